@@ -1,0 +1,104 @@
+"""Opening the SQLite file: pragmas for durability and sharing, and versioned migrations.
+
+Every schema change is a numbered migration recorded in ``PRAGMA user_version``; a database made
+by an older annotty is brought up to date when opened, a newer one is refused.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+from annotations.errors import InputError
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _m1_initial(db: sqlite_utils.Database) -> None:
+    db["documents"].create(
+        {"id": str, "title": str, "source": str, "text": str, "meta": str, "chars": int,
+         "words": int, "imported_at": str},
+        pk="id",
+    )
+    db["doc_state"].create(
+        {"doc_id": str, "annotator": str, "status": str, "position": int, "stance": str,
+         "updated_at": str},
+        pk=("doc_id", "annotator"),
+    )
+    db["entities"].create(
+        {"id": int, "doc_id": str, "start": int, "end": int, "label": str, "source": str,
+         "recognizer": str},
+        pk="id",
+    )
+    db["entities"].create_index(["doc_id", "recognizer", "start"])
+    db["entity_runs"].create(
+        {"doc_id": str, "recognizer": str, "count": int, "computed_at": str},
+        pk=("doc_id", "recognizer"),
+    )
+    db["claims"].create(
+        {"id": str, "doc_id": str, "start": int, "end": int, "quote": str, "claim_type": str,
+         "stance": str, "target": str, "speaker": str, "attribution": str, "checkworthy": str,
+         "note": str, "annotator": str, "review_status": str, "reviewer": str,
+         "review_note": str, "reviewed_at": str, "created_at": str, "updated_at": str},
+        pk="id",
+    )
+    db["claims"].create_index(["doc_id", "start"])
+    db["claims"].create_index(["annotator"])
+    db["claims"].enable_fts(["quote", "note"], create_triggers=True, tokenize="unicode61")
+    db["history"].create(
+        {"seq": int, "at": str, "annotator": str, "action": str, "kind": str, "item_id": str,
+         "doc_id": str, "before": str, "after": str, "ref": int},
+        pk="seq",
+    )
+    db["history"].create_index(["annotator", "doc_id"])
+    db["settings"].create({"key": str, "value": str}, pk="key")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def connect(path: str | Path | None) -> sqlite_utils.Database:
+    """Open (creating if needed) and migrate the database; ``None`` means in memory.
+
+    A file that is not an annotty database raises ``InputError`` naming it, untouched.
+    """
+    target = ":memory:" if path is None else str(path)
+    if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None,
+                           timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise InputError(target, f"made by a newer annotty (schema {version}); upgrade annotty")
+        if path is not None:
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        db = sqlite_utils.Database(conn)
+        _migrate(db, version)
+        if version and not db["documents"].exists():
+            raise InputError(target, "not an annotty database (no documents table)")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise InputError(target, f"not a usable database ({exc})") from exc
+    except InputError:
+        conn.close()
+        raise
+    return db
+
+
+def _migrate(db: sqlite_utils.Database, version: int) -> None:
+    if version == 0 and db.table_names():
+        raise InputError(db.conn.execute("PRAGMA database_list").fetchone()[2],
+                         "not an annotty database (it has other tables)")
+    for number in range(version, SCHEMA_VERSION):
+        with db.conn:
+            db.conn.execute("BEGIN IMMEDIATE")
+            MIGRATIONS[number](db)
+            db.conn.execute(f"PRAGMA user_version={number + 1}")

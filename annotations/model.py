@@ -1,0 +1,116 @@
+"""The data annotty keeps: documents, entity spans and claims.
+
+Offsets are Python ``str`` indices (code points) into ``Document.text``, half-open ``[start, end)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+DocStatus = Literal["todo", "in_progress", "done", "skipped"]
+DOC_STATUSES: tuple[DocStatus, ...] = ("todo", "in_progress", "done", "skipped")
+ReviewStatus = Literal["pending", "accepted", "rejected"]
+REVIEW_STATUSES: tuple[ReviewStatus, ...] = ("pending", "accepted", "rejected")
+
+
+def now_iso() -> str:
+    """UTC timestamp with microseconds, sortable as text."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def new_id() -> str:
+    """A globally unique id, so databases from different machines can be merged."""
+    return uuid.uuid4().hex
+
+
+def content_id(text: str) -> str:
+    """A document's stable id: the same text always gets the same id, on any machine."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    id: str
+    title: str
+    text: str
+    source: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+    imported_at: str = ""
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    """What the library lists, without loading the text."""
+
+    id: str
+    title: str
+    source: str
+    chars: int
+    words: int
+    entities: int
+    claims: int
+    status: DocStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A named-entity mention. ``source`` says who found it: a recognizer or ``manual``."""
+
+    start: int
+    end: int
+    label: str
+    source: str = "rules"
+    text: str = ""
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.start < end and start < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A tagged claim: a span plus its labels. ``quote`` is always ``text[start:end]``."""
+
+    id: str
+    doc_id: str
+    start: int
+    end: int
+    quote: str
+    claim_type: str
+    stance: str = "none"
+    target: str = ""
+    speaker: str = ""
+    attribution: str = ""
+    checkworthy: str = ""
+    note: str = ""
+    annotator: str = ""
+    review_status: ReviewStatus = "pending"
+    reviewer: str = ""
+    review_note: str = ""
+    reviewed_at: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.start < end and start < self.end
+
+
+CLAIM_FIELDS: tuple[str, ...] = tuple(Claim.__dataclass_fields__)
+EDITABLE_CLAIM_FIELDS: tuple[str, ...] = (
+    "start",
+    "end",
+    "claim_type",
+    "stance",
+    "target",
+    "speaker",
+    "attribution",
+    "checkworthy",
+    "note",
+)

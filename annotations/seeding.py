@@ -1,0 +1,31 @@
+"""First-run setup: the bundled seed corpus goes into a new default database once."""
+
+from __future__ import annotations
+
+from annotations import paths
+from annotations.corpus import ImportReport, import_paths
+from annotations.entities import Recognizer
+from annotations.store import Store
+
+SEEDED = "seeded"
+
+
+def ensure_seeded(store: Store, recognizer: Recognizer) -> ImportReport | None:
+    """Import the seeds unless this database was seeded before (deleted seeds stay deleted)."""
+    if store.setting(SEEDED) or store.documents():
+        return None
+    folder = paths.seeds_dir()
+    if folder is None:
+        return None
+    report = import_with_entities(store, [folder], recognizer)
+    store.set_setting(SEEDED, str(folder))
+    return report
+
+
+def import_with_entities(store: Store, sources: list, recognizer: Recognizer) -> ImportReport:
+    """Import files and compute machine entities for each new document."""
+    return import_paths(
+        store, sources,
+        on_added=lambda doc: store.cache_entities(doc.id, recognizer.key,
+                                                  recognizer.recognize(doc.text)),
+    )

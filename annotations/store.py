@@ -1,0 +1,279 @@
+"""The annotation store: every change is one durable SQLite transaction plus a history row.
+
+``Store`` is the core's public API for documents, entities, claims and history. It is safe to call
+from worker threads (one connection, serialised by a lock); writes are short ``BEGIN IMMEDIATE``
+transactions so several annotty processes can share one file.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+from annotations import db as dbmod
+from annotations import history
+from annotations.model import (
+    DOC_STATUSES,
+    EDITABLE_CLAIM_FIELDS,
+    Claim,
+    Document,
+    DocumentSummary,
+    Entity,
+    content_id,
+    new_id,
+    now_iso,
+)
+
+
+class StoreError(ValueError):
+    """A request the store refuses (bad offsets, unknown id): the message says why."""
+
+
+def default_annotator() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "annotator"
+
+
+class Store:
+    def __init__(self, path: str | Path | None = None, annotator: str | None = None) -> None:
+        self.path = None if path is None else Path(path)
+        self.db = dbmod.connect(path)
+        self.annotator = annotator or default_annotator()
+        self._lock = threading.RLock()
+
+    # -- plumbing ---------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic, durable write: commit on success, roll back on any error."""
+        with self._lock:
+            conn = self.db.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.db.query(sql, list(params)))
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.conn.close()
+
+    def setting(self, key: str, default: str = "") -> str:
+        rows = self._rows("select value from settings where key = ?", [key])
+        return rows[0]["value"] if rows else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("insert or replace into settings(key, value) values (?, ?)", (key, value))
+
+    # -- documents --------------------------------------------------------------------------
+    def add_document(
+        self, text: str, title: str, source: str = "", meta: dict[str, Any] | None = None,
+        doc_id: str | None = None,
+    ) -> tuple[Document, bool]:
+        """Store a document unless the same text is already there; returns it and whether new."""
+        doc_id = doc_id or content_id(text)
+        existing = self.find_document(doc_id)
+        if existing is not None:
+            return existing, False
+        doc = Document(id=doc_id, title=title, text=text, source=source, meta=meta or {},
+                       imported_at=now_iso())
+        with self.transaction() as conn:
+            conn.execute(
+                "insert into documents(id, title, source, text, meta, chars, words, imported_at)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc.id, doc.title, doc.source, doc.text, json.dumps(doc.meta, ensure_ascii=False),
+                 len(text), doc.words, doc.imported_at),
+            )
+        return doc, True
+
+    def find_document(self, doc_id: str) -> Document | None:
+        rows = self._rows("select * from documents where id = ?", [doc_id])
+        if not rows:
+            return None
+        r = rows[0]
+        return Document(id=r["id"], title=r["title"], text=r["text"], source=r["source"] or "",
+                        meta=json.loads(r["meta"] or "{}"), imported_at=r["imported_at"] or "")
+
+    def document(self, doc_id: str) -> Document:
+        doc = self.find_document(doc_id)
+        if doc is None:
+            raise StoreError(f"no document {doc_id!r}")
+        return doc
+
+    def documents(self, annotator: str | None = None) -> list[DocumentSummary]:
+        """Every document with its counts, in import order, without loading texts."""
+        who = annotator or self.annotator
+        rows = self._rows(
+            """
+            select d.id, d.title, d.source, d.chars, d.words,
+              coalesce((select count from entity_runs r where r.doc_id = d.id
+                        order by computed_at desc limit 1), 0) as entities,
+              (select count(*) from claims c where c.doc_id = d.id) as claims,
+              coalesce((select status from doc_state s where s.doc_id = d.id
+                        and s.annotator = ?), 'todo') as status
+            from documents d order by d.imported_at, d.rowid
+            """,
+            [who],
+        )
+        return [DocumentSummary(**r) for r in rows]
+
+    def status(self, doc_id: str, annotator: str | None = None) -> str:
+        rows = self._rows("select status from doc_state where doc_id = ? and annotator = ?",
+                          [doc_id, annotator or self.annotator])
+        return rows[0]["status"] if rows else "todo"
+
+    def set_status(self, doc_id: str, status: str, annotator: str | None = None) -> None:
+        if status not in DOC_STATUSES:
+            raise StoreError(f"unknown status {status!r}; use one of {', '.join(DOC_STATUSES)}")
+        who = annotator or self.annotator
+        with self.transaction() as conn:
+            conn.execute(
+                "insert into doc_state(doc_id, annotator, status, position, updated_at)"
+                " values (?, ?, ?, 0, ?) on conflict(doc_id, annotator)"
+                " do update set status = excluded.status, updated_at = excluded.updated_at",
+                (doc_id, who, status, now_iso()),
+            )
+
+    # -- machine entities (a cache, keyed by recognizer name and version) -------------------
+    def cached_entities(self, doc_id: str, recognizer: str) -> list[Entity] | None:
+        """The cached entities of a document, or None if that recognizer never ran on it."""
+        if not self._rows("select 1 from entity_runs where doc_id = ? and recognizer = ?",
+                          [doc_id, recognizer]):
+            return None
+        rows = self._rows(
+            'select start, "end", label, source from entities'
+            " where doc_id = ? and recognizer = ? order by start, \"end\"",
+            [doc_id, recognizer],
+        )
+        return [Entity(r["start"], r["end"], r["label"], r["source"]) for r in rows]
+
+    def cache_entities(self, doc_id: str, recognizer: str, entities: Iterable[Entity]) -> int:
+        rows = [(doc_id, e.start, e.end, e.label, e.source, recognizer) for e in entities]
+        with self.transaction() as conn:
+            conn.execute("delete from entities where doc_id = ? and recognizer = ?",
+                         (doc_id, recognizer))
+            conn.executemany(
+                'insert into entities(doc_id, start, "end", label, source, recognizer)'
+                " values (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            conn.execute(
+                "insert or replace into entity_runs(doc_id, recognizer, count, computed_at)"
+                " values (?, ?, ?, ?)",
+                (doc_id, recognizer, len(rows), now_iso()),
+            )
+        return len(rows)
+
+    # -- claims -----------------------------------------------------------------------------
+    def add_claim(self, doc_id: str, start: int, end: int, claim_type: str,
+                  **labels: str) -> Claim:
+        """Save a new claim durably, with its history row, in one transaction."""
+        unknown = set(labels) - set(EDITABLE_CLAIM_FIELDS)
+        if unknown:
+            raise StoreError(f"unknown claim fields: {', '.join(sorted(unknown))}")
+        stamp = now_iso()
+        claim = Claim(id=new_id(), doc_id=doc_id, start=start, end=end, quote="",
+                      claim_type=claim_type, annotator=self.annotator, created_at=stamp,
+                      updated_at=stamp, **labels)
+        with self.transaction() as conn:
+            claim = replace(claim, quote=self._quote(conn, doc_id, start, end))
+            history.apply(conn, "claim", claim.id, asdict(claim))
+            history.record(conn, self.annotator, "create", "claim", claim.id, doc_id, None,
+                           asdict(claim))
+        return claim
+
+    def update_claim(self, claim_id: str, **changes: Any) -> Claim:
+        unknown = set(changes) - set(EDITABLE_CLAIM_FIELDS) - {"review_status", "reviewer",
+                                                                "review_note"}
+        if unknown:
+            raise StoreError(f"unknown claim fields: {', '.join(sorted(unknown))}")
+        with self.transaction() as conn:
+            before = self._claim_row(conn, claim_id)
+            after = {**before, **changes, "updated_at": now_iso()}
+            if "start" in changes or "end" in changes:
+                after["quote"] = self._quote(conn, after["doc_id"], after["start"], after["end"])
+            history.apply(conn, "claim", claim_id, after)
+            history.record(conn, self.annotator, "update", "claim", claim_id, before["doc_id"],
+                           before, after)
+        return Claim(**after)
+
+    def delete_claim(self, claim_id: str) -> Claim:
+        with self.transaction() as conn:
+            before = self._claim_row(conn, claim_id)
+            history.apply(conn, "claim", claim_id, None)
+            history.record(conn, self.annotator, "delete", "claim", claim_id, before["doc_id"],
+                           before, None)
+        return Claim(**before)
+
+    def claim(self, claim_id: str) -> Claim:
+        with self._lock:
+            return Claim(**self._claim_row(self.db.conn, claim_id))
+
+    def claims(self, doc_id: str | None = None) -> list[Claim]:
+        where, params = ("where doc_id = ?", [doc_id]) if doc_id else ("", [])
+        rows = self._rows(f'select * from claims {where} order by doc_id, start, "end"', params)
+        return [Claim(**r) for r in rows]
+
+    def _claim_row(self, conn: sqlite3.Connection, claim_id: str) -> dict[str, Any]:
+        cur = conn.execute("select * from claims where id = ?", (claim_id,))
+        row = cur.fetchone()
+        if row is None:
+            raise StoreError(f"no claim {claim_id!r}")
+        return dict(zip([c[0] for c in cur.description], row, strict=True))
+
+    @staticmethod
+    def _quote(conn: sqlite3.Connection, doc_id: str, start: int, end: int) -> str:
+        """The document text at ``[start, end)``, checked, without loading the whole text."""
+        row = conn.execute("select chars, substr(text, ?, ?) from documents where id = ?",
+                           (start + 1, end - start, doc_id)).fetchone()
+        if row is None:
+            raise StoreError(f"no document {doc_id!r}")
+        if not (0 <= start < end <= row[0]):
+            raise StoreError(f"span [{start}, {end}) is outside the document (0..{row[0]})")
+        return str(row[1])
+
+    # -- history ----------------------------------------------------------------------------
+    def history(self, doc_id: str | None = None) -> list[dict[str, Any]]:
+        where, params = ("where doc_id = ?", [doc_id]) if doc_id else ("", [])
+        return self._rows(f"select * from history {where} order by seq", params)
+
+    def undo(self, doc_id: str | None = None) -> dict[str, Any] | None:
+        """Undo this annotator's latest change (in ``doc_id`` if given); None if nothing to undo."""
+        with self.transaction() as conn:
+            return history.undo(conn, self.annotator, doc_id)
+
+    def redo(self, doc_id: str | None = None) -> dict[str, Any] | None:
+        with self.transaction() as conn:
+            return history.redo(conn, self.annotator, doc_id)
+
+    # -- counts -----------------------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        one = self._rows(
+            "select (select count(*) from documents) as documents,"
+            " (select count(*) from claims) as claims,"
+            " (select coalesce(sum(count), 0) from entity_runs r where computed_at ="
+            "   (select max(computed_at) from entity_runs r2 where r2.doc_id = r.doc_id))"
+            "   as entities,"
+            " (select count(*) from history) as history"
+        )[0]
+        by = {}
+        for field in ("claim_type", "stance", "review_status", "annotator"):
+            by[field] = {r["k"]: r["n"] for r in self._rows(
+                f"select {field} as k, count(*) as n from claims group by {field} order by n desc"
+            )}
+        return {**one, "claims_by": by}
