@@ -50,7 +50,7 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
     db["claims"].enable_fts(["quote", "note"], create_triggers=True, tokenize="unicode61")
     db["history"].create(
         {"seq": int, "at": str, "annotator": str, "action": str, "kind": str, "item_id": str,
-         "doc_id": str, "before": str, "after": str, "ref": int},
+         "doc_id": str, "before": str, "after": str, "ref": int, "batch": str},
         pk="seq",
     )
     db["history"].create_index(["annotator", "doc_id"])
