@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import getpass
 import json
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, replace
@@ -53,16 +55,34 @@ class Store:
     # -- plumbing ---------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic, durable write: commit on success, roll back on any error."""
+        """One atomic, durable write: commit on success, roll back on any error.
+
+        ``BEGIN IMMEDIATE`` takes the write lock up front (waiting up to the busy timeout), so
+        the body never meets a lock; if another process held it even longer, BEGIN and COMMIT
+        are retried with backoff rather than showing the user "database is locked".
+        """
+
+        def patiently(sql: str, attempts: int = 8) -> None:
+            for attempt in range(attempts):
+                try:
+                    conn.execute(sql)
+                    return
+                except sqlite3.OperationalError as exc:
+                    busy = "locked" in str(exc) or "busy" in str(exc)
+                    if not busy or attempt == attempts - 1:
+                        raise
+                    time.sleep(min(1.0, 0.01 * 2**attempt) * (0.5 + random.random()))
+
         with self._lock:
             conn = self.db.conn
-            conn.execute("BEGIN IMMEDIATE")
+            patiently("BEGIN IMMEDIATE")
             try:
                 yield conn
+                patiently("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
 
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
@@ -147,6 +167,21 @@ class Store:
                 " values (?, ?, ?, 0, ?) on conflict(doc_id, annotator)"
                 " do update set status = excluded.status, updated_at = excluded.updated_at",
                 (doc_id, who, status, now_iso()),
+            )
+
+    def position(self, doc_id: str, annotator: str | None = None) -> int:
+        """Where this annotator last left the document (a cursor offset)."""
+        rows = self._rows("select position from doc_state where doc_id = ? and annotator = ?",
+                          [doc_id, annotator or self.annotator])
+        return int(rows[0]["position"] or 0) if rows else 0
+
+    def set_position(self, doc_id: str, offset: int, annotator: str | None = None) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "insert into doc_state(doc_id, annotator, status, position, updated_at)"
+                " values (?, ?, 'todo', ?, ?) on conflict(doc_id, annotator)"
+                " do update set position = excluded.position",
+                (doc_id, annotator or self.annotator, offset, now_iso()),
             )
 
     # -- machine entities (a cache, keyed by recognizer name and version) -------------------

@@ -1,0 +1,1 @@
+"""annotty's terminal app (Textual). It reaches the core only through ``annotations``' API."""

@@ -1,0 +1,105 @@
+"""AnnottyApp: the screens, the store and the schema, and ``run()`` for the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from time import monotonic
+from typing import Any
+
+from textual import events, work
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from annotations.entities import Recognizer, builtin
+from annotations.schema import Schema, load_default
+from annotations.seeding import ensure_seeded
+from annotations.store import Store
+from tui.screens.library import LibraryScreen
+from tui.screens.reader import ReaderScreen
+
+TYPEAHEAD_LIMIT = 1.0  # seconds a form may take to open before held keys are let go
+
+
+class AnnottyApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "annotty"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+
+    def __init__(self, store: Store, schema: Schema | None = None,
+                 recognizer: Recognizer | None = None, seed: bool = False) -> None:
+        super().__init__()
+        self.store = store
+        self.schema = schema or load_default()
+        self.recognizer = recognizer or builtin()
+        self.seed = seed
+
+        self._typeahead: list[events.Key] | None = None
+        self._typeahead_since = 0.0
+
+    def push_form(self, screen: Screen[Any], callback: Callable[[Any], None]) -> None:
+        """Push a form; keys typed since its key was pressed are held for it (see on_event)."""
+        if self._typeahead is None:
+            self._typeahead = []
+            self._typeahead_since = monotonic()
+        self.push_screen(screen, callback)
+
+    def cancel_typeahead(self) -> None:
+        """No form after all: give the held keys back to normal processing, in order."""
+        held, self._typeahead = self._typeahead or [], None
+        for key in held:
+            self.post_message(events.Key(key.key, key.character))
+
+    def release_typeahead(self) -> list[events.Key]:
+        """Called by a form once mounted: the keys held for it, in order; stop holding."""
+        held, self._typeahead = self._typeahead or [], None
+        return held
+
+    async def on_event(self, event: events.Event) -> None:
+        """Hold keys typed after a form-opening key until that form is ready.
+
+        Fast typists press ``c 1 f enter`` in one go. Textual runs the ``c`` action only after
+        the following keys have already been routed to the reader, where they would be lost or
+        trigger the reader's own bindings. A screen lists its form-opening keys in
+        ``FORM_KEYS``; from such a key on, keys are held and the form replays them.
+        """
+        if isinstance(event, events.Key):
+            if self._typeahead is not None:
+                if monotonic() - self._typeahead_since < TYPEAHEAD_LIMIT:
+                    self._typeahead.append(event)
+                    return
+                self.cancel_typeahead()  # no form came: never swallow keys for long
+            if event.is_forwarded and event.key in getattr(self.screen, "FORM_KEYS", ()):
+                self._typeahead = []
+                self._typeahead_since = monotonic()
+        await super().on_event(event)
+
+    def on_mount(self) -> None:
+        self.push_screen(LibraryScreen())
+        if self.seed:
+            self.seed_corpus()
+
+    @work(thread=True, exclusive=True, group="seed")
+    def seed_corpus(self) -> None:
+        report = ensure_seeded(self.store, self.recognizer)
+        if report is not None and report.added:
+            self.call_from_thread(self._seeded, len(report.added))
+
+    def _seeded(self, count: int) -> None:
+        self.notify(f"Imported {count} sample documents from seeds/.")
+        if isinstance(self.screen, LibraryScreen):
+            self.screen.reload()
+
+    def open_document(self, doc_id: str, offset: int | None = None) -> None:
+        self.push_screen(ReaderScreen(doc_id, offset))
+
+
+def run(db: Path, annotator: str | None = None, schema: Schema | None = None,
+        seed: bool = False) -> None:
+    """Open the store (a bad database fails here, before the UI) and run the app."""
+    store = Store(db, annotator=annotator)
+    try:
+        AnnottyApp(store, schema, seed=seed).run()
+    finally:
+        store.close()

@@ -1,0 +1,284 @@
+"""The reader: one document, its entities and claims; tag, edit, delete, undo.
+
+Loading, recognizing and saving run in thread workers; results come back to the event loop
+with ``call_from_thread``, so a 10 MB document shows at once and entities paint in as they come.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+
+from annotations.entities import recognize_in_chunks
+from annotations.model import Claim, Document, Entity
+from annotations.store import StoreError
+from tui.styles import ClaimStyles
+from tui.widgets.claim_form import ClaimForm
+from tui.widgets.document_view import DocumentView
+from tui.widgets.side_lists import ClaimList, EntityList, snippet
+
+if TYPE_CHECKING:
+    from tui.app import AnnottyApp
+
+SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
+
+
+class ReaderScreen(Screen[None]):
+    app: AnnottyApp
+
+    BINDINGS = [
+        Binding("c", "tag_claim", "Claim"),
+        Binding("e", "edit_claim", "Edit"),
+        Binding("d", "delete_claim", "Delete"),
+        Binding("right_square_bracket", "next_claim", "Next claim", show=False),
+        Binding("left_square_bracket", "prev_claim", "Prev claim", show=False),
+        Binding("u,ctrl+z", "undo", "Undo"),
+        Binding("ctrl+y", "redo", "Redo", show=False),
+        Binding("x", "set_status('done')", "Done", show=False),
+        Binding("q", "back", "Back"),
+    ]
+    FORM_KEYS = frozenset(b.key for b in BINDINGS if b.action in ("tag_claim", "edit_claim"))
+
+    def __init__(self, doc_id: str, offset: int | None = None) -> None:
+        super().__init__()
+        self.doc_id = doc_id
+        self.start_offset = offset
+        self.document: Document | None = None
+        self.claims: list[Claim] = []
+        self.entities: list[Entity] = []
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield DocumentView(ClaimStyles(self.app.schema), id="doc")
+            with Vertical(id="side"):
+                yield Static("Claims", id="claims-title", classes="side-title")
+                yield ClaimList(id="claims")
+                yield Static("Entities", id="entities-title", classes="side-title")
+                yield EntityList(id="entities")
+        yield Static("Loading…", id="status")
+        yield Footer()
+
+    @property
+    def view(self) -> DocumentView:
+        return self.query_one(DocumentView)
+
+    def on_mount(self) -> None:
+        self.view.focus()
+        self.load()
+
+    # -- loading ----------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="load")
+    def load(self) -> None:
+        store = self.app.store
+        doc = store.document(self.doc_id)
+        claims = store.claims(doc.id)
+        cached = store.cached_entities(doc.id, self.app.recognizer.key)
+        position = store.position(doc.id)
+        self.app.call_from_thread(self._loaded, doc, claims, cached, position)
+        if cached is None:
+            found: list[Entity] = []
+            for batch in recognize_in_chunks(self.app.recognizer, doc.text):
+                found.extend(batch)
+                self.app.call_from_thread(self._entities_arrived, list(found), False)
+            store.cache_entities(doc.id, self.app.recognizer.key, found)
+            self.app.call_from_thread(self._entities_arrived, found, True)
+
+    def _loaded(self, doc: Document, claims: list[Claim], entities: list[Entity] | None,
+                position: int) -> None:
+        self.document = doc
+        self.title = doc.title
+        view = self.view
+        view.load(doc.text, self.start_offset if self.start_offset is not None else position)
+        self._show_claims(claims)
+        if entities is not None:
+            self._entities_arrived(entities, True)
+        self._update_status()
+
+    def _entities_arrived(self, entities: list[Entity], done: bool) -> None:
+        self.entities = entities
+        self.view.set_entities(entities)
+        if done and self.document is not None:
+            self.query_one(EntityList).show(self.document.text, entities)
+            self.query_one("#entities-title", Static).update(f"Entities ({len(entities)})")
+
+    def _show_claims(self, claims: list[Claim]) -> None:
+        self.claims = sorted(claims, key=lambda c: (c.start, c.end))
+        self.view.set_claims(self.claims)
+        colours = {lab.name: lab.colour for lab in self.app.schema.stances}
+        self.query_one(ClaimList).show(self.claims, colours)
+        self.query_one("#claims-title", Static).update(f"Claims ({len(self.claims)})")
+
+    # -- status line ------------------------------------------------------------------------
+    def claim_at_cursor(self) -> Claim | None:
+        here = [c for c in self.claims if c.start <= self.view.cursor < c.end]
+        return min(here, key=lambda c: c.end - c.start) if here else None
+
+    @on(DocumentView.CursorMoved)
+    def _cursor_moved(self, event: DocumentView.CursorMoved) -> None:
+        self._update_status()
+        claim = self.claim_at_cursor()
+        if claim is not None:
+            self.query_one(ClaimList).highlight_id(claim.id)
+
+    def _update_status(self) -> None:
+        view = self.view
+        if self.document is None:
+            return
+        parts = Text()
+        total = max(1, len(view.text))
+        parts.append(f"{view.cursor}/{len(view.text)} ({100 * view.cursor // total}%)")
+        if view.selection:
+            start, end = view.selection
+            parts.append(f"  selected {end - start} chars: “{snippet(view.text[start:end], 40)}”",
+                         style="reverse")
+        claim = self.claim_at_cursor()
+        if claim is not None:
+            parts.append(f"  claim: {claim.claim_type}, {claim.stance}")
+            if claim.target:
+                parts.append(f" → {snippet(claim.target, 30)}")
+            if claim.speaker:
+                parts.append(f", said by {snippet(claim.speaker, 20)}")
+        entity = next((e for e in self.entities if e.start <= view.cursor < e.end), None)
+        if entity is not None:
+            parts.append(f"  [{entity.label}]", style="bold")
+        self.query_one("#status", Static).update(parts)
+
+    # -- claims -----------------------------------------------------------------------------
+    def speakers(self) -> list[str]:
+        if self.document is None:
+            return []
+        text = self.document.text
+        return [text[e.start:e.end] for e in self.entities if e.label in SPEAKER_LABELS]
+
+    def action_tag_claim(self) -> None:
+        span = self.view.selection
+        if span is None or self.document is None:
+            self.app.cancel_typeahead()
+            self.notify("Select text first: s selects the sentence, shift+arrows extend.",
+                        severity="warning")
+            return
+        start, end = span
+        quote = self.document.text[start:end]
+
+        def saved(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self.save_claim(None, start, end, values)
+
+        self.app.push_form(ClaimForm(self.app.schema, quote, speakers=self.speakers()), saved)
+
+    def action_edit_claim(self) -> None:
+        claim = self.claim_at_cursor()
+        if claim is None:
+            self.app.cancel_typeahead()
+            self.notify("No claim under the cursor ( ] jumps to the next one).")
+            return
+        fields = ("claim_type", "stance", "target", "speaker", "attribution", "checkworthy",
+                  "note")
+        initial = {f: getattr(claim, f) for f in fields}
+
+        def saved(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self.save_claim(claim.id, claim.start, claim.end, values)
+
+        self.app.push_form(ClaimForm(self.app.schema, claim.quote, initial, self.speakers(),
+                                     title="Edit claim"), saved)
+
+    @work(thread=True, group="save")
+    def save_claim(self, claim_id: str | None, start: int, end: int,
+                   values: dict[str, Any]) -> None:
+        store = self.app.store
+        if claim_id is None:
+            labels = {k: v for k, v in values.items() if k != "claim_type"}
+            store.add_claim(self.doc_id, start, end, values["claim_type"], **labels)
+            if store.status(self.doc_id) == "todo":
+                store.set_status(self.doc_id, "in_progress")
+        else:
+            store.update_claim(claim_id, **values)
+        self.app.call_from_thread(self._after_change, "Claim saved.", True)
+
+    def action_delete_claim(self) -> None:
+        claim = self.claim_at_cursor()
+        if claim is None:
+            self.notify("No claim under the cursor.")
+            return
+        self.delete_claim(claim.id)
+
+    @work(thread=True, group="save")
+    def delete_claim(self, claim_id: str) -> None:
+        self.app.store.delete_claim(claim_id)
+        self.app.call_from_thread(self._after_change, "Claim deleted (u to undo).", False)
+
+    @work(thread=True, group="save")
+    def reload_claims(self, message: str = "") -> None:
+        claims = self.app.store.claims(self.doc_id)
+        self.app.call_from_thread(self._show_claims, claims)
+        if message:
+            self.app.call_from_thread(self.notify, message)
+
+    def _after_change(self, message: str, clear_selection: bool) -> None:
+        if clear_selection:
+            self.view.action_clear_selection()
+        self.reload_claims(message)
+
+    @work(thread=True, group="save")
+    def action_undo(self) -> None:
+        self._history_step(self.app.store.undo, "Undid", "Nothing to undo.")
+
+    @work(thread=True, group="save")
+    def action_redo(self) -> None:
+        self._history_step(self.app.store.redo, "Redid", "Nothing to redo.")
+
+    def _history_step(self, step: Any, verb: str, nothing: str) -> None:
+        try:
+            entry = step(self.doc_id)
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        message = nothing if entry is None else f"{verb} {entry['action']} of a {entry['kind']}."
+        self.app.call_from_thread(self._after_change, message, False)
+
+    def _jump(self, forward: bool) -> None:
+        pos = self.view.cursor
+        starts = sorted({c.start for c in self.claims})
+        target = next((s for s in starts if s > pos), None) if forward else next(
+            (s for s in reversed(starts) if s < pos), None)
+        if target is None:
+            self.notify("No more claims that way.")
+            return
+        self.view.anchor = None
+        self.view.cursor = target
+        self.view.scroll_to_cursor(center=True)
+
+    def action_next_claim(self) -> None:
+        self._jump(True)
+
+    def action_prev_claim(self) -> None:
+        self._jump(False)
+
+    @on(OptionList.OptionSelected, "#claims")
+    def _claim_chosen(self, event: OptionList.OptionSelected) -> None:
+        claim = next((c for c in self.claims if c.id == event.option.id), None)
+        if claim is not None:
+            self.view.select(claim.start, claim.end)
+            self.view.anchor = None
+            self.view.cursor = claim.start
+            self.view.scroll_to_cursor(center=True)
+            self.view.focus()
+
+    # -- document ---------------------------------------------------------------------------
+    @work(thread=True, group="save")
+    def action_set_status(self, status: str) -> None:
+        self.app.store.set_status(self.doc_id, status)
+        self.app.call_from_thread(self.notify, f"Document marked {status.replace('_', ' ')}.")
+
+    def action_back(self) -> None:
+        if self.document is not None:
+            self.app.store.set_position(self.doc_id, self.view.cursor)
+        self.dismiss(None)

@@ -1,0 +1,342 @@
+"""The document view: a Line-API widget that draws only the visible rows.
+
+It keeps the stored text (for offsets) and a same-length display copy (control characters made
+harmless), wraps it into rows with ``annotations.text.Layout`` and builds each visible row as a
+``rich.text.Text`` styled by offset, so no markup is ever parsed from document text. Rows without
+the cursor or selection are cached until the spans or the width change.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from annotations import selection as sel
+from annotations.model import Claim, Entity
+from annotations.text import Layout, display
+from tui.styles import CURSOR, OVERLAP, SEARCH, SELECTION, ClaimStyles, entity_style
+
+CACHE_ROWS = 2000
+
+
+class SpanIndex:
+    """Spans sorted by start, with a bisect lookup of those overlapping a range."""
+
+    def __init__(self, spans: Sequence[Entity | Claim]) -> None:
+        self.spans = sorted(spans, key=lambda s: (s.start, s.end))
+        self.starts = [s.start for s in self.spans]
+        self.longest = max((s.end - s.start for s in self.spans), default=0)
+
+    def overlapping(self, start: int, end: int) -> list[Entity | Claim]:
+        lo = bisect_left(self.starts, start - self.longest)
+        hi = bisect_left(self.starts, end)
+        return [s for s in self.spans[lo:hi] if s.end > start and s.start < end]
+
+    def at(self, offset: int) -> list[Entity | Claim]:
+        return self.overlapping(offset, offset + 1)
+
+
+class DocumentView(ScrollView, can_focus=True):
+    """Shows one document, a cursor and a selection; reports both as offsets."""
+
+    ALLOW_SELECT = False
+    DEFAULT_CSS = """
+    DocumentView { scrollbar-gutter: stable; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("left", "move('left')", "Left", show=False),
+        Binding("right", "move('right')", "Right", show=False),
+        Binding("up", "move('up')", "Up", show=False),
+        Binding("down", "move('down')", "Down", show=False),
+        Binding("home", "move('home')", "Line start", show=False),
+        Binding("end", "move('end')", "Line end", show=False),
+        Binding("pageup", "move('pageup')", "Page up", show=False),
+        Binding("pagedown,space", "move('pagedown')", "Page down", show=False),
+        Binding("ctrl+home,g", "move('top')", "Top", show=False),
+        Binding("ctrl+end,G", "move('bottom')", "Bottom", show=False),
+        Binding("ctrl+right,w", "move('word')", "Next word", show=False),
+        Binding("ctrl+left,b", "move('back_word')", "Previous word", show=False),
+        Binding("shift+left", "extend('left')", "Extend left", show=False),
+        Binding("shift+right", "extend('right')", "Extend right", show=False),
+        Binding("shift+up", "extend('up')", "Extend up", show=False),
+        Binding("shift+down", "extend('down')", "Extend down", show=False),
+        Binding("shift+home", "extend('home')", "Extend to line start", show=False),
+        Binding("shift+end", "extend('end')", "Extend to line end", show=False),
+        Binding("ctrl+shift+right,W", "extend('word')", "Extend a word", show=False),
+        Binding("ctrl+shift+left,B", "extend('back_word')", "Extend back a word", show=False),
+        Binding("s", "select_sentence", "Sentence"),
+        Binding("escape", "clear_selection", "Clear", show=False),
+    ]
+
+    cursor: reactive[int] = reactive(0, init=False, always_update=True)
+
+    @dataclass
+    class CursorMoved(Message):
+        view: DocumentView
+        offset: int
+        selection: tuple[int, int] | None
+
+        @property
+        def control(self) -> DocumentView:
+            return self.view
+
+    def __init__(self, claim_styles: ClaimStyles, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.claim_styles = claim_styles
+        self.text = ""
+        self._display = ""
+        self._layout: Layout | None = None
+        self.anchor: int | None = None
+        self.entities = SpanIndex([])
+        self.claims = SpanIndex([])
+        self.highlight: tuple[int, int] | None = None
+        self.matches = SpanIndex([])
+        self._goal_column: int | None = None
+        self._cache: OrderedDict[int, Strip] = OrderedDict()
+        self._dragging = False
+
+    # -- content ----------------------------------------------------------------------------
+    def load(self, text: str, cursor: int = 0) -> None:
+        self.text = text
+        self._display = display(text)
+        self.anchor = None
+        self._layout = None
+        self._relayout()
+        self.cursor = min(max(cursor, 0), len(text))
+        self.scroll_to_cursor(center=True)
+
+    def set_entities(self, entities: Sequence[Entity]) -> None:
+        self.entities = SpanIndex(entities)
+        self._invalidate()
+
+    def set_claims(self, claims: Sequence[Claim]) -> None:
+        self.claims = SpanIndex(claims)
+        self._invalidate()
+
+    def set_matches(self, spans: Sequence[Entity]) -> None:
+        self.matches = SpanIndex(spans)
+        self._invalidate()
+
+    @property
+    def layout_rows(self) -> int:
+        return len(self._layout) if self._layout else 0
+
+    def _invalidate(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def _relayout(self) -> None:
+        width = max(1, self.scrollable_content_region.width or self.size.width - 3)
+        if not self.text and self._layout is None:
+            self._layout = Layout("", width)
+        elif self._layout is None or self._layout.width != width:
+            if self.size.width == 0:
+                return  # no width yet: wrapping now would give one character per row
+            self._layout = Layout(self._display, width)
+        self.virtual_size = Size(width, len(self._layout))
+        self._invalidate()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._relayout()
+        self.scroll_to_cursor()
+
+    # -- selection --------------------------------------------------------------------------
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected span, snapped to whole words, or None."""
+        if self.anchor is None:
+            return None
+        start, end = sel.snap(self.text, self.anchor, self.cursor)
+        return (start, end) if end > start else None
+
+    def select(self, start: int, end: int) -> None:
+        self.anchor = start
+        self.cursor = end
+        self.scroll_to_cursor()
+
+    def action_select_sentence(self) -> None:
+        if self.text:
+            start, end = sel.sentence_at(self.text, self.cursor)
+            self.select(start, end)
+
+    def action_clear_selection(self) -> None:
+        if self.anchor is not None:
+            self.anchor = None
+            self.cursor = self.cursor
+
+    # -- movement ---------------------------------------------------------------------------
+    def _target(self, how: str) -> int:
+        text, layout, pos = self.text, self._layout, self.cursor
+        if layout is None or not text:
+            return 0
+        if how in ("left", "right", "word", "back_word", "top", "bottom"):
+            self._goal_column = None
+        if how == "left":
+            return sel.prev_grapheme(text, pos)
+        if how == "right":
+            return sel.next_grapheme(text, pos)
+        if how == "word":
+            return sel.next_word_start(text, pos) if self.anchor is None else sel.next_word_end(
+                text, pos)
+        if how == "back_word":
+            return sel.prev_word_start(text, pos)
+        if how == "top":
+            return 0
+        if how == "bottom":
+            return len(text)
+        row = layout.row_of(pos)
+        if how == "home":
+            return layout.row(row).start
+        if how == "end":
+            return layout.row(row).end
+        step = {"up": -1, "down": 1, "pageup": -self._page(), "pagedown": self._page()}[how]
+        if self._goal_column is None:
+            self._goal_column = layout.cells_before(pos)
+        target_row = min(max(row + step, 0), len(layout) - 1)
+        return layout.offset_at(target_row, self._goal_column)
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def action_move(self, how: str) -> None:
+        goal = self._goal_column
+        target = self._target(how)
+        if how in ("up", "down", "pageup", "pagedown"):
+            goal = self._goal_column
+        self.anchor = None
+        self.cursor = target
+        self._goal_column = goal if how in ("up", "down", "pageup", "pagedown") else None
+        if how in ("pageup", "pagedown"):
+            self.scroll_relative(y=self._page() * (1 if how == "pagedown" else -1),
+                                 animate=False, immediate=True)
+        self.scroll_to_cursor()
+
+    def action_extend(self, how: str) -> None:
+        if self.anchor is None:
+            self.anchor = self.cursor
+        goal = self._goal_column
+        target = self._target(how)
+        self._goal_column = goal if how in ("up", "down") else self._goal_column
+        self.cursor = target
+        self.scroll_to_cursor()
+
+    def watch_cursor(self, offset: int) -> None:
+        self.refresh()
+        self.post_message(self.CursorMoved(self, offset, self.selection))
+
+    def scroll_to_cursor(self, center: bool = False) -> None:
+        if self._layout is None:
+            return
+        row = self._layout.row_of(self.cursor)
+        height = max(1, self.scrollable_content_region.height)
+        top = int(self.scroll_y)
+        if center and not (top <= row < top + height):
+            self.scroll_to(y=max(0, row - height // 3), animate=False, immediate=True)
+        elif row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+
+    # -- mouse ------------------------------------------------------------------------------
+    def _offset_at(self, event: events.MouseEvent) -> int | None:
+        if self._layout is None or not len(self._layout):
+            return None
+        region = self.scrollable_content_region
+        x = event.x - (region.x - self.region.x)
+        y = event.y - (region.y - self.region.y)
+        return self._layout.offset_at(int(self.scroll_y) + y, max(0, x))
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        offset = self._offset_at(event)
+        if offset is None:
+            return
+        self.focus()
+        self._dragging = True
+        self.capture_mouse()
+        self.anchor = None
+        self._goal_column = None
+        self.cursor = offset
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if not self._dragging:
+            return
+        offset = self._offset_at(event)
+        if offset is not None and offset != self.cursor:
+            if self.anchor is None:
+                self.anchor = self.cursor
+            self.cursor = offset
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        self._dragging = False
+        self.capture_mouse(False)
+
+    # -- drawing ----------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        layout = self._layout
+        if layout is None or index >= len(layout):
+            return Strip.blank(width, base)
+        row = layout.row(index)
+        selection = self.selection
+        cursor_row = index == layout.row_of(self.cursor)
+        live = cursor_row or (
+            selection is not None and selection[0] <= row.end and selection[1] >= row.start)
+        if not live and index in self._cache:
+            self._cache.move_to_end(index)
+            return self._cache[index]
+        text = self._row_text(row.start, row.end)
+        if selection is not None:
+            lo, hi = max(selection[0], row.start), min(selection[1], row.end)
+            if hi > lo:
+                text.stylize(SELECTION, lo - row.start, hi - row.start)
+        if cursor_row:
+            self._draw_cursor(text, row.start, row.end)
+        segments = list(text.render(self.app.console))
+        strip = Strip(Segment.apply_style(segments, base)).crop_extend(0, width, base)
+        if not live:
+            self._cache[index] = strip
+            if len(self._cache) > CACHE_ROWS:
+                self._cache.popitem(last=False)
+        return strip
+
+    def _row_text(self, start: int, end: int) -> Text:
+        text = Text(self._display[start:end], no_wrap=True, end="")
+        for entity in self.entities.overlapping(start, end):
+            text.stylize(entity_style(entity.label), max(entity.start, start) - start,
+                         min(entity.end, end) - start)
+        claims = self.claims.overlapping(start, end)
+        for claim in claims:
+            text.stylize(self.claim_styles.stance(getattr(claim, "stance", "none")),
+                         max(claim.start, start) - start, min(claim.end, end) - start)
+        if len(claims) > 1:
+            for i, a in enumerate(claims):
+                for b in claims[i + 1:]:
+                    lo, hi = max(a.start, b.start, start), min(a.end, b.end, end)
+                    if hi > lo:
+                        text.stylize(OVERLAP, lo - start, hi - start)
+        for match in self.matches.overlapping(start, end):
+            text.stylize(SEARCH, max(match.start, start) - start, min(match.end, end) - start)
+        return text
+
+    def _draw_cursor(self, text: Text, start: int, end: int) -> None:
+        pos = self.cursor
+        if not (start <= pos <= end):
+            return
+        if pos >= end:
+            text.append(" ", CURSOR)
+            return
+        text.stylize(CURSOR, pos - start, sel.next_grapheme(self.text, pos) - start)
