@@ -20,6 +20,9 @@ REPLACEMENT = "\ufffd"
 _UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+_ROW_PATTERNS: dict[int, re.Pattern[str]] = {}
+
+
 def _replace(match: re.Match[str]) -> str:
     return " " if match.group() in "\t\r" else REPLACEMENT
 
@@ -86,17 +89,16 @@ class Layout:
             line_start = line_end + 1
 
     def _wrap_ascii(self, start: int, end: int) -> None:
-        """Greedy wrap at spaces for text of one-cell characters."""
-        text, width = self.text, self.width
-        pos = start
-        while end - pos > width:
-            space = text.rfind(" ", pos, pos + width)
-            cut = space + 1 if space >= pos and space + 1 > pos else pos + width
-            self.starts.append(pos)
-            self.ends.append(cut)
-            pos = cut
-        self.starts.append(pos)
-        self.ends.append(end)
+        """Greedy wrap at spaces for text of one-cell characters, by one regex in C: a row is
+        the rest of the line if it fits, else up to the last space that fits, else a hard cut."""
+        width = self.width
+        pattern = _ROW_PATTERNS.get(width)
+        if pattern is None:
+            pattern = _ROW_PATTERNS[width] = re.compile(
+                f"[^\\n]{{1,{width}}}\\Z|[^\\n]{{0,{width - 1}}} |[^\\n]{{{width}}}")
+        for match in pattern.finditer(self.text, start, end):
+            self.starts.append(match.start())
+            self.ends.append(match.end())
 
     def _wrap_graphemes(self, start: int, end: int) -> None:
         spans, _ = split_graphemes(self.text[start:end])

@@ -6,6 +6,7 @@ with ``call_from_thread``, so a 10 MB document shows at once and entities paint 
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -14,11 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import Footer, Static
 
 from annotations.entities import recognize_in_chunks
 from annotations.model import Claim, Document, Entity
 from annotations.store import StoreError
+from annotations.text import Layout
 from tui.styles import ClaimStyles
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
@@ -53,6 +55,7 @@ class ReaderScreen(Screen[None]):
         self.document: Document | None = None
         self.claims: list[Claim] = []
         self.entities: list[Entity] = []
+        self._highlighted_claim: str | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -79,10 +82,17 @@ class ReaderScreen(Screen[None]):
         store = self.app.store
         doc = store.document(self.doc_id)
         claims = store.claims(doc.id)
-        cached = store.cached_entities(doc.id, self.app.recognizer.key)
         position = store.position(doc.id)
-        self.app.call_from_thread(self._loaded, doc, claims, cached, position)
-        if cached is None:
+        for _ in range(200):  # the view gets its size on the first layout, within a frame or two
+            if self.view.text_width:
+                break
+            time.sleep(0.005)
+        prepared = DocumentView.prepare(doc.text, self.view.text_width)
+        self.app.call_from_thread(self._loaded, doc, claims, position, prepared)
+        cached = store.cached_entities(doc.id, self.app.recognizer.key)
+        if cached is not None:
+            self.app.call_from_thread(self._entities_arrived, cached, True)
+        else:
             found: list[Entity] = []
             for batch in recognize_in_chunks(self.app.recognizer, doc.text):
                 found.extend(batch)
@@ -90,15 +100,14 @@ class ReaderScreen(Screen[None]):
             store.cache_entities(doc.id, self.app.recognizer.key, found)
             self.app.call_from_thread(self._entities_arrived, found, True)
 
-    def _loaded(self, doc: Document, claims: list[Claim], entities: list[Entity] | None,
-                position: int) -> None:
+    def _loaded(self, doc: Document, claims: list[Claim], position: int,
+                prepared: tuple[str, Layout | None]) -> None:
         self.document = doc
         self.title = doc.title
         view = self.view
-        view.load(doc.text, self.start_offset if self.start_offset is not None else position)
+        view.load(doc.text, self.start_offset if self.start_offset is not None else position,
+                  prepared)
         self._show_claims(claims)
-        if entities is not None:
-            self._entities_arrived(entities, True)
         self._update_status()
 
     def _entities_arrived(self, entities: list[Entity], done: bool) -> None:
@@ -117,14 +126,16 @@ class ReaderScreen(Screen[None]):
 
     # -- status line ------------------------------------------------------------------------
     def claim_at_cursor(self) -> Claim | None:
-        here = [c for c in self.claims if c.start <= self.view.cursor < c.end]
-        return min(here, key=lambda c: c.end - c.start) if here else None
+        """The innermost claim under the cursor."""
+        here = self.view.claims.at(self.view.cursor)
+        return min(here, key=lambda c: c.end - c.start) if here else None  # type: ignore[return-value]
 
     @on(DocumentView.CursorMoved)
     def _cursor_moved(self, event: DocumentView.CursorMoved) -> None:
         self._update_status()
         claim = self.claim_at_cursor()
-        if claim is not None:
+        if claim is not None and claim.id != self._highlighted_claim:
+            self._highlighted_claim = claim.id
             self.query_one(ClaimList).highlight_id(claim.id)
 
     def _update_status(self) -> None:
@@ -145,9 +156,9 @@ class ReaderScreen(Screen[None]):
                 parts.append(f" → {snippet(claim.target, 30)}")
             if claim.speaker:
                 parts.append(f", said by {snippet(claim.speaker, 20)}")
-        entity = next((e for e in self.entities if e.start <= view.cursor < e.end), None)
+        entity = next(iter(view.entities.at(view.cursor)), None)
         if entity is not None:
-            parts.append(f"  [{entity.label}]", style="bold")
+            parts.append(f"  [{entity.label}]", style="bold")  # type: ignore[union-attr]
         self.query_one("#status", Static).update(parts)
 
     # -- claims -----------------------------------------------------------------------------
@@ -262,15 +273,12 @@ class ReaderScreen(Screen[None]):
     def action_prev_claim(self) -> None:
         self._jump(False)
 
-    @on(OptionList.OptionSelected, "#claims")
-    def _claim_chosen(self, event: OptionList.OptionSelected) -> None:
-        claim = next((c for c in self.claims if c.id == event.option.id), None)
-        if claim is not None:
-            self.view.select(claim.start, claim.end)
-            self.view.anchor = None
-            self.view.cursor = claim.start
-            self.view.scroll_to_cursor(center=True)
-            self.view.focus()
+    @on(ClaimList.Chosen)
+    def _claim_chosen(self, event: ClaimList.Chosen) -> None:
+        self.view.anchor = None
+        self.view.cursor = event.claim.start
+        self.view.scroll_to_cursor(center=True)
+        self.view.focus()
 
     # -- document ---------------------------------------------------------------------------
     @work(thread=True, group="save")

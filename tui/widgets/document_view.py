@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -106,13 +107,32 @@ class DocumentView(ScrollView, can_focus=True):
         self._goal_column: int | None = None
         self._cache: OrderedDict[int, Strip] = OrderedDict()
         self._dragging = False
+        self._base_style: Style | None = None  # rich_style is costly; cached until CSS changes
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._base_style = None
+        self._cache.clear()
 
     # -- content ----------------------------------------------------------------------------
-    def load(self, text: str, cursor: int = 0) -> None:
+    @staticmethod
+    def prepare(text: str, width: int) -> tuple[str, Layout | None]:
+        """The slow part of loading (sanitising and wrapping), safe to run in a worker thread."""
+        shown = display(text)
+        return shown, (Layout(shown, width) if width > 0 else None)
+
+    @property
+    def text_width(self) -> int:
+        """Cells available for text per row (0 before the widget has a size)."""
+        return self.scrollable_content_region.width if self.size.width else 0
+
+    def load(self, text: str, cursor: int = 0,
+             prepared: tuple[str, Layout | None] | None = None) -> None:
+        shown, layout = prepared if prepared is not None else (display(text), None)
         self.text = text
-        self._display = display(text)
+        self._display = shown
         self.anchor = None
-        self._layout = None
+        self._layout = layout if layout is not None and layout.width == self.text_width else None
         self._relayout()
         self.cursor = min(max(cursor, 0), len(text))
         self.scroll_to_cursor(center=True)
@@ -286,7 +306,8 @@ class DocumentView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style or self.rich_style
+        self._base_style = base
         layout = self._layout
         if layout is None or index >= len(layout):
             return Strip.blank(width, base)

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -21,33 +28,77 @@ def snippet(text: str, limit: int = SNIPPET) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-class ClaimList(OptionList):
-    """One option per claim, in text order; the option id is the claim id."""
+class ClaimList(ScrollView, can_focus=True):
+    """The document's claims, one row each, in text order; virtual, so 2,000 claims cost
+    nothing until drawn. ``enter`` (or a click) posts ``Chosen`` with the claim."""
 
-    DEFAULT_CSS = "ClaimList { height: 1fr; }"
+    DEFAULT_CSS = "ClaimList { height: 1fr; scrollbar-gutter: stable; }"
+    BINDINGS = [
+        Binding("up,k", "step(-1)", "Previous", show=False),
+        Binding("down,j", "step(1)", "Next", show=False),
+        Binding("enter", "choose", "Go to claim", show=False),
+    ]
+
+    @dataclass
+    class Chosen(Message):
+        claim: Claim
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.claims: list[Claim] = []
+        self.index = 0
+        self.stance_colours: dict[str, str] = {}
 
     def show(self, claims: Sequence[Claim], stance_colours: dict[str, str]) -> None:
-        highlighted = self.highlighted_option.id if self.highlighted_option else None
-        self.clear_options()
-        options = []
-        for claim in sorted(claims, key=lambda c: (c.start, c.end)):
-            label = Text()
-            label.append(f"{claim.claim_type} ", style="bold")
-            label.append(claim.stance, style=stance_colours.get(claim.stance, ""))
-            if claim.target:
-                label.append(f" → {snippet(claim.target, 24)}", style="italic")
-            label.append("\n")
-            label.append(snippet(claim.quote), style="dim")
-            options.append(Option(label, id=claim.id))
-        self.add_options(options)
-        if highlighted is not None:
-            self.highlight_id(highlighted)
+        current = self.claims[self.index].id if self.claims else None
+        self.claims = sorted(claims, key=lambda c: (c.start, c.end))
+        self.stance_colours = stance_colours
+        self.virtual_size = Size(self.size.width, len(self.claims))
+        self.index = 0
+        if current is not None:
+            self.highlight_id(current)
+        self.refresh()
 
     def highlight_id(self, claim_id: str) -> None:
-        try:
-            self.highlighted = self.get_option_index(claim_id)
-        except Exception:  # the claim is gone (deleted or undone)
-            return
+        for i, claim in enumerate(self.claims):
+            if claim.id == claim_id:
+                self.index = i
+                self.scroll_to(y=max(0, i - self.size.height // 2), animate=False)
+                self.refresh()
+                return
+
+    def action_step(self, delta: int) -> None:
+        if self.claims:
+            self.index = min(max(self.index + delta, 0), len(self.claims) - 1)
+            if not (self.scroll_y <= self.index < self.scroll_y + self.size.height):
+                self.scroll_to(y=max(0, self.index - self.size.height + 1) if delta > 0
+                               else self.index, animate=False)
+            self.refresh()
+
+    def action_choose(self) -> None:
+        if self.claims:
+            self.post_message(self.Chosen(self.claims[self.index]))
+
+    def on_click(self, event: events.Click) -> None:
+        row = int(self.scroll_y) + event.y
+        if 0 <= row < len(self.claims):
+            self.index = row
+            self.action_choose()
+
+    def render_line(self, y: int) -> Strip:
+        row = int(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if row >= len(self.claims):
+            return Strip.blank(width, self.rich_style)
+        claim = self.claims[row]
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        line.append("▌", style=self.stance_colours.get(claim.stance) or "")
+        line.append(f"{claim.claim_type[:11]:<11} ", style="bold")
+        line.append(snippet(claim.quote, width), style="dim")
+        if row == self.index:
+            line.stylize("reverse" if self.has_focus else "underline")
+        line.truncate(width, overflow="ellipsis", pad=True)
+        return Strip(line.render(self.app.console), width).apply_style(self.rich_style)
 
 
 class EntityList(OptionList):

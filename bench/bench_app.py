@@ -1,0 +1,146 @@
+"""The app's own figures: start, open, page down, cursor move, claim save, memory.
+
+Runs the real app headless (``App.run_test``) on the seeds, on a generated 10 MB document and on
+a document with 2,000 claims. "Key to repaint" is measured as the pilot's key press plus the
+redraw of every visible row, which is what the terminal then shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from annotations.entities import builtin
+from annotations.seeding import import_with_entities
+from annotations.store import Store
+from bench.corpus import SEEDS, big_text
+from bench.report import Report, current_rss_mb
+
+SIZE = (120, 40)
+
+
+def cold_import_ms() -> float:
+    code = "import time; t=time.perf_counter(); import tui.app; print((time.perf_counter()-t)*1000)"
+    runs = [float(subprocess.check_output([sys.executable, "-c", code], text=True))
+            for _ in range(3)]
+    return statistics.median(runs)
+
+
+async def wait_until(predicate, timeout: float = 30.0, poll: float = 0.0) -> None:
+    """Run the event loop until ``predicate`` holds. A zero ``poll`` spins (fine for short
+    waits); waits on worker threads poll gently, since spinning would hold the GIL they need."""
+    deadline = time.perf_counter() + timeout
+    while not predicate():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("condition not reached")
+        await asyncio.sleep(poll)
+
+
+def paint(view) -> None:
+    for y in range(view.scrollable_content_region.height):
+        view.render_line(y)
+
+
+async def measure(report: Report, store: Store, doc_id: str, label: str,
+                  moves: int = 40) -> None:
+    from tui.app import AnnottyApp
+    from tui.screens.library import LibraryScreen
+    from tui.screens.reader import ReaderScreen
+    from tui.widgets.document_view import DocumentView
+
+    app = AnnottyApp(store)
+    t0 = time.perf_counter()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(lambda: isinstance(app.screen, LibraryScreen)
+                         and app.screen.summaries, poll=0.002)
+        start_ms = (time.perf_counter() - t0) * 1000
+        t1 = time.perf_counter()
+        app.open_document(doc_id)
+        await wait_until(lambda: isinstance(app.screen, ReaderScreen)
+                         and app.screen.document is not None, poll=0.002)
+        view = app.screen.query_one(DocumentView)
+        paint(view)
+        open_ms = (time.perf_counter() - t1) * 1000
+        report.add(f"{label}: app start to library painted (headless)", start_ms, "ms")
+        report.add(f"{label}: document open to first paint", open_ms, "ms", "<= 500 ms",
+                   open_ms <= 500)
+        await app.workers.wait_for_complete()  # entities recognized and cached
+        await pilot.pause()
+        for key, name in (("pagedown", "page down"), ("down", "cursor down"),
+                          ("right", "cursor right")):
+            samples = []
+            for _ in range(moves):
+                if view.layout_rows - view._layout.row_of(view.cursor) < 2 * SIZE[1]:
+                    view.action_move("top")  # keep room to move (not timed)
+                    await pilot.pause()
+                before = view.cursor
+                t = time.perf_counter()
+                app.simulate_key(key)  # as a terminal's key arrives; we time until it lands
+                await wait_until(lambda before=before: view.cursor != before)
+                paint(view)
+                samples.append((time.perf_counter() - t) * 1000)
+            med = statistics.median(samples)
+            report.add(f"{label}: {name}, key to repaint (median of {moves})", med, "ms",
+                       "<= 16 ms", med <= 16)
+        report.add(f"{label}: RSS with the document open", current_rss_mb(), "MB", "<= 200 MB",
+                   current_rss_mb() <= 200)
+
+
+def save_latency(report: Report, store: Store, doc_id: str, label: str, n: int = 200) -> None:
+    text_len = len(store.document(doc_id).text)
+    samples = []
+    for i in range(n):
+        start = (i * 997) % max(1, text_len - 50)
+        t = time.perf_counter()
+        store.add_claim(doc_id, start, start + 40, "other", stance="none")
+        samples.append((time.perf_counter() - t) * 1000)
+    med = statistics.median(samples)
+    report.add(f"{label}: save a claim, durable commit (median of {n})", med, "ms", "<= 10 ms",
+               med <= 10)
+
+
+def main() -> None:
+    report = Report()
+    report.section("start-up")
+    report.add("cold import of tui.app (median of 3)", cold_import_ms(), "ms")
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "seeds.db", annotator="bench")
+        import_with_entities(store, [SEEDS], builtin())
+        seed_doc = store.documents()[-1].id
+        report.section("seed corpus (seed 004, 36k chars)")
+        asyncio.run(measure(report, store, seed_doc, "seed 004"))
+        save_latency(report, store, seed_doc, "seed 004")
+        store.close()
+
+        store = Store(Path(tmp) / "big.db", annotator="bench")
+        t = time.perf_counter()
+        big, _ = store.add_document(big_text(), "10 MB generated")
+        big_id, chars = big.id, len(big.text)
+        del big
+        report.section(f"generated document ({chars / 1e6:.1f} M chars)")
+        report.add("import 10 MB document", (time.perf_counter() - t) * 1000, "ms")
+        asyncio.run(measure(report, store, big_id, "10 MB"))
+        save_latency(report, store, big_id, "10 MB")
+        store.close()
+
+        store = Store(Path(tmp) / "claims.db", annotator="bench")
+        doc, _ = store.add_document(big_text(400_000), "2,000 claims")
+        spacing = len(doc.text) // 2000
+        for i in range(2000):
+            start = i * spacing
+            store.add_claim(doc.id, start, min(len(doc.text), start + spacing // 2
+                                               + (i % 3) * spacing),
+                            "other", stance=("favor", "against", "none")[i % 3])
+        report.section("document with 2,000 overlapping claims")
+        asyncio.run(measure(report, store, doc.id, "2k claims"))
+        save_latency(report, store, doc.id, "2k claims")
+        store.close()
+
+
+if __name__ == "__main__":
+    main()

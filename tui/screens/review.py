@@ -1,0 +1,439 @@
+"""Review: page through every claim in the corpus, decide, fix, and filter.
+
+The table is virtual (see ``ClaimTable``); the list of matching claims is made in a thread
+worker from one SQL query, and the selected claim's paragraph is read in another. Decisions go
+to the store in order through a chain of thread workers, while the cursor has already moved on
+to the next pending claim, so reviewing is as fast as the reviewer's keys.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from annotations.model import EDITABLE_CLAIM_FIELDS
+from annotations.review import (
+    BulkResult,
+    ReviewError,
+    ReviewFilter,
+    decide,
+    decide_matching,
+    save_filter,
+    saved_filter,
+)
+from annotations.review_list import Reader as ReviewReader
+from annotations.review_list import ReviewList, ReviewRow, load_context
+from annotations.store import StoreError
+from tui.screens.review_dialogs import BulkDialog, FilterDialog, ReasonDialog
+from tui.widgets.claim_context import ClaimContextView
+from tui.widgets.claim_table import ClaimTable, one_line
+
+if TYPE_CHECKING:
+    from tui.app import AnnottyApp
+
+SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
+VERBS = {"accepted": "Accepted", "rejected": "Rejected", "pending": "Reset to pending"}
+
+
+class ReviewScreen(Screen[None]):
+    """Every claim in a table, the selected one in context below; decide with one key."""
+
+    app: AnnottyApp
+    DEFAULT_CSS = """
+    ReviewScreen #review-title { background: $primary-darken-2; color: $text; padding: 0 1;
+                                 text-style: bold; height: 1; }
+    ReviewScreen #review-filter { height: 1; padding: 0 1; background: $boost; }
+    ReviewScreen #review-status { height: 1; padding: 0 1; background: $panel;
+                                  color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("a", "decide('accepted')", "Accept", id="review.accept"),
+        Binding("r", "reject", "Reject", id="review.reject"),
+        Binding("p", "decide('pending')", "Pending", show=False, id="review.pending"),
+        Binding("e", "edit", "Edit", id="review.edit"),
+        Binding("enter", "open", "Open", id="review.open"),
+        Binding("n", "next_pending(1)", "Next pending", id="review.next"),
+        Binding("N", "next_pending(-1)", "Prev pending", show=False, id="review.prev"),
+        Binding("slash", "filter", "Filter", id="review.filter"),
+        Binding("c", "clear_filter", "Clear filter", show=False, id="review.clear"),
+        Binding("A", "bulk('accepted')", "Accept all", show=False, id="review.accept_all"),
+        Binding("R", "bulk('rejected')", "Reject all", show=False, id="review.reject_all"),
+        Binding("u,ctrl+z", "undo", "Undo", id="review.undo"),
+        Binding("ctrl+y", "redo", "Redo", show=False, id="review.redo"),
+        Binding("t", "stats", "Stats", id="review.stats"),
+        Binding("q,escape", "back", "Back", id="review.back"),
+    ]
+    FORM_KEYS = frozenset({"r", "e", "slash", "A", "R"})
+    """Keys that open a dialog: the app holds the keys typed after them for the dialog."""
+
+    def __init__(self, review_filter: ReviewFilter | None = None) -> None:
+        super().__init__()
+        self.initial_filter = review_filter
+        self.filter = review_filter or ReviewFilter()
+        self.list: ReviewList | None = None
+        self.reader: ReviewReader | None = None
+        self.busy = ""  # what a bulk operation is doing; decisions wait until it is done
+        self.choices: dict[str, list[str]] = {"target": [], "annotator": []}
+        self.last_load_ms = 0.0
+        self._write_done: threading.Event | None = None
+        self._away = False  # another screen that may change claims is on top
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("annotty · review"), id="review-title")
+        yield Static("", id="review-filter")
+        yield ClaimTable(self.app.schema, id="claims")
+        yield ClaimContextView(self.app.schema, id="context")
+        yield Static(Text("Loading claims…"), id="review-status")
+        yield Footer()
+
+    @property
+    def table(self) -> ClaimTable:
+        return self.query_one(ClaimTable)
+
+    def on_mount(self) -> None:
+        self.reader = ReviewReader(self.app.store)
+        if self.initial_filter is None:
+            self.filter = saved_filter(self.app.store)
+        self._show_filter(loading=True)
+        self.table.focus()
+        self.load(self.filter)
+        if self.initial_filter is not None:
+            self._save_filter(self.filter)
+        self.load_choices()
+
+    def on_unmount(self) -> None:
+        if self.reader is not None:
+            self.reader.close()
+
+    def on_screen_resume(self) -> None:
+        if self._away and self.list is not None:  # back from the reader: claims may have changed
+            self._away = False
+            self.reload()
+
+    # -- loading ------------------------------------------------------------------------------
+    def reload(self) -> None:
+        row = self.table.current
+        self.load(self.filter, keep=row.id if row else None)
+
+    @work(thread=True, exclusive=True, group="review-list")
+    def load(self, f: ReviewFilter, keep: str | None = None) -> None:
+        assert self.reader is not None
+        started = time.perf_counter()
+        try:
+            found = ReviewList.load(self.reader, f)
+        except ReviewError as exc:
+            self.app.call_from_thread(self._load_failed, str(exc))
+            return
+        if get_current_worker().is_cancelled:
+            return
+        self.app.call_from_thread(self._loaded, found, keep, started)
+
+    def _loaded(self, found: ReviewList, keep: str | None, started: float) -> None:
+        self.list = found
+        index = found.index_of(keep) if keep else None
+        if index is None:
+            index = found.next_pending(-1) if found.filter.review_status != "pending" else 0
+        self.table.show(found, index or 0)
+        self.last_load_ms = (time.perf_counter() - started) * 1000
+        self._show_filter()
+        pending = "" if found.filter.review_status else " · n next pending"
+        self._status(f"{len(found):,} claims{pending} · a accept · r reject · A/R all matching")
+
+    def _load_failed(self, message: str) -> None:
+        self._show_filter()
+        self.notify(message, severity="error")
+
+    @work(thread=True, exclusive=True, group="review-choices")
+    def load_choices(self) -> None:
+        """Targets and annotators in the corpus, for the filter form's pick lists."""
+        assert self.reader is not None
+        with self.reader.fresh() as conn:
+            targets = [t for (t,) in conn.execute(
+                "select target from claims where target != '' group by target"
+                " order by count(*) desc limit 200")]
+            annotators = [a for (a,) in conn.execute(
+                "select distinct annotator from claims order by annotator") if a]
+        self.choices = {"target": targets, "annotator": annotators}
+
+    @on(ClaimTable.Highlighted)
+    def _highlighted(self, event: ClaimTable.Highlighted) -> None:
+        if event.row is None:
+            self.query_one(ClaimContextView).show(
+                None, "No claims match this filter." if self.list is not None and not len(
+                    self.list) else "")
+            return
+        self.show_context(event.row.id)
+
+    @work(thread=True, exclusive=True, group="review-context")
+    def show_context(self, claim_id: str) -> None:
+        assert self.reader is not None
+        with self.reader.fresh() as conn:
+            context = load_context(conn, claim_id)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.query_one(ClaimContextView).show, context,
+                                      "This claim was deleted.")
+
+    # -- the filter ---------------------------------------------------------------------------
+    def _show_filter(self, loading: bool = False) -> None:
+        line = Text("Filter: ", style="bold")
+        if self.filter.is_empty():
+            line.append("all claims", style="dim")
+        for i, (key, value) in enumerate(self.filter.active()):
+            line.append(" " if i else "")
+            line.append(f" {key}={one_line(value)} ", style="reverse")
+        if loading:
+            line.append("  · loading…", style="dim")
+        elif self.list is not None:
+            line.append(f"  · {len(self.list):,} claims", style="dim")
+        if self.busy:
+            line.append(f"  · {self.busy}", style="bold")
+        self.query_one("#review-filter", Static).update(line)
+
+    def apply_filter(self, f: ReviewFilter) -> None:
+        """Show the claims matching ``f`` (keeping the current claim if it still matches)."""
+        self.filter = f
+        self._show_filter(loading=True)
+        row = self.table.current
+        self.load(f, keep=row.id if row else None)
+        self._save_filter(f)
+
+    def _save_filter(self, f: ReviewFilter) -> None:
+        """Remember the filter (per annotator) so review reopens with it."""
+        self._write(lambda: save_filter(self.app.store, f), lambda _result, _error: None)
+
+    def action_filter(self) -> None:
+        self.app_push(FilterDialog(self.app.schema, self.filter, self.choices["target"],
+                                   self.choices["annotator"]), self._filter_chosen)
+
+    def _filter_chosen(self, f: ReviewFilter | None) -> None:
+        if f is not None and f != self.filter:
+            self.apply_filter(f)
+
+    def action_clear_filter(self) -> None:
+        if not self.filter.is_empty():
+            self.apply_filter(ReviewFilter())
+
+    # -- moving -------------------------------------------------------------------------------
+    def action_next_pending(self, step: int) -> None:
+        if self.list is None:
+            return
+        found = self.list.next_pending(self.table.cursor, step)
+        if found is None:
+            self._status("No more pending claims " + ("below." if step > 0 else "above."))
+        else:
+            self.table.move_to(found)
+
+    def action_open(self) -> None:
+        row = self.table.current
+        if row is not None:
+            self._away = True
+            self.app.open_document(row.doc_id, row.start)
+
+    def action_stats(self) -> None:
+        from tui.screens.stats import StatsScreen
+
+        self._away = True
+        self.app.push_screen(StatsScreen())
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:
+            self.app.exit()
+
+    # -- deciding -----------------------------------------------------------------------------
+    def _usable_row(self) -> ReviewRow | None:
+        """The row under the cursor, unless there is none or a bulk operation is running."""
+        if self.busy:
+            self.notify(f"Please wait: {self.busy}", severity="warning")
+            return None
+        return self.table.current
+
+    def action_decide(self, decision: str, reason: str = "") -> None:
+        row = self._usable_row()
+        if row is None or self.list is None:
+            return
+        found, index = self.list, self.table.cursor
+        found.status_override[row.rowid] = decision
+        self.table.refresh_row(index)
+        self._write(lambda: decide(self.app.store, row.id, decision, reason),
+                    lambda claim, error: self._decided(found, index, row, decision, error))
+        following = found.next_pending(index)
+        if following is not None:
+            self.table.move_to(following)
+        else:
+            self.table.move_to(index)  # shows the new status in the context panel
+            self._status("That was the last pending claim in this list.")
+
+    def _decided(self, found: ReviewList, index: int, row: ReviewRow, decision: str,
+                 error: Exception | None) -> None:
+        if found.status_override.get(row.rowid) == decision:
+            del found.status_override[row.rowid]
+        found.invalidate(index)
+        if found is self.list:
+            self.table.refresh_row(index)
+            if index == self.table.cursor:
+                self.show_context(row.id)
+        if error is not None:
+            self.notify(f"Could not save the decision: {error}", severity="error")
+        else:
+            self._status(f"{VERBS[decision]}: “{one_line(row.quote)[:60]}”")
+
+    def action_reject(self) -> None:
+        row = self._usable_row()
+        if row is None:
+            self._no_form()
+            return
+        self.app_push(ReasonDialog(one_line(row.quote)[:200]),
+                      lambda reason: self._rejected(row, reason))
+
+    def _rejected(self, row: ReviewRow, reason: str | None) -> None:
+        if reason is not None and self.table.current == row:
+            self.action_decide("rejected", reason)
+
+    def action_edit(self) -> None:
+        row = self._usable_row()
+        if row is None:
+            self._no_form()
+            return
+        from tui.widgets.claim_form import ClaimForm
+
+        try:
+            claim = self.app.store.claim(row.id)
+        except StoreError as exc:
+            self._no_form()
+            self.notify(str(exc), severity="error")
+            return
+        context = self.query_one(ClaimContextView).context
+        speakers = [e.text for e in (context.entities if context and context.claim.id == row.id
+                                     else ()) if e.label in SPEAKER_LABELS and e.text]
+        initial = {k: getattr(claim, k) for k in EDITABLE_CLAIM_FIELDS}
+        form = ClaimForm(self.app.schema, claim.quote, initial=initial, speakers=speakers,
+                         title="Edit claim")
+        self.app_push(form, lambda values: self._edited(row, initial, values))
+
+    def _edited(self, row: ReviewRow, initial: dict[str, Any],
+                values: dict[str, Any] | None) -> None:
+        changes = {k: v for k, v in (values or {}).items()
+                   if k in EDITABLE_CLAIM_FIELDS and initial.get(k) != v}
+        if not changes:
+            return
+        self._write(lambda: self.app.store.update_claim(row.id, **changes),
+                    lambda claim, error: self._edit_saved(row, error))
+
+    def _edit_saved(self, row: ReviewRow, error: Exception | None) -> None:
+        if error is not None:
+            self.notify(f"Could not save the edit: {error}", severity="error")
+            return
+        self._status(f"Saved: “{one_line(row.quote)[:60]}”")
+        if self.list is not None:
+            self.list.invalidate()
+            self.table.refresh_rows()
+            current = self.table.current
+            if current is not None:
+                self.show_context(current.id)
+
+    def action_bulk(self, decision: str) -> None:
+        if self.busy or self.list is None or not len(self.list):
+            self._no_form()
+            self.notify(self.busy or "No claims match the filter.", severity="warning")
+            return
+        dialog = BulkDialog(decision, len(self.list), self.filter.describe(),
+                            self.filter.is_empty())
+        self.app_push(dialog, lambda reason: self._bulk(decision, reason))
+
+    def _bulk(self, decision: str, reason: str | None) -> None:
+        if reason is None:
+            return
+        f, started = self.filter, time.perf_counter()
+        self.busy = f"{VERBS[decision].lower()} every matching claim…"
+        self._show_filter()
+        self._write(lambda: decide_matching(self.app.store, f, decision, reason),
+                    lambda result, error: self._bulk_done(decision, result, error, started))
+
+    def _bulk_done(self, decision: str, result: BulkResult | None, error: Exception | None,
+                   started: float) -> None:
+        self.busy = ""
+        if error is not None or result is None:
+            self.notify(f"Bulk decision failed: {error}", severity="error")
+        else:
+            seconds = time.perf_counter() - started
+            self.notify(f"{VERBS[decision]} {result.count:,} claims in {seconds:.1f} s. "
+                        "u undoes them all.")
+        self.reload()
+
+    def action_undo(self) -> None:
+        self._history_step(undo=True)
+
+    def action_redo(self) -> None:
+        self._history_step(undo=False)
+
+    def _history_step(self, undo: bool) -> None:
+        if self.busy:
+            self.notify(f"Please wait: {self.busy}", severity="warning")
+            return
+        store = self.app.store
+        self._write(store.undo if undo else store.redo,
+                    lambda entry, error: self._stepped(undo, entry, error))
+
+    def _stepped(self, undo: bool, entry: dict[str, Any] | None, error: Exception | None) -> None:
+        word = "Undid" if undo else "Redid"
+        if error is not None:
+            self.notify(f"{word[:-1]} failed: {error}", severity="error")
+        elif entry is None:
+            self._status(f"Nothing to {'undo' if undo else 'redo'}.")
+        else:
+            what = entry.get("action", "change")
+            count = entry.get("count")
+            self._status(f"{word} {what} of {count:,} claims." if count else f"{word} {what}.")
+        self.reload()
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def _write(self, job: Callable[[], Any], done: Callable[[Any, Exception | None], None]) -> None:
+        """Run a store write after every earlier one (thread workers alone keep no order)."""
+        previous, mine = self._write_done, threading.Event()
+        self._write_done = mine
+        self._run_write(job, done, previous, mine)
+
+    @work(thread=True, group="review-write")
+    def _run_write(self, job: Callable[[], Any], done: Callable[[Any, Exception | None], None],
+                   previous: threading.Event | None, mine: threading.Event) -> None:
+        result: Any = None
+        error: Exception | None = None
+        try:
+            if previous is not None:
+                previous.wait()
+            try:
+                result = job()
+            except Exception as exc:  # reported to the user, never lost
+                error = exc
+        finally:
+            mine.set()
+        self.app.call_from_thread(done, result, error)
+
+    def app_push(self, screen: Screen[Any], callback: Callable[[Any], None]) -> None:
+        """Push a dialog, through the app's key-holding ``push_form`` when it has one."""
+        push_form = getattr(self.app, "push_form", None)
+        if push_form is not None:
+            push_form(screen, callback)
+        else:
+            self.app.push_screen(screen, callback)
+
+    def _no_form(self) -> None:
+        """A form key that opened nothing: release the keys the app held for the form."""
+        cancel = getattr(self.app, "cancel_typeahead", None)
+        if cancel is not None:
+            cancel()
+
+    def _status(self, message: str) -> None:
+        self.query_one("#review-status", Static).update(Text(message))

@@ -1,0 +1,218 @@
+"""The review screen's dialogs: a rejection reason, a bulk confirmation, and the filter form.
+
+Each takes the keys typed before it was ready (the app holds keys typed after a form-opening
+key), so ``r`` followed at once by a reason and ``enter`` loses nothing and never reaches the
+review screen, where ``u`` would undo.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, Static
+
+from annotations.model import REVIEW_STATUSES
+from annotations.review import ReviewFilter
+from annotations.schema import Label as SchemaLabel
+from annotations.schema import Schema
+from tui.widgets.choice_field import ChoiceField
+
+DIALOG_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{
+    width: 90%; max-width: 90; height: auto; max-height: 100%;
+    border: round $accent; background: $panel; padding: 0 1;
+}}
+{name} Input {{ border: none; height: 1; padding: 0; background: $boost; }}
+{name} Input:focus {{ background: $primary 30%; }}
+{name} .hint {{ color: $text-muted; }}
+{name} .title {{ text-style: bold; }}
+"""
+REVIEW_LABELS = tuple(SchemaLabel(name, name[0]) for name in REVIEW_STATUSES)
+
+
+class _TypeaheadDialog(ModalScreen[Any]):
+    """A dialog whose text field receives the keys typed before it was mounted."""
+
+    def on_mount(self) -> None:
+        release = getattr(self.app, "release_typeahead", None)
+        if release is not None:
+            self.call_after_refresh(self._replay, release())
+
+    def _replay(self, keys: list[events.Key]) -> None:
+        for key in keys:
+            if key.key == "escape":
+                self.dismiss(None)
+                return
+            if key.key == "enter":
+                self.action_submit()
+                return
+            if isinstance(self.focused, Input) and key.is_printable and key.character:
+                self.focused.insert_text_at_cursor(key.character)
+            elif key.key == "backspace" and isinstance(self.focused, Input):
+                self.focused.action_delete_left()
+
+    def action_submit(self) -> None:
+        raise NotImplementedError
+
+
+class ReasonDialog(_TypeaheadDialog):
+    """Ask why a claim is rejected; ``enter`` with nothing typed rejects without a reason."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="ReasonDialog")
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, quote: str, verb: str = "Reject") -> None:
+        super().__init__()
+        self.quote = quote
+        self.verb = verb
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(f"{self.verb} claim", style="bold"), classes="title")
+            yield Static(Text(self.quote), classes="hint")
+            yield Input(placeholder="reason (optional)", id="reason")
+            yield Static(Text("enter confirm · escape cancel"), classes="hint")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        self.dismiss(self.query_one("#reason", Input).value.strip())
+
+
+class BulkDialog(_TypeaheadDialog):
+    """Confirm a decision on every claim the filter matches; dismisses with the reason."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="BulkDialog") + "BulkDialog .warn { color: $warning; }"
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, decision: str, count: int, described: str, everything: bool) -> None:
+        super().__init__()
+        self.decision = decision
+        self.count = count
+        self.described = described
+        self.everything = everything
+
+    def compose(self) -> ComposeResult:
+        verb = "Accept" if self.decision == "accepted" else "Reject"
+        with Vertical():
+            yield Static(Text(f"{verb} all {self.count:,} claims matching the filter?",
+                              style="bold"), classes="title")
+            yield Static(Text(f"filter: {self.described}"), classes="hint")
+            if self.everything:
+                yield Static(Text("There is no filter: this is every claim in the corpus."),
+                             classes="warn")
+            yield Static(Text("Claims already in that state keep their reviewer and reason; "
+                              "earlier decisions the other way are overridden (filter on "
+                              "review = pending to leave them alone). One undo (u) takes the "
+                              "whole batch back."), classes="hint")
+            yield Input(placeholder="reason (optional)", id="reason")
+            yield Static(Text(f"enter {verb.lower()} all · escape cancel"), classes="hint")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        self.dismiss(self.query_one("#reason", Input).value.strip())
+
+
+class FilterDialog(_TypeaheadDialog):
+    """Every filter at once; ``enter`` applies, ``ctrl+r`` clears all, ``escape`` cancels.
+
+    Choices take one key each, like the claim form (``backspace`` clears one); target and
+    annotator are picked from the values in the corpus.
+    """
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="FilterDialog") + """
+    FilterDialog Grid { grid-size: 2; grid-columns: 11 1fr; grid-rows: auto; height: auto; }
+    FilterDialog Grid > Label { color: $text-muted; }
+    FilterDialog Select { height: 1; }
+    FilterDialog SelectCurrent { border: none; height: 1; padding: 0; }
+    """
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("enter", "submit", "Apply"),
+        Binding("ctrl+r", "clear", "Clear all"),
+    ]
+
+    def __init__(self, schema: Schema, current: ReviewFilter, targets: list[str],
+                 annotators: list[str]) -> None:
+        super().__init__()
+        self.schema = schema
+        self.current = current
+        self.targets = [t for t in dict.fromkeys([*schema.targets, *targets, current.target]) if t]
+        self.annotators = [a for a in dict.fromkeys([*annotators, current.annotator]) if a]
+
+    def compose(self) -> ComposeResult:
+        c = self.current
+        with Vertical():
+            yield Static(Text("Filter claims", style="bold"), classes="title")
+            with Grid():
+                yield Label("Search")
+                yield Input(c.search, placeholder="words in the quote or note", id="search")
+                yield Label("Type")
+                yield ChoiceField("claim_type", self.schema.claim_types, c.claim_type,
+                                  id="claim_type")
+                yield Label("Stance")
+                yield ChoiceField("stance", self.schema.stances, c.stance, id="stance")
+                yield Label("Review")
+                yield ChoiceField("review_status", REVIEW_LABELS, c.review_status,
+                                  id="review_status")
+                yield Label("Target")
+                yield Select([(Text(t), t) for t in self.targets], prompt="any target",
+                             value=c.target or Select.NULL, id="target", compact=True)
+                yield Label("Annotator")
+                yield Select([(Text(a), a) for a in self.annotators], prompt="any annotator",
+                             value=c.annotator or Select.NULL, id="annotator", compact=True)
+                yield Label("Document")
+                yield Input(c.document, placeholder="document id or words of its title",
+                            id="document")
+            yield Static(Text("enter apply · tab next field · a key picks a choice, backspace "
+                              "clears it · ctrl+r clear all · escape cancel"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#search", Input).focus()
+        super().on_mount()
+
+    def on_key(self, event: events.Key) -> None:
+        """A choice key typed outside a text field goes to the field that uses it."""
+        if isinstance(self.focused, Input | Select) or not event.character:
+            return
+        fields = list(self.query(ChoiceField))
+        if isinstance(self.focused, ChoiceField):
+            fields.remove(self.focused)
+            fields.insert(0, self.focused)
+        if any(f.choose(event.character) for f in fields):
+            event.stop()
+            event.prevent_default()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def value(self) -> ReviewFilter:
+        out: dict[str, str] = {f.field_name: f.value for f in self.query(ChoiceField)}
+        for name in ("search", "document"):
+            out[name] = self.query_one(f"#{name}", Input).value.strip()
+        for name in ("target", "annotator"):
+            chosen = self.query_one(f"#{name}", Select).value
+            out[name] = chosen if isinstance(chosen, str) else ""
+        return ReviewFilter(**out)
+
+    def action_submit(self) -> None:
+        self.dismiss(self.value())
+
+    def action_clear(self) -> None:
+        self.dismiss(ReviewFilter())

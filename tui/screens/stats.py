@@ -1,0 +1,221 @@
+"""Stats: progress per annotator and document, review status, and claims by type × stance, target
+and speaker, as bar charts with the numbers beside them.
+
+The numbers are ``annotations.stats.compute`` (the same dict ``annotty stats --json`` prints),
+counted in a thread worker; the charts are redrawn from that dict when the terminal resizes.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from annotations import stats
+from annotations.review_list import Reader
+from tui.widgets.bars import Part, bar, chart, stacked
+from tui.widgets.claim_table import one_line
+
+if TYPE_CHECKING:
+    from tui.app import AnnottyApp
+
+REVIEW_PARTS = (("accepted", "green", "█"), ("rejected", "red", "▓"), ("pending", "dim", "░"))
+STANCE_GLYPHS = ("█", "▓", "▒", "░")
+TOP_DOCUMENTS = 12
+TOP_SPEAKERS = 10
+
+
+class StatsScreen(Screen[None]):
+    """Charts of the corpus' numbers; ``r`` counts again, ``q`` goes back."""
+
+    app: AnnottyApp
+    DEFAULT_CSS = """
+    StatsScreen #stats-title { background: $primary-darken-2; color: $text; padding: 0 1;
+                               text-style: bold; height: 1; }
+    StatsScreen #stats-body { height: 1fr; padding: 0 1; }
+    StatsScreen .section { margin-bottom: 1; }
+    """
+    BINDINGS = [
+        Binding("r", "refresh_stats", "Refresh", id="stats.refresh"),
+        Binding("j", "scroll(1)", "Down", show=False),
+        Binding("k", "scroll(-1)", "Up", show=False),
+        Binding("q,escape", "back", "Back", id="stats.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.numbers: dict[str, Any] | None = None
+        self.last_load_ms = 0.0
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("annotty · stats"), id="stats-title")
+        with VerticalScroll(id="stats-body"):
+            yield Static(Text("Counting…", style="dim"), id="stats-charts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#stats-body").focus()
+        self.count()
+
+    def on_resize(self) -> None:
+        if self.numbers is not None:
+            self._draw()
+
+    @work(thread=True, exclusive=True, group="stats")
+    def count(self) -> None:
+        started = time.perf_counter()
+        reader = Reader(self.app.store)
+        with reader.fresh() as conn:
+            numbers = stats.compute(conn)
+        self.app.call_from_thread(self._counted, numbers, started)
+
+    def _counted(self, numbers: dict[str, Any], started: float) -> None:
+        self.numbers = numbers
+        self._draw()
+        self.last_load_ms = (time.perf_counter() - started) * 1000
+
+    def action_refresh_stats(self) -> None:
+        self.count()
+
+    def action_scroll(self, step: int) -> None:
+        self.query_one("#stats-body", VerticalScroll).scroll_relative(y=step, animate=False)
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:
+            self.app.exit()
+
+    # -- drawing ------------------------------------------------------------------------------
+    def _draw(self) -> None:
+        assert self.numbers is not None
+        width = max(40, self.size.width - 4)
+        self.query_one("#stats-charts", Static).update(Group(*render_all(
+            self.numbers, width, self.app.schema)))
+
+
+def _section(title: str) -> Text:
+    return Text(f"\n{title}", style="bold underline")
+
+
+def _sizes(width: int) -> tuple[int, int]:
+    """Label and bar widths for a terminal width; the numbers take the rest."""
+    label = 14 if width < 100 else 24
+    return label, max(10, min(40, width - label - 36))
+
+
+def _review_parts(counts: dict[str, int]) -> list[Part]:
+    return [Part(counts.get(k, 0), style, glyph) for k, style, glyph in REVIEW_PARTS]
+
+
+def _review_numbers(counts: dict[str, int]) -> Text:
+    total = sum(counts.get(k, 0) for k, _, _ in REVIEW_PARTS)
+    out = Text(f"{total:,}", style="bold")
+    out.append(f"  ✓{counts.get('accepted', 0):,} ✗{counts.get('rejected', 0):,} "
+               f"·{counts.get('pending', 0):,}", style="dim")
+    return out
+
+
+def render_all(n: dict[str, Any], width: int, schema: Any) -> list[RenderableType]:
+    """Every section of the stats screen, as Rich renderables, from ``stats.compute``'s dict."""
+    label_w, bar_w = _sizes(width)
+    review = n["review"]
+    out: list[RenderableType] = []
+    overview = Text(f"{n['documents']:,} documents · {n['claims']:,} claims · "
+                    f"{n['entities']:,} entities · {n['history']:,} changes in history")
+    out.append(overview)
+
+    out.append(_section(f"Review  ({review['reviewed_share']:.1%} decided)"))
+    out.append(chart([(Text("all claims"), stacked(_review_parts(review), n["claims"], bar_w),
+                       _review_numbers(review))], label_w))
+    legend = Text("  ")
+    for key, style, glyph in REVIEW_PARTS:
+        legend.append(glyph * 2, style=style)
+        legend.append(f" {key}  ")
+    out.append(legend)
+
+    people = n["annotators"]
+    if people:
+        out.append(_section("Progress by annotator  (claims by review status · documents done)"))
+        top = max((p["claims"] for p in people), default=0)
+        rows = []
+        for p in people:
+            numbers = _review_numbers(p)
+            docs = p["documents"]
+            numbers.append(f"  docs done {docs['done']:,}/{n['documents']:,}", style="dim")
+            rows.append((Text(one_line(p["annotator"]) or "(nobody)"),
+                         stacked(_review_parts(p), top, bar_w), numbers))
+        out.append(chart(rows, label_w))
+
+    docs = sorted(n["documents_progress"], key=lambda d: -d["claims"])[:TOP_DOCUMENTS]
+    if docs and docs[0]["claims"]:
+        with_claims = sum(1 for d in n["documents_progress"] if d["claims"])
+        out.append(_section(f"Progress by document  (top {len(docs)} of {with_claims:,} with "
+                            "claims; all in `annotty stats --json`)"))
+        top = docs[0]["claims"]
+        out.append(chart([(Text(one_line(d["title"]) or d["id"]),
+                           stacked(_review_parts(d), top, bar_w), _review_numbers(d))
+                          for d in docs if d["claims"]], label_w))
+
+    stances = [lab.name for lab in schema.stances]
+
+    def stance_parts(counts: dict[str, int]) -> list[Part]:
+        names = stances + sorted(set(counts) - set(stances))
+        return [Part(counts.get(s, 0), schema.colour("stances", s, "white"),
+                     STANCE_GLYPHS[i % len(STANCE_GLYPHS)]) for i, s in enumerate(names)]
+
+    def stance_numbers(counts: dict[str, int]) -> Text:
+        out = Text(f"{sum(counts.values()):,}", style="bold")
+        for s in stances + sorted(set(counts) - set(stances)):
+            if counts.get(s):
+                out.append(f"  {s} {counts[s]:,}", style=schema.colour("stances", s, ""))
+        return out
+
+    by_type = n["type_by_stance"]
+    if by_type:
+        out.append(_section("Claims by type × stance"))
+        order = [lab.name for lab in schema.claim_types]
+        names = [t for t in order if t in by_type] + sorted(set(by_type) - set(order))
+        top = max(sum(c.values()) for c in by_type.values())
+        out.append(chart([(Text(t or "(none)", style=schema.colour("claim_types", t, "")),
+                           stacked(stance_parts(by_type[t]), top, bar_w),
+                           stance_numbers(by_type[t])) for t in names], label_w))
+        legend = Text("  ")
+        for part, s in zip(stance_parts({}), stances, strict=False):
+            legend.append(part.glyph * 2, style=part.style)
+            legend.append(f" {s}  ")
+        out.append(legend)
+
+    targets = n["targets"]
+    if targets:
+        out.append(_section("Claims by target  (by stance)"))
+        top = max(t["claims"] for t in targets)
+        out.append(chart([(Text(one_line(t["target"]) or "(no target)" if t["target"] is not None
+                                else f"({t['other_targets']:,} others)"),
+                           stacked(stance_parts(t["stances"]), top, bar_w),
+                           stance_numbers(t["stances"])) for t in targets], label_w))
+
+    speakers = n["speakers"][:TOP_SPEAKERS]
+    if speakers:
+        out.append(_section("Claims by speaker  (top entities)"))
+        top = max(s["claims"] for s in speakers)
+        out.append(chart([(Text(one_line(s["speaker"]) or "(unattributed)"),
+                           bar(s["claims"], top, bar_w, "cyan"),
+                           Text(f"{s['claims']:,}", style="bold")) for s in speakers], label_w))
+
+    reviewers = n["reviewers"]
+    if reviewers:
+        out.append(_section("Decisions by reviewer"))
+        top = max(r["accepted"] + r["rejected"] for r in reviewers)
+        out.append(chart([(Text(one_line(r["reviewer"]) or "(unknown)"),
+                           stacked(_review_parts(r), top, bar_w), _review_numbers(r))
+                          for r in reviewers], label_w))
+    return out
