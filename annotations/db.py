@@ -7,6 +7,7 @@ by an older annotty is brought up to date when opened, a newer one is refused.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -64,7 +65,9 @@ SCHEMA_VERSION = len(MIGRATIONS)
 def connect(path: str | Path | None) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database; ``None`` means in memory.
 
-    A file that is not an annotty database raises ``InputError`` naming it, untouched.
+    A file that is not an annotty database raises ``InputError`` naming it, untouched. Several
+    processes may open a new file at once: the migration runs under the write lock and
+    re-reads the version there, so exactly one of them creates the tables.
     """
     target = ":memory:" if path is None else str(path)
     if path is not None:
@@ -72,18 +75,14 @@ def connect(path: str | Path | None) -> sqlite_utils.Database:
     conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None,
                            timeout=BUSY_TIMEOUT_MS / 1000)
     try:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise InputError(target, f"made by a newer annotty (schema {version}); upgrade annotty")
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        _check_version(conn, target)
         if path is not None:
-            conn.execute("PRAGMA journal_mode=WAL")
+            _retry_busy(lambda: conn.execute("PRAGMA journal_mode=WAL"))
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         db = sqlite_utils.Database(conn)
-        _migrate(db, version)
-        if version and not db["documents"].exists():
-            raise InputError(target, "not an annotty database (no documents table)")
+        _migrate(db, target)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise InputError(target, f"not a usable database ({exc})") from exc
@@ -93,12 +92,39 @@ def connect(path: str | Path | None) -> sqlite_utils.Database:
     return db
 
 
-def _migrate(db: sqlite_utils.Database, version: int) -> None:
-    if version == 0 and db.table_names():
-        raise InputError(db.conn.execute("PRAGMA database_list").fetchone()[2],
-                         "not an annotty database (it has other tables)")
-    for number in range(version, SCHEMA_VERSION):
-        with db.conn:
-            db.conn.execute("BEGIN IMMEDIATE")
+def _check_version(conn: sqlite3.Connection, target: str) -> int:
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise InputError(target, f"made by a newer annotty (schema {version}); upgrade annotty")
+    return version
+
+
+def _retry_busy(step: Callable[[], object], attempts: int = 50) -> None:
+    for attempt in range(attempts):
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.02)
+
+
+def _migrate(db: sqlite_utils.Database, target: str) -> None:
+    conn = db.conn
+    if _check_version(conn, target) == SCHEMA_VERSION:
+        return
+    _retry_busy(lambda: conn.execute("BEGIN IMMEDIATE"))
+    try:
+        version = _check_version(conn, target)  # another process may have migrated meanwhile
+        if version == 0 and db.table_names():
+            raise InputError(target, "not an annotty database (it has other tables)")
+        if version and not db["documents"].exists():
+            raise InputError(target, "not an annotty database (no documents table)")
+        for number in range(version, SCHEMA_VERSION):
             MIGRATIONS[number](db)
-            db.conn.execute(f"PRAGMA user_version={number + 1}")
+            conn.execute(f"PRAGMA user_version={number + 1}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

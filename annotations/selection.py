@@ -11,6 +11,7 @@ import unicodedata
 from rich.cells import split_graphemes
 from syntok import segmenter
 
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 _WORD = re.compile(r"\w+(?:[’'\-.]\w+)*", re.UNICODE)
 # Trailing characters a snapped selection drops unless the user's span ends inside a word.
 _EDGE_JUNK = " \t\r\n\u00a0\u3000"
@@ -19,7 +20,9 @@ _EDGE_JUNK = " \t\r\n\u00a0\u3000"
 def _grapheme_bounds(text: str, pos: int) -> tuple[int, int]:
     lo = max(0, pos - 16)
     hi = min(len(text), pos + 16)
-    spans, _ = split_graphemes(text[lo:hi])
+    # Rich glues control characters (CR, LF, tab) onto the grapheme before them; for a
+    # cursor they are units of their own, so they are measured as spaces.
+    spans, _ = split_graphemes(_CONTROLS.sub(" ", text[lo:hi]))
     for g_start, g_end, _cells in spans:
         if g_start + lo <= pos < g_end + lo:
             return g_start + lo, g_end + lo
@@ -77,8 +80,8 @@ def sentence_at(text: str, pos: int) -> tuple[int, int]:
         return snap(text, p_start, p_end)
     for s, e in spans:
         if pos < e:
-            return (s, e) if pos >= s or s == spans[0][0] else (s, e)
-    return spans[-1]
+            return snap(text, s, e)
+    return snap(text, *spans[-1])
 
 
 def word_at(text: str, pos: int) -> tuple[int, int] | None:

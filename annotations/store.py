@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 import random
 import sqlite3
 import threading
@@ -34,7 +33,7 @@ from annotations.model import (
     new_id,
     now_iso,
 )
-
+from annotations.writer_queue import WriterQueue
 
 TEXT_CACHE = 4  # document texts kept in memory for exact, fast quotes
 
@@ -57,6 +56,7 @@ class Store:
         self.annotator = annotator or default_annotator()
         self._lock = threading.RLock()
         self._texts: OrderedDict[str, str] = OrderedDict()
+        self._writers = WriterQueue(self.path)
 
     def _remember(self, doc_id: str, text: str) -> None:
         with self._lock:
@@ -70,16 +70,10 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One atomic, durable write: commit on success, roll back on any error.
 
-        ``BEGIN IMMEDIATE`` takes the write lock up front (waiting up to the busy timeout), so
-        the body never meets a lock; if another process held it even longer, BEGIN and COMMIT
-        are retried with backoff rather than showing the user "database is locked".
-
-        Writers first queue on an advisory lock file beside the database (``<db>-writer``).
-        SQLite's busy wait polls with sleeps of up to 100 ms, so under a burst of saves from
-        several processes one of them could wait seconds while the others take turns; the
-        kernel's lock hands over at once (bench: worst save with 8 flat-out writers 1.7 s ->
-        0.16 s). Where the file cannot be made (read-only folder, no ``fcntl``), SQLite's
-        locking alone still keeps every write correct.
+        Writers of all processes take turns through ``WriterQueue``; ``BEGIN IMMEDIATE`` then
+        takes SQLite's write lock up front (waiting up to the busy timeout), so the body never
+        meets a lock. If another process held it even longer, BEGIN and COMMIT are retried with
+        backoff rather than showing the user "database is locked".
         """
 
         def patiently(sql: str, attempts: int = 8) -> None:
@@ -93,34 +87,20 @@ class Store:
                         raise
                     time.sleep(min(1.0, 0.01 * 2**attempt) * (0.5 + random.random()))
 
-        with self._lock:
-            if not hasattr(self, "_queue"):  # opened on the first write, closed with the store
-                self._queue: tuple[Any, int] | None = None
-                try:
-                    import fcntl
-                    import weakref
-
-                    if self.path is not None:  # read-only is enough to lock: any user can
-                        fd = os.open(f"{self.path}-writer", os.O_RDONLY | os.O_CREAT, 0o666)
-                        weakref.finalize(self, os.close, fd)
-                        self._queue = (fcntl, fd)
-                except (ImportError, OSError):
-                    pass
-            if self._queue:
-                self._queue[0].flock(self._queue[1], self._queue[0].LOCK_EX)
+        with self._lock, self._writers:
+            conn = self.db.conn
+            patiently("BEGIN IMMEDIATE")
             try:
-                conn = self.db.conn
-                patiently("BEGIN IMMEDIATE")
-                try:
-                    yield conn
-                    patiently("COMMIT")
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
-            finally:
-                if self._queue:
-                    self._queue[0].flock(self._queue[1], self._queue[0].LOCK_UN)
+                yield conn
+                patiently("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        """Run a read-only query; rows as dicts. For core modules that need their own reads."""
+        return self._rows(sql, params)
 
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
@@ -129,6 +109,7 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self.db.conn.close()
+            self._writers.close()
 
     def setting(self, key: str, default: str = "") -> str:
         rows = self._rows("select value from settings where key = ?", [key])
@@ -153,12 +134,16 @@ class Store:
         doc = Document(id=doc_id, title=title, text=text, source=source, meta=meta or {},
                        imported_at=now_iso())
         with self.transaction() as conn:
-            conn.execute(
-                "insert into documents(id, title, source, text, meta, chars, words, imported_at)"
+            # "or ignore": another process may import the same text meanwhile
+            inserted = conn.execute(
+                "insert or ignore into documents"
+                "(id, title, source, text, meta, chars, words, imported_at)"
                 " values (?, ?, ?, ?, ?, ?, ?, ?)",
                 (doc.id, doc.title, doc.source, doc.text, json.dumps(doc.meta, ensure_ascii=False),
                  len(text), doc.words, doc.imported_at),
-            )
+            ).rowcount
+        if not inserted:
+            return self.document(doc.id), False
         self._remember(doc.id, text)
         return doc, True
 
@@ -224,6 +209,21 @@ class Store:
                 " values (?, ?, 'todo', ?, ?) on conflict(doc_id, annotator)"
                 " do update set position = excluded.position",
                 (doc_id, annotator or self.annotator, offset, now_iso()),
+            )
+
+    def doc_stance(self, doc_id: str, annotator: str | None = None) -> str:
+        """The annotator's stance for the document as a whole ('' when not set)."""
+        rows = self._rows("select stance from doc_state where doc_id = ? and annotator = ?",
+                          [doc_id, annotator or self.annotator])
+        return (rows[0]["stance"] or "") if rows else ""
+
+    def set_doc_stance(self, doc_id: str, stance: str, annotator: str | None = None) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "insert into doc_state(doc_id, annotator, status, position, stance, updated_at)"
+                " values (?, ?, 'todo', 0, ?, ?) on conflict(doc_id, annotator)"
+                " do update set stance = excluded.stance, updated_at = excluded.updated_at",
+                (doc_id, annotator or self.annotator, stance, now_iso()),
             )
 
     # -- machine entities (a cache, keyed by recognizer name and version) -------------------

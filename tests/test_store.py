@@ -121,3 +121,17 @@ def test_reading_position_and_status_are_per_annotator(tmp_path: Path) -> None:
     with pytest.raises(StoreError):
         alice.set_status(doc.id, "finished")
     alice.close(), bob.close()
+
+
+def test_many_processes_can_create_a_new_database_at_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "new.db"
+    code = ("import sys; from annotations.store import Store; s = Store(sys.argv[1]);"
+            " s.add_document('same text for all', 't'); print(len(s.documents()))")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    results = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, [err for _, err in results]
+    assert [out.strip() for out, _ in results] == ["1"] * 6

@@ -16,6 +16,7 @@ from annotations.entities import Recognizer, builtin
 from annotations.schema import Schema, load_default
 from annotations.seeding import ensure_seeded
 from annotations.store import Store
+from tui.screens.help import HelpScreen
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
 
@@ -25,7 +26,11 @@ TYPEAHEAD_LIMIT = 1.0  # seconds a form may take to open before held keys are le
 class AnnottyApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "annotty"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("question_mark", "help", "Help"),
+        Binding("ctrl+t", "toggle_theme", "Light/dark theme", show=False),
+    ]
 
     def __init__(self, store: Store, schema: Schema | None = None,
                  recognizer: Recognizer | None = None, seed: bool = False) -> None:
@@ -38,11 +43,15 @@ class AnnottyApp(App[None]):
         self._typeahead: list[events.Key] | None = None
         self._typeahead_since = 0.0
 
-    def push_form(self, screen: Screen[Any], callback: Callable[[Any], None]) -> None:
-        """Push a form; keys typed since its key was pressed are held for it (see on_event)."""
+    def hold_keys(self) -> None:
+        """Hold keys from now until a form or prompt takes them (``release_typeahead``)."""
         if self._typeahead is None:
             self._typeahead = []
             self._typeahead_since = monotonic()
+
+    def push_form(self, screen: Screen[Any], callback: Callable[[Any], None]) -> None:
+        """Push a form; keys typed since its key was pressed are held for it (see on_event)."""
+        self.hold_keys()
         self.push_screen(screen, callback)
 
     def cancel_typeahead(self) -> None:
@@ -71,8 +80,7 @@ class AnnottyApp(App[None]):
                     return
                 self.cancel_typeahead()  # no form came: never swallow keys for long
             if event.is_forwarded and event.key in getattr(self.screen, "FORM_KEYS", ()):
-                self._typeahead = []
-                self._typeahead_since = monotonic()
+                self.hold_keys()
         await super().on_event(event)
 
     def on_mount(self) -> None:
@@ -93,6 +101,29 @@ class AnnottyApp(App[None]):
 
     def open_document(self, doc_id: str, offset: int | None = None) -> None:
         self.push_screen(ReaderScreen(doc_id, offset))
+
+    @work(thread=True, exclusive=True, group="navigate")
+    def open_next_unfinished(self, after: str | None = None, replace: bool = False) -> None:
+        """Open the first to-do or in-progress document after ``after`` (wrapping round)."""
+        docs = self.store.documents()
+        ids = [d.id for d in docs]
+        begin = ids.index(after) + 1 if after in ids else 0
+        for doc in docs[begin:] + docs[:begin]:
+            if doc.status in ("todo", "in_progress") and doc.id != after:
+                self.call_from_thread(self._open_instead if replace else self.open_document,
+                                      doc.id)
+                return
+        self.call_from_thread(self.notify, "Every other document is done or skipped.")
+
+    def _open_instead(self, doc_id: str) -> None:
+        self.switch_screen(ReaderScreen(doc_id))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
 
 def run(db: Path, annotator: str | None = None, schema: Schema | None = None,

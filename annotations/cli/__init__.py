@@ -76,4 +76,10 @@ def main(argv: list[str] | None = None) -> None:
 
 
 # Importing a command module registers its subcommand on ``cli``.
-from annotations.cli import export_cmd, import_cmd, stats_cmd  # noqa: E402,F401
+from annotations.cli import (  # noqa: E402,F401
+    export_cmd,
+    import_cmd,
+    review_cmd,
+    stats_cmd,
+    team_cmd,
+)

@@ -101,9 +101,10 @@ class LibraryScreen(Screen[None]):
             self.app.open_document(self.summaries[table.cursor_row].id)
 
     def action_next_unfinished(self) -> None:
+        """Open the first to-do or in-progress document from the highlighted row on."""
         table = self.query_one(DataTable)
         count = len(self.summaries)
-        for step in range(1, count + 1):
+        for step in range(count):
             index = (table.cursor_row + step) % count
             if self.summaries[index].status in UNFINISHED:
                 table.move_cursor(row=index)

@@ -19,11 +19,13 @@ from textual.widgets import Footer, Static
 
 from annotations.entities import recognize_in_chunks
 from annotations.model import Claim, Document, Entity
+from annotations.search import find_all, goto_offset
 from annotations.store import StoreError
 from annotations.text import Layout
 from tui.styles import ClaimStyles
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
+from tui.widgets.prompt import Prompt
 from tui.widgets.side_lists import ClaimList, EntityList, snippet
 
 if TYPE_CHECKING:
@@ -36,17 +38,30 @@ class ReaderScreen(Screen[None]):
     app: AnnottyApp
 
     BINDINGS = [
-        Binding("c", "tag_claim", "Claim"),
-        Binding("e", "edit_claim", "Edit"),
-        Binding("d", "delete_claim", "Delete"),
+        Binding("c", "tag_claim", "Claim", tooltip="Tag the selection as a claim"),
+        Binding("e", "edit_claim", "Edit", tooltip="Edit the claim under the cursor"),
+        Binding("d", "delete_claim", "Delete", tooltip="Delete the claim under the cursor"),
         Binding("right_square_bracket", "next_claim", "Next claim", show=False),
-        Binding("left_square_bracket", "prev_claim", "Prev claim", show=False),
+        Binding("left_square_bracket", "prev_claim", "Previous claim", show=False),
         Binding("u,ctrl+z", "undo", "Undo"),
         Binding("ctrl+y", "redo", "Redo", show=False),
-        Binding("x", "set_status('done')", "Done", show=False),
+        Binding("slash", "ask('search')", "Search", show=False),
+        Binding("n", "find(1)", "Next match", show=False),
+        Binding("N", "find(-1)", "Previous match", show=False),
+        Binding("colon", "ask('goto')", "Go to line or %", show=False),
+        Binding("x", "set_status('done')", "Mark done", show=False),
+        Binding("X", "set_status('skipped')", "Mark skipped", show=False),
+        Binding("i", "set_status('in_progress')", "Mark in progress", show=False),
+        Binding("t", "set_status('todo')", "Mark to do", show=False),
+        Binding("v", "cycle_doc_stance", "Document stance", show=False),
+        Binding("ctrl+n", "next_document", "Next unfinished document", show=False),
+        Binding("p", "toggle_side", "Side panel", show=False),
+        Binding("tab", "focus_side", "Claims list", show=False),
         Binding("q", "back", "Back"),
     ]
-    FORM_KEYS = frozenset(b.key for b in BINDINGS if b.action in ("tag_claim", "edit_claim"))
+    # Keys that open a form or prompt: keys typed right after them are held for it (see app).
+    FORM_KEYS = frozenset(b.key for b in BINDINGS if b.action in (
+        "tag_claim", "edit_claim", "ask('search')", "ask('goto')"))
 
     def __init__(self, doc_id: str, offset: int | None = None) -> None:
         super().__init__()
@@ -56,21 +71,23 @@ class ReaderScreen(Screen[None]):
         self.claims: list[Claim] = []
         self.entities: list[Entity] = []
         self._highlighted_claim: str | None = None
+        self.view = DocumentView(ClaimStyles(self.app.schema), id="doc")
+        self.matches: list[tuple[int, int]] = []
+        self.search_query = ""
+        self.doc_stance = ""
 
     def compose(self) -> ComposeResult:
         with Horizontal():
-            yield DocumentView(ClaimStyles(self.app.schema), id="doc")
+            yield self.view
             with Vertical(id="side"):
                 yield Static("Claims", id="claims-title", classes="side-title")
                 yield ClaimList(id="claims")
                 yield Static("Entities", id="entities-title", classes="side-title")
                 yield EntityList(id="entities")
+        yield Prompt(id="prompt")
         yield Static("Loading…", id="status")
         yield Footer()
 
-    @property
-    def view(self) -> DocumentView:
-        return self.query_one(DocumentView)
 
     def on_mount(self) -> None:
         self.view.focus()
@@ -83,6 +100,7 @@ class ReaderScreen(Screen[None]):
         doc = store.document(self.doc_id)
         claims = store.claims(doc.id)
         position = store.position(doc.id)
+        self.doc_stance = store.doc_stance(doc.id)
         for _ in range(200):  # the view gets its size on the first layout, within a frame or two
             if self.view.text_width:
                 break
@@ -156,6 +174,10 @@ class ReaderScreen(Screen[None]):
                 parts.append(f" → {snippet(claim.target, 30)}")
             if claim.speaker:
                 parts.append(f", said by {snippet(claim.speaker, 20)}")
+        if self.matches:
+            parts.append(f"  /{self.search_query}: {len(self.matches)} matches")
+        if self.doc_stance:
+            parts.append(f"  document stance: {self.doc_stance}")
         entity = next(iter(view.entities.at(view.cursor)), None)
         if entity is not None:
             parts.append(f"  [{entity.label}]", style="bold")  # type: ignore[union-attr]
@@ -280,13 +302,90 @@ class ReaderScreen(Screen[None]):
         self.view.scroll_to_cursor(center=True)
         self.view.focus()
 
-    # -- document ---------------------------------------------------------------------------
+    # -- finding ----------------------------------------------------------------------------
+    def action_ask(self, mode: str) -> None:
+        prompt = self.query_one(Prompt)
+        self.app.hold_keys()
+        if mode == "search":
+            prompt.ask("search", "search this document (enter: find, escape: cancel)",
+                       self.search_query)
+        else:
+            prompt.ask("goto", "go to line number, or percentage like 50%")
+
+    @on(Prompt.Answered)
+    def _answered(self, event: Prompt.Answered) -> None:
+        self.view.focus()
+        if event.mode == "search" and event.value:
+            self.search_query = event.value
+            self.matches = find_all(self.view.text, event.value)
+            self.view.set_matches([Entity(s, e, "MATCH") for s, e in self.matches])
+            if not self.matches:
+                self.notify(f"Not found: {event.value}", severity="warning")
+            else:
+                self.action_find(1, inclusive=True)
+        elif event.mode == "goto" and event.value:
+            offset = goto_offset(self.view.text, event.value)
+            if offset is None:
+                self.notify("Type a line number or a percentage such as 50%.")
+                return
+            self.view.anchor = None
+            self.view.cursor = offset
+            self.view.scroll_to_cursor(center=True)
+        self._update_status()
+
+    def action_find(self, step: int, inclusive: bool = False) -> None:
+        if not self.matches:
+            self.notify("Nothing to repeat: / searches.")
+            return
+        pos = self.view.cursor
+        starts = [s for s, _ in self.matches]
+        if step > 0:
+            target = next((s for s in starts if s > pos or (inclusive and s == pos)), starts[0])
+        else:
+            target = next((s for s in reversed(starts) if s < pos), starts[-1])
+        self.view.anchor = None
+        self.view.cursor = target
+        self.view.scroll_to_cursor(center=True)
+
+    # -- document -----------------------------------------------------------------------------
     @work(thread=True, group="save")
     def action_set_status(self, status: str) -> None:
         self.app.store.set_status(self.doc_id, status)
         self.app.call_from_thread(self.notify, f"Document marked {status.replace('_', ' ')}.")
 
-    def action_back(self) -> None:
+    @work(thread=True, group="save")
+    def action_cycle_doc_stance(self) -> None:
+        names = ["", *(lab.name for lab in self.app.schema.stances)]
+        current = self.app.store.doc_stance(self.doc_id)
+        following = names[(names.index(current) + 1) % len(names)] if current in names else ""
+        self.app.store.set_doc_stance(self.doc_id, following)
+        self.doc_stance = following
+        self.app.call_from_thread(self._update_status)
+        self.app.call_from_thread(
+            self.notify, f"Document stance: {following or 'not set'} (v cycles).")
+
+    def action_next_document(self) -> None:
+        self._save_position()
+        self.app.open_next_unfinished(after=self.doc_id, replace=True)
+
+    def action_toggle_side(self) -> None:
+        side = self.query_one("#side")
+        side.display = not side.display
+
+    def action_focus_side(self) -> None:
+        claims = self.query_one(ClaimList)
+        if claims.has_focus:
+            self.view.focus()
+        else:
+            self.query_one("#side").display = True
+            claims.focus()
+
+    def _save_position(self) -> None:
         if self.document is not None:
             self.app.store.set_position(self.doc_id, self.view.cursor)
+
+    def on_unmount(self) -> None:
+        self._save_position()
+
+    def action_back(self) -> None:
         self.dismiss(None)

@@ -8,9 +8,7 @@ to the next pending claim, so reviewing is as fast as the reviewer's keys.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -35,6 +33,7 @@ from annotations.review_list import Reader as ReviewReader
 from annotations.review_list import ReviewList, ReviewRow, load_context
 from annotations.store import StoreError
 from tui.screens.review_dialogs import BulkDialog, FilterDialog, ReasonDialog
+from tui.screens.serial_writes import SerialWrites
 from tui.widgets.claim_context import ClaimContextView
 from tui.widgets.claim_table import ClaimTable, one_line
 
@@ -45,7 +44,7 @@ SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 VERBS = {"accepted": "Accepted", "rejected": "Rejected", "pending": "Reset to pending"}
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(SerialWrites, Screen[None]):
     """Every claim in a table, the selected one in context below; decide with one key."""
 
     app: AnnottyApp
@@ -85,7 +84,6 @@ class ReviewScreen(Screen[None]):
         self.busy = ""  # what a bulk operation is doing; decisions wait until it is done
         self.choices: dict[str, list[str]] = {"target": [], "annotator": []}
         self.last_load_ms = 0.0
-        self._write_done: threading.Event | None = None
         self._away = False  # another screen that may change claims is on top
 
     def compose(self) -> ComposeResult:
@@ -397,43 +395,6 @@ class ReviewScreen(Screen[None]):
             count = entry.get("count")
             self._status(f"{word} {what} of {count:,} claims." if count else f"{word} {what}.")
         self.reload()
-
-    # -- plumbing -----------------------------------------------------------------------------
-    def _write(self, job: Callable[[], Any], done: Callable[[Any, Exception | None], None]) -> None:
-        """Run a store write after every earlier one (thread workers alone keep no order)."""
-        previous, mine = self._write_done, threading.Event()
-        self._write_done = mine
-        self._run_write(job, done, previous, mine)
-
-    @work(thread=True, group="review-write")
-    def _run_write(self, job: Callable[[], Any], done: Callable[[Any, Exception | None], None],
-                   previous: threading.Event | None, mine: threading.Event) -> None:
-        result: Any = None
-        error: Exception | None = None
-        try:
-            if previous is not None:
-                previous.wait()
-            try:
-                result = job()
-            except Exception as exc:  # reported to the user, never lost
-                error = exc
-        finally:
-            mine.set()
-        self.app.call_from_thread(done, result, error)
-
-    def app_push(self, screen: Screen[Any], callback: Callable[[Any], None]) -> None:
-        """Push a dialog, through the app's key-holding ``push_form`` when it has one."""
-        push_form = getattr(self.app, "push_form", None)
-        if push_form is not None:
-            push_form(screen, callback)
-        else:
-            self.app.push_screen(screen, callback)
-
-    def _no_form(self) -> None:
-        """A form key that opened nothing: release the keys the app held for the form."""
-        cancel = getattr(self.app, "cancel_typeahead", None)
-        if cancel is not None:
-            cancel()
 
     def _status(self, message: str) -> None:
         self.query_one("#review-status", Static).update(Text(message))

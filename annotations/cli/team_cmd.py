@@ -1,0 +1,112 @@
+"""``annotty merge`` and ``annotty agreement``: working as a team across machines."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import click
+
+from annotations import agreement as agreement_mod
+from annotations.cli import Settings, cli, pass_settings
+from annotations.errors import InputError
+from annotations.merge import merge
+
+
+@cli.command("merge")
+@click.argument("sources", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The team database to merge into (created if missing).")
+@pass_settings
+def merge_cmd(settings: Settings, sources: tuple[Path, ...], output: Path) -> None:
+    """Merge annotators' databases into one: documents matched by their text, every claim kept
+    with its author and history. Merging the same database again changes nothing."""
+    for src in sources:
+        if not src.is_file():
+            raise InputError(src, "no such database file")
+    for report in merge(list(sources), output, annotator=settings.annotator):
+        docs = report.documents_added + report.documents_matched
+        click.echo(f"{report.source}: {docs} documents ({report.documents_added} new), "
+                   f"claims {report.claims_added} added, {report.claims_updated} updated, "
+                   f"{report.claims_deleted} deleted, {report.history_added} history rows, "
+                   f"{report.statuses} statuses" + ("" if report.changed else "  (no change)"))
+    click.echo(f"merged {len(sources)} database(s) into {output}")
+
+
+@cli.command("agreement")
+@click.option("--annotators", default=None, metavar="A,B,...",
+              help="Annotators to compare [default: all but the adjudicated layer].")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@pass_settings
+def agreement_cmd(settings: Settings, annotators: str | None, as_json: bool) -> None:
+    """Inter-annotator agreement: claim span F1 (exact and overlap), Cohen's kappa on claim
+    type and stance over matched claims, Krippendorff's alpha, and a per-label breakdown.
+
+    Only documents both annotators of a pair worked on count (marked done, or with a claim).
+    """
+    names = [n.strip() for n in annotators.split(",") if n.strip()] if annotators else None
+    if names is not None and len(set(names)) < 2:
+        raise click.UsageError("--annotators needs at least two different names")
+    if not settings.db.exists():
+        raise InputError(settings.db, "no such database file")
+    result = agreement_mod.compute(settings.store(), names)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    for line in render(result):
+        click.echo(line)
+
+
+LEGEND = (
+    "F1 = 2 x matched / (claims of both sides): exact counts matches with the same boundaries, "
+    "overlap any one-to-one pairing of claims sharing text. kappa: Cohen's, on the labels of "
+    "matched claims (per label: that label against the rest). alpha: Krippendorff's, on groups "
+    "of matching claims across all annotators. uses and agreed are summed over pairs: claims "
+    "with the label, and matched claims both labelled so. n/a: undefined (e.g. one label only)."
+)
+
+
+def _num(value: float | None, width: int = 7) -> str:
+    return f"{'n/a' if value is None else f'{value:.3f}':>{width}}"
+
+
+def render(result: agreement_mod.Agreement) -> list[str]:
+    """The human-readable report: pairs, overall, then the per-label table."""
+    who = ", ".join(result.annotators) or "(none)"
+    docs = f"{result.documents} document" + ("" if result.documents == 1 else "s")
+    lines = [f"agreement over {docs} worked on by two or more of: {who}"]
+    if len(result.annotators) < 2 or not result.documents:
+        lines.append("no document was worked on by two of these annotators (done, or with "
+                     "a claim), so there is nothing to compare yet")
+        return lines
+    name_w = max(12, *(len(p["a"]) + len(p["b"]) + 3 for p in result.pairs))
+    lines += ["", f"{'':<{name_w}} {'docs':>5} {'claims':>13}  {'span F1':^15}  {'kappa':^15}",
+              f"{'pair':<{name_w}} {'':>5} {'a / b':>13}  {'exact':>7} {'overlap':>7}"
+              f"  {'type':>7} {'stance':>7}"]
+    for p in result.pairs:
+        claims = f"{p['claims_a']} / {p['claims_b']}"
+        lines.append(f"{p['a'] + ' ~ ' + p['b']:<{name_w}} {p['documents']:>5} {claims:>13}  "
+                     f"{_num(p['f1_exact'])} {_num(p['f1_overlap'])}  "
+                     f"{_num(p['kappa_claim_type'])} {_num(p['kappa_stance'])}")
+    o = result.overall
+    lines.append(f"{'overall':<{name_w}} {result.documents:>5} {'':>13}  "
+                 f"{_num(o['f1_exact'])} {_num(o['f1_overlap'])}  "
+                 f"{_num(o['mean_kappa_claim_type'])} {_num(o['mean_kappa_stance'])}"
+                 "  (kappa: mean over pairs)")
+    lines += ["", f"Krippendorff's alpha (nominal) over {o['units']} matched claim groups of "
+                  f"{len(result.annotators)} annotators: claim type "
+                  f"{_num(o['alpha_claim_type'], 0)}, stance {_num(o['alpha_stance'], 0)}"]
+    for field, rows in result.labels.items():
+        lines += ["", f"{field:<24} {'uses':>6} {'agreed':>7} {'F1':>7} {'kappa':>7}"]
+        lines += [_label_row(label, row) for label, row in rows.items()]
+    lines.append("")
+    lines += textwrap.wrap(LEGEND, width=88)
+    return lines
+
+
+def _label_row(label: str, row: dict[str, Any]) -> str:
+    return (f"  {label or '-':<22} {row['uses']:>6} {row['agreed']:>7} {_num(row['f1'])} "
+            f"{_num(row['kappa'])}")

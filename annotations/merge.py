@@ -1,0 +1,274 @@
+"""Merging annotty databases from different machines into one team database.
+
+Documents are matched by content (``content_id`` of the text), whatever id each machine gave
+them. Claims keep their ids (uuid4, unique across machines), their annotator and their whole
+history. Each claim ends up in the state of its most recent change anywhere (last writer wins,
+by the time of the change in the history log: an undo done later beats the edit it undid; a
+delete done later beats an older copy). Ties are broken by comparing the states themselves, so
+the result does not depend on the order of the sources, and merging the same database twice
+changes nothing: history rows already present are recognised by their content, and equal states
+are not rewritten.
+
+The target is written one document per transaction, so annotators working live on the team
+database wait milliseconds, not the whole merge; an interrupted merge is finished by running it
+again. Document statuses merge by their ``updated_at``; machine entities keep the newer run;
+settings stay local to each database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from annotations import db as dbmod
+from annotations import history
+from annotations.errors import InputError
+from annotations.model import content_id
+from annotations.store import Store
+
+HistoryKey = tuple[Any, ...]
+Version = tuple[str, "dict[str, Any] | None"]  # (time of the last change, the state; None = gone)
+
+
+@dataclass
+class MergeReport:
+    """What merging one source did to the target."""
+
+    source: str
+    documents_added: int = 0
+    documents_matched: int = 0
+    claims_added: int = 0
+    claims_updated: int = 0
+    claims_deleted: int = 0
+    history_added: int = 0
+    statuses: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.documents_added or self.claims_added or self.claims_updated
+                    or self.claims_deleted or self.history_added or self.statuses)
+
+
+def merge(sources: list[Path], output: Path, annotator: str | None = None) -> list[MergeReport]:
+    """Merge every source database into ``output`` (created if missing); one report each."""
+    target = Store(output, annotator=annotator)
+    try:
+        merger = Merger(target)
+        return [merger.merge_from(Path(src)) for src in sources]
+    finally:
+        target.close()
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()
+          ) -> Iterator[dict[str, Any]]:
+    cur = conn.execute(sql, params)
+    names = [c[0] for c in cur.description]
+    for row in cur:
+        yield dict(zip(names, row, strict=True))
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [r[1] for r in conn.execute(f'pragma table_info("{table}")')]
+
+
+def _canonical(state: dict[str, Any] | None) -> str:
+    return "" if state is None else json.dumps(state, sort_keys=True, ensure_ascii=False)
+
+
+def _key(entry: dict[str, Any]) -> HistoryKey:
+    """A history row's identity across databases (``seq`` is local, the content is not)."""
+    return (entry["at"], entry["annotator"], entry["action"], entry["kind"], entry["item_id"],
+            entry["before"], entry["after"])
+
+
+class Merger:
+    """Merges sources into one open target store, remembering documents between sources."""
+
+    def __init__(self, target: Store) -> None:
+        self.target = target
+        conn = target.db.conn
+        with target._lock:
+            self.by_content = {content_id(text): doc_id for doc_id, text
+                               in conn.execute("select id, text from documents")}
+            self.ids = set(self.by_content.values())
+            self.annotators = {r[0] for r in conn.execute("select distinct annotator from history")}
+        self.columns = {t: _columns(conn, t) for t in ("documents", "claims", "history",
+                                                       "doc_state", "entities")}
+
+    def merge_from(self, path: Path) -> MergeReport:
+        """Merge one database file into the target."""
+        if not path.is_file():
+            raise InputError(path, "no such database file")
+        if self.target.path is not None and self.target.path.exists() \
+                and os.path.samefile(path, self.target.path):
+            return MergeReport(str(path))
+        source = dbmod.connect(path).conn
+        try:
+            report = MergeReport(str(path))
+            annotators = [r[0] for r in source.execute("select distinct annotator from history")]
+            self.annotators.update(annotators)
+            docs = source.execute("select id, text from documents order by imported_at, rowid")
+            for doc_id, text in docs:
+                self._document(source, doc_id, text, annotators, report)
+            return report
+        finally:
+            source.close()
+
+    # -- one document, one transaction -------------------------------------------------------
+    def _document(self, source: sqlite3.Connection, src_id: str, text: str,
+                  annotators: list[str], report: MergeReport) -> None:
+        digest = content_id(text)
+        with self.target.transaction() as conn:
+            tid = self.by_content.get(digest)
+            if tid is None:
+                tid = self._new_id(src_id, digest)
+                row = next(_rows(source, "select * from documents where id = ?", (src_id,)))
+                self._insert(conn, "documents", {**row, "id": tid})
+                self.by_content[digest], report.documents_added = tid, report.documents_added + 1
+                self.ids.add(tid)
+            else:
+                report.documents_matched += 1
+            def remap(state: str | None) -> str | None:
+                return state if tid == src_id else _redoc(state, tid)
+
+            self._claims(conn, source, src_id, tid, annotators, remap, report)
+            self._statuses(conn, source, src_id, tid, report)
+            self._entities(conn, source, src_id, tid)
+
+    def _new_id(self, src_id: str, digest: str) -> str:
+        """The source's id if free here, else the content hash, else the hash numbered."""
+        for candidate in (src_id, digest):
+            if candidate not in self.ids:
+                return candidate
+        n = 2
+        while f"{digest}-{n}" in self.ids:
+            n += 1
+        return f"{digest}-{n}"
+
+    def _claims(self, conn: sqlite3.Connection, source: sqlite3.Connection, src_id: str,
+                tid: str, annotators: list[str], remap: Callable[[str | None], str | None],
+                report: MergeReport) -> None:
+        """Copy missing history rows, then bring each claim to its newest state anywhere."""
+        mine_log = self._history(conn, tid, sorted(self.annotators))
+        theirs_log = [{**e, "doc_id": tid, "before": remap(e["before"]),
+                       "after": remap(e["after"])}
+                      for e in self._history(source, src_id, annotators)]
+        mine = {r["id"]: r for r in _rows(conn, "select * from claims where doc_id = ?", (tid,))}
+        theirs = {r["id"]: {**r, "doc_id": tid} for r in
+                  _rows(source, "select * from claims where doc_id = ?", (src_id,))}
+        mine_v, theirs_v = _versions(mine_log, mine), _versions(theirs_log, theirs)
+
+        seqs = {_key(e): e["seq"] for e in mine_log}
+        keys = {e["seq"]: _key(e) for e in theirs_log}
+        cols = [c for c in self.columns["history"] if c != "seq"]
+        sql = f'insert into history({", ".join(cols)}) values ({", ".join("?" for _ in cols)})'
+        for entry in theirs_log:
+            key = keys[entry["seq"]]
+            if key in seqs:
+                continue
+            if entry.get("ref") is not None:  # undo/redo point at a row: its seq here
+                entry["ref"] = seqs.get(keys.get(entry["ref"], ()))
+            seqs[key] = conn.execute(sql, [entry.get(c) for c in cols]).lastrowid
+            report.history_added += 1
+
+        for item_id, version in theirs_v.items():
+            if not _newer(version, mine_v.get(item_id, ("", None))):
+                continue
+            state = theirs.get(item_id)
+            if state is None and item_id not in mine:
+                continue
+            history.apply(conn, "claim", item_id, _only(state, self.columns["claims"]))
+            if state is None:
+                report.claims_deleted += 1
+            elif item_id in mine:
+                report.claims_updated += 1
+            else:
+                report.claims_added += 1
+
+    @staticmethod
+    def _history(conn: sqlite3.Connection, doc_id: str, annotators: list[str]
+                 ) -> list[dict[str, Any]]:
+        """A document's history in order, through the (annotator, doc_id) index."""
+        if not annotators:
+            return []
+        marks = ", ".join("?" for _ in annotators)
+        return list(_rows(conn, f"select * from history where annotator in ({marks})"
+                                " and doc_id = ? order by seq", (*annotators, doc_id)))
+
+    def _statuses(self, conn: sqlite3.Connection, source: sqlite3.Connection, src_id: str,
+                  tid: str, report: MergeReport) -> None:
+        """Each annotator's status of the document: the more recently set one wins."""
+        for row in _rows(source, "select * from doc_state where doc_id = ?", (src_id,)):
+            row = {**row, "doc_id": tid}
+            here = next(_rows(conn, "select * from doc_state where doc_id = ? and annotator = ?",
+                              (tid, row["annotator"])), None)
+            if here is not None and (here["updated_at"] or "", _canonical(here)) >= (
+                    row["updated_at"] or "", _canonical(row)):
+                continue
+            conn.execute("delete from doc_state where doc_id = ? and annotator = ?",
+                         (tid, row["annotator"]))
+            self._insert(conn, "doc_state", row)
+            report.statuses += 1
+
+    def _entities(self, conn: sqlite3.Connection, source: sqlite3.Connection, src_id: str,
+                  tid: str) -> None:
+        """Machine entities are a cache: keep the newer run of each recognizer."""
+        for run in _rows(source, "select * from entity_runs where doc_id = ?", (src_id,)):
+            here = conn.execute("select computed_at from entity_runs where doc_id = ?"
+                                " and recognizer = ?", (tid, run["recognizer"])).fetchone()
+            if here is not None and (here[0] or "") >= (run["computed_at"] or ""):
+                continue
+            conn.execute("delete from entities where doc_id = ? and recognizer = ?",
+                         (tid, run["recognizer"]))
+            for ent in _rows(source, "select * from entities where doc_id = ? and recognizer = ?",
+                             (src_id, run["recognizer"])):
+                ent.pop("id", None)
+                self._insert(conn, "entities", {**ent, "doc_id": tid})
+            conn.execute("insert or replace into entity_runs(doc_id, recognizer, count,"
+                         " computed_at) values (?, ?, ?, ?)",
+                         (tid, run["recognizer"], run["count"], run["computed_at"]))
+
+    def _insert(self, conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
+        cols = [c for c in self.columns.get(table, list(row)) if c in row]
+        names = ", ".join(f'"{c}"' for c in cols)
+        marks = ", ".join("?" for _ in cols)
+        conn.execute(f'insert into "{table}"({names}) values ({marks})', [row[c] for c in cols])
+
+
+def _versions(log: list[dict[str, Any]], rows: dict[str, dict[str, Any]]) -> dict[str, Version]:
+    """Each claim's (time of its last change, current state) in one database."""
+    last: dict[str, str] = {}
+    for entry in log:
+        if entry["kind"] == "claim":
+            last[entry["item_id"]] = max(last.get(entry["item_id"], ""), entry["at"] or "")
+    out: dict[str, Version] = {item: (at, rows.get(item)) for item, at in last.items()}
+    for item, row in rows.items():
+        out.setdefault(item, (row.get("updated_at") or "", row))
+    return out
+
+
+def _newer(theirs: Version, mine: Version) -> bool:
+    """Last writer wins; on a tie of times the larger state (as canonical JSON) wins, so the
+    outcome is the same whichever database is merged first."""
+    if theirs[0] != mine[0]:
+        return theirs[0] > mine[0]
+    return theirs[1] != mine[1] and _canonical(theirs[1]) > _canonical(mine[1])
+
+
+def _redoc(raw: str | None, doc_id: str) -> str | None:
+    """A history state with its document id rewritten (the document has another id here)."""
+    if raw is None:
+        return None
+    state = json.loads(raw)
+    if isinstance(state, dict) and "doc_id" in state:
+        state["doc_id"] = doc_id
+    return json.dumps(state, ensure_ascii=False)
+
+
+def _only(state: dict[str, Any] | None, columns: list[str]) -> dict[str, Any] | None:
+    return None if state is None else {k: v for k, v in state.items() if k in columns}

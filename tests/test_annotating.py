@@ -1,0 +1,175 @@
+"""Annotating as a user does: snapping, overlaps, edit/delete, undo across restarts, search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from annotations import schema as schema_mod
+from annotations.store import Store
+from tui.app import AnnottyApp
+from tui.screens.help import HelpScreen
+from tui.screens.reader import ReaderScreen
+from tui.widgets.claim_form import ClaimForm
+from tui.widgets.document_view import DocumentView
+
+TEXT = ("The minister said exports grew 12% in 2024. Critics called the figure misleading.\n"
+        "  • Second line: the U.S. and Guangdong Topstar Technology Co., Ltd. signed a deal.\n"
+        "한국어 문장입니다 😀 and 👨‍👩‍👧 families agree.")
+SIZE = (100, 30)
+
+
+async def open_reader(app: AnnottyApp, pilot, doc_id: str) -> tuple[ReaderScreen, DocumentView]:
+    await pilot.pause()
+    app.open_document(doc_id, 0)
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    reader = app.screen
+    assert isinstance(reader, ReaderScreen)
+    return reader, reader.view
+
+
+async def settle(app: AnnottyApp, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_shift_arrows_snap_to_words_without_edge_spaces(store: Store) -> None:
+    doc, _ = store.add_document(TEXT, "t")
+    app = AnnottyApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        _, view = await open_reader(app, pilot, doc.id)
+        await pilot.press("w", "w")  # cursor on "said"
+        assert TEXT[view.cursor:].startswith("said")
+        await pilot.press("right", "shift+right", "shift+right")  # from inside "said"
+        assert TEXT[slice(*view.selection)] == "said"
+        await pilot.press("W", "W")  # extend by words
+        assert TEXT[slice(*view.selection)] == "said exports grew"
+        await pilot.press("escape")
+        assert view.selection is None
+
+
+async def test_sentence_selection_knows_abbreviations_and_bullets(store: Store) -> None:
+    doc, _ = store.add_document(TEXT, "t")
+    app = AnnottyApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        _, view = await open_reader(app, pilot, doc.id)
+        await pilot.press("s")
+        assert TEXT[slice(*view.selection)] == "The minister said exports grew 12% in 2024."
+        await pilot.press("down", "s")
+        chosen = TEXT[slice(*view.selection)]
+        assert chosen.startswith("Second line: the U.S. and") and chosen.endswith("signed a deal.")
+
+
+async def test_overlapping_claims_edit_delete_and_undo_after_restart(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    store = Store(path, annotator="ann")
+    doc, _ = store.add_document(TEXT, "t")
+    app = AnnottyApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        reader, view = await open_reader(app, pilot, doc.id)
+        await pilot.press("s", "c", "1", "f", "enter")
+        await settle(app, pilot)
+        await pilot.press("home", "w", "w", "W", "W", "W", "c")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ClaimForm)
+        await pilot.press("7", "a", "tab", "tab")  # to the target field
+        await pilot.press(*"exports", "enter")
+        await settle(app, pilot)
+        assert len(reader.claims) == 2
+        inner = min(reader.claims, key=lambda c: c.end - c.start)
+        assert inner.quote == "said exports grew" and inner.target == "exports"
+        # both claims are under the cursor, the inner one is described
+        view.cursor = inner.start + 1
+        await pilot.pause()
+        assert len(view.claims.at(view.cursor)) == 2
+        assert reader.claim_at_cursor() == inner
+        # edit the inner claim's stance, then delete it
+        await pilot.press("e")
+        await settle(app, pilot)
+        await pilot.press("n", "enter")
+        await settle(app, pilot)
+        assert store.claim(inner.id).stance == "none"
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert [c.claim_type for c in store.claims()] == ["statistical"]
+    store.close()
+
+    again = Store(path, annotator="ann")  # a new session: undo comes from the history table
+    app = AnnottyApp(again)
+    async with app.run_test(size=SIZE) as pilot:
+        reader, _ = await open_reader(app, pilot, doc.id)
+        await pilot.press("u")
+        await settle(app, pilot)
+        restored = again.claim(inner.id)
+        assert restored.quote == "said exports grew" and restored.stance == "none"
+        assert len(reader.claims) == 2
+        await pilot.press("u")  # undo the edit too
+        await settle(app, pilot)
+        assert again.claim(inner.id).stance == "against"
+        await pilot.press("ctrl+y")
+        await settle(app, pilot)
+        assert again.claim(inner.id).stance == "none"
+    again.close()
+
+
+async def test_fast_typing_into_the_form_is_not_lost(store: Store) -> None:
+    doc, _ = store.add_document(TEXT, "t")
+    app = AnnottyApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_reader(app, pilot, doc.id)
+        from textual import events
+
+        for key, char in [("s", "s"), ("c", "c"), ("3", "3"), ("a", "a"), ("enter", "\r")]:
+            event = events.Key(key, char)
+            event.set_sender(app)
+            app._driver.send_message(event)  # all at once, as from a fast typist
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+    (claim,) = store.claims()
+    assert (claim.claim_type, claim.stance) == ("causal", "against")
+
+
+async def test_schema_from_file_changes_keys_and_labels(store: Store, tmp_path: Path) -> None:
+    labels = tmp_path / "labels.yaml"
+    labels.write_text(
+        "claim_types:\n  - {name: fact, key: z}\n  - {name: hype, key: y}\n"
+        "stances:\n  - {name: pro, key: p}\n  - {name: con, key: k}\ntargets: [Trade]\n",
+        encoding="utf-8")
+    doc, _ = store.add_document(TEXT, "t")
+    app = AnnottyApp(store, schema_mod.load(labels))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_reader(app, pilot, doc.id)
+        await pilot.press("s", "c", "y", "k", "enter")
+        await settle(app, pilot)
+    (claim,) = store.claims()
+    assert (claim.claim_type, claim.stance) == ("hype", "con")
+
+
+async def test_search_goto_status_and_help(store: Store) -> None:
+    doc, _ = store.add_document(TEXT, "t")
+    app = AnnottyApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        reader, view = await open_reader(app, pilot, doc.id)
+        await pilot.press("slash", *"the", "enter")
+        await pilot.pause()
+        assert [TEXT[s:e].lower() for s, e in reader.matches] == ["the"] * 4
+        first = view.cursor
+        await pilot.press("n")
+        assert view.cursor > first
+        await pilot.press("N")
+        assert view.cursor == first
+        await pilot.press("colon", *"3", "enter")
+        await pilot.pause()
+        assert view.cursor == TEXT.index("한국어")
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert store.status(doc.id) == "done"
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("q")
+        await settle(app, pilot)
+    assert store.position(doc.id) == TEXT.index("한국어")

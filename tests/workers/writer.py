@@ -1,0 +1,61 @@
+"""A stand-in for one annotator typing far faster than any human, for the concurrency tests.
+
+    python tests/workers/writer.py DB ANNOTATOR DOC_ID --start-at EPOCH --seconds S
+
+Waits until ``--start-at`` (so all workers begin together), then saves claims as fast as it
+can for ``--seconds``. After each ``add_claim`` *returns* it prints ``c <id> <n>``; every
+fourth claim it then edits, printing ``u <id>`` once that returns. The claim's content is a
+function of ``(annotator, n)``, so the test can check every field that landed. Any exception
+goes to stderr with exit status 1: the test demands none.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from annotations.store import Store  # noqa: E402
+
+TYPES = ("statistical", "comparison", "causal", "prediction", "opinion", "other")
+
+
+def expected(annotator: str, n: int, length: int) -> dict[str, Any]:
+    """What claim number ``n`` of ``annotator`` must look like in the database."""
+    start = (n * 7 + len(annotator) * 13) % (length - 40)
+    return {"start": start, "end": start + 5 + n % 30, "claim_type": TYPES[n % len(TYPES)],
+            "note": f"{annotator}:{n}", "annotator": annotator}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("db")
+    parser.add_argument("annotator")
+    parser.add_argument("doc_id")
+    parser.add_argument("--start-at", type=float, default=0.0)
+    parser.add_argument("--seconds", type=float, default=2.0)
+    args = parser.parse_args()
+    store = Store(args.db, annotator=args.annotator)
+    length = len(store.document(args.doc_id).text)
+    time.sleep(max(0.0, args.start_at - time.time()))
+    stop = time.monotonic() + args.seconds
+    n = 0
+    while time.monotonic() < stop:
+        want = expected(args.annotator, n, length)
+        claim = store.add_claim(args.doc_id, want["start"], want["end"], want["claim_type"],
+                                note=want["note"])
+        print(f"c {claim.id} {n}", flush=True)
+        if n % 4 == 0:
+            store.update_claim(claim.id, stance="against")
+            print(f"u {claim.id}", flush=True)
+        n += 1
+    store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
