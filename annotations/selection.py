@@ -11,6 +11,8 @@ import unicodedata
 from rich.cells import split_graphemes
 from syntok import segmenter
 
+# A list marker at the start of a sentence is layout, not part of what anybody claims.
+_BULLET = re.compile(r"[•‣◦▪▫●○■□–—*·\-]+\s+")
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 _WORD = re.compile(r"\w+(?:[’'\-.]\w+)*", re.UNICODE)
 # Trailing characters a snapped selection drops unless the user's span ends inside a word.
@@ -78,10 +80,10 @@ def sentence_at(text: str, pos: int) -> tuple[int, int]:
     spans = sentences(text, p_start, p_end)
     if not spans:
         return snap(text, p_start, p_end)
-    for s, e in spans:
-        if pos < e:
-            return snap(text, s, e)
-    return snap(text, *spans[-1])
+    chosen = next(((s, e) for s, e in spans if pos < e), spans[-1])
+    start, end = snap(text, *chosen)
+    bullet = _BULLET.match(text, start, end)
+    return (bullet.end(), end) if bullet and bullet.end() < end else (start, end)
 
 
 def word_at(text: str, pos: int) -> tuple[int, int] | None:

@@ -49,13 +49,13 @@ class Changes:
 
 def last_seq(store: Store) -> int:
     """The newest history ``seq`` now: where a new watcher starts."""
-    rows = store._rows("select coalesce(max(seq), 0) as seq from history")
+    rows = store.query("select coalesce(max(seq), 0) as seq from history")
     return int(rows[0]["seq"])
 
 
 def data_version(store: Store) -> int:
     """SQLite's counter of commits made by *other* connections (this one's own don't count)."""
-    return int(store._rows("pragma data_version")[0]["data_version"])
+    return int(store.query("pragma data_version")[0]["data_version"])
 
 
 def changes_since(store: Store, seq: int) -> Changes:
@@ -64,7 +64,7 @@ def changes_since(store: Store, seq: int) -> Changes:
     Uses the ``seq`` primary key, so the cost grows with the number of new rows, not the log.
     """
     # NOT INDEXED: else SQLite scans the whole (annotator, doc_id) index instead of the range.
-    rows = store._rows(
+    rows = store.query(
         "select max(seq) as top, count(*) as n, doc_id, annotator"
         " from history not indexed where seq > ? group by doc_id, annotator",
         [seq],

@@ -16,11 +16,14 @@ from annotations.entities import Recognizer, builtin
 from annotations.schema import Schema, load_default
 from annotations.seeding import ensure_seeded
 from annotations.store import Store
+from annotations.sync import Changes, Watcher
+from tui.messages import StoreChanged
 from tui.screens.help import HelpScreen
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
 
 TYPEAHEAD_LIMIT = 1.0  # seconds a form may take to open before held keys are let go
+POLL_SECONDS = 1.0  # how often to look for other annotators' changes
 
 
 class AnnottyApp(App[None]):
@@ -87,6 +90,18 @@ class AnnottyApp(App[None]):
         self.push_screen(LibraryScreen())
         if self.seed:
             self.seed_corpus()
+        self.watcher = Watcher(self.store)
+        self.set_interval(POLL_SECONDS, self.poll_changes)
+
+    @work(thread=True, exclusive=True, group="poll")
+    def poll_changes(self) -> None:
+        """Notice other annotators' (and other screens') saves; the current screen refreshes."""
+        changes = self.watcher.poll()
+        if changes:
+            self.call_from_thread(self._changed, changes)
+
+    def _changed(self, changes: Changes) -> None:
+        self.screen.post_message(StoreChanged(changes))
 
     @work(thread=True, exclusive=True, group="seed")
     def seed_corpus(self) -> None:

@@ -36,8 +36,10 @@ class ClaimStyles:
 
     def __init__(self, schema: Schema) -> None:
         self._styles: dict[str, Style] = {}
+        self._colours: dict[str, str] = {}
         for name, fallback in STANCE_FALLBACK.items():
             colour = schema.colour("stances", name, fallback)
+            self._colours[name] = colour
             self._styles[name] = Style(underline=True, bgcolor=_dim(colour))
         for label in schema.stances:
             if label.name not in self._styles:
@@ -46,6 +48,11 @@ class ClaimStyles:
 
     def stance(self, stance: str) -> Style:
         return self._styles.get(stance) or Style(underline=True)
+
+    def other(self, stance: str) -> Style:
+        """Another annotator's claim: no tint; dim italic underline in the stance colour."""
+        colour = self._colours.get(stance)
+        return Style(underline=True, italic=True, dim=True, color=colour)
 
 
 def _dim(colour: str) -> str | None:

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from annotations.model import DocumentSummary
 from annotations.text import display
+from tui.messages import StoreChanged
 
 if TYPE_CHECKING:
     from tui.app import AnnottyApp
@@ -54,6 +55,9 @@ class LibraryScreen(Screen[None]):
         self.reload()
 
     def on_screen_resume(self) -> None:
+        self.reload()
+
+    def on_store_changed(self, message: StoreChanged) -> None:
         self.reload()
 
     @work(thread=True, exclusive=True, group="library")

@@ -22,6 +22,7 @@ from annotations.model import Claim, Document, Entity
 from annotations.search import find_all, goto_offset
 from annotations.store import StoreError
 from annotations.text import Layout
+from tui.messages import StoreChanged
 from tui.styles import ClaimStyles
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
@@ -56,6 +57,7 @@ class ReaderScreen(Screen[None]):
         Binding("v", "cycle_doc_stance", "Document stance", show=False),
         Binding("ctrl+n", "next_document", "Next unfinished document", show=False),
         Binding("p", "toggle_side", "Side panel", show=False),
+        Binding("o", "toggle_others", "Others' claims", show=False),
         Binding("tab", "focus_side", "Claims list", show=False),
         Binding("q", "back", "Back"),
     ]
@@ -71,10 +73,12 @@ class ReaderScreen(Screen[None]):
         self.claims: list[Claim] = []
         self.entities: list[Entity] = []
         self._highlighted_claim: str | None = None
-        self.view = DocumentView(ClaimStyles(self.app.schema), id="doc")
+        self.view = DocumentView(ClaimStyles(self.app.schema), self.app.store.annotator, id="doc")
         self.matches: list[tuple[int, int]] = []
         self.search_query = ""
         self.doc_stance = ""
+        self.all_claims: list[Claim] = []
+        self.show_others = False
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -136,17 +140,35 @@ class ReaderScreen(Screen[None]):
             self.query_one("#entities-title", Static).update(f"Entities ({len(entities)})")
 
     def _show_claims(self, claims: list[Claim]) -> None:
-        self.claims = sorted(claims, key=lambda c: (c.start, c.end))
+        """Show this annotator's claims, and with ``o`` everyone's (others' drawn apart)."""
+        self.all_claims = claims
+        me = self.app.store.annotator
+        shown = [c for c in claims if self.show_others or c.annotator == me]
+        self.claims = sorted(shown, key=lambda c: (c.start, c.end))
         self.view.set_claims(self.claims)
         colours = {lab.name: lab.colour for lab in self.app.schema.stances}
         self.query_one(ClaimList).show(self.claims, colours)
-        self.query_one("#claims-title", Static).update(f"Claims ({len(self.claims)})")
+        others = len(claims) - sum(1 for c in claims if c.annotator == me)
+        title = f"Claims ({len(self.claims)})"
+        if others and not self.show_others:
+            title += f" · {others} by others (o)"
+        self.query_one("#claims-title", Static).update(title)
 
     # -- status line ------------------------------------------------------------------------
     def claim_at_cursor(self) -> Claim | None:
-        """The innermost claim under the cursor."""
+        """The innermost claim under the cursor, this annotator's before others'."""
         here = self.view.claims.at(self.view.cursor)
-        return min(here, key=lambda c: c.end - c.start) if here else None  # type: ignore[return-value]
+        me = self.app.store.annotator
+        return min(here, key=lambda c: (c.annotator != me, c.end - c.start),  # type: ignore
+                   default=None)
+
+    def own_claim_at_cursor(self) -> Claim | None:
+        claim = self.claim_at_cursor()
+        if claim is not None and claim.annotator != self.app.store.annotator:
+            self.notify(f"That claim is {claim.annotator}'s; you can only change your own.",
+                        severity="warning")
+            return None
+        return claim
 
     @on(DocumentView.CursorMoved)
     def _cursor_moved(self, event: DocumentView.CursorMoved) -> None:
@@ -169,7 +191,8 @@ class ReaderScreen(Screen[None]):
                          style="reverse")
         claim = self.claim_at_cursor()
         if claim is not None:
-            parts.append(f"  claim: {claim.claim_type}, {claim.stance}")
+            who = "" if claim.annotator == self.app.store.annotator else f" ({claim.annotator})"
+            parts.append(f"  claim{who}: {claim.claim_type}, {claim.stance}")
             if claim.target:
                 parts.append(f" → {snippet(claim.target, 30)}")
             if claim.speaker:
@@ -207,7 +230,7 @@ class ReaderScreen(Screen[None]):
         self.app.push_form(ClaimForm(self.app.schema, quote, speakers=self.speakers()), saved)
 
     def action_edit_claim(self) -> None:
-        claim = self.claim_at_cursor()
+        claim = self.own_claim_at_cursor()
         if claim is None:
             self.app.cancel_typeahead()
             self.notify("No claim under the cursor ( ] jumps to the next one).")
@@ -237,7 +260,7 @@ class ReaderScreen(Screen[None]):
         self.app.call_from_thread(self._after_change, "Claim saved.", True)
 
     def action_delete_claim(self) -> None:
-        claim = self.claim_at_cursor()
+        claim = self.own_claim_at_cursor()
         if claim is None:
             self.notify("No claim under the cursor.")
             return
@@ -367,6 +390,19 @@ class ReaderScreen(Screen[None]):
     def action_next_document(self) -> None:
         self._save_position()
         self.app.open_next_unfinished(after=self.doc_id, replace=True)
+
+    def action_toggle_others(self) -> None:
+        self.show_others = not self.show_others
+        self._show_claims(self.all_claims)
+        self.notify("Showing everyone's claims (others' in dim italics)." if self.show_others
+                    else "Showing only your claims.")
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        if self.doc_id in message.changes.doc_ids:
+            self.reload_claims()
+            others = message.changes.annotators - {self.app.store.annotator}
+            if others:
+                self.notify(f"{', '.join(sorted(others))} changed claims in this document.")
 
     def action_toggle_side(self) -> None:
         side = self.query_one("#side")

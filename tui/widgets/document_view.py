@@ -93,9 +93,11 @@ class DocumentView(ScrollView, can_focus=True):
         def control(self) -> DocumentView:
             return self.view
 
-    def __init__(self, claim_styles: ClaimStyles, *, id: str | None = None) -> None:
+    def __init__(self, claim_styles: ClaimStyles, annotator: str = "", *,
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self.claim_styles = claim_styles
+        self.annotator = annotator
         self.text = ""
         self._display = ""
         self._layout: Layout | None = None
@@ -208,8 +210,11 @@ class DocumentView(ScrollView, can_focus=True):
         if how == "right":
             return sel.next_grapheme(text, pos)
         if how == "word":
-            return sel.next_word_start(text, pos) if self.anchor is None else sel.next_word_end(
-                text, pos)
+            if self.anchor is None:
+                return sel.next_word_start(text, pos)
+            # extend past what is visibly selected (the snapped span), one whole word further
+            shown = self.selection
+            return sel.next_word_end(text, max(pos, shown[1] if shown else pos))
         if how == "back_word":
             return sel.prev_word_start(text, pos)
         if how == "top":
@@ -341,8 +346,10 @@ class DocumentView(ScrollView, can_focus=True):
                          min(entity.end, end) - start)
         claims = self.claims.overlapping(start, end)
         for claim in claims:
-            text.stylize(self.claim_styles.stance(getattr(claim, "stance", "none")),
-                         max(claim.start, start) - start, min(claim.end, end) - start)
+            style = self.claim_styles.stance(getattr(claim, "stance", "none"))
+            if getattr(claim, "annotator", self.annotator) != self.annotator:
+                style = self.claim_styles.other(getattr(claim, "stance", "none"))
+            text.stylize(style, max(claim.start, start) - start, min(claim.end, end) - start)
         if len(claims) > 1:
             for i, a in enumerate(claims):
                 for b in claims[i + 1:]:

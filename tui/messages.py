@@ -1,0 +1,16 @@
+"""Messages the app sends to whichever screen is current."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from annotations.sync import Changes
+
+
+@dataclass
+class StoreChanged(Message):
+    """Someone (another annotty process, or another screen) changed the database."""
+
+    changes: Changes
