@@ -21,6 +21,11 @@ _UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 _ROW_PATTERNS: dict[int, re.Pattern[str]] = {}
+_NARROW_CLASS = ("\x20-\x7e\u00a0-\u024f\u0370-\u03ff\u0400-\u0482\u048a-\u04ff"
+                 "\u2010-\u2027\u2030-\u205e\u20a0-\u20bf\ufffd")
+# Characters outside the one-cell set, with the character before them (a base letter that a
+# combining mark belongs to), are measured grapheme by grapheme.
+_WIDE_RUN = re.compile(f"[{_NARROW_CLASS}]?[^{_NARROW_CLASS}\n]+")
 
 
 def _replace(match: re.Match[str]) -> str:
@@ -101,25 +106,56 @@ class Layout:
             self.ends.append(match.end())
 
     def _wrap_graphemes(self, start: int, end: int) -> None:
-        spans, _ = split_graphemes(self.text[start:end])
-        row_start = start
-        cells = 0
-        last_break = -1  # offset just after the last space in this row
-        for g_start, g_end, g_cells in spans:
-            g_start += start
-            g_end += start
-            if cells + g_cells > self.width and g_start > row_start:
-                cut = last_break if last_break > row_start else g_start
-                self.starts.append(row_start)
-                self.ends.append(cut)
-                cells = cell_len(self.text[cut:g_start]) if cut < g_start else 0
-                row_start = cut
-                last_break = -1
-            cells += g_cells
-            if self.text[g_start] == " ":
-                last_break = g_end
-        self.starts.append(row_start)
+        """Greedy wrap of a line with wide or zero-width characters, in cells.
+
+        Runs of one-cell characters are measured in bulk; only the runs around other
+        characters (with the character before them, for combining marks) are split into
+        graphemes, so a long line with one emoji costs little more than plain text.
+        """
+        self._row_start, self._cells, self._last_break = start, 0, -1
+        pos = start
+        for run in _WIDE_RUN.finditer(self.text, start, end):
+            self._narrow_run(pos, run.start())
+            for g_start, g_end, g_cells in split_graphemes(run.group())[0]:
+                self._grapheme(g_start + run.start(), g_end + run.start(), g_cells)
+            pos = run.end()
+        self._narrow_run(pos, end)
+        self.starts.append(self._row_start)
         self.ends.append(end)
+
+    def _break_row(self, at: int) -> None:
+        """End the row before offset ``at`` (or at the last space before it)."""
+        cut = self._last_break if self._last_break > self._row_start else at
+        self.starts.append(self._row_start)
+        self.ends.append(cut)
+        self._cells = cell_len(self.text[cut:at]) if cut < at else 0
+        self._row_start = cut
+        self._last_break = -1
+
+    def _grapheme(self, g_start: int, g_end: int, g_cells: int) -> None:
+        if self._cells + g_cells > self.width and g_start > self._row_start:
+            self._break_row(g_start)
+        self._cells += g_cells
+        if self.text[g_start] == " ":
+            self._last_break = g_end
+
+    def _narrow_run(self, i: int, end: int) -> None:
+        """One-cell characters ``[i, end)``: the same greedy rule, a row-full at a time."""
+        text = self.text
+        while i < end:
+            room = self.width - self._cells
+            stop = min(end, i + max(room, 0))
+            space = text.rfind(" ", i, stop)
+            if space >= 0:
+                self._last_break = space + 1
+            if end - i <= room:
+                self._cells += end - i
+                return
+            if stop <= self._row_start:  # cannot happen with width >= 1; never loop forever
+                stop = i + 1
+            self._cells += stop - i
+            self._break_row(stop)
+            i = stop
 
     def cells_before(self, offset: int) -> int:
         """Screen column of ``offset`` within its row."""
