@@ -13,6 +13,7 @@ instead of making two.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -28,6 +29,7 @@ from annotations import adjudication as adj
 from annotations.model import EDITABLE_CLAIM_FIELDS, Claim
 from annotations.store import StoreError
 from tui.screens.serial_writes import SerialWrites
+from tui.widgets.adjudication_tables import DocumentTable, ItemTable, cut, describe
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.claim_table import one_line
 from tui.widgets.side_by_side import SideBySide
@@ -36,9 +38,7 @@ if TYPE_CHECKING:
     from tui.app import AnnottyApp
 
 WIDE = 120  # from this width the document list stays beside the open document
-STATUS = {"disputed": ("≠ disputed", "bold yellow"), "agreed": ("= agreed", "dim"),
-          "resolved": ("✓ resolved", "green")}
-FIELD_NAMES = {"claim_type": "type", "checkworthy": "check"}
+STATUSES: tuple[adj.ItemStatus, ...] = ("disputed", "agreed", "resolved")
 DOC_ACTIONS = frozenset({"pick", "edit", "reject", "accept_agreed"})
 """Actions on the open document's items: hidden (and their keys free) while none is open."""
 
@@ -48,19 +48,6 @@ def item_key(item: adj.Item) -> frozenset[str]:
     and may regroup items, but keeps the annotators' claims)."""
     ids = {c.id for c in item.claims.values()}
     return frozenset(ids | ({item.gold.id} if item.gold is not None else set()))
-
-
-def describe(item: adj.Item) -> str:
-    """What differs, for the item list: "missing bob · boundary · stance"."""
-    parts = []
-    for difference in item.differences:
-        if difference == "missing":
-            parts.append("missing " + ", ".join(one_line(a) for a in item.missing))
-        else:
-            parts.append(FIELD_NAMES.get(difference, difference))
-    if item.rejected:
-        parts.insert(0, "no claim")
-    return " · ".join(parts) or "—"
 
 
 class AdjudicateScreen(SerialWrites, Screen[None]):
@@ -86,13 +73,18 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
     BINDINGS = [
         Binding("j", "move(1)", "Down", show=False, id="adjudicate.down"),
         Binding("k", "move(-1)", "Up", show=False, id="adjudicate.up"),
-        Binding("1", "pick(1)", "Pick version", key_display="1-9", id="adjudicate.pick1"),
+        Binding("1", "pick(1)", "Pick", key_display="1-9", id="adjudicate.pick1",
+                tooltip="Make annotator N's version the gold one"),
         *(Binding(str(n), f"pick({n})", f"Pick annotator {n}'s version", show=False,
                   id=f"adjudicate.pick{n}") for n in range(2, 10)),
-        Binding("e", "edit", "Edit gold", id="adjudicate.edit"),
-        Binding("x", "reject", "No claim", id="adjudicate.reject"),
-        Binding("A", "accept_agreed", "Accept agreed", id="adjudicate.accept_agreed"),
-        Binding("n", "next_disputed", "Next disputed", id="adjudicate.next"),
+        Binding("e", "edit", "Edit", id="adjudicate.edit",
+                tooltip="Edit the gold version's labels with the claim form"),
+        Binding("x", "reject", "No claim", id="adjudicate.reject",
+                tooltip="Decide that there is no claim here: reject every version"),
+        Binding("A", "accept_agreed", "Accept agreed", id="adjudicate.accept_agreed",
+                tooltip="Make every item the annotators agree on gold, in one decision"),
+        Binding("n", "next_disputed", "Next disputed", id="adjudicate.next",
+                tooltip="The next disputed item (in the list: the next document with some)"),
         Binding("u,ctrl+z", "undo", "Undo", id="adjudicate.undo"),
         Binding("ctrl+y", "redo", "Redo", show=False, id="adjudicate.redo"),
         Binding("q,escape", "back", "Back", id="adjudicate.back"),
@@ -104,10 +96,11 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
         self.doc_id: str | None = None
         self.text = ""  # the open document's text
         self.comparison: adj.Comparison | None = None
+        self.message = ""  # the outcome of the last decision, shown in the status line
         self._away = False  # the reader is on top: claims may change there
 
     @property
-    def FORM_KEYS(self) -> frozenset[str]:  # noqa: N802 - the app reads this name
+    def FORM_KEYS(self) -> frozenset[str]:  # the app reads this name
         """Keys that open a form (the app holds what is typed after them for the form)."""
         return frozenset({"e"}) if self.is_open else frozenset()
 
@@ -115,24 +108,29 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
     def is_open(self) -> bool:
         return self.has_class("-open") and self.comparison is not None
 
+    @property
+    def on_items(self) -> bool:
+        """Whether moving keys go to the items (else to the document list)."""
+        return self.is_open and not (self.has_class("-wide") and self.doc_table.has_focus)
+
     def compose(self) -> ComposeResult:
         yield Static(Text("annotty · adjudicate"), id="adj-title")
         with Horizontal(id="adj-body"):
-            yield DataTable(id="adj-docs", cursor_type="row", zebra_stripes=True)
+            yield DocumentTable(id="adj-docs")
             with Vertical(id="adj-doc"):
-                yield DataTable(id="adj-items", cursor_type="row")
+                yield ItemTable(id="adj-items")
                 with VerticalScroll(id="adj-compare"):
                     yield SideBySide(self.app.schema, id="adj-side")
         yield Static(Text("Loading documents…"), id="adj-status")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     @property
-    def doc_table(self) -> DataTable[Text]:
-        return self.query_one("#adj-docs", DataTable)
+    def doc_table(self) -> DocumentTable:
+        return self.query_one(DocumentTable)
 
     @property
-    def item_table(self) -> DataTable[Text]:
-        return self.query_one("#adj-items", DataTable)
+    def item_table(self) -> ItemTable:
+        return self.query_one(ItemTable)
 
     @property
     def side(self) -> SideBySide:
@@ -146,22 +144,13 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
         return self.comparison.items[row] if 0 <= row < len(self.comparison.items) else None
 
     def on_mount(self) -> None:
-        docs = self.doc_table
-        docs.add_column("Document", key="title")
-        docs.add_column(Text("≠", justify="right"), key="disputed")
-        docs.add_column(Text("=", justify="right"), key="agreed")
-        docs.add_column(Text("✓", justify="right"), key="resolved")
-        docs.add_column("Annotators", key="annotators")
-        items = self.item_table
-        items.add_column("Status", key="status")
-        items.add_column("Span", key="span")
-        items.add_column("Differs", key="differs")
-        items.add_column("Quote", key="quote")
-        docs.focus()
+        self.doc_table.focus()
         self.load_overview()
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width >= WIDE, "-wide")
+        wide = self.size.width >= WIDE
+        self.set_class(wide, "-wide")
+        self.doc_table.title_width = 26 if wide else max(20, self.size.width - 40)
         self.side.room = self.query_one("#adj-compare").content_region.height
 
     def on_screen_resume(self) -> None:
@@ -183,37 +172,15 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
 
     def _overview_loaded(self, docs: list[dict[str, Any]]) -> None:
         self.docs = docs
-        table = self.doc_table
-        row = table.cursor_row
-        table.clear()
-        for doc in docs:
-            table.add_row(*self._doc_cells(doc), key=doc["doc_id"])
-        if docs:
-            table.move_cursor(row=min(max(row, 0), len(docs) - 1))
+        self.doc_table.show(docs)
         if not self.is_open:
-            disputed = sum(d["disputed"] for d in docs)
-            self._status(f"{len(docs)} documents with two or more annotators · {disputed} "
-                         "disputed items · enter opens" if docs else
-                         "No document has two or more annotators yet.")
+            self._show_status()
 
-    def _doc_cells(self, doc: dict[str, Any]) -> list[Text]:
-        title = one_line(doc["title"]) or doc["doc_id"]
-        limit = 26 if self.has_class("-wide") else max(20, self.size.width - 40)
-        if len(title) > limit:
-            title = title[: limit - 1] + "…"
-        return [Text(title, style="bold" if doc["disputed"] else ""),
-                Text(str(doc["disputed"]), style="bold yellow" if doc["disputed"] else "dim",
-                     justify="right"),
-                Text(str(doc["agreed"]), justify="right"),
-                Text(str(doc["resolved"]), style="green" if doc["resolved"] else "",
-                     justify="right"),
-                Text(", ".join(one_line(a) for a in doc["annotators"]), style="dim")]
-
-    @on(DataTable.RowSelected, "#adj-docs")
+    @on(DataTable.RowSelected, "DocumentTable")
     def _doc_chosen(self, event: DataTable.RowSelected) -> None:
-        self.open(str(event.row_key.value))
+        self.show_document(str(event.row_key.value))
 
-    def open(self, doc_id: str) -> None:
+    def show_document(self, doc_id: str) -> None:
         """Show ``doc_id``'s items (loaded in a worker) and give them the keys."""
         if doc_id != self.doc_id:
             self.comparison, self.text = None, ""
@@ -224,7 +191,7 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
         self.item_table.focus()
         self.reload()
 
-    def close(self) -> None:
+    def close_document(self) -> None:
         self.remove_class("-open")
         self.doc_table.focus()
         self.refresh_bindings()
@@ -256,31 +223,20 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
         if doc_id != self.doc_id:
             return
         self.text, self.comparison = text, comparison
-        table = self.item_table
-        table.clear()
-        width = max(16, table.size.width - 50)
-        for item in comparison.items:
-            label, style = ("✗ no claim", "red") if item.rejected else STATUS[item.status]
-            quote = one_line(text[item.start:item.end])
-            table.add_row(Text(label, style=style), Text(f"{item.start:,}–{item.end:,}"),
-                          Text(describe(item)[:28]),
-                          Text(quote if len(quote) <= width else quote[: width - 1] + "…"))
         found = next((i for i, item in enumerate(comparison.items) if keep & item_key(item)),
                      None)
-        if comparison.items:
-            table.move_cursor(row=found if found is not None else min(row, len(
-                comparison.items) - 1))
+        width = self.size.width - (self.doc_table.outer_size.width if self.has_class(
+            "-wide") else 0)
+        self.item_table.show(comparison, text, width, row if found is None else found)
         self._show_item()
         self._title()
         self.refresh_bindings()
         for doc in self.docs:  # keep the list's counts in step without re-reading every claim
             if doc["doc_id"] == doc_id:
-                doc.update({s: comparison.count(s) for s in ("disputed", "agreed", "resolved")})
-                for column, cell in zip(("title", "disputed", "agreed", "resolved"),
-                                        self._doc_cells(doc), strict=False):
-                    self.doc_table.update_cell(doc_id, column, cell)
+                doc.update({s: comparison.count(s) for s in STATUSES})
+                self.doc_table.update_counts(doc)
 
-    @on(DataTable.RowHighlighted, "#adj-items")
+    @on(DataTable.RowHighlighted, "ItemTable")
     def _item_highlighted(self) -> None:
         self._show_item()
 
@@ -292,21 +248,19 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
         self.side.room = self.query_one("#adj-compare").content_region.height
         self.side.show(item, comparison.annotators, self.text,
                        "" if comparison.items else "No claims in this document.")
-        if item is not None:
-            index = comparison.items.index(item) + 1
-            self._status(f"item {index}/{len(comparison.items)} · {describe(item)}")
+        self._show_status()
 
     def _title(self) -> None:
         line = Text("annotty · adjudicate")
         doc = next((d for d in self.docs if d["doc_id"] == self.doc_id), None)
         if self.is_open and doc is not None and self.comparison is not None:
-            line.append(" · " + (one_line(doc["title"]) or self.doc_id or "")[:40])
-            counts = " · ".join(f"{self.comparison.count(s)} {s}"  # type: ignore[arg-type]
-                                for s in ("disputed", "agreed", "resolved"))
+            counts = " · ".join(f"{self.comparison.count(s)} {s}" for s in STATUSES)
+            room = self.size.width - len(line) - len(counts) - 7
+            line.append(" · " + cut(one_line(doc["title"]) or self.doc_id or "", room))
             line.append("  " + counts, style="not bold")
         self.query_one("#adj-title", Static).update(line)
 
-    @on(DataTable.RowSelected, "#adj-items")
+    @on(DataTable.RowSelected, "ItemTable")
     def _item_chosen(self) -> None:
         """``enter`` on an item: read it in its document (the reader shows every layer)."""
         item = self.current_item
@@ -316,19 +270,21 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
 
     # -- moving ----------------------------------------------------------------------------------
     def action_move(self, step: int) -> None:
-        table = self.item_table if self.is_open and self.item_table.has_focus else self.doc_table
+        self.message = ""
+        table = self.item_table if self.on_items else self.doc_table
         table.action_cursor_down() if step > 0 else table.action_cursor_up()
 
     def action_next_disputed(self) -> None:
-        if not self.is_open or not self.item_table.has_focus:
+        self.message = ""
+        if not self.on_items:
             start = self.doc_table.cursor_row
             for step in range(1, len(self.docs) + 1):
                 index = (start + step - (0 if self.is_open else 1)) % len(self.docs)
                 if self.docs[index]["disputed"]:
                     self.doc_table.move_cursor(row=index)
-                    self.open(self.docs[index]["doc_id"])
+                    self.show_document(self.docs[index]["doc_id"])
                     return
-            self._status("No document has disputed items left.")
+            self._say("No document has disputed items left.")
             return
         assert self.comparison is not None
         items, start = self.comparison.items, self.item_table.cursor_row
@@ -338,12 +294,12 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
                 self.item_table.move_cursor(row=index)
                 return
         agreed = self.comparison.count("agreed")
-        self._status("No disputed items left here" + (
+        self._say("No disputed items left here" + (
             f"; A accepts the {agreed} agreed ones." if agreed else "."))
 
     def action_back(self) -> None:
         if self.has_class("-open"):
-            self.close()
+            self.close_document()
         elif len(self.app.screen_stack) > 2:
             self.app.pop_screen()
         else:
@@ -357,14 +313,17 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
                 return item
         raise StoreError("This item changed meanwhile; please look at it again.")
 
-    def _decide(self, message: str, job: Any) -> None:
-        self._write(job, lambda result, error: self._decided(message, error))
+    def _decide(self, message: str | Callable[[Any], str], job: Callable[[], Any]) -> None:
+        """Run ``job`` (a decision) after the earlier ones; then say ``message`` (or what
+        ``message(result)`` says) and reload the items."""
+        self._write(job, lambda result, error: self._decided(message, result, error))
 
-    def _decided(self, message: str, error: Exception | None) -> None:
+    def _decided(self, message: str | Callable[[Any], str], result: Any,
+                 error: Exception | None) -> None:
         if error is not None:
             self.notify(f"Could not save the decision: {error}", severity="error")
         else:
-            self.notify(message, timeout=2)
+            self.message = message(result) if callable(message) else message
         self.reload()
 
     def action_pick(self, number: int) -> None:
@@ -372,13 +331,11 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
         if item is None or comparison is None or self.doc_id is None:
             return
         if number > len(comparison.annotators):
-            self.notify(f"There are {len(comparison.annotators)} annotators here.",
-                        severity="warning")
+            self._say(f"There are {len(comparison.annotators)} annotators here.")
             return
         who = comparison.annotators[number - 1]
         if who not in item.claims:
-            self.notify(f"{one_line(who)} has no claim here (x decides “no claim”).",
-                        severity="warning")
+            self._say(f"{one_line(who)} has no claim here (x decides “no claim”).")
             return
         doc_id, key = self.doc_id, item_key(item)
 
@@ -402,14 +359,14 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
         if self.comparison is None or self.doc_id is None:
             return
         if not self.comparison.count("agreed"):
-            self._status("No agreed items left to accept.")
+            self._say("No agreed items left to accept.")
             return
         doc_id, store = self.doc_id, self.app.store
 
         def job() -> list[Claim]:
             return adj.accept_agreed(store, adj.compare(store, doc_id))
 
-        self._decide(f"Accepted {self.comparison.count('agreed')} agreed items as gold.", job)
+        self._decide(lambda made: f"Accepted {len(made)} agreed items as gold.", job)
 
     def action_edit(self) -> None:
         item, comparison = self.current_item, self.comparison
@@ -464,15 +421,32 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
         if error is not None:
             self.notify(f"{word[:-1]} failed: {error}", severity="error")
         elif entry is None:
-            self.notify(f"Nothing to {'undo' if undo else 'redo'}.", timeout=2)
+            self.message = f"Nothing to {'undo' if undo else 'redo'}."
         else:
             count = entry.get("count")
-            self.notify(f"{word} a decision ({count} changes)." if count else
-                        f"{word} {entry.get('action', 'a change')}.", timeout=2)
+            self.message = (f"{word} a decision ({count} changes)." if count else
+                            f"{word} {entry.get('action', 'a change')}.")
         if self.is_open:
             self.reload()
         else:
             self.load_overview()
 
-    def _status(self, message: str) -> None:
-        self.query_one("#adj-status", Static).update(Text(message))
+    def _say(self, message: str) -> None:
+        """A message in the status line, beside the item's summary, until the next move."""
+        self.message = message
+        self._show_status()
+
+    def _show_status(self) -> None:
+        line = Text()
+        comparison, item = self.comparison, self.current_item
+        if comparison is not None and item is not None:
+            line.append(f"item {self.item_table.cursor_row + 1}/{len(comparison.items)} · ")
+            line.append(describe(item))
+        elif not self.is_open:
+            disputed = sum(d["disputed"] for d in self.docs)
+            line.append(f"{len(self.docs)} documents with two or more annotators · {disputed} "
+                        "disputed items · enter opens" if self.docs else
+                        "No document has two or more annotators yet.")
+        if self.message:
+            line.append("  " + self.message, style="bold")
+        self.query_one("#adj-status", Static).update(line)

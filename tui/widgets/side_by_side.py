@@ -67,9 +67,11 @@ class SideBySide(Static):
             getattr(c, f) for c in self._claims(item))]
         columns = len(self.annotators) + (1 if item.gold is not None or item.rejected else 0)
         width = max(20, (self.content_region.width or 78) - LABEL_WIDTH - 1)
-        per_column = max(6, width // max(1, columns) - 2)
-        spare = (self.room or 14) - len(rows) - 1  # the header, and one line per other row
-        lines = max(MIN_QUOTE_LINES, min(MAX_QUOTE_LINES, spare))
+        per_column = max(6, width // max(1, columns) - 1)
+        others = 2 + sum(self._lines(item, field, per_column) for field, _ in rows
+                         if field != "quote")  # the header, the other rows, a spare
+        lines = max(MIN_QUOTE_LINES, min(MAX_QUOTE_LINES, (self.room or 14) - others))
+        budget = per_column * lines * 4 // 5  # word wrapping wastes some of each line
         table = Table(box=None, padding=(0, 1, 0, 0), expand=True, show_edge=False,
                       header_style="bold")
         table.add_column(Text(""), width=LABEL_WIDTH, no_wrap=True)
@@ -89,13 +91,18 @@ class SideBySide(Static):
             cells: list[Text] = [label]
             for who in self.annotators:
                 claim = item.claims.get(who)
-                cells.append(self._cell(item, claim, field, differs, per_column * lines,
-                                        missing=True))
+                cells.append(self._cell(item, claim, field, differs, budget, missing=True))
             if columns > len(self.annotators):
-                cells.append(self._cell(item, item.gold, field, False, per_column * lines,
-                                        missing=False))
+                cells.append(self._cell(item, item.gold, field, False, budget, missing=False))
             table.add_row(*cells)
         return table
+
+    def _lines(self, item: Item, field: str, per_column: int) -> int:
+        """Lines a row takes: its longest value, wrapped."""
+        if field == "span":
+            return 1
+        longest = max((len(str(getattr(c, field))) for c in self._claims(item)), default=0)
+        return max(1, -(-longest // max(1, per_column - 3)))  # words wrap early
 
     @staticmethod
     def _claims(item: Item) -> list[Claim]:
@@ -129,20 +136,39 @@ class SideBySide(Static):
         return value
 
     def quote(self, item: Item, claim: Claim, budget: int) -> Text:
-        """The item's stretch of text, ``claim``'s part emphasised; cut in the middle if long
-        (the boundaries are what a reviewer compares, so both ends stay)."""
-        start, end = item.start, item.end
-        stretch = self.text[start:end] if self.text else claim.quote
-        if not self.text:
-            start, end = claim.start, claim.end
-        out = Text(display(stretch).replace("\n", " "), end="")
-        inside, after = max(0, claim.start - start), max(0, claim.end - start)
-        out.stylize(OUTSIDE, 0, inside)
-        out.stylize(OUTSIDE, after, len(out))
-        out.stylize(INSIDE, inside, after)
+        """The item's stretch of text, ``claim``'s part emphasised. A long one keeps what a
+        reviewer compares, both boundaries with a little of the text around them, and cuts the
+        middle."""
+        lo, hi = (item.start, item.end) if self.text else (claim.start, claim.end)
+        start, end = claim.start, claim.end
         budget = max(12, budget)
-        if len(out) > budget:
-            half = (budget - 3) // 2
-            out = Text.assemble(out[:half], Text(" … ", style="dim"), out[len(out) - half:],
-                                end="")
+        if hi - lo <= budget:
+            return self._piece(lo, hi, claim)
+        half = (budget - 3) // 2
+        before, after = min(start - lo, half // 3), min(hi - end, half // 3)
+        head = (start - before, min(end, start + half - before))
+        tail = (max(start, end - half + after), end + after)
+        if head[1] >= tail[0]:
+            return self._piece(head[0], tail[1], claim, lo, hi)
+        out = self._piece(head[0], head[1], claim, lo=lo)
+        out.append(" … ", style="dim")
+        out.append_text(self._piece(tail[0], tail[1], claim, hi=hi))
+        return out
+
+    def _piece(self, a: int, b: int, claim: Claim, lo: int | None = None,
+               hi: int | None = None) -> Text:
+        """Text ``[a, b)`` with the claim's part emphasised and the rest dim; "…" where it
+        stops short of the item's stretch ``[lo, hi)``."""
+        raw = self.text[a:b] if self.text else claim.quote[a - claim.start:b - claim.start]
+        out = Text(end="")
+        if lo is not None and a > lo:
+            out.append("…", style="dim")
+        piece = Text(display(raw).replace("\n", " "), end="")
+        inside, after = min(len(piece), max(0, claim.start - a)), max(0, claim.end - a)
+        piece.stylize(OUTSIDE, 0, inside)
+        piece.stylize(OUTSIDE, after, len(piece))
+        piece.stylize(INSIDE, inside, after)
+        out.append_text(piece)
+        if hi is not None and b < hi:
+            out.append("…", style="dim")
         return out

@@ -104,7 +104,7 @@ class ClaimList(ScrollView, can_focus=True):
 class EntityList(OptionList):
     """Entity names grouped by type with mention counts; option id = ``LABEL\\tname``."""
 
-    DEFAULT_CSS = "EntityList { height: 1fr; }"
+    DEFAULT_CSS = "EntityList { height: 1fr; border: none; padding: 0; }"
 
     def show(self, text: str, entities: Sequence[Entity]) -> None:
         groups: dict[str, Counter[str]] = defaultdict(Counter)
