@@ -13,14 +13,18 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from annotations.entities import Recognizer, builtin
+from annotations.review import ReviewFilter
 from annotations.schema import Schema, load_default
 from annotations.seeding import ensure_seeded
 from annotations.store import Store
 from annotations.sync import Changes, Watcher
 from tui.messages import StoreChanged
+from tui.screens.adjudicate import AdjudicateScreen
 from tui.screens.help import HelpScreen
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
+from tui.screens.review import ReviewScreen
+from tui.screens.stats import StatsScreen
 
 TYPEAHEAD_LIMIT = 1.0  # seconds a form may take to open before held keys are let go
 POLL_SECONDS = 1.0  # how often to look for other annotators' changes
@@ -36,12 +40,16 @@ class AnnottyApp(App[None]):
     ]
 
     def __init__(self, store: Store, schema: Schema | None = None,
-                 recognizer: Recognizer | None = None, seed: bool = False) -> None:
+                 recognizer: Recognizer | None = None, seed: bool = False,
+                 start_screen: str = "library", review_filter: ReviewFilter | None = None
+                 ) -> None:
         super().__init__()
         self.store = store
         self.schema = schema or load_default()
         self.recognizer = recognizer or builtin()
         self.seed = seed
+        self.start_screen = start_screen
+        self.review_filter = review_filter
 
         self._typeahead: list[events.Key] | None = None
         self._typeahead_since = 0.0
@@ -88,6 +96,10 @@ class AnnottyApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(LibraryScreen())
+        if self.start_screen == "review":
+            self.push_screen(ReviewScreen(self.review_filter))
+        elif self.start_screen == "adjudicate":
+            self.push_screen(AdjudicateScreen())
         if self.seed:
             self.seed_corpus()
         self.watcher = Watcher(self.store)
@@ -133,6 +145,15 @@ class AnnottyApp(App[None]):
     def _open_instead(self, doc_id: str) -> None:
         self.switch_screen(ReaderScreen(doc_id))
 
+    def action_review(self) -> None:
+        self.push_screen(ReviewScreen())
+
+    def action_stats(self) -> None:
+        self.push_screen(StatsScreen())
+
+    def action_adjudicate(self) -> None:
+        self.push_screen(AdjudicateScreen())
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
@@ -142,10 +163,12 @@ class AnnottyApp(App[None]):
 
 
 def run(db: Path, annotator: str | None = None, schema: Schema | None = None,
-        seed: bool = False) -> None:
+        seed: bool = False, start_screen: str = "library",
+        review_filter: ReviewFilter | None = None, recognizer: Recognizer | None = None) -> None:
     """Open the store (a bad database fails here, before the UI) and run the app."""
     store = Store(db, annotator=annotator)
     try:
-        AnnottyApp(store, schema, seed=seed).run()
+        AnnottyApp(store, schema, recognizer=recognizer, seed=seed, start_screen=start_screen,
+                   review_filter=review_filter).run()
     finally:
         store.close()

@@ -15,7 +15,8 @@ from textual.widgets import Static
 
 AREA_NAMES = {"DocumentView": "Moving and selecting", "ReaderScreen": "Annotating",
               "LibraryScreen": "Library", "AnnottyApp": "Everywhere", "ClaimList": "Claim list",
-              "DataTable": "Table"}
+              "DataTable": "Table", "AdjudicateScreen": "Adjudication",
+              "ItemTable": "Items", "ReviewScreen": "Review", "StatsScreen": "Stats"}
 
 
 def bindings_table(screen: Screen[object]) -> Table:

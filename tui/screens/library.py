@@ -28,6 +28,9 @@ class LibraryScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", "Open", show=True),
         Binding("n", "next_unfinished", "Next unfinished"),
+        Binding("r", "app.review", "Review"),
+        Binding("t", "app.stats", "Stats"),
+        Binding("a", "app.adjudicate", "Adjudicate", show=False),
         Binding("j", "cursor('down')", "Down", show=False),
         Binding("k", "cursor('up')", "Up", show=False),
         Binding("q", "app.quit", "Quit"),

@@ -32,7 +32,8 @@ from annotations.review import (
 from annotations.review_list import Reader as ReviewReader
 from annotations.review_list import ReviewList, ReviewRow, load_context
 from annotations.store import StoreError
-from tui.screens.review_dialogs import BulkDialog, FilterDialog, ReasonDialog
+from tui.messages import StoreChanged
+from tui.screens.review_dialogs import BulkDialog, FilterDialog, ReasonDialog, filter_line
 from tui.screens.serial_writes import SerialWrites
 from tui.widgets.claim_context import ClaimContextView
 from tui.widgets.claim_table import ClaimTable, one_line
@@ -120,11 +121,23 @@ class ReviewScreen(SerialWrites, Screen[None]):
 
     # -- loading ------------------------------------------------------------------------------
     def reload(self) -> None:
+        """List the claims again, the cursor staying on its claim (or at its place)."""
         row = self.table.current
-        self.load(self.filter, keep=row.id if row else None)
+        self.load(self.filter, keep=row.id if row else None, at=self.table.cursor)
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        """Another process (or screen) saved: re-read rows; re-list if others changed claims."""
+        changes = message.changes
+        if self.list is None or self.busy:
+            return
+        if changes.other or changes.annotators - {self.app.store.annotator}:
+            self.reload()
+        else:
+            self.list.invalidate()
+            self.table.refresh_rows()
 
     @work(thread=True, exclusive=True, group="review-list")
-    def load(self, f: ReviewFilter, keep: str | None = None) -> None:
+    def load(self, f: ReviewFilter, keep: str | None = None, at: int | None = None) -> None:
         assert self.reader is not None
         started = time.perf_counter()
         try:
@@ -132,16 +145,18 @@ class ReviewScreen(SerialWrites, Screen[None]):
         except ReviewError as exc:
             self.app.call_from_thread(self._load_failed, str(exc))
             return
+        index = found.index_of(keep) if keep else None  # found here, off the event loop
+        if index is None and at is not None:
+            index = at  # the claim left the list (decided elsewhere): stay where it was
+        if index is None:  # a new list starts at its first pending claim
+            index = found.next_pending(-1) if f.review_status != "pending" else 0
         if get_current_worker().is_cancelled:
             return
-        self.app.call_from_thread(self._loaded, found, keep, started)
+        self.app.call_from_thread(self._loaded, found, index or 0, started)
 
-    def _loaded(self, found: ReviewList, keep: str | None, started: float) -> None:
+    def _loaded(self, found: ReviewList, index: int, started: float) -> None:
         self.list = found
-        index = found.index_of(keep) if keep else None
-        if index is None:
-            index = found.next_pending(-1) if found.filter.review_status != "pending" else 0
-        self.table.show(found, index or 0)
+        self.table.show(found, index)
         self.last_load_ms = (time.perf_counter() - started) * 1000
         self._show_filter()
         pending = "" if found.filter.review_status else " · n next pending"
@@ -183,19 +198,9 @@ class ReviewScreen(SerialWrites, Screen[None]):
 
     # -- the filter ---------------------------------------------------------------------------
     def _show_filter(self, loading: bool = False) -> None:
-        line = Text("Filter: ", style="bold")
-        if self.filter.is_empty():
-            line.append("all claims", style="dim")
-        for i, (key, value) in enumerate(self.filter.active()):
-            line.append(" " if i else "")
-            line.append(f" {key}={one_line(value)} ", style="reverse")
-        if loading:
-            line.append("  · loading…", style="dim")
-        elif self.list is not None:
-            line.append(f"  · {len(self.list):,} claims", style="dim")
-        if self.busy:
-            line.append(f"  · {self.busy}", style="bold")
-        self.query_one("#review-filter", Static).update(line)
+        count = None if loading or self.list is None else len(self.list)
+        self.query_one("#review-filter", Static).update(filter_line(self.filter, count,
+                                                                    self.busy))
 
     def apply_filter(self, f: ReviewFilter) -> None:
         """Show the claims matching ``f`` (keeping the current claim if it still matches)."""

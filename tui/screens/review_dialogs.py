@@ -21,6 +21,7 @@ from annotations.model import REVIEW_STATUSES
 from annotations.review import ReviewFilter
 from annotations.schema import Label as SchemaLabel
 from annotations.schema import Schema
+from annotations.text import display
 from tui.widgets.choice_field import ChoiceField
 
 DIALOG_CSS = """
@@ -35,6 +36,20 @@ DIALOG_CSS = """
 {name} .title {{ text-style: bold; }}
 """
 REVIEW_LABELS = tuple(SchemaLabel(name, name[0]) for name in REVIEW_STATUSES)
+
+
+def filter_line(f: ReviewFilter, count: int | None, busy: str = "") -> Text:
+    """The review screen's filter bar: each active filter as a chip, then the count."""
+    line = Text("Filter: ", style="bold")
+    if f.is_empty():
+        line.append("all claims", style="dim")
+    for i, (key, value) in enumerate(f.active()):
+        line.append(" " if i else "")
+        line.append(f" {key}={' '.join(display(value).split())} ", style="reverse")
+    line.append("  · loading…" if count is None else f"  · {count:,} claims", style="dim")
+    if busy:
+        line.append(f"  · {busy}", style="bold")
+    return line
 
 
 class _TypeaheadDialog(ModalScreen[Any]):

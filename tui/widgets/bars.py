@@ -36,18 +36,25 @@ def bar(value: float, maximum: float, width: int, style: str = "") -> Text:
 
 
 def stacked(parts: Sequence[Part], maximum: float, width: int) -> Text:
-    """Parts side by side, scaled together; every non-zero part gets at least one cell."""
+    """Parts side by side, scaled together so equal totals draw equal lengths.
+
+    Cells are shared out by largest remainder, so the parts always add up to the bar's length,
+    and every non-zero part gets at least one cell (taken from the largest part).
+    """
     out = Text(end="")
     total = sum(p.value for p in parts)
     if maximum <= 0 or total <= 0 or width <= 0:
         return Text(" " * max(0, width), end="")
     length = max(1, round(min(total, maximum) / maximum * width))
-    cells = [round(p.value / total * length) if p.value else 0 for p in parts]
+    exact = [p.value / total * length for p in parts]
+    cells = [int(x) for x in exact]
+    by_remainder = sorted(range(len(parts)), key=lambda i: exact[i] - cells[i], reverse=True)
+    for i in by_remainder[:length - sum(cells)]:
+        cells[i] += 1
     for i, p in enumerate(parts):  # a small part must not vanish
-        if p.value and not cells[i]:
+        if p.value and not cells[i] and max(cells) > 1:
             cells[i] = 1
-    while sum(cells) > length and max(cells) > 1:
-        cells[cells.index(max(cells))] -= 1
+            cells[cells.index(max(cells))] -= 1
     for p, n in zip(parts, cells, strict=True):
         out.append(p.glyph * n, style=p.style)
     out.append(" " * max(0, width - sum(cells)))

@@ -1,0 +1,36 @@
+"""``annotty review``: open the app on the review screen, optionally pre-filtered."""
+
+from __future__ import annotations
+
+import click
+
+from annotations.cli import Settings, cli, pass_settings
+from annotations.review import ReviewError, ReviewFilter
+
+_KEYS = "claim_type (type), stance, target, annotator, review_status (status), document (doc), " \
+        "search (q)"
+
+
+@cli.command("review")
+@click.option("--filter", "filters", multiple=True, metavar="KEY=VALUE",
+              help=f"Show only matching claims (repeatable; all must match). Keys: {_KEYS}.")
+@click.option("--all", "show_all", is_flag=True,
+              help="Start with no filter (otherwise your last review filter is kept).")
+@pass_settings
+def review_cmd(settings: Settings, filters: tuple[str, ...], show_all: bool) -> None:
+    """Review claims: accept, reject with a reason, edit, filter, bulk-decide.
+
+    Example: annotty review --filter stance=against --filter q=tariff
+    """
+    try:
+        review_filter = ReviewFilter.parse(filters) if filters or show_all else None
+    except ReviewError as exc:
+        raise click.BadParameter(str(exc), param_hint="--filter") from exc
+    from annotations import schema as schema_mod
+
+    labels = schema_mod.load(settings.schema)  # a bad schema fails here, before the UI starts
+    from tui.app import run  # the UI is imported only when it is about to run
+
+    run(settings.db, annotator=settings.annotator, schema=labels, seed=False,
+        start_screen="review", review_filter=review_filter)
+

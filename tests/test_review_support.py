@@ -1,0 +1,102 @@
+"""Shared by the review and stats tests: a tagged seed corpus, a host app, screen text.
+
+(Named ``test_*`` so it lives with the tests it serves; it holds no tests itself.)
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from rich.console import Console
+from textual.app import App
+from textual.pilot import Pilot
+
+from annotations.model import Claim
+from annotations.review import ReviewFilter
+from annotations.schema import load_default
+from annotations.store import Store
+
+TYPES = ("statistical", "causal", "prediction", "opinion")
+STANCES = ("favor", "against", "none")
+TARGETS = ("China's technological leadership", "China-Russia relations", "")
+SPEAKERS = ("Chen Kaixin", "Guo Jiakun", "")
+
+
+def sentences(text: str, limit: int) -> list[tuple[int, int]]:
+    """The first ``limit`` sentences of a text as (start, end) spans."""
+    out = []
+    for match in re.finditer(r"[^.\n]{20,}?[.!?](?=\s|$)", text):
+        start = match.start() + len(match.group()) - len(match.group().lstrip())
+        out.append((start, match.end()))
+        if len(out) == limit:
+            break
+    return out
+
+
+def tag_corpus(store: Store, per_doc: int = 4) -> list[Claim]:
+    """Deterministic claims over the seed documents: varied labels, two annotators."""
+    claims: list[Claim] = []
+    who = store.annotator
+    i = 0
+    for summary in store.documents():
+        text = store.document(summary.id).text
+        spans = sentences(text, per_doc)
+        battery = text.find("battery")
+        if battery >= 0:
+            start = text.rfind(".", 0, battery) + 1
+            while text[start].isspace():
+                start += 1
+            end = text.find(".", battery) + 1
+            if all(s != start for s, _ in spans):
+                spans.append((start, end))
+        for start, end in spans:
+            store.annotator = ("ann", "bob")[i % 2]
+            claims.append(store.add_claim(
+                summary.id, start, end, TYPES[i % len(TYPES)], stance=STANCES[i % len(STANCES)],
+                target=TARGETS[i % len(TARGETS)], speaker=SPEAKERS[i % len(SPEAKERS)],
+                note="checked" if i % 5 == 0 else ""))
+            i += 1
+    store.annotator = who
+    return claims
+
+
+class Host(App[None]):
+    """Stands in for AnnottyApp: a store, a schema, and a recorded ``open_document``."""
+
+    def __init__(self, store: Store, screen_factory: Any) -> None:
+        super().__init__()
+        self.store = store
+        self.schema = load_default()
+        self.opened: list[tuple[str, int | None]] = []
+        self._factory = screen_factory
+
+    def on_mount(self) -> None:
+        self.push_screen(self._factory())
+
+    def open_document(self, doc_id: str, offset: int | None = None) -> None:
+        self.opened.append((doc_id, offset))
+
+
+def review_host(store: Store, review_filter: ReviewFilter | None = None) -> Host:
+    from tui.screens.review import ReviewScreen
+
+    return Host(store, lambda: ReviewScreen(review_filter))
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until every worker is done and the screen has caught up."""
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def screen_text(app: App[Any]) -> str:
+    """What the terminal shows, as plain text."""
+    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(),
+                      force_terminal=True, color_system=None, record=True)
+    console.print(app.screen._compositor.render_update(
+        full=True, screen_stack=app._background_screens))
+    return console.export_text()
