@@ -12,7 +12,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from annotations.entities import Recognizer, builtin
+from annotations.entities import Recognizer, builtin, default_gazetteer_path, resolve
 from annotations.review import ReviewFilter
 from annotations.schema import Schema, load_default
 from annotations.seeding import ensure_seeded
@@ -41,15 +41,20 @@ class AnnottyApp(App[None]):
 
     def __init__(self, store: Store, schema: Schema | None = None,
                  recognizer: Recognizer | None = None, seed: bool = False,
-                 start_screen: str = "library", review_filter: ReviewFilter | None = None
-                 ) -> None:
+                 start_screen: str = "library", review_filter: ReviewFilter | None = None,
+                 gazetteer: Path | None = None, recognizer_spec: str | None = None) -> None:
         super().__init__()
         self.store = store
         self.schema = schema or load_default()
-        self.recognizer = recognizer or builtin()
         self.seed = seed
         self.start_screen = start_screen
         self.review_filter = review_filter
+        # where "apply everywhere" writes names: the project gazetteer
+        self.gazetteer = gazetteer or (default_gazetteer_path(store.path) if store.path
+                                       else None)
+        self.recognizer_spec = recognizer_spec
+        self.recognizer = recognizer or builtin(
+            self.gazetteer if self.gazetteer and self.gazetteer.exists() else None)
 
         self._typeahead: list[events.Key] | None = None
         self._typeahead_since = 0.0
@@ -145,6 +150,10 @@ class AnnottyApp(App[None]):
     def _open_instead(self, doc_id: str) -> None:
         self.switch_screen(ReaderScreen(doc_id))
 
+    def reload_recognizer(self) -> None:
+        """The project gazetteer changed: a new recognizer (and so a new cache key)."""
+        self.recognizer, _ = resolve(self.recognizer_spec, self.gazetteer)
+
     def action_review(self) -> None:
         self.push_screen(ReviewScreen())
 
@@ -164,11 +173,13 @@ class AnnottyApp(App[None]):
 
 def run(db: Path, annotator: str | None = None, schema: Schema | None = None,
         seed: bool = False, start_screen: str = "library",
-        review_filter: ReviewFilter | None = None, recognizer: Recognizer | None = None) -> None:
+        review_filter: ReviewFilter | None = None, recognizer: Recognizer | None = None,
+        gazetteer: Path | None = None, recognizer_spec: str | None = None) -> None:
     """Open the store (a bad database fails here, before the UI) and run the app."""
     store = Store(db, annotator=annotator)
     try:
         AnnottyApp(store, schema, recognizer=recognizer, seed=seed, start_screen=start_screen,
-                   review_filter=review_filter).run()
+                   review_filter=review_filter, gazetteer=gazetteer,
+                   recognizer_spec=recognizer_spec).run()
     finally:
         store.close()

@@ -1,34 +1,45 @@
-"""Named-entity recognition: the recognizer interface and chunked running for big documents.
+"""Named-entity recognition: the recognizer interface, choosing one, and chunked running.
 
-A recognizer has a ``key`` (name and version) that changes whenever its output may change; the
-store caches machine entities under that key, so a new key means recomputation.
+A recognizer has a ``key`` (name, version and the hash of its data) that changes whenever its
+output may change; the store caches machine entities under that key, so a new key means
+recomputation. Two kinds exist: the built-in rules + gazetteers (``builtin``) and any installed
+spaCy pipeline (``spacy:NAME_OR_PATH``). ``resolve`` turns the user's choice into one, falling back
+to the built-in recognizer with a message when spaCy or the model is missing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Protocol
 
 from annotations.model import Entity
 
 CHUNK_CHARS = 100_000
+GAZETTEER_FILE = "entities.yaml"
 
 
 class Recognizer(Protocol):
     key: str
 
     def recognize(self, text: str) -> list[Entity]:
-        """Entities in ``text`` with offsets into it, sorted by start."""
+        """Entities in ``text`` with offsets into it (Python str indices), sorted by start."""
         ...
 
 
 def chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
-    """Split at line breaks into pieces of about ``size`` characters: (offset, piece)."""
+    """Split into pieces of at most ``size`` characters: (offset, piece).
+
+    Cuts fall after a line break where there is one in the piece, else after a space, so a name
+    is only ever cut in two when a piece has no whitespace at all.
+    """
     start = 0
     while start < len(text):
         end = min(len(text), start + size)
         if end < len(text):
             cut = text.rfind("\n", start, end)
+            if cut <= start:
+                cut = max(text.rfind(" ", start, end), text.rfind("\t", start, end))
             end = cut + 1 if cut > start else end
         yield start, text[start:end]
         start = end
@@ -36,13 +47,50 @@ def chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
 
 def recognize_in_chunks(recognizer: Recognizer, text: str,
                         size: int = CHUNK_CHARS) -> Iterator[list[Entity]]:
-    """Run a recognizer piece by piece so callers can show entities as they arrive."""
+    """Run a recognizer piece by piece so callers can show entities as they arrive.
+
+    Each yielded list holds the entities of one piece with offsets into the whole ``text``. A
+    caller on a UI can stop iterating at any time (a newer document was opened).
+    """
+    shifted = getattr(recognizer, "recognize_at", None)
     for offset, piece in chunks(text, size):
-        yield [Entity(e.start + offset, e.end + offset, e.label, e.source)
-               for e in recognizer.recognize(piece)]
+        if shifted is not None:
+            yield shifted(piece, offset)
+        else:
+            yield [Entity(e.start + offset, e.end + offset, e.label, e.source, e.text)
+                   for e in recognizer.recognize(piece)]
 
 
-def builtin() -> Recognizer:
+def builtin(gazetteer: Path | None = None) -> Recognizer:
+    """Rules + gazetteers, with a project gazetteer file if given (a missing file is empty)."""
     from annotations.entities.rules import RuleRecognizer
 
-    return RuleRecognizer()
+    return RuleRecognizer.from_file(gazetteer)
+
+
+def default_gazetteer_path(db_path: Path) -> Path:
+    """Where a project's gazetteer lives when ``--entities`` is not given: beside the database."""
+    return Path(db_path).with_name(GAZETTEER_FILE)
+
+
+def resolve(spec: str | None, gazetteer: Path | None = None) -> tuple[Recognizer, list[str]]:
+    """The recognizer ``spec`` names, and messages for the user about what happened.
+
+    ``None``, ``""`` or ``"builtin"`` is the built-in recognizer; ``spacy:NAME_OR_PATH`` is an
+    installed spaCy pipeline (with the project gazetteer added as an entity ruler). When spaCy or
+    the model cannot be loaded, the built-in recognizer is returned with a message saying how to
+    install what is missing. Malformed gazetteer files raise ``InputError`` (file, line, field).
+    """
+    choice = (spec or "builtin").strip()
+    if choice in ("builtin", "rules", "built-in"):
+        return builtin(gazetteer), []
+    if choice.startswith("spacy:") or choice == "spacy":
+        from annotations.entities import spacy_backend
+
+        name = choice.partition(":")[2].strip()
+        recognizer, problem = spacy_backend.load(name, gazetteer)
+        if recognizer is not None:
+            return recognizer, []
+        return builtin(gazetteer), [f"{problem}; using the built-in recognizer"]
+    return builtin(gazetteer), [f"unknown recognizer {choice!r} (use 'builtin' or "
+                                "'spacy:NAME_OR_PATH'); using the built-in recognizer"]

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from annotations import entity_edits
 from annotations.entities import recognize_in_chunks
 from annotations.model import Claim, Document, Entity
 from annotations.search import find_all, goto_offset
@@ -26,6 +27,7 @@ from tui.messages import StoreChanged
 from tui.styles import ClaimStyles
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
+from tui.widgets.entity_form import EntityForm
 from tui.widgets.prompt import Prompt
 from tui.widgets.side_lists import ClaimList, EntityList, snippet
 
@@ -58,12 +60,16 @@ class ReaderScreen(Screen[None]):
         Binding("ctrl+n", "next_document", "Next unfinished document", show=False),
         Binding("p", "toggle_side", "Side panel", show=False),
         Binding("o", "toggle_others", "Others' claims", show=False),
+        Binding("l", "label_entity", "Entity", tooltip="Add, relabel or remove an entity"),
+        Binding("L", "remove_entity", "Remove entity", show=False),
+        Binding("m", "mention(1)", "Next mention", show=False),
+        Binding("M", "mention(-1)", "Previous mention", show=False),
         Binding("tab", "focus_side", "Claims list", show=False),
         Binding("q", "back", "Back"),
     ]
     # Keys that open a form or prompt: keys typed right after them are held for it (see app).
     FORM_KEYS = frozenset(b.key for b in BINDINGS if b.action in (
-        "tag_claim", "edit_claim", "ask('search')", "ask('goto')"))
+        "tag_claim", "edit_claim", "ask('search')", "ask('goto')", "label_entity"))
 
     def __init__(self, doc_id: str, offset: int | None = None) -> None:
         super().__init__()
@@ -112,15 +118,19 @@ class ReaderScreen(Screen[None]):
         prepared = DocumentView.prepare(doc.text, self.view.text_width)
         self.app.call_from_thread(self._loaded, doc, claims, position, prepared)
         cached = store.cached_entities(doc.id, self.app.recognizer.key)
+        edits = entity_edits.corrections(store, doc.id)
         if cached is not None:
-            self.app.call_from_thread(self._entities_arrived, cached, True)
+            shown = entity_edits.apply_corrections(cached, edits)
+            self.app.call_from_thread(self._entities_arrived, shown, True)
         else:
             found: list[Entity] = []
             for batch in recognize_in_chunks(self.app.recognizer, doc.text):
                 found.extend(batch)
-                self.app.call_from_thread(self._entities_arrived, list(found), False)
+                shown = entity_edits.apply_corrections(found, edits)
+                self.app.call_from_thread(self._entities_arrived, shown, False)
             store.cache_entities(doc.id, self.app.recognizer.key, found)
-            self.app.call_from_thread(self._entities_arrived, found, True)
+            shown = entity_edits.apply_corrections(found, edits)
+            self.app.call_from_thread(self._entities_arrived, shown, True)
 
     def _loaded(self, doc: Document, claims: list[Claim], position: int,
                 prepared: tuple[str, Layout | None]) -> None:
@@ -299,6 +309,8 @@ class ReaderScreen(Screen[None]):
             return
         message = nothing if entry is None else f"{verb} {entry['action']} of a {entry['kind']}."
         self.app.call_from_thread(self._after_change, message, False)
+        if entry is not None and entry["kind"] != "claim":
+            self.reload_entities()
 
     def _jump(self, forward: bool) -> None:
         pos = self.view.cursor
@@ -324,6 +336,86 @@ class ReaderScreen(Screen[None]):
         self.view.cursor = event.claim.start
         self.view.scroll_to_cursor(center=True)
         self.view.focus()
+
+    # -- entity corrections ---------------------------------------------------------------------
+    def entity_at_cursor(self) -> Entity | None:
+        here = self.view.entities.at(self.view.cursor)
+        return min(here, key=lambda e: e.end - e.start) if here else None  # type: ignore
+
+    def action_label_entity(self) -> None:
+        """On a selection: add an entity. On an entity: relabel or remove it."""
+        span = self.view.selection
+        entity = None if span else self.entity_at_cursor()
+        if span is None and entity is None:
+            self.app.cancel_typeahead()
+            self.notify("Select the name first (w/W, shift+arrows), or put the cursor on an "
+                        "entity.", severity="warning")
+            return
+        start, end = span if span else (entity.start, entity.end)  # type: ignore[union-attr]
+        quote = self.view.text[start:end]
+
+        def chosen(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self.correct_entity(start, end, values)
+
+        self.app.push_form(EntityForm(quote, entity.label if entity else "",
+                                      can_remove=entity is not None), chosen)
+
+    def action_remove_entity(self) -> None:
+        entity = self.entity_at_cursor()
+        if entity is None:
+            self.notify("No entity under the cursor.")
+            return
+        self.correct_entity(entity.start, entity.end, {"remove": True, "scope": "here"})
+
+    @work(thread=True, group="save")
+    def correct_entity(self, start: int, end: int, values: dict[str, Any]) -> None:
+        store, app = self.app.store, self.app
+        name = self.view.text[start:end]
+        label = None if values.get("remove") else values["label"]
+        if label is None:
+            entity_edits.remove_entity(store, self.doc_id, start, end)
+        elif any(e.start == start and e.end == end for e in self.entities):
+            entity_edits.relabel_entity(store, self.doc_id, start, end, label)
+        else:
+            entity_edits.add_entity(store, self.doc_id, start, end, label)
+        message = f"{name!r}: {'removed' if label is None else label} (u to undo)."
+        if values.get("scope") == "everywhere":
+            if app.gazetteer is None:
+                message += " No project gazetteer for an in-memory database."
+            else:
+                entity_edits.apply_everywhere(store, app.gazetteer, name, label)
+                app.reload_recognizer()
+                message += f" Added to {app.gazetteer.name}: every document picks it up."
+        self.app.call_from_thread(self.notify, message)
+        self.reload_entities()
+
+    @work(thread=True, exclusive=True, group="entities")
+    def reload_entities(self) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        shown = entity_edits.document_entities(self.app.store, doc.id, self.app.recognizer)
+        self.app.call_from_thread(self._entities_arrived, shown or [], True)
+
+    def action_mention(self, step: int) -> None:
+        """Jump to the next (or previous) mention of the entity under the cursor."""
+        entity = self.entity_at_cursor()
+        if entity is None:
+            self.notify("Put the cursor on an entity first.")
+            return
+        name = self.view.text[entity.start:entity.end]
+        starts = [e.start for e in self.entities if self.view.text[e.start:e.end] == name]
+        if len(starts) < 2:
+            self.notify(f"{name!r} is mentioned once.")
+            return
+        later = [s for s in starts if s > entity.start]
+        earlier = [s for s in starts if s < entity.start]
+        target = (later or starts)[0] if step > 0 else (earlier or starts)[-1]
+        self.view.anchor = None
+        self.view.cursor = target
+        self.view.scroll_to_cursor(center=True)
+        self.notify(f"{name}: mention {starts.index(target) + 1} of {len(starts)}")
 
     # -- finding ----------------------------------------------------------------------------
     def action_ask(self, mode: str) -> None:

@@ -1,0 +1,149 @@
+"""``annotty entities`` and ``annotty eval-entities``: what a recognizer finds, and how well.
+
+Both take ``--recognizer`` (``builtin`` or ``spacy:NAME_OR_PATH``) and ``--entities`` (a project
+gazetteer; by default ``entities.yaml`` beside the database, when it exists). Global options of the
+same names, when the CLI has them, are used if these are not given.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from annotations.cli import Settings, cli, pass_settings
+from annotations.entities import Recognizer, default_gazetteer_path, resolve
+from annotations.entities import evaluate as ev
+from annotations.model import Document, Entity, content_id
+from annotations.text import display
+
+_RECOGNIZER_HELP = "builtin (default) or spacy:NAME_OR_PATH (an installed spaCy pipeline)."
+_ENTITIES_HELP = "Project gazetteer YAML [default: entities.yaml beside the database]."
+
+
+def _recognizer(settings: Settings, spec: str | None, gazetteer: Path | None) -> Recognizer:
+    """The chosen recognizer; fallback messages go to stderr, bad gazetteers raise."""
+    spec = spec or getattr(settings, "recognizer", None)
+    gazetteer = gazetteer or getattr(settings, "entities", None)
+    if gazetteer is None:
+        beside = default_gazetteer_path(settings.db)
+        gazetteer = beside if beside.is_file() else None
+    recognizer, warnings = resolve(spec, gazetteer)
+    for warning in warnings:
+        click.echo(f"annotty: {warning}", err=True)
+    return recognizer
+
+
+def _find(settings: Settings, target: str) -> Document | None:
+    """A document by id, unique id prefix or exact title; None if the database has none."""
+    if not settings.db.exists():
+        return None
+    store = settings.store()
+    doc = store.find_document(target)
+    if doc is not None:
+        return doc
+    matches = [d for d in store.documents() if d.id.startswith(target) or d.title == target]
+    if len(matches) > 1:
+        raise click.BadParameter(f"{target!r} matches {len(matches)} documents; give more of "
+                                 "the id", param_hint="DOC_OR_FILE")
+    return store.find_document(matches[0].id) if matches else None
+
+
+def _row(entity: Entity, text: str) -> dict[str, Any]:
+    return {"start": entity.start, "end": entity.end, "label": entity.label,
+            "source": entity.source, "text": text[entity.start:entity.end]}
+
+
+def _shown(text: str, width: int = 60) -> str:
+    flat = display(text).replace("\n", "↵")
+    return flat if len(flat) <= width else flat[:width - 1] + "…"
+
+
+@cli.command("entities")
+@click.argument("target", metavar="DOC_OR_FILE")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option("--label", "labels", multiple=True, help="Only these labels (repeatable).")
+@click.option("--recognizer", "spec", default=None, help=_RECOGNIZER_HELP)
+@click.option("--entities", "gazetteer", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help=_ENTITIES_HELP)
+@pass_settings
+def entities_cmd(settings: Settings, target: str, as_json: bool, labels: tuple[str, ...],
+                 spec: str | None, gazetteer: Path | None) -> None:
+    """Print the named entities of a document (id, id prefix or title) or of a text file.
+
+    For a stored document the annotators' corrections are applied (source "manual"); a file is
+    read as it is, with machine entities only.
+    """
+    from annotations.corpus import decode
+
+    recognizer = _recognizer(settings, spec, gazetteer)
+    path = Path(target)
+    info: dict[str, Any]
+    if path.is_file():
+        text = decode(path.read_bytes(), path)
+        found = recognizer.recognize(text)
+        info = {"file": str(path), "document": content_id(text)}
+    else:
+        doc = _find(settings, target)
+        if doc is None:
+            raise click.BadParameter(f"no file or stored document {target!r}",
+                                     param_hint="DOC_OR_FILE")
+        from annotations.entity_edits import document_entities
+
+        text = doc.text
+        found = document_entities(settings.store(), doc.id, recognizer) or []
+        info = {"document": doc.id, "title": doc.title}
+    wanted = {label.upper() for label in labels}
+    rows = [_row(e, text) for e in found if not wanted or e.label in wanted]
+    if as_json:
+        click.echo(json.dumps({**info, "recognizer": recognizer.key, "entities": rows},
+                              ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{'start':>8} {'end':>8}  {'label':<12} {'source':<10} text")
+    for row in rows:
+        click.echo(f"{row['start']:>8} {row['end']:>8}  {row['label']:<12} "
+                   f"{row['source'][:10]:<10} {_shown(row['text'])}")
+    click.echo(f"{len(rows)} entities ({recognizer.key})", err=True)
+
+
+@cli.command("eval-entities")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option("--errors", "show_errors", is_flag=True,
+              help="Also list every missed (FN) and spurious (FP) entity.")
+@click.option("--recognizer", "spec", default=None, help=_RECOGNIZER_HELP)
+@click.option("--entities", "gazetteer", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help=_ENTITIES_HELP)
+@pass_settings
+def eval_entities_cmd(settings: Settings, gold: Path, as_json: bool, show_errors: bool,
+                      spec: str | None, gazetteer: Path | None) -> None:
+    """Score a recognizer against GOLD.jsonl: precision, recall, F1 per label and overall.
+
+    "Exact" needs span and label to match; "span" (boundary-only) needs only the span. Each gold
+    line names its text by "text", "file" (beside GOLD or in the seed corpus) or "doc_id".
+    """
+    def lookup(doc_id: str) -> str | None:
+        doc = settings.store().find_document(doc_id) if settings.db.exists() else None
+        return doc.text if doc else None
+
+    docs = ev.load_gold(gold, lookup)
+    recognizer = _recognizer(settings, spec, gazetteer)
+    exact, boundary = ev.evaluate(recognizer.recognize, docs)
+    if as_json:
+        click.echo(json.dumps({"gold": str(gold), "documents": len(docs),
+                               "recognizer": recognizer.key, "exact": exact.as_dict(),
+                               "boundary": boundary.as_dict()}, indent=2))
+        return
+    click.echo(f"{len(docs)} documents, recognizer {recognizer.key}")
+    for line in ev.table(exact, boundary, "exact"):
+        click.echo(line)
+    if show_errors:
+        for doc in docs:
+            predicted = {(e.start, e.end, e.label) for e in recognizer.recognize(doc.text)}
+            gold_set = set(doc.entities)
+            mistakes = [(s, e, lab, "FN") for s, e, lab in gold_set - predicted]
+            mistakes += [(s, e, lab, "FP") for s, e, lab in predicted - gold_set]
+            for s, e, lab, kind in sorted(mistakes):
+                click.echo(f"{kind} {doc.name} [{s}, {e}) {lab:<12} {_shown(doc.text[s:e])}")

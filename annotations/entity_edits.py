@@ -1,0 +1,189 @@
+"""Entity corrections: annotators add, relabel and remove entities; the machine's stay a cache.
+
+A correction is a row ``(doc_id, start, end, label)`` in ``entity_edits``, one per span:
+
+- a label makes that span a manual entity, and hides machine entities overlapping it (adding and
+  relabelling are the same operation: "this span is an X");
+- an empty label hides the machine entity on exactly that span (removal).
+
+Corrections are annotations like claims: each is one durable transaction with a history row, so
+``Store.undo``/``redo`` restore them and exports carry them. Machine entities are recomputed when
+the recognizer or the gazetteer changes (their cache key changes); corrections are kept by span
+and applied on top, whatever recognizer produced the entities underneath.
+
+"Apply everywhere" writes the name into the project gazetteer file instead, so every document
+(and every future import) gets it from the recognizer.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from annotations import history
+from annotations.entities import Recognizer
+from annotations.entities import project_gazetteer as pg
+from annotations.model import Entity, new_id, now_iso
+from annotations.store import Store, StoreError
+
+KIND = "entity_edit"
+MANUAL = "manual"
+_LABEL = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """One stored correction; ``label == ""`` means "no entity on this span"."""
+
+    id: str
+    doc_id: str
+    start: int
+    end: int
+    label: str
+    quote: str = ""
+    annotator: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+
+    @property
+    def removes(self) -> bool:
+        return not self.label
+
+    def entity(self) -> Entity:
+        return Entity(self.start, self.end, self.label, MANUAL, self.quote)
+
+
+def add_entity(store: Store, doc_id: str, start: int, end: int, label: str) -> Correction:
+    """Make ``[start, end)`` an entity of type ``label`` (a selection the machine missed)."""
+    return _set(store, doc_id, start, end, _check_label(label))
+
+
+def relabel_entity(store: Store, doc_id: str, start: int, end: int, label: str) -> Correction:
+    """Give the entity on ``[start, end)`` another type; the machine's label is overridden."""
+    return _set(store, doc_id, start, end, _check_label(label))
+
+
+def remove_entity(store: Store, doc_id: str, start: int, end: int) -> Correction:
+    """No entity on ``[start, end)``: a manual one goes, a machine one is suppressed."""
+    return _set(store, doc_id, start, end, "")
+
+
+def undo_correction(store: Store, doc_id: str, start: int, end: int) -> Correction | None:
+    """Drop the correction on a span, so the machine's entity (if any) shows again."""
+    with store.transaction() as conn:
+        before = _row(conn, doc_id, start, end)
+        if before is None:
+            return None
+        history.apply(conn, KIND, before["id"], None)
+        history.record(conn, store.annotator, "delete", KIND, before["id"], doc_id, before, None)
+    return Correction(**before)
+
+
+def apply_everywhere(store: Store | None, gazetteer_path: str | Path, name: str,
+                     label: str | None) -> pg.ProjectGazetteer:
+    """Teach the project gazetteer ``name`` as ``label`` (None: never tag it) for every document.
+
+    The recognizer key includes the gazetteer's digest, so the next time a document's entities
+    are asked for, the cache misses and the name is found everywhere. ``store`` is accepted for
+    symmetry with the other corrections (the change lives in the file, not the database).
+    """
+    del store
+    if label is None or label == "":
+        return pg.add_ignore(gazetteer_path, name)
+    return pg.add_entry(gazetteer_path, name, _check_label(label))
+
+
+def corrections(store: Store, doc_id: str | None = None) -> list[Correction]:
+    """A document's corrections (or every document's), in span order."""
+    where, params = ("where doc_id = ?", [doc_id]) if doc_id else ("", [])
+    rows = store._rows(f'select * from entity_edits {where} order by doc_id, start, "end"', params)
+    return [Correction(**row) for row in rows]
+
+
+def apply_corrections(machine: Iterable[Entity], edits: Sequence[Correction]) -> list[Entity]:
+    """Machine entities with corrections applied, sorted by (start, end).
+
+    A labelled correction replaces every machine entity overlapping its span; an empty one hides
+    the machine entity on exactly its span.
+    """
+    labelled = sorted((e.start, e.end) for e in edits if e.label)
+    hidden = {(e.start, e.end) for e in edits if not e.label}
+    starts = [s for s, _ in labelled]
+    longest = max((e - s for s, e in labelled), default=0)
+    out: list[Entity] = []
+    for entity in machine:
+        if (entity.start, entity.end) in hidden:
+            continue
+        if labelled and _overlaps(entity, labelled, starts, longest):
+            continue
+        out.append(entity)
+    out += [e.entity() for e in edits if e.label]
+    out.sort(key=lambda e: (e.start, e.end))
+    return out
+
+
+def document_entities(store: Store, doc_id: str, recognizer: Recognizer | str
+                      ) -> list[Entity] | None:
+    """What an annotator sees: the recognizer's entities with the corrections applied.
+
+    With a recognizer object, entities missing from the cache are computed and cached first;
+    with only a key (as exporters pass), the cache is used as it is. None when there is neither a
+    cache nor a correction for the document.
+    """
+    key = recognizer if isinstance(recognizer, str) else recognizer.key
+    machine = store.cached_entities(doc_id, key) if key else None
+    if machine is None and not isinstance(recognizer, str):
+        doc = store.find_document(doc_id)
+        if doc is not None:
+            machine = recognizer.recognize(doc.text)
+            store.cache_entities(doc_id, key, machine)
+    edits = corrections(store, doc_id)
+    if machine is None and not edits:
+        return None
+    return apply_corrections(machine or [], edits)
+
+
+# -- internals -------------------------------------------------------------------------------------
+def _check_label(label: str) -> str:
+    label = label.strip().upper()
+    if not _LABEL.match(label):
+        raise StoreError(f"bad entity label {label!r}: use an OntoNotes name such as PERSON, ORG, "
+                         "GPE")
+    return label
+
+
+def _set(store: Store, doc_id: str, start: int, end: int, label: str) -> Correction:
+    stamp = now_iso()
+    with store.transaction() as conn:
+        quote = store._quote(conn, doc_id, start, end)
+        before = _row(conn, doc_id, start, end)
+        if before is not None and before["label"] == label:
+            return Correction(**before)
+        after: dict[str, Any] = asdict(Correction(
+            id=before["id"] if before else new_id(), doc_id=doc_id, start=start, end=end,
+            label=label, quote=quote, annotator=store.annotator,
+            created_at=before["created_at"] if before else stamp, updated_at=stamp))
+        history.apply(conn, KIND, after["id"], after)
+        history.record(conn, store.annotator, "update" if before else "create", KIND,
+                       after["id"], doc_id, before, after)
+    return Correction(**after)
+
+
+def _row(conn: sqlite3.Connection, doc_id: str, start: int, end: int) -> dict[str, Any] | None:
+    cur = conn.execute('select * from entity_edits where doc_id = ? and start = ? and "end" = ?',
+                       (doc_id, start, end))
+    row = cur.fetchone()
+    return None if row is None else dict(zip([c[0] for c in cur.description], row, strict=True))
+
+
+def _overlaps(entity: Entity, spans: list[tuple[int, int]], starts: list[int],
+              longest: int) -> bool:
+    """Does ``entity`` overlap a span? (``spans`` sorted; none is longer than ``longest``)."""
+    i = bisect.bisect_left(starts, entity.end)
+    j = bisect.bisect_left(starts, entity.start - longest)
+    return any(s < entity.end and entity.start < e for s, e in spans[j:i])

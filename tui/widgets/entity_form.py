@@ -1,0 +1,111 @@
+"""Correct an entity: pick its type with one key, here or everywhere; or remove it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label as LabelWidget
+from textual.widgets import Static
+
+from annotations.schema import Label
+from annotations.text import display
+from tui.styles import ENTITY_COLOURS
+from tui.widgets.choice_field import ChoiceField
+
+ENTITY_KEYS = (("PERSON", "p"), ("ORG", "o"), ("GPE", "g"), ("LOC", "l"), ("NORP", "n"),
+               ("FAC", "f"), ("EVENT", "e"), ("PRODUCT", "r"), ("LAW", "w"),
+               ("WORK_OF_ART", "k"), ("DATE", "d"), ("TIME", "t"), ("MONEY", "m"),
+               ("PERCENT", "%"), ("QUANTITY", "q"), ("CARDINAL", "c"), ("ORDINAL", "1"),
+               ("LANGUAGE", "u"))
+LABELS = tuple(Label(name, key, colour=ENTITY_COLOURS.get(name, "")) for name, key in ENTITY_KEYS)
+SCOPES = (Label("here", "h", "only this mention"),
+          Label("everywhere", "*", "add to the project gazetteer"))
+
+
+class EntityForm(ModalScreen[dict[str, Any] | None]):
+    """Dismisses with ``{"label", "scope"}``, ``{"remove": True, "scope"}`` or None."""
+
+    DEFAULT_CSS = """
+    EntityForm { align: center middle; }
+    EntityForm > Vertical {
+        width: 90%; max-width: 90; height: auto; border: round $accent; background: $panel;
+        padding: 0 1;
+    }
+    EntityForm Grid { grid-size: 2; grid-columns: 10 1fr; grid-rows: auto; height: auto; }
+    EntityForm #hint, EntityForm #quote { color: $text-muted; }
+    EntityForm #error { color: $error; height: auto; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("enter", "save", "Save"),
+                Binding("x", "remove", "Remove entity")]
+
+    def __init__(self, quote: str, label: str = "", can_remove: bool = False) -> None:
+        super().__init__()
+        self.quote = quote
+        self.label = label
+        self.can_remove = can_remove
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            title = "Correct entity" if self.label else "Add entity"
+            yield Static(Text(title, style="bold"))
+            yield Static(Text(f"“{display(self.quote)[:200]}”"), id="quote")
+            with Grid():
+                yield LabelWidget("Type")
+                yield ChoiceField("label", LABELS, self.label, id="label")
+                yield LabelWidget("Apply")
+                yield ChoiceField("scope", SCOPES, "here", id="scope")
+            yield Static("", id="error")
+            hint = "keys pick · * apply everywhere · enter save · escape cancel"
+            if self.can_remove:
+                hint += " · x remove"
+            yield Static(Text(hint), id="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#label", ChoiceField).focus()
+        self.set_timer(0.05, self._take_typeahead)
+
+    def _take_typeahead(self) -> None:
+        release = getattr(self.app, "release_typeahead", None)
+        for key in release() if release is not None else []:
+            if key.key == "enter":
+                self.action_save()
+                return
+            if key.key == "escape":
+                self.action_cancel()
+                return
+            if key.character:
+                self._choose(key.character)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character and self._choose(event.character):
+            event.stop()
+            event.prevent_default()
+
+    def _choose(self, char: str) -> bool:
+        if char == "x" and self.can_remove:
+            self.action_remove()
+            return True
+        return any(field.choose(char) for field in self.query(ChoiceField))
+
+    def _scope(self) -> str:
+        return self.query_one("#scope", ChoiceField).value or "here"
+
+    def action_save(self) -> None:
+        label = self.query_one("#label", ChoiceField).value
+        if not label:
+            self.query_one("#error", Static).update(Text("Pick a type first."))
+            return
+        self.dismiss({"label": label, "scope": self._scope()})
+
+    def action_remove(self) -> None:
+        if self.can_remove:
+            self.dismiss({"remove": True, "scope": self._scope()})
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
