@@ -1,27 +1,35 @@
 """Importing documents from files: decoding, titles, metadata and de-duplication.
 
 Bad files never stop an import: each gets one line naming it in the report and is skipped, and
-nothing already stored is touched.
+nothing already stored is touched. A ``.json`` or ``.jsonl`` file that is an annotation export
+(annotty, Label Studio, doccano) is recognised by its first record and handed to
+``annotations.importers``, which merges its claims too.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from charset_normalizer import from_bytes
 
 from annotations.errors import InputError
 from annotations.model import Document
-from annotations.store import Store
+from annotations.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from annotations.importers.merge import ImportResult
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
-SUFFIXES = (*TEXT_SUFFIXES, ".jsonl")
+JSON_SUFFIXES = (".json", ".jsonl")
+SUFFIXES = (*TEXT_SUFFIXES, *JSON_SUFFIXES)
 MAX_TITLE = 120
+_SINGLE_BYTE_FAMILIES = ("cp125", "latin", "iso8859", "mac_", "cp437", "cp850")
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -36,11 +44,40 @@ class ImportReport:
     added: list[Document] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    documents_merged: int = 0
+    """Documents of an annotation export that were already here: their claims merged in."""
+    claims_added: int = 0
+    claims_updated: int = 0
+    claims_unchanged: int = 0
+    claims_kept: int = 0
+    """Claims the file has in an older version than this database: left as they are."""
+    entities_ignored: int = 0
+    moved: list[str] = field(default_factory=list)
+    """Spans placed by their quote because their offsets did not hold it."""
 
     def merge(self, other: ImportReport) -> None:
         self.added += other.added
         self.duplicates += other.duplicates
         self.errors += other.errors
+        self.documents_merged += other.documents_merged
+        self.claims_added += other.claims_added
+        self.claims_updated += other.claims_updated
+        self.claims_unchanged += other.claims_unchanged
+        self.claims_kept += other.claims_kept
+        self.entities_ignored += other.entities_ignored
+        self.moved += other.moved
+
+    def add_result(self, result: ImportResult) -> None:
+        """Count in what ``annotations.importers`` did with one annotation export."""
+        self.added += result.documents_added
+        self.errors += result.problems
+        self.documents_merged += result.documents_existing
+        self.claims_added += result.claims_added
+        self.claims_updated += result.claims_updated
+        self.claims_unchanged += result.claims_unchanged
+        self.claims_kept += result.claims_kept
+        self.entities_ignored += result.entities_ignored
+        self.moved += result.moved
 
 
 def decode(data: bytes, path: str | Path) -> str:
@@ -62,10 +99,24 @@ def decode(data: bytes, path: str | Path) -> str:
         raise InputError(path, f"cannot decode: not UTF-8 (bad byte at {utf8_error.start}) "
                                "and no other encoding fits, skipped")
     text = str(best)
+    if best.encoding.startswith(_SINGLE_BYTE_FAMILIES):
+        # Detection cannot tell Western code pages apart on short texts (it picks cp1250 for
+        # French); Windows-1252 is by far the likeliest, so it wins whenever it decodes.
+        with contextlib.suppress(UnicodeDecodeError):
+            text = data.decode("cp1252")
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
     if controls > max(2, len(text) // 100):
         raise InputError(path, "looks like a binary file (control bytes), skipped")
     return text
+
+
+def valid_unicode(text: str) -> bool:
+    """False for text with lone surrogates (possible via JSON escapes): no file can hold it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def title_for(text: str, fallback: str) -> str:
@@ -105,7 +156,9 @@ def read_records(path: Path) -> Iterator[dict[str, Any] | InputError]:
             return
         yield {"text": text, "title": title_for(text, path.stem), "source": str(path)}
         return
-    for number, line in enumerate(text.splitlines(), start=1):
+    # only "\n" ends a JSONL line: str.splitlines() would also split at U+2028 or U+0085,
+    # which JSON writers leave raw inside strings
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -118,6 +171,10 @@ def read_records(path: Path) -> Iterator[dict[str, Any] | InputError]:
             continue
         if not record["text"].strip():
             yield InputError(path, "empty text, record skipped", number, "text")
+            continue
+        if not valid_unicode(record["text"]):
+            yield InputError(path, "has an unpaired surrogate escape (not Unicode text), "
+                                   "record skipped", number, "text")
             continue
         meta = record.get("meta", {})
         if not isinstance(meta, dict):
@@ -148,11 +205,17 @@ def import_paths(
             report.errors.append(f"{path}: unsupported file type {path.suffix or '(none)'!r}, "
                                  f"use {', '.join(SUFFIXES)}")
             continue
+        if path.suffix.lower() in JSON_SUFFIXES and _import_export(store, path, report, on_added):
+            continue
         for record in read_records(path):
             if isinstance(record, InputError):
                 report.errors.append(str(record))
                 continue
-            doc, created = store.add_document(**record)
+            try:
+                doc, created = store.add_document(**record)
+            except StoreError as exc:
+                report.errors.append(f"{record['source']}: {exc}, skipped")
+                continue
             if created:
                 report.added.append(doc)
                 if on_added is not None:
@@ -160,3 +223,17 @@ def import_paths(
             else:
                 report.duplicates.append(f"{record['source']}: already imported as {doc.id}")
     return report
+
+
+def _import_export(store: Store, path: Path, report: ImportReport,
+                   on_added: Callable[[Document], None] | None) -> bool:
+    """Hand an annotation export (or a ``.json`` of documents) to the importers; False if it is
+    JSONL of plain documents, which ``read_records`` handles."""
+    from annotations import importers
+
+    shape = importers.detect(path)
+    if shape in (None, "text") and path.suffix.lower() == ".jsonl":
+        return False
+    report.add_result(importers.import_file(
+        store, path, "annotty" if shape == "text" else shape or "", on_added=on_added))
+    return True

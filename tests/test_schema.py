@@ -22,10 +22,10 @@ def test_default_schema_has_the_published_labels() -> None:
     ("content", "line", "field"),
     [
         ("claim_types: [\n", 2, ""),
-        ("claim_types:\n  - {name: a, key: '1'}\n  - {name: b, key: '1'}\nstances: [{name: n, key: n}]\n",
-         3, "claim_types[1].key"),
-        ("claim_types:\n  - {name: a, key: '1', colour: notacolour}\nstances: [{name: n, key: n}]\n",
-         2, "claim_types[0].colour"),
+        ("claim_types:\n  - {name: a, key: '1'}\n  - {name: b, key: '1'}\n"
+         "stances: [{name: n, key: n}]\n", 3, "claim_types[1].key"),
+        ("claim_types:\n  - {name: a, key: '1', colour: notacolour}\n"
+         "stances: [{name: n, key: n}]\n", 2, "claim_types[0].colour"),
         ("claim_types:\n  - {name: a, key: '1'}\n", 1, "stances"),
         ("claim_types:\n  - {name: a, key: '1'}\nstances: [{name: n, key: n}]\nbogus: 1\n",
          4, "bogus"),

@@ -20,6 +20,7 @@ from annotations.store import Store
 from annotations.sync import Changes, Watcher
 from tui.messages import StoreChanged
 from tui.screens.adjudicate import AdjudicateScreen
+from tui.screens.export_dialog import ExportDialog
 from tui.screens.help import HelpScreen
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
@@ -37,6 +38,7 @@ class AnnottyApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
         Binding("question_mark", "help", "Help"),
         Binding("ctrl+t", "toggle_theme", "Light/dark theme", show=False),
+        Binding("ctrl+e", "export", "Export", show=False),
     ]
 
     def __init__(self, store: Store, schema: Schema | None = None,
@@ -153,6 +155,10 @@ class AnnottyApp(App[None]):
     def reload_recognizer(self) -> None:
         """The project gazetteer changed: a new recognizer (and so a new cache key)."""
         self.recognizer, _ = resolve(self.recognizer_spec, self.gazetteer)
+
+    def action_export(self) -> None:
+        if not isinstance(self.screen, ExportDialog):
+            self.push_screen(ExportDialog(self.store, self.recognizer.key))
 
     def action_review(self) -> None:
         self.push_screen(ReviewScreen())

@@ -32,5 +32,7 @@ def review_cmd(settings: Settings, filters: tuple[str, ...], show_all: bool) -> 
     from tui.app import run  # the UI is imported only when it is about to run
 
     run(settings.db, annotator=settings.annotator, schema=labels, seed=False,
-        start_screen="review", review_filter=review_filter)
+        start_screen="review", review_filter=review_filter,
+        recognizer=settings.entity_recognizer(), recognizer_spec=settings.recognizer,
+        gazetteer=settings.gazetteer)
 

@@ -1,38 +1,48 @@
 """annotty's own JSON and JSONL shape: documents with their text, entities and claims.
 
-Every span carries ``start``/``end`` (code points, half-open), its ``quote`` and a little
-context (``prefix``/``suffix``) so a reader can re-anchor it even in an edited copy of the text.
-Documents are streamed one at a time, so memory stays flat whatever the corpus size.
+The shape is versioned (``format``/``version``) and described by ``annotty.schema.json`` beside
+this module. Every span carries ``start``/``end`` (code points, half-open), its ``quote`` and a
+little context (``prefix``/``suffix``) so a reader can re-anchor it even in an edited copy of the
+text. JSON puts one document per line inside the array, so it streams both ways: written one
+document at a time, and read back the same way by ``annotations.importers``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable
+from importlib import resources
 from typing import Any, TextIO
 
-from annotations.model import Claim, Document, Entity
-from annotations.store import Store
+from annotations.export.source import CONTEXT, ClaimRow, DocBundle, span, to_json
+from annotations.model import Entity
 
 FORMAT_NAME = "annotty"
 FORMAT_VERSION = 1
-CONTEXT = 32
+SCHEMA_FILE = "annotty.schema.json"
+CLAIM_LABELS = ("claim_type", "stance", "target", "speaker", "attribution", "checkworthy", "note")
+REVIEW_FIELDS = ("annotator", "review_status", "reviewer", "review_note", "reviewed_at",
+                 "created_at", "updated_at")
 
 
-def span(text: str, start: int, end: int) -> dict[str, Any]:
-    return {"start": start, "end": end, "quote": text[start:end],
-            "prefix": text[max(0, start - CONTEXT):start], "suffix": text[end:end + CONTEXT]}
+def schema() -> dict[str, Any]:
+    """The JSON Schema of this format, as shipped in the package."""
+    ref = resources.files("annotations.export").joinpath(SCHEMA_FILE)
+    return json.loads(ref.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
-def claim_record(text: str, claim: Claim) -> dict[str, Any]:
+def claim_record(text: str, claim: ClaimRow) -> dict[str, Any]:
+    # one literal rather than merged dicts: this runs once per claim of the corpus
+    start, end = claim.start, claim.end
     return {
-        "id": claim.id, **span(text, claim.start, claim.end),
+        "id": claim.id, "start": start, "end": end, "quote": claim.quote,
+        "prefix": text[max(0, start - CONTEXT):start], "suffix": text[end:end + CONTEXT],
         "claim_type": claim.claim_type, "stance": claim.stance, "target": claim.target,
         "speaker": claim.speaker, "attribution": claim.attribution,
         "checkworthy": claim.checkworthy, "note": claim.note, "annotator": claim.annotator,
         "review_status": claim.review_status, "reviewer": claim.reviewer,
-        "review_note": claim.review_note, "created_at": claim.created_at,
-        "updated_at": claim.updated_at,
+        "review_note": claim.review_note, "reviewed_at": claim.reviewed_at,
+        "created_at": claim.created_at, "updated_at": claim.updated_at,
     }
 
 
@@ -41,38 +51,34 @@ def entity_record(text: str, entity: Entity) -> dict[str, Any]:
             "source": entity.source}
 
 
-def document_record(doc: Document, entities: list[Entity], claims: list[Claim]) -> dict[str, Any]:
+def document_record(bundle: DocBundle) -> dict[str, Any]:
+    doc = bundle.doc
     return {
         "id": doc.id, "title": doc.title, "source": doc.source, "text": doc.text,
         "meta": doc.meta,
-        "entities": [entity_record(doc.text, e) for e in entities],
-        "claims": [claim_record(doc.text, c) for c in claims],
+        "entities": [entity_record(doc.text, e) for e in bundle.entities],
+        "claims": [claim_record(doc.text, c) for c in bundle.claims],
     }
 
 
-def records(store: Store, recognizer: str) -> Iterator[dict[str, Any]]:
-    for summary in store.documents():
-        doc = store.document(summary.id)
-        entities = store.cached_entities(doc.id, recognizer) or []
-        yield document_record(doc, entities, store.claims(doc.id))
-
-
-def write_json(store: Store, out: TextIO, recognizer: str) -> int:
+def write_json(items: Iterable[DocBundle], out: TextIO) -> int:
+    """One JSON object ``{"format", "version", "documents": [...]}``, a document per line."""
     out.write(f'{{"format": "{FORMAT_NAME}", "version": {FORMAT_VERSION}, "documents": [')
     count = 0
-    for record in records(store, recognizer):
+    for bundle in items:
         out.write(",\n" if count else "\n")
-        json.dump(record, out, ensure_ascii=False)
+        out.write(to_json(document_record(bundle)))
         count += 1
     out.write("\n]}\n")
     return count
 
 
-def write_jsonl(store: Store, out: TextIO, recognizer: str) -> int:
+def write_jsonl(items: Iterable[DocBundle], out: TextIO) -> int:
+    """One document per line, each with ``format`` and ``version`` so a line stands alone."""
     count = 0
-    for record in records(store, recognizer):
-        out.write(json.dumps({"format": FORMAT_NAME, "version": FORMAT_VERSION, **record},
-                             ensure_ascii=False))
+    for bundle in items:
+        record = {"format": FORMAT_NAME, "version": FORMAT_VERSION, **document_record(bundle)}
+        out.write(to_json(record))
         out.write("\n")
         count += 1
     return count

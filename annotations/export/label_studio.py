@@ -1,0 +1,121 @@
+"""Label Studio tasks: ``data.text`` plus one annotation per annotator, offsets in UTF-16 units.
+
+Label Studio's editor runs in the browser, where a string's length and indices count UTF-16 code
+units, so every ``start``/``end`` here is converted (an emoji before a span shifts it by one per
+emoji). A claim is a ``labels`` region ``Claim`` whose id is the claim id; its type, stance,
+attribution and check-worthiness are per-region ``choices`` and its speaker, target and note
+per-region ``textarea`` results sharing the region id, which is how Label Studio links them.
+Entities go in ``predictions``, the place Label Studio keeps machine suggestions. The ``annotty``
+key on each region keeps the review fields, so an import restores them exactly.
+``label_config()`` writes the matching labeling interface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TextIO
+from xml.sax.saxutils import quoteattr
+
+from annotations.export.annotty_json import REVIEW_FIELDS
+from annotations.export.source import ClaimRow, DocBundle, to_json
+from annotations.export.utf16 import Utf16Index
+from annotations.schema import Schema
+
+CLAIM_LABEL = "Claim"
+CHOICES = ("claim_type", "stance", "attribution", "checkworthy")
+TEXTAREAS = ("speaker", "target", "note")
+
+
+def region_value(index: Utf16Index, text: str, start: int, end: int) -> dict[str, Any]:
+    return {"start": index.to_utf16(start), "end": index.to_utf16(end), "text": text[start:end]}
+
+
+def claim_results(index: Utf16Index, text: str, claim: ClaimRow) -> list[dict[str, Any]]:
+    where = region_value(index, text, claim.start, claim.end)
+    base = {"id": claim.id, "to_name": "text", "origin": "manual"}
+    results: list[dict[str, Any]] = [{
+        **base, "from_name": "claim", "type": "labels",
+        "value": {**where, "labels": [CLAIM_LABEL]},
+        "annotty": {name: getattr(claim, name) for name in REVIEW_FIELDS},
+    }]
+    for name in CHOICES:
+        value = getattr(claim, name)
+        if value:
+            results.append({**base, "from_name": name, "type": "choices",
+                            "value": {**where, "choices": [value]}})
+    for name in TEXTAREAS:
+        value = getattr(claim, name)
+        if value:
+            results.append({**base, "from_name": name, "type": "textarea",
+                            "value": {"start": where["start"], "end": where["end"],
+                                      "text": [value]}})
+    return results
+
+
+def task(bundle: DocBundle, number: int) -> dict[str, Any]:
+    doc = bundle.doc
+    index = Utf16Index(doc.text)
+    by_annotator: dict[str, list[ClaimRow]] = {}
+    for claim in bundle.claims:
+        by_annotator.setdefault(claim.annotator, []).append(claim)
+    annotations = []
+    for annotator, claims in by_annotator.items():
+        annotations.append({
+            "result": [r for c in claims for r in claim_results(index, doc.text, c)],
+            "was_cancelled": False, "ground_truth": False,
+            "created_at": min(c.created_at for c in claims),
+            "updated_at": max(c.updated_at for c in claims),
+            "annotty": {"annotator": annotator},
+        })
+    predictions = []
+    if bundle.entities:
+        predictions.append({
+            "model_version": bundle.entities[0].source,
+            "result": [{"id": f"e{n}", "from_name": "entity", "to_name": "text",
+                        "type": "labels", "origin": "prediction",
+                        "value": {**region_value(index, doc.text, e.start, e.end),
+                                  "labels": [e.label]}}
+                       for n, e in enumerate(bundle.entities)],
+        })
+    return {"id": number,
+            "data": {"text": doc.text, "doc_id": doc.id, "title": doc.title, "source": doc.source},
+            "meta": doc.meta, "annotations": annotations, "predictions": predictions}
+
+
+def write_label_studio(items: Iterable[DocBundle], out: TextIO) -> int:
+    """A JSON array of tasks, one per line, ready for Label Studio's import."""
+    out.write("[")
+    count = 0
+    for bundle in items:
+        out.write(",\n" if count else "\n")
+        out.write(to_json(task(bundle, count + 1)))
+        count += 1
+    out.write("\n]\n")
+    return count
+
+
+def label_config(schema: Schema, entity_labels: Iterable[str] = ()) -> str:
+    """The labeling interface XML that shows these tasks and edits claims as annotty does."""
+    lines = ['<View>',
+             '  <Labels name="claim" toName="text">',
+             f'    <Label value="{CLAIM_LABEL}"/>',
+             '  </Labels>']
+    labels = sorted(set(entity_labels))
+    if labels:
+        lines.append('  <Labels name="entity" toName="text">')
+        lines += [f"    <Label value={quoteattr(label)}/>" for label in labels]
+        lines.append('  </Labels>')
+    lines.append('  <Text name="text" value="$text"/>')
+    for name, field in (("claim_type", "claim_types"), ("stance", "stances"),
+                        ("attribution", "attributions"), ("checkworthy", "checkworthiness")):
+        options = schema.field(field)
+        if not options:
+            continue
+        lines.append(f'  <Choices name="{name}" toName="text" perRegion="true">')
+        lines += [f"    <Choice value={quoteattr(label.name)}/>" for label in options]
+        lines.append('  </Choices>')
+    for name in TEXTAREAS:
+        lines.append(f'  <TextArea name="{name}" toName="text" perRegion="true" '
+                     'maxSubmissions="1"/>')
+    lines.append('</View>')
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,297 @@
+"""What every exporter reads: documents streamed one at a time, each with its entities and claims.
+
+The exporters never see the store. ``bundles()`` pages through the documents table, loads one text
+at a time and queries that document's claims with the filters applied in SQL, so memory stays flat
+whatever the corpus size. On a database file it reads through its own read-only connection inside
+one read transaction: the export is a consistent snapshot even while someone keeps annotating.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import orjson
+
+from annotations.model import CLAIM_FIELDS, Document, Entity
+from annotations.store import Store
+
+EntitySource = Callable[[Store, str, str], Iterable[Entity] | None]
+"""``(store, doc_id, recognizer) -> entities``: where the entities of a document come from."""
+
+Progress = Callable[[int, int], None]
+"""Called after each document with ``(documents done, documents in total)``."""
+
+PAGE = 256
+CONTEXT = 32
+
+
+def cached_entities(store: Store, doc_id: str, recognizer: str) -> list[Entity] | None:
+    """The recognizer's cache alone: machine entities without manual corrections.
+
+    ``Store.cached_entities`` in one query of plain tuples, which an export of 100,000 spans
+    notices; an empty list also stands for "never ran", which an export treats the same.
+    """
+    if not recognizer:
+        return None
+    with store._lock:
+        rows = store.db.conn.execute(
+            'select start, "end", label, source from entities where doc_id = ? and recognizer = ?'
+            ' order by start, "end"', (doc_id, recognizer)).fetchall()
+    return [Entity(*row) for row in rows]
+
+
+def default_entity_source() -> EntitySource:
+    """Machine entities with the annotators' corrections applied, where that module exists."""
+    try:
+        from annotations.entity_edits import document_entities
+    except ImportError:
+        return cached_entities
+    return document_entities  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which annotations to export; an empty tuple means no restriction on that field."""
+
+    status: tuple[str, ...] = ()
+    annotator: tuple[str, ...] = ()
+    claim_type: tuple[str, ...] = ()
+    stance: tuple[str, ...] = ()
+    doc: tuple[str, ...] = ()
+    skip_empty: bool = False
+    """Leave out documents that have no matching claim (e.g. for a gold set of accepted claims)."""
+
+    def claim_sql(self, alias: str = "") -> tuple[str, list[str]]:
+        """``and ...`` conditions on claims, with their parameters."""
+        prefix = f"{alias}." if alias else ""
+        parts: list[str] = []
+        params: list[str] = []
+        for column, values in (("review_status", self.status), ("annotator", self.annotator),
+                               ("claim_type", self.claim_type), ("stance", self.stance)):
+            if values:
+                parts.append(f" and {prefix}{column} in ({', '.join('?' * len(values))})")
+                params += values
+        return "".join(parts), params
+
+    def doc_sql(self) -> tuple[str, list[str]]:
+        """``and ...`` conditions on documents ``d``, with their parameters."""
+        sql, params = "", list(self.doc)
+        if self.doc:
+            sql += f" and d.id in ({', '.join('?' * len(self.doc))})"
+        if self.skip_empty:
+            claims, claim_params = self.claim_sql("c")
+            sql += f" and exists (select 1 from claims c where c.doc_id = d.id{claims})"
+            params += claim_params
+        return sql, params
+
+
+class ClaimRow(NamedTuple):
+    """A claim as the exporters read it: ``Claim``'s fields, in order, as a tuple.
+
+    Building the frozen ``Claim`` dataclass costs a third of a 100,000-claim JSON export; a
+    tuple subclass is built in C. ``tests/test_export_formats.py`` checks the fields match.
+    """
+
+    id: str
+    doc_id: str
+    start: int
+    end: int
+    quote: str
+    claim_type: str
+    stance: str = "none"
+    target: str = ""
+    speaker: str = ""
+    attribution: str = ""
+    checkworthy: str = ""
+    note: str = ""
+    annotator: str = ""
+    review_status: str = "pending"
+    reviewer: str = ""
+    review_note: str = ""
+    reviewed_at: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DocBundle:
+    """One document as exporters see it: its text, its entities (with text) and its claims."""
+
+    doc: Document
+    entities: Sequence[Entity]
+    claims: Sequence[ClaimRow]
+    _mentions: dict[str, list[Entity]] = field(default_factory=dict, repr=False)
+
+    def speaker_mention(self, claim: ClaimRow) -> Entity | None:
+        """The entity whose text is the claim's speaker, nearest the claim; None for free text."""
+        speaker = claim.speaker.strip()
+        if not speaker:
+            return None
+        if not self._mentions and self.entities:
+            for entity in self.entities:
+                self._mentions.setdefault(entity.text, []).append(entity)
+        found = self._mentions.get(speaker)
+        if not found:
+            return None
+        return min(found, key=lambda e: (abs(e.start - claim.start), e.start))
+
+
+_LINE_BREAKERS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON, UTF-8 as is, one line that every line splitter agrees is one line.
+
+    orjson encodes about six times faster than ``json`` (the export's largest cost); ``json``
+    takes what orjson refuses (integers beyond 64 bits in someone's metadata). Both leave U+0085,
+    U+2028 and U+2029 raw, and Python's ``str.splitlines()`` and some editors break lines there;
+    inside JSON they can only sit in strings, where the escaped form means the same.
+    """
+    try:
+        out = orjson.dumps(value).decode("utf-8")
+    except TypeError:
+        out = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if "\x85" in out or "\u2028" in out or "\u2029" in out:
+        out = out.translate(_LINE_BREAKERS)
+    return out
+
+
+def span(text: str, start: int, end: int) -> dict[str, Any]:
+    """Offsets, the quoted text and a little context to re-anchor it in an edited copy."""
+    return {"start": start, "end": end, "quote": text[start:end],
+            "prefix": text[max(0, start - CONTEXT):start], "suffix": text[end:end + CONTEXT]}
+
+
+@dataclass
+class Tally:
+    """What an export wrote, and what it had to leave out (and why)."""
+
+    documents: int = 0
+    claims: int = 0
+    entities: int = 0
+    entity_labels: set[str] = field(default_factory=set)
+    skipped: list[str] = field(default_factory=list)
+
+
+class _Reader:
+    """Read queries: a private read-only snapshot for a file, the store's own lock in memory."""
+
+    def __init__(self, conn: sqlite3.Connection, lock: Any) -> None:
+        self.conn = conn
+        self.lock = lock
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.lock:
+            return self.conn.execute(sql, list(params)).fetchall()
+
+
+@contextmanager
+def _reader(store: Store) -> Iterator[_Reader]:
+    if store.path is None:
+        yield _Reader(store.db.conn, store._lock)  # one connection: share the store's lock
+        return
+    conn = sqlite3.connect(f"{store.path.resolve().as_uri()}?mode=ro", uri=True,
+                           check_same_thread=False, isolation_level=None)
+    try:
+        conn.execute("BEGIN")  # one snapshot for the whole export
+        yield _Reader(conn, _NoLock())
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+class _NoLock:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def count_documents(store: Store, filters: Filters | None = None) -> int:
+    """How many documents an export with these filters writes (for a progress bar)."""
+    where, params = (filters or Filters()).doc_sql()
+    with _reader(store) as reader:
+        return int(reader.rows(f"select count(*) from documents d where 1{where}", params)[0][0])
+
+
+def bundles(
+    store: Store,
+    filters: Filters | None = None,
+    recognizer: str = "",
+    entity_source: EntitySource = cached_entities,
+    progress: Progress | None = None,
+    tally: Tally | None = None,
+) -> Iterator[DocBundle]:
+    """Documents in import order, one at a time, with filtered claims and their entities."""
+    filters = filters or Filters()
+    tally = tally if tally is not None else Tally()
+    doc_where, doc_params = filters.doc_sql()
+    claim_where, claim_params = filters.claim_sql()
+    with _reader(store) as reader:
+        total = int(reader.rows(f"select count(*) from documents d where 1{doc_where}",
+                                doc_params)[0][0])
+        after = -1
+        done = 0
+        while True:  # keyset paging on rowid: import order, one index seek per page
+            page = reader.rows(
+                "select d.rowid as rid, d.id, d.title, d.source, d.meta, d.imported_at"
+                f" from documents d where d.rowid > ?{doc_where} order by d.rowid limit {PAGE}",
+                [after, *doc_params],
+            )
+            if not page:
+                break
+            after = page[-1][0]
+            for rid, doc_id, title, source, meta, imported_at in page:
+                text = reader.rows("select text from documents where rowid = ?", [rid])[0][0]
+                doc = Document(id=doc_id, title=title or "", text=text, source=source or "",
+                               meta=json.loads(meta or "{}"), imported_at=imported_at or "")
+                claims = _claims(reader, doc, claim_where, claim_params, tally)
+                entities = _entities(doc, entity_source(store, doc.id, recognizer), tally)
+                yield DocBundle(doc, entities, claims)
+                done += 1
+                tally.documents += 1
+                tally.claims += len(claims)
+                tally.entities += len(entities)
+                tally.entity_labels.update(e.label for e in entities)
+                if progress is not None:
+                    progress(done, total)
+
+
+# every column but the stored quote, which is taken from the text itself
+_CLAIM_COLUMNS = ", ".join(f'"{name}"' for name in CLAIM_FIELDS if name != "quote")
+_QUOTE, _START, _END = (CLAIM_FIELDS.index(name) for name in ("quote", "start", "end"))
+
+
+def _claims(reader: _Reader, doc: Document, where: str, params: list[str],
+            tally: Tally) -> list[ClaimRow]:
+    rows = reader.rows(f"select {_CLAIM_COLUMNS} from claims where doc_id = ?{where}"
+                       ' order by start, "end", id', [doc.id, *params])
+    text = doc.text
+    out: list[ClaimRow] = []
+    for row in rows:
+        start, end = row[_START], row[_END]
+        if not 0 <= start < end <= len(text):
+            tally.skipped.append(f"{doc.id}: claim {row[0]} [{start}, {end}) "
+                                 f"is outside the text (0..{len(text)})")
+            continue
+        out.append(ClaimRow(*row[:_QUOTE], text[start:end], *row[_QUOTE:]))
+    return out
+
+
+def _entities(doc: Document, found: Iterable[Entity] | None, tally: Tally) -> list[Entity]:
+    text = doc.text
+    out: list[Entity] = []
+    for e in found or ():
+        if not 0 <= e.start < e.end <= len(text):
+            tally.skipped.append(f"{doc.id}: entity {e.label} [{e.start}, {e.end}) is outside "
+                                 "the text")
+            continue
+        out.append(Entity(e.start, e.end, e.label, e.source, text[e.start:e.end]))
+    out.sort(key=lambda e: (e.start, e.end, e.label))
+    return out

@@ -1,0 +1,107 @@
+"""spaCy training data: JSONL with character spans, or (with the spaCy extra) a ``.spacy`` DocBin.
+
+spaCy indexes characters as Python does, so offsets need no conversion. The JSONL record follows
+``Doc.to_json()``: ``ents`` (disjoint in characters; expanded to tokens two may share one, so
+pass them through ``spacy.util.filter_spans`` before setting ``doc.ents``) and ``spans`` groups
+(``claims`` with the claim type as label, ``entities`` with every entity, overlaps kept). spaCy
+tokens need not fall on claim boundaries, so a reader makes spans with
+``doc.char_span(start, end, alignment_mode="expand")``; the DocBin writer does exactly that, after
+trimming plain spaces off the ends (spaCy keeps a single space after a token outside every token,
+so a span ending in one would otherwise come back one character short or empty).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from annotations.errors import AnnottyError
+from annotations.export.source import DocBundle, to_json
+from annotations.model import Entity
+
+CLAIMS_KEY = "claims"
+ENTITIES_KEY = "entities"
+
+
+def non_overlapping(entities: Sequence[Entity]) -> list[Entity]:
+    """Longest first, then earliest: the same choice as ``spacy.util.filter_spans``."""
+    taken: list[Entity] = []
+    used: set[int] = set()
+    for entity in sorted(entities, key=lambda e: (e.end - e.start, -e.start), reverse=True):
+        cells = range(entity.start, entity.end)
+        if not used.intersection(cells):
+            taken.append(entity)
+            used.update(cells)
+    return sorted(taken, key=lambda e: e.start)
+
+
+def token_range(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``[start, end)`` without leading and trailing spaces; None when nothing else is left."""
+    quote = text[start:end]
+    core = quote.strip(" ")
+    if not core:
+        return None
+    lead = len(quote) - len(quote.lstrip(" "))
+    return start + lead, start + lead + len(core)
+
+
+def record(bundle: DocBundle) -> dict[str, Any]:
+    doc = bundle.doc
+    claims = [{"start": c.start, "end": c.end, "label": c.claim_type, "kb_id": "",
+               "id": c.id, "stance": c.stance, "speaker": c.speaker, "target": c.target,
+               "annotator": c.annotator, "review_status": c.review_status}
+              for c in bundle.claims]
+    entities = [{"start": e.start, "end": e.end, "label": e.label, "kb_id": ""}
+                for e in bundle.entities]
+    ents = [{"start": e.start, "end": e.end, "label": e.label}
+            for e in non_overlapping(bundle.entities)]
+    return {"text": doc.text, "ents": ents,
+            "spans": {CLAIMS_KEY: claims, ENTITIES_KEY: entities},
+            "meta": {**doc.meta, "doc_id": doc.id, "title": doc.title, "source": doc.source}}
+
+
+def write_spacy_jsonl(items: Iterable[DocBundle], out: TextIO) -> int:
+    count = 0
+    for bundle in items:
+        out.write(to_json(record(bundle)))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def write_docbin(items: Iterable[DocBundle], path: Path, lang: str = "en") -> int:
+    """A DocBin of ``spacy.blank(lang)`` docs with ``ents`` and the two span groups.
+
+    A DocBin is one msgpack blob, so unlike the other formats it grows in memory until saved.
+    """
+    try:
+        import spacy
+        from spacy.tokens import DocBin
+        from spacy.util import filter_spans
+    except ImportError:
+        raise AnnottyError("the .spacy DocBin needs spaCy: pip install 'annotty[spacy]' "
+                           "(or write JSONL with another file name)") from None
+    nlp = spacy.blank(lang)
+    docbin = DocBin(store_user_data=True)
+    count = 0
+    for bundle in items:
+        doc = nlp.make_doc(bundle.doc.text)
+        text = bundle.doc.text  # not doc.text: spaCy rebuilds that from the tokens every time
+        claims = [_char_span(doc, text, c.start, c.end, c.claim_type) for c in bundle.claims]
+        entities = [_char_span(doc, text, e.start, e.end, e.label) for e in bundle.entities]
+        doc.spans[CLAIMS_KEY] = [s for s in claims if s is not None]
+        doc.spans[ENTITIES_KEY] = [s for s in entities if s is not None]
+        doc.ents = filter_spans(doc.spans[ENTITIES_KEY])
+        doc.user_data["annotty"] = {"doc_id": bundle.doc.id, "title": bundle.doc.title,
+                                    "claim_ids": [c.id for c, s in zip(bundle.claims, claims,
+                                                                       strict=True) if s]}
+        docbin.add(doc)
+        count += 1
+    path.write_bytes(docbin.to_bytes())
+    return count
+
+
+def _char_span(doc: Any, text: str, start: int, end: int, label: str) -> Any:
+    where = token_range(text, start, end)
+    return None if where is None else doc.char_span(*where, label=label, alignment_mode="expand")

@@ -1,0 +1,105 @@
+"""W3C Web Annotation Data Model (JSON-LD): one ``AnnotationCollection`` of claims and entities.
+
+Each claim is an ``Annotation`` whose target is the document with two selectors: a
+``TextPositionSelector`` (the model counts code points, as annotty does) and a
+``TextQuoteSelector`` (exact, prefix, suffix) that survives edits to the text. The claim's type,
+stance, speaker, target, attribution, check-worthiness and note are ``TextualBody`` bodies with a
+W3C ``purpose``; ``annotty:field`` names which of annotty's fields each body is, so a reader can
+map them back without guessing from the purpose alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from annotations.export.source import CONTEXT, ClaimRow, DocBundle, to_json
+from annotations.model import Entity
+
+CONTEXT_URL = "http://www.w3.org/ns/anno.jsonld"
+NS = "urn:annotty:"
+PURPOSES = {"claim_type": "classifying", "stance": "assessing", "speaker": "identifying",
+            "target": "linking", "attribution": "describing", "checkworthy": "assessing",
+            "note": "commenting"}
+
+
+def doc_iri(doc_id: str) -> str:
+    return f"{NS}doc:{doc_id}"
+
+
+def selectors(text: str, start: int, end: int) -> list[dict[str, Any]]:
+    return [
+        {"type": "TextPositionSelector", "start": start, "end": end},
+        {"type": "TextQuoteSelector", "exact": text[start:end],
+         "prefix": text[max(0, start - CONTEXT):start], "suffix": text[end:end + CONTEXT]},
+    ]
+
+
+def claim_annotation(bundle: DocBundle, claim: ClaimRow) -> dict[str, Any]:
+    text = bundle.doc.text
+    bodies: list[dict[str, Any]] = []
+    for name, purpose in PURPOSES.items():
+        value = getattr(claim, name)
+        if value:
+            bodies.append({"type": "TextualBody", "purpose": purpose, "value": value,
+                           "format": "text/plain", "annotty:field": name})
+    mention = bundle.speaker_mention(claim)
+    if mention is not None:  # the speaker as a pointer to its mention, besides the name
+        bodies.append({"type": "SpecificResource", "purpose": "identifying",
+                       "annotty:field": "speaker_mention", "source": doc_iri(bundle.doc.id),
+                       "selector": selectors(text, mention.start, mention.end)})
+    if claim.review_status != "pending":
+        review: dict[str, Any] = {"type": "TextualBody", "purpose": "moderating",
+                                  "value": claim.review_status, "annotty:field": "review_status"}
+        if claim.reviewer:
+            review["creator"] = {"type": "Person", "nickname": claim.reviewer}
+        if claim.review_note:
+            review["annotty:note"] = claim.review_note
+        if claim.reviewed_at:
+            review["created"] = claim.reviewed_at
+        bodies.append(review)
+    annotation: dict[str, Any] = {
+        "id": f"{NS}claim:{claim.id}", "type": "Annotation", "motivation": "classifying",
+        "body": bodies,
+        "target": {"source": doc_iri(bundle.doc.id),
+                   "selector": selectors(text, claim.start, claim.end)},
+    }
+    if claim.annotator:
+        annotation["creator"] = {"type": "Person", "nickname": claim.annotator}
+    if claim.created_at:
+        annotation["created"] = claim.created_at
+    if claim.updated_at:
+        annotation["modified"] = claim.updated_at
+    return annotation
+
+
+def entity_annotation(bundle: DocBundle, entity: Entity, number: int) -> dict[str, Any]:
+    return {
+        "id": f"{NS}entity:{bundle.doc.id}:{number}", "type": "Annotation",
+        "motivation": "identifying",
+        "body": {"type": "TextualBody", "purpose": "classifying", "value": entity.label,
+                 "annotty:field": "entity_label"},
+        "target": {"source": doc_iri(bundle.doc.id),
+                   "selector": selectors(bundle.doc.text, entity.start, entity.end)},
+        "generator": {"type": "Software", "name": f"annotty {entity.source}"},
+    }
+
+
+def write_w3c(items: Iterable[DocBundle], out: TextIO) -> int:
+    """One collection whose single page lists every annotation, written as it is read."""
+    head = {"@context": [CONTEXT_URL, {"annotty": NS}], "type": "AnnotationCollection",
+            "label": "annotty export"}
+    out.write(to_json(head)[:-1])
+    out.write(',"first":{"type":"AnnotationPage","items":[')
+    count = 0
+    first = True
+    for bundle in items:
+        annotations = [claim_annotation(bundle, c) for c in bundle.claims]
+        annotations += [entity_annotation(bundle, e, n) for n, e in enumerate(bundle.entities)]
+        for annotation in annotations:
+            out.write("\n" if first else ",\n")
+            out.write(to_json(annotation))
+            first = False
+        count += 1
+    out.write("\n]}}\n")
+    return count
