@@ -173,3 +173,38 @@ async def test_search_goto_status_and_help(store: Store) -> None:
         await pilot.press("q")
         await settle(app, pilot)
     assert store.position(doc.id) == TEXT.index("한국어")
+
+
+async def test_fast_typing_into_search_and_goto_prompts(store: Store) -> None:
+    doc, _ = store.add_document(TEXT, "t")
+    app = AnnottyApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        reader, view = await open_reader(app, pilot, doc.id)
+        from textual import events
+
+        def burst(*keys: tuple[str, str | None]) -> None:
+            for key, char in keys:
+                event = events.Key(key, char)
+                event.set_sender(app)
+                app._driver.send_message(event)
+
+        burst(("colon", ":"), ("3", "3"), ("enter", "\r"))
+        await pilot.pause(0.3)
+        assert view.cursor == TEXT.index("한국어") and view.has_focus
+        burst(("slash", "/"), ("d", "d"), ("e", "e"), ("a", "a"), ("l", "l"), ("enter", "\r"))
+        await pilot.pause(0.3)
+        assert reader.search_query == "deal" and view.cursor == TEXT.index("deal")
+        assert view.has_focus
+
+
+async def test_a_second_search_starts_empty_and_enter_alone_repeats(store: Store) -> None:
+    doc, _ = store.add_document(TEXT, "t")
+    app = AnnottyApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        reader, view = await open_reader(app, pilot, doc.id)
+        await pilot.press("slash", *"figure", "enter")
+        assert view.cursor == TEXT.index("figure")
+        await pilot.press("slash", *"deal", "enter")
+        assert reader.search_query == "deal" and view.cursor == TEXT.index("deal")
+        await pilot.press("g", "slash", "enter")  # enter alone: the last search again
+        assert view.cursor == TEXT.index("deal")

@@ -422,20 +422,20 @@ class ReaderScreen(Screen[None]):
         prompt = self.query_one(Prompt)
         self.app.hold_keys()
         if mode == "search":
-            prompt.ask("search", "search this document (enter: find, escape: cancel)",
-                       self.search_query)
+            last = f" (enter alone: {self.search_query})" if self.search_query else ""
+            prompt.ask("search", f"search this document{last}; escape cancels")
         else:
             prompt.ask("goto", "go to line number, or percentage like 50%")
 
     @on(Prompt.Answered)
     def _answered(self, event: Prompt.Answered) -> None:
         self.view.focus()
-        if event.mode == "search" and event.value:
-            self.search_query = event.value
-            self.matches = find_all(self.view.text, event.value)
+        if event.mode == "search" and (event.value or self.search_query):
+            self.search_query = event.value or self.search_query
+            self.matches = find_all(self.view.text, self.search_query)
             self.view.set_matches([Entity(s, e, "MATCH") for s, e in self.matches])
             if not self.matches:
-                self.notify(f"Not found: {event.value}", severity="warning")
+                self.notify(f"Not found: {self.search_query}", severity="warning")
             else:
                 self.action_find(1, inclusive=True)
         elif event.mode == "goto" and event.value:

@@ -38,7 +38,7 @@ class Prompt(Input):
         release = getattr(self.app, "release_typeahead", None)
         for key in release() if release is not None else []:
             if key.key == "enter":
-                self.action_submit()
+                self._answer(self.value)
                 return
             if key.key == "escape":
                 self.action_close()
@@ -55,5 +55,8 @@ class Prompt(Input):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self._answer(event.value)
+
+    def _answer(self, value: str) -> None:
         self.remove_class("-open")
-        self.post_message(self.Answered(self.mode, event.value))
+        self.post_message(self.Answered(self.mode, value))
