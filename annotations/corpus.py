@@ -12,18 +12,15 @@ import codecs
 import contextlib
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from charset_normalizer import from_bytes
 
 from annotations.errors import InputError
+from annotations.import_report import ImportReport
 from annotations.model import Document
 from annotations.store import Store, StoreError
-
-if TYPE_CHECKING:
-    from annotations.importers.merge import ImportResult
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 JSON_SUFFIXES = (".json", ".jsonl")
@@ -37,47 +34,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-
-
-@dataclass
-class ImportReport:
-    added: list[Document] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    documents_merged: int = 0
-    """Documents of an annotation export that were already here: their claims merged in."""
-    claims_added: int = 0
-    claims_updated: int = 0
-    claims_unchanged: int = 0
-    claims_kept: int = 0
-    """Claims the file has in an older version than this database: left as they are."""
-    entities_ignored: int = 0
-    moved: list[str] = field(default_factory=list)
-    """Spans placed by their quote because their offsets did not hold it."""
-
-    def merge(self, other: ImportReport) -> None:
-        self.added += other.added
-        self.duplicates += other.duplicates
-        self.errors += other.errors
-        self.documents_merged += other.documents_merged
-        self.claims_added += other.claims_added
-        self.claims_updated += other.claims_updated
-        self.claims_unchanged += other.claims_unchanged
-        self.claims_kept += other.claims_kept
-        self.entities_ignored += other.entities_ignored
-        self.moved += other.moved
-
-    def add_result(self, result: ImportResult) -> None:
-        """Count in what ``annotations.importers`` did with one annotation export."""
-        self.added += result.documents_added
-        self.errors += result.problems
-        self.documents_merged += result.documents_existing
-        self.claims_added += result.claims_added
-        self.claims_updated += result.claims_updated
-        self.claims_unchanged += result.claims_unchanged
-        self.claims_kept += result.claims_kept
-        self.entities_ignored += result.entities_ignored
-        self.moved += result.moved
 
 
 def decode(data: bytes, path: str | Path) -> str:
@@ -234,6 +190,6 @@ def _import_export(store: Store, path: Path, report: ImportReport,
     shape = importers.detect(path)
     if shape in (None, "text") and path.suffix.lower() == ".jsonl":
         return False
-    report.add_result(importers.import_file(
+    report.merge(importers.import_file(
         store, path, "annotty" if shape == "text" else shape or "", on_added=on_added))
     return True

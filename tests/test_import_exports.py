@@ -52,7 +52,7 @@ def test_label_studio_export_as_label_studio_writes_it(store: Store, tmp_path: P
         ]}, {"id": 2, "was_cancelled": True, "result": []}],
         "predictions": [{"result": [{"id": "p", "type": "labels", "value": {}}]}]}
     result = import_file(store, write(tmp_path / "ls.json", [task]))
-    assert not result.problems and result.entities_ignored == 2
+    assert not result.errors and result.entities_ignored == 2
     assert claims_of(store) == [("China grew 5%", "statistical", "against", "label-studio:3")]
     claim = store.claims()[0]
     assert claim.updated_at == "2024-01-02T10:00:00.5Z"
@@ -74,9 +74,9 @@ def test_code_point_offsets_are_recognised_by_their_quote(store: Store, tmp_path
          "value": {"start": start, "end": start + 13, "text": "China grew 5%",
                    "labels": ["Claim"]}}]}]}
     result = import_file(store, write(tmp_path / "cp.json", [task]))
-    assert not result.moved and not result.problems[1:]
+    assert not result.moved and not result.errors[1:]
     assert claims_of(store)[0][0] == "China grew 5%"
-    assert "no claim type" in result.problems[0]  # imported as 'other', and said so
+    assert "no claim type" in result.errors[0]  # imported as 'other', and said so
 
 
 def test_doccano_as_doccano_writes_it(store: Store, tmp_path: Path) -> None:
@@ -96,9 +96,9 @@ def test_doccano_as_doccano_writes_it(store: Store, tmp_path: Path) -> None:
     result = import_file(store, path, annotator="importer")
     assert claims_of(store) == [("China grew 5%", "causal", "favor", "importer")]
     assert store.claims()[0].speaker == "Xi Jinping"
-    assert len(result.problems) == 2
-    assert "record 2: label 'positive'" in result.problems[0]
-    assert "record 3: span 1 'claim:other:none': cannot place [0, 99)" in result.problems[1]
+    assert len(result.errors) == 2
+    assert "record 2: label 'positive'" in result.errors[0]
+    assert "record 3: span 1 'claim:other:none': cannot place [0, 99)" in result.errors[1]
     again = import_file(store, path, annotator="importer")
     assert again.claims_added == 0 and again.claims_unchanged == 1
 
@@ -119,7 +119,7 @@ def test_annotty_records_that_cannot_be_placed_are_reported(store: Store, tmp_pa
     assert result.claims_added == 2
     assert [c.id for c in store.claims() if c.quote == "Beijing"] != []
     assert any("moved" in m and "placed at [2, 9)" in m for m in result.moved)
-    messages = "\n".join(result.problems)
+    messages = "\n".join(result.errors)
     assert "record 1: claim 3 (lost): cannot place [0, 5) quote 'Berlin'" in messages
     assert "record 1: claim 4 (broken): cannot place [None, None)" in messages
     assert "record 2: line 2: bad JSON" in messages
@@ -148,12 +148,12 @@ def test_merging_into_a_document_that_has_another_id(store: Store, tmp_path: Pat
     source = build([(TEXT, [ClaimSpec(2, 9, "other", "none", "", "", "ann", "pending")])])
     export(source, "label-studio", tmp_path / "ls.json")
     result = import_file(store, tmp_path / "ls.json")
-    assert result.documents_existing == 1 and not result.documents_added
+    assert result.documents_merged == 1 and not result.added
     assert [c.doc_id for c in store.claims()] == [mine.id]
     other = Store(None)
     other.add_document("A different text.", "y", doc_id=content_id(TEXT))
     result = import_file(other, tmp_path / "ls.json")
-    assert "already here with a different text" in result.problems[0]
+    assert "already here with a different text" in result.errors[0]
     assert not other.claims()
 
 
@@ -192,8 +192,8 @@ def test_a_broken_json_file_keeps_what_came_before(store: Store, tmp_path: Path)
     lines = path.read_text(encoding="utf-8").split("\n")
     path.write_text("\n".join(lines[:3]) + "\n{broken", encoding="utf-8")
     result = import_file(store, path)
-    assert len(result.documents_added) == 2 and result.claims_added == 1
-    assert "the rest of the file was not read" in result.problems[0]
+    assert len(result.added) == 2 and result.claims_added == 1
+    assert "the rest of the file was not read" in result.errors[0]
 
 
 def test_corpus_import_routes_exports_and_plain_jsonl(store: Store, tmp_path: Path) -> None:

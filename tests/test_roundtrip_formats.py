@@ -107,7 +107,7 @@ def round_trip(store: Store, fmt: str, folder: Path) -> tuple[Store, str]:
     export(store, fmt, path, RECOGNIZER.key)
     fresh = Store(None, annotator="importer")
     result = import_file(fresh, path, on_added=with_entities(fresh))
-    assert not result.problems, result.problems
+    assert not result.errors, result.errors
     assert not result.moved, result.moved
     return fresh, path.read_text(encoding="utf-8")
 
@@ -135,7 +135,7 @@ def test_importing_twice_adds_nothing(fmt: str, tmp_path: Path) -> None:
     path = next(tmp_path.iterdir())
     again = import_file(fresh, path)
     assert (again.claims_added, again.claims_updated, again.claims_unchanged) == (0, 0, 2)
-    assert again.documents_existing == 1 and not again.documents_added
+    assert again.documents_merged == 1 and not again.added
     assert dump(fresh) == dump(store)
     history = fresh.history()
     assert len(history) == 2 and {h["action"] for h in history} == {"create"}

@@ -19,7 +19,7 @@ def _import_as(settings: Settings, sources: tuple[Path, ...], shape: str) -> Imp
     recognizer = settings.entity_recognizer()
     report = ImportReport()
     for path in iter_files(sources):
-        report.add_result(import_file(store, path, shape, on_added=lambda doc: (
+        report.merge(import_file(store, path, shape, on_added=lambda doc: (
             store.cache_entities(doc.id, recognizer.key, recognizer.recognize(doc.text)))))
     return report
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from annotations.import_report import ImportReport
 from annotations.importers.formats import READERS, RecordError, shape_of
-from annotations.importers.merge import ImportResult, Merger
+from annotations.importers.merge import Merger
 from annotations.importers.reading import (
     BadJSON,
     Header,
@@ -42,7 +43,7 @@ def import_file(
     shape: str = "auto",
     on_added: Callable[[Document], None] | None = None,
     annotator: str | None = None,
-) -> ImportResult:
+) -> ImportReport:
     """Merge one exported file into ``store``; ``shape`` "auto" detects it from the first record.
 
     ``annotator`` names the claims of a file that does not say who made them (default: the
@@ -54,7 +55,7 @@ def import_file(
         shape = detect(path) or ""
     reader = READERS.get(shape)
     if reader is None:
-        merger.result.problems.append(
+        merger.result.errors.append(
             f"{path}: not an annotty, Label Studio or doccano export"
             + (f" (format {shape!r})" if shape else ""))
         return merger.result
@@ -76,13 +77,13 @@ def import_file(
                     continue
                 merger.document(incoming)
     except BadJSON as exc:
-        merger.result.problems.append(f"{path}: {exc}; the rest of the file was not read")
+        merger.result.errors.append(f"{path}: {exc}; the rest of the file was not read")
     except UnicodeDecodeError as exc:
-        merger.result.problems.append(f"{path}: not UTF-8 (byte {exc.start}); JSON must be "
+        merger.result.errors.append(f"{path}: not UTF-8 (byte {exc.start}); JSON must be "
                                       "UTF-8")
     except OSError as exc:
-        merger.result.problems.append(f"{path}: cannot read ({exc.strerror or exc})")
+        merger.result.errors.append(f"{path}: cannot read ({exc.strerror or exc})")
     return merger.result
 
 
-__all__ = ["SHAPES", "ImportResult", "detect", "import_file"]
+__all__ = ["SHAPES", "ImportReport", "detect", "import_file"]

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from annotations import history
+from annotations.import_report import ImportReport
 from annotations.model import CLAIM_FIELDS, REVIEW_STATUSES, Document, content_id, new_id, now_iso
 from annotations.store import Store, StoreError
 
@@ -55,23 +56,6 @@ class IncomingDoc:
     """Entity spans in the record: counted, not stored (entities come from recognizers)."""
     problems: list[str] = field(default_factory=list)
     """What the format reader could not use, reported against this record."""
-
-
-@dataclass
-class ImportResult:
-    """Counts and every problem, each naming the file and record."""
-
-    documents_added: list[Document] = field(default_factory=list)
-    documents_existing: int = 0
-    claims_added: int = 0
-    claims_updated: int = 0
-    claims_unchanged: int = 0
-    claims_kept: int = 0
-    """Claims whose copy here is as new or newer than the file's: left as they are."""
-    entities_ignored: int = 0
-    moved: list[str] = field(default_factory=list)
-    """Spans whose offsets were wrong but whose quote was found: placed at the quote."""
-    problems: list[str] = field(default_factory=list)
 
 
 def place(text: str, claim: IncomingClaim) -> tuple[int, int] | None:
@@ -122,7 +106,7 @@ def _newer(incoming: str, existing: str) -> bool:
 
 
 class Merger:
-    """Writes ``IncomingDoc``s into a store and keeps the ``ImportResult``."""
+    """Writes ``IncomingDoc``s into a store and keeps the ``ImportReport``."""
 
     def __init__(self, store: Store, label: str, annotator: str,
                  on_added: Callable[[Document], None] | None = None) -> None:
@@ -131,11 +115,11 @@ class Merger:
         self.annotator = annotator  # for claims that name none
         self.on_added = on_added
         self.batch = f"import:{new_id()}"
-        self.result = ImportResult()
+        self.result = ImportReport()
         self._aliases: dict[str, str] | None = None
 
     def problem(self, number: int, message: str) -> None:
-        self.result.problems.append(f"{self.label}: record {number}: {message}")
+        self.result.errors.append(f"{self.label}: record {number}: {message}")
 
     def document(self, incoming: IncomingDoc) -> None:
         self.result.entities_ignored += incoming.entities
@@ -167,7 +151,7 @@ class Merger:
             alias = self._alias(text)
             found = self.store.find_document(alias) if alias else None
         if found is not None:
-            self.result.documents_existing += 1
+            self.result.documents_merged += 1
             return found
         try:
             doc, _ = self.store.add_document(text, incoming.title, incoming.source,
@@ -175,7 +159,7 @@ class Merger:
         except StoreError as exc:
             self.problem(incoming.number, f"{exc}; skipped")
             return None
-        self.result.documents_added.append(doc)
+        self.result.added.append(doc)
         if self.on_added is not None:
             self.on_added(doc)
         return doc
