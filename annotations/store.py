@@ -23,6 +23,7 @@ from typing import Any
 from annotations import db as dbmod
 from annotations import history
 from annotations.model import (
+    CLAIM_FIELDS,
     DOC_STATUSES,
     EDITABLE_CLAIM_FIELDS,
     Claim,
@@ -35,6 +36,7 @@ from annotations.model import (
 )
 from annotations.writer_queue import WriterQueue
 
+_CLAIM_COLUMNS = ", ".join(f'"{name}"' for name in CLAIM_FIELDS)
 TEXT_CACHE = 4  # document texts kept in memory for exact, fast quotes
 
 
@@ -302,9 +304,13 @@ class Store:
             return Claim(**self._claim_row(self.db.conn, claim_id))
 
     def claims(self, doc_id: str | None = None) -> list[Claim]:
+        """Claims in text order; columns by position into ``Claim`` (dicts cost 4x as much)."""
         where, params = ("where doc_id = ?", [doc_id]) if doc_id else ("", [])
-        rows = self._rows(f'select * from claims {where} order by doc_id, start, "end"', params)
-        return [Claim(**r) for r in rows]
+        with self._lock:
+            rows = self.db.conn.execute(
+                f"select {_CLAIM_COLUMNS} from claims {where} order by doc_id, start, \"end\"",
+                params).fetchall()
+        return [Claim(*row) for row in rows]
 
     def _claim_row(self, conn: sqlite3.Connection, claim_id: str) -> dict[str, Any]:
         cur = conn.execute("select * from claims where id = ?", (claim_id,))

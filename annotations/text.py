@@ -11,6 +11,7 @@ import re
 from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 from rich.cells import cell_len, split_graphemes
 
@@ -25,6 +26,7 @@ _NARROW_CLASS = ("\x20-\x7e\u00a0-\u024f\u0370-\u03ff\u0400-\u0482\u048a-\u04ff"
                  "\u2010-\u2027\u2030-\u205e\u20a0-\u20bf\ufffd")
 # Characters outside the one-cell set, with the character before them (a base letter that a
 # combining mark belongs to), are measured grapheme by grapheme.
+_WIDE_CHAR = re.compile(f"[^{_NARROW_CLASS}\\n]")
 _WIDE_RUN = re.compile(f"[{_NARROW_CLASS}]?[^{_NARROW_CLASS}\n]+")
 
 
@@ -37,7 +39,6 @@ def display(text: str) -> str:
     return _UNSAFE.sub(_replace, text)
 
 
-_NEWLINE = re.compile("\n")
 # Characters that always take exactly one cell: lines made only of these wrap by code points.
 _NARROW = re.compile(
     "[\x20-\x7e\u00a0-\u024f\u0370-\u03ff\u0400-\u0482\u048a-\u04ff"
@@ -75,35 +76,44 @@ class Layout:
         return index
 
     def _wrap(self) -> None:
-        text, width = self.text, self.width
-        starts, ends = self.starts, self.ends
-        line_start = 0
-        bounds = [m.start() for m in _NEWLINE.finditer(text)]
-        bounds.append(len(text))
-        narrow = _NARROW.fullmatch
-        for line_end in bounds:
-            if line_end - line_start <= width and (
-                narrow(text, line_start, line_end) or cell_len(text[line_start:line_end]) <= width
-            ):
-                starts.append(line_start)
-                ends.append(line_end)
-            elif narrow(text, line_start, line_end):
-                self._wrap_ascii(line_start, line_end)
-            else:
-                self._wrap_graphemes(line_start, line_end)
-            line_start = line_end + 1
+        """Lines of one-cell characters are wrapped in blocks by one regex; a line holding any
+        other character is measured grapheme by grapheme."""
+        text = self.text
+        block_start = 0
+        search = _WIDE_CHAR.search
+        wide = search(text)
+        while wide is not None:
+            line_start = text.rfind("\n", 0, wide.start()) + 1
+            line_end = text.find("\n", wide.start())
+            line_end = len(text) if line_end < 0 else line_end
+            if line_start > block_start:
+                self._wrap_narrow_block(block_start, line_start - 1)
+            self._wrap_graphemes(line_start, line_end)
+            block_start = line_end + 1
+            wide = search(text, block_start)
+        if block_start <= len(text):
+            self._wrap_narrow_block(block_start, len(text))
 
-    def _wrap_ascii(self, start: int, end: int) -> None:
-        """Greedy wrap at spaces for text of one-cell characters, by one regex in C: a row is
-        the rest of the line if it fits, else up to the last space that fits, else a hard cut."""
+    def _wrap_narrow_block(self, start: int, end: int) -> None:
+        """Whole lines ``[start, end)`` of one-cell characters, wrapped greedily at spaces.
+
+        One regex in C finds the rows: a row is the rest of a line if it fits (with its
+        newline), else up to the last space that fits, else a hard cut. Rows are contiguous,
+        so their lengths alone give every start: no Python work per character.
+        """
         width = self.width
         pattern = _ROW_PATTERNS.get(width)
         if pattern is None:
             pattern = _ROW_PATTERNS[width] = re.compile(
-                f"[^\\n]{{1,{width}}}\\Z|[^\\n]{{0,{width - 1}}} |[^\\n]{{{width}}}")
-        for match in pattern.finditer(self.text, start, end):
-            self.starts.append(match.start())
-            self.ends.append(match.end())
+                f"[^\\n]{{0,{width}}}\\n|[^\\n]{{1,{width}}}\\Z|[^\\n]{{0,{width - 1}}} "
+                f"|[^\\n]{{{width}}}")
+        rows = pattern.findall(self.text, start, end)
+        row_starts = list(accumulate((len(r) for r in rows), initial=start))
+        self.starts.extend(row_starts[:-1])
+        self.ends.extend([b - (r[-1] == "\n") for r, b in zip(rows, row_starts[1:], strict=True)])
+        if start == end or self.text[end - 1] == "\n":
+            self.starts.append(end)  # the block ends with an empty line
+            self.ends.append(end)
 
     def _wrap_graphemes(self, start: int, end: int) -> None:
         """Greedy wrap of a line with wide or zero-width characters, in cells.
