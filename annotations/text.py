@@ -55,11 +55,18 @@ class Row:
 class Layout:
     """Rows of a wrapped text at one width, with offset <-> (row, cell) mapping."""
 
-    def __init__(self, text: str, width: int) -> None:
+    def __init__(self, text: str, width: int, limit: int | None = None) -> None:
+        """Wrap ``text``; with ``limit``, only the lines up to that offset (a quick first
+        layout of a long text: its rows are the first rows of the full layout)."""
         self.text = text
         self.width = max(1, width)
         self.starts = array("q")
         self.ends = array("q")
+        self.end = len(text)
+        if limit is not None and limit < len(text):
+            cut = text.find("\n", limit)
+            self.end = len(text) if cut < 0 else cut
+        self.complete = self.end == len(text)
         self._wrap()
 
     def __len__(self) -> int:
@@ -78,21 +85,21 @@ class Layout:
     def _wrap(self) -> None:
         """Lines of one-cell characters are wrapped in blocks by one regex; a line holding any
         other character is measured grapheme by grapheme."""
-        text = self.text
+        text, end = self.text, self.end
         block_start = 0
         search = _WIDE_CHAR.search
-        wide = search(text)
+        wide = search(text, 0, end)
         while wide is not None:
             line_start = text.rfind("\n", 0, wide.start()) + 1
-            line_end = text.find("\n", wide.start())
-            line_end = len(text) if line_end < 0 else line_end
+            line_end = text.find("\n", wide.start(), end)
+            line_end = end if line_end < 0 else line_end
             if line_start > block_start:
                 self._wrap_narrow_block(block_start, line_start - 1)
             self._wrap_graphemes(line_start, line_end)
             block_start = line_end + 1
-            wide = search(text, block_start)
-        if block_start <= len(text):
-            self._wrap_narrow_block(block_start, len(text))
+            wide = search(text, block_start, end)
+        if block_start <= end:
+            self._wrap_narrow_block(block_start, end)
 
     def _wrap_narrow_block(self, start: int, end: int) -> None:
         """Whole lines ``[start, end)`` of one-cell characters, wrapped greedily at spaces.

@@ -76,3 +76,15 @@ def test_sentence_at_is_a_trimmed_span_of_the_line(text: str, pos: int) -> None:
     assert "\n" not in text[start:end]
     if end > start:
         assert not text[start].isspace() and not text[end - 1].isspace()
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=TEXTS, width=st.integers(1, 30), limit=st.integers(0, 200))
+def test_a_quick_first_layout_is_the_start_of_the_full_one(text: str, width: int,
+                                                           limit: int) -> None:
+    shown = display(text)
+    full = Layout(shown, width)
+    first = Layout(shown, width, limit)
+    rows = [(first.starts[i], first.ends[i]) for i in range(len(first))]
+    assert rows == [(full.starts[i], full.ends[i]) for i in range(len(first))]
+    assert first.complete == (len(first) == len(full))

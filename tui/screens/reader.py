@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from tui.app import AnnottyApp
 
 SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
+FIRST_LAYOUT_CHARS = 200_000  # wrapped before the first paint; the rest right after
 
 
 class ReaderScreen(Screen[None]):
@@ -115,8 +116,15 @@ class ReaderScreen(Screen[None]):
             if self.view.text_width:
                 break
             time.sleep(0.005)
-        prepared = DocumentView.prepare(doc.text, self.view.text_width)
+        width = self.view.text_width
+        start = self.start_offset if self.start_offset is not None else position
+        # A long text shows its first screens at once and is wrapped in full just after.
+        quick = start < FIRST_LAYOUT_CHARS < len(doc.text)
+        prepared = DocumentView.prepare(doc.text, width, FIRST_LAYOUT_CHARS if quick else None)
         self.app.call_from_thread(self._loaded, doc, claims, position, prepared)
+        if quick:
+            full = Layout(prepared[0], width)
+            self.app.call_from_thread(self.view.complete_layout, full)
         cached = store.cached_entities(doc.id, self.app.recognizer.key)
         edits = entity_edits.corrections(store, doc.id)
         if cached is not None:

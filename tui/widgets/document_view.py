@@ -118,10 +118,19 @@ class DocumentView(ScrollView, can_focus=True):
 
     # -- content ----------------------------------------------------------------------------
     @staticmethod
-    def prepare(text: str, width: int) -> tuple[str, Layout | None]:
-        """The slow part of loading (sanitising and wrapping), safe to run in a worker thread."""
+    def prepare(text: str, width: int, limit: int | None = None) -> tuple[str, Layout | None]:
+        """The slow part of loading (sanitising and wrapping), safe to run in a worker thread.
+        With ``limit``, only the lines up to that offset are wrapped (see ``complete_layout``).
+        """
         shown = display(text)
-        return shown, (Layout(shown, width) if width > 0 else None)
+        return shown, (Layout(shown, width, limit) if width > 0 else None)
+
+    def complete_layout(self, layout: Layout) -> None:
+        """Swap a first, partial layout for the full one (same first rows, so nothing moves)."""
+        if layout.text is self._display and layout.width == self.text_width:
+            self._layout = layout
+            self.virtual_size = Size(layout.width, len(layout))
+            self.refresh()
 
     @property
     def text_width(self) -> int:
