@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from rich.color import Color, ColorParseError
 
-from annotations.errors import InputError
+from annotations.errors import InputError, read_text_file
 
 DEFAULT_SCHEMA = "labels.yaml"
 LABEL_FIELDS = ("claim_types", "stances", "attributions", "checkworthiness")
@@ -57,16 +57,7 @@ def load(path: str | Path | None) -> Schema:
     """Load a schema file, or the built-in one when ``path`` is None."""
     if path is None:
         return load_default()
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise InputError(p, f"cannot read schema ({exc.strerror or exc})") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(p, "schema is not valid UTF-8") from exc
-    return parse(text, str(p))
+    return parse(read_text_file(path, "schema"), str(path))
 
 
 def parse(text: str, path: str) -> Schema:

@@ -125,8 +125,11 @@ async def test_fast_typing_into_the_form_is_not_lost(store: Store) -> None:
             event = events.Key(key, char)
             event.set_sender(app)
             app._driver.send_message(event)  # all at once, as from a fast typist
-        await pilot.pause(0.3)
-        await settle(app, pilot)
+        for _ in range(50):  # a loaded machine may take a moment
+            await settle(app, pilot)
+            if store.claims():
+                break
+            await pilot.pause(0.05)
     (claim,) = store.claims()
     assert (claim.claim_type, claim.stance) == ("causal", "against")
 
@@ -188,11 +191,17 @@ async def test_fast_typing_into_search_and_goto_prompts(store: Store) -> None:
                 event.set_sender(app)
                 app._driver.send_message(event)
 
+        async def until(condition) -> None:  # a loaded machine may take a moment
+            for _ in range(50):
+                if condition():
+                    return
+                await pilot.pause(0.05)
+
         burst(("colon", ":"), ("3", "3"), ("enter", "\r"))
-        await pilot.pause(0.3)
+        await until(lambda: view.cursor == TEXT.index("한국어") and view.has_focus)
         assert view.cursor == TEXT.index("한국어") and view.has_focus
         burst(("slash", "/"), ("d", "d"), ("e", "e"), ("a", "a"), ("l", "l"), ("enter", "\r"))
-        await pilot.pause(0.3)
+        await until(lambda: reader.search_query == "deal" and view.has_focus)
         assert reader.search_query == "deal" and view.cursor == TEXT.index("deal")
         assert view.has_focus
 

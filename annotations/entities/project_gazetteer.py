@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from annotations.errors import InputError
+from annotations.errors import InputError, read_text_file
 
 LABELS = ("PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
           "LANGUAGE", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL")
@@ -78,15 +78,7 @@ def load(path: str | Path | None) -> ProjectGazetteer:
     p = Path(path)
     if not p.exists():
         return ProjectGazetteer(source=str(p))
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise InputError(p, f"cannot read gazetteer ({exc.strerror or exc})") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(p, "gazetteer is not valid UTF-8") from exc
-    return parse(text, str(p))
+    return parse(read_text_file(p, "gazetteer"), str(p))
 
 
 def parse(text: str, path: str) -> ProjectGazetteer:

@@ -437,7 +437,8 @@ class ReaderScreen(Screen[None]):
 
     @on(Prompt.Answered)
     def _answered(self, event: Prompt.Answered) -> None:
-        self.view.focus()
+        # after the refresh that hides the prompt (hiding it moves focus to the next widget)
+        self.call_after_refresh(self.view.focus)
         if event.mode == "search" and (event.value or self.search_query):
             self.search_query = event.value or self.search_query
             self.matches = find_all(self.view.text, self.search_query)

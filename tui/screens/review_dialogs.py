@@ -22,6 +22,7 @@ from annotations.review import ReviewFilter
 from annotations.schema import Label as SchemaLabel
 from annotations.schema import Schema
 from annotations.text import display
+from tui.typeahead import after_typeahead
 from tui.widgets.choice_field import ChoiceField
 
 DIALOG_CSS = """
@@ -56,9 +57,7 @@ class _TypeaheadDialog(ModalScreen[Any]):
     """A dialog whose text field receives the keys typed before it was mounted."""
 
     def on_mount(self) -> None:
-        release = getattr(self.app, "release_typeahead", None)
-        if release is not None:
-            self.call_after_refresh(self._replay, release())
+        after_typeahead(self, self._replay)
 
     def _replay(self, keys: list[events.Key]) -> None:
         for key in keys:
@@ -77,7 +76,19 @@ class _TypeaheadDialog(ModalScreen[Any]):
         raise NotImplementedError
 
 
-class ReasonDialog(_TypeaheadDialog):
+class _ReasonInputDialog(_TypeaheadDialog):
+    """A dialog with an optional reason field: ``enter`` dismisses with the reason."""
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        self.dismiss(self.query_one("#reason", Input).value.strip())
+
+
+class ReasonDialog(_ReasonInputDialog):
     """Ask why a claim is rejected; ``enter`` with nothing typed rejects without a reason."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="ReasonDialog")
@@ -95,16 +106,8 @@ class ReasonDialog(_TypeaheadDialog):
             yield Input(placeholder="reason (optional)", id="reason")
             yield Static(Text("enter confirm · escape cancel"), classes="hint")
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_submit()
 
-    def action_submit(self) -> None:
-        self.dismiss(self.query_one("#reason", Input).value.strip())
-
-
-class BulkDialog(_TypeaheadDialog):
+class BulkDialog(_ReasonInputDialog):
     """Confirm a decision on every claim the filter matches; dismisses with the reason."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="BulkDialog") + "BulkDialog .warn { color: $warning; }"
@@ -132,14 +135,6 @@ class BulkDialog(_TypeaheadDialog):
                               "whole batch back."), classes="hint")
             yield Input(placeholder="reason (optional)", id="reason")
             yield Static(Text(f"enter {verb.lower()} all · escape cancel"), classes="hint")
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_submit()
-
-    def action_submit(self) -> None:
-        self.dismiss(self.query_one("#reason", Input).value.strip())
 
 
 class FilterDialog(_TypeaheadDialog):

@@ -20,10 +20,10 @@ from textual.widgets import Input, Label, Static
 
 from annotations.schema import Schema
 from annotations.text import display
+from tui.typeahead import after_typeahead
 from tui.widgets.choice_field import ChoiceField
 
 QUOTE_CHARS = 240
-TYPEAHEAD_SETTLE = 0.05
 CHOICES = (("claim_type", "claim_types", "Type"), ("stance", "stances", "Stance"),
            ("attribution", "attributions", "Attribution"),
            ("checkworthy", "checkworthiness", "Check-worthy"))
@@ -98,14 +98,7 @@ class ClaimForm(ModalScreen[dict[str, Any] | None]):
 
     def on_mount(self) -> None:
         self.query_one("#claim_type", ChoiceField).focus()
-        # Keys typed right after the opening key may still be on their way through the reader;
-        # take them once they have all arrived (a few event-loop turns; 50 ms is ample).
-        self.set_timer(TYPEAHEAD_SETTLE, self._take_typeahead)
-
-    def _take_typeahead(self) -> None:
-        release = getattr(self.app, "release_typeahead", None)
-        if release is not None:
-            self.replay(release())
+        after_typeahead(self, self.replay)
 
     def replay(self, keys: list[events.Key]) -> None:
         """Apply keys typed before the form was ready, exactly as if typed now."""

@@ -16,6 +16,7 @@ from textual.widgets import Static
 from annotations.schema import Label
 from annotations.text import display
 from tui.styles import ENTITY_COLOURS
+from tui.typeahead import after_typeahead
 from tui.widgets.choice_field import ChoiceField
 
 ENTITY_KEYS = (("PERSON", "p"), ("ORG", "o"), ("GPE", "g"), ("LOC", "l"), ("NORP", "n"),
@@ -68,11 +69,10 @@ class EntityForm(ModalScreen[dict[str, Any] | None]):
 
     def on_mount(self) -> None:
         self.query_one("#label", ChoiceField).focus()
-        self.set_timer(0.05, self._take_typeahead)
+        after_typeahead(self, self._replay)
 
-    def _take_typeahead(self) -> None:
-        release = getattr(self.app, "release_typeahead", None)
-        for key in release() if release is not None else []:
+    def _replay(self, keys: list[events.Key]) -> None:
+        for key in keys:
             if key.key == "enter":
                 self.action_save()
                 return

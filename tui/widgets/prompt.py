@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
+from textual import events, on
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
+
+from tui.typeahead import after_typeahead
 
 
 class Prompt(Input):
@@ -32,11 +34,10 @@ class Prompt(Input):
         self.value = value
         self.add_class("-open")
         self.focus()
-        self.set_timer(0.05, self._take_typeahead)  # keys typed right after the opening key
+        after_typeahead(self, self._replay)  # keys typed right after the opening key
 
-    def _take_typeahead(self) -> None:
-        release = getattr(self.app, "release_typeahead", None)
-        for key in release() if release is not None else []:
+    def _replay(self, keys: list[events.Key]) -> None:
+        for key in keys:
             if key.key == "enter":
                 self._answer(self.value)
                 return
