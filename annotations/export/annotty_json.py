@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from importlib import resources
 from typing import Any, TextIO
 
-from annotations.export.source import CONTEXT, ClaimRow, DocBundle, span, to_json
+from annotations.export.source import CONTEXT, ClaimRow, DocBundle, span, to_json, write_lines
 from annotations.model import Entity
 
 FORMAT_NAME = "annotty"
@@ -75,10 +75,5 @@ def write_json(items: Iterable[DocBundle], out: TextIO) -> int:
 
 def write_jsonl(items: Iterable[DocBundle], out: TextIO) -> int:
     """One document per line, each with ``format`` and ``version`` so a line stands alone."""
-    count = 0
-    for bundle in items:
-        record = {"format": FORMAT_NAME, "version": FORMAT_VERSION, **document_record(bundle)}
-        out.write(to_json(record))
-        out.write("\n")
-        count += 1
-    return count
+    return write_lines(items, out, lambda bundle: {
+        "format": FORMAT_NAME, "version": FORMAT_VERSION, **document_record(bundle)})

@@ -11,11 +11,11 @@ metadata, keyed by the span it belongs to.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 from annotations.export.annotty_json import CLAIM_LABELS, REVIEW_FIELDS
-from annotations.export.source import ClaimRow, DocBundle, to_json
+from annotations.export.source import ClaimRow, DocBundle, write_lines
 from annotations.export.utf16 import Utf16Index
 
 CLAIM_PREFIX = "claim:"
@@ -82,21 +82,11 @@ def relation_record(bundle: DocBundle) -> dict[str, Any]:
             "annotty": extras(bundle, index)}
 
 
-def _write(items: Iterable[DocBundle], out: TextIO,
-           make: Callable[[DocBundle], dict[str, Any]]) -> int:
-    count = 0
-    for bundle in items:
-        out.write(to_json(make(bundle)))
-        out.write("\n")
-        count += 1
-    return count
-
-
 def write_doccano(items: Iterable[DocBundle], out: TextIO) -> int:
     """``{"text", "label": [[start, end, LABEL], ...]}`` per line."""
-    return _write(items, out, label_record)
+    return write_lines(items, out, label_record)
 
 
 def write_doccano_relations(items: Iterable[DocBundle], out: TextIO) -> int:
     """``{"text", "entities": [...], "relations": [...]}`` per line (doccano's relation export)."""
-    return _write(items, out, relation_record)
+    return write_lines(items, out, relation_record)

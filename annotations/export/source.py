@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TextIO
 
 import orjson
 
@@ -159,6 +159,17 @@ def to_json(value: Any) -> str:
     if "\x85" in out or "\u2028" in out or "\u2029" in out:
         out = out.translate(_LINE_BREAKERS)
     return out
+
+
+def write_lines(items: Iterable[DocBundle], out: TextIO,
+                make: Callable[[DocBundle], dict[str, Any]]) -> int:
+    """JSON Lines: one ``make(bundle)`` record per document; returns the number written."""
+    count = 0
+    for bundle in items:
+        out.write(to_json(make(bundle)))
+        out.write("\n")
+        count += 1
+    return count
 
 
 def span(text: str, start: int, end: int) -> dict[str, Any]:

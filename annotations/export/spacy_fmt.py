@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from annotations.errors import AnnottyError
-from annotations.export.source import DocBundle, to_json
+from annotations.export.source import DocBundle, write_lines
 from annotations.model import Entity
 
 CLAIMS_KEY = "claims"
@@ -62,12 +62,7 @@ def record(bundle: DocBundle) -> dict[str, Any]:
 
 
 def write_spacy_jsonl(items: Iterable[DocBundle], out: TextIO) -> int:
-    count = 0
-    for bundle in items:
-        out.write(to_json(record(bundle)))
-        out.write("\n")
-        count += 1
-    return count
+    return write_lines(items, out, record)
 
 
 def write_docbin(items: Iterable[DocBundle], path: Path, lang: str = "en") -> int:

@@ -10,18 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
 from annotations.schema import Schema
 from annotations.text import display
-from tui.typeahead import after_typeahead
 from tui.widgets.choice_field import ChoiceField
+from tui.widgets.keyed_form import KeyedForm
 
 QUOTE_CHARS = 240
 CHOICES = (("claim_type", "claim_types", "Type"), ("stance", "stances", "Stance"),
@@ -29,7 +28,7 @@ CHOICES = (("claim_type", "claim_types", "Type"), ("stance", "stances", "Stance"
            ("checkworthy", "checkworthiness", "Check-worthy"))
 
 
-class ClaimForm(ModalScreen[dict[str, Any] | None]):
+class ClaimForm(KeyedForm):
     """Tag or edit a claim. Dismisses with the field values, or None when cancelled."""
 
     DEFAULT_CSS = """
@@ -98,30 +97,7 @@ class ClaimForm(ModalScreen[dict[str, Any] | None]):
 
     def on_mount(self) -> None:
         self.query_one("#claim_type", ChoiceField).focus()
-        after_typeahead(self, self.replay)
-
-    def replay(self, keys: list[events.Key]) -> None:
-        """Apply keys typed before the form was ready, exactly as if typed now."""
-        for key in keys:
-            if key.key == "enter":
-                self.action_save()
-                return
-            if key.key == "escape":
-                self.action_cancel()
-                return
-            if key.key in ("tab", "shift+tab"):
-                self.focus_next() if key.key == "tab" else self.focus_previous()
-            elif isinstance(self.focused, Input) and key.is_printable and key.character:
-                self.focused.insert_text_at_cursor(key.character)
-            elif key.character:
-                self._choose(key.character)
-
-    def on_key(self, event: events.Key) -> None:
-        if isinstance(self.focused, Input) or not event.character:
-            return
-        if self._choose(event.character):
-            event.stop()
-            event.prevent_default()
+        super().on_mount()
 
     def _choose(self, char: str) -> bool:
         """Give a key to the focused choice field, else to the first field that uses it."""
@@ -151,5 +127,3 @@ class ClaimForm(ModalScreen[dict[str, Any] | None]):
             return
         self.dismiss(values)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label as LabelWidget
 from textual.widgets import Static
 
 from annotations.schema import Label
 from annotations.text import display
 from tui.styles import ENTITY_COLOURS
-from tui.typeahead import after_typeahead
 from tui.widgets.choice_field import ChoiceField
+from tui.widgets.keyed_form import KeyedForm
 
 ENTITY_KEYS = (("PERSON", "p"), ("ORG", "o"), ("GPE", "g"), ("LOC", "l"), ("NORP", "n"),
                ("FAC", "f"), ("EVENT", "e"), ("PRODUCT", "r"), ("LAW", "w"),
@@ -29,7 +25,7 @@ SCOPES = (Label("here", "h", "only this mention"),
           Label("everywhere", "*", "add to the project gazetteer"))
 
 
-class EntityForm(ModalScreen[dict[str, Any] | None]):
+class EntityForm(KeyedForm):
     """Dismisses with ``{"label", "scope"}``, ``{"remove": True, "scope"}`` or None."""
 
     DEFAULT_CSS = """
@@ -69,23 +65,7 @@ class EntityForm(ModalScreen[dict[str, Any] | None]):
 
     def on_mount(self) -> None:
         self.query_one("#label", ChoiceField).focus()
-        after_typeahead(self, self._replay)
-
-    def _replay(self, keys: list[events.Key]) -> None:
-        for key in keys:
-            if key.key == "enter":
-                self.action_save()
-                return
-            if key.key == "escape":
-                self.action_cancel()
-                return
-            if key.character:
-                self._choose(key.character)
-
-    def on_key(self, event: events.Key) -> None:
-        if event.character and self._choose(event.character):
-            event.stop()
-            event.prevent_default()
+        super().on_mount()
 
     def _choose(self, char: str) -> bool:
         if char == "x" and self.can_remove:
@@ -107,5 +87,3 @@ class EntityForm(ModalScreen[dict[str, Any] | None]):
         if self.can_remove:
             self.dismiss({"remove": True, "scope": self._scope()})
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
