@@ -129,6 +129,11 @@ class Store:
         """Store a document unless the same text is already there; returns it and whether new."""
         if "\x00" in text:
             raise StoreError("document text contains NUL characters (binary data?)")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise StoreError(f"document text has an unpaired surrogate at {exc.start}: "
+                             "not valid Unicode text") from None
         doc_id = doc_id or content_id(text)
         existing = self.find_document(doc_id)
         if existing is not None:

@@ -13,7 +13,8 @@ from annotations.store import Store
 
 PIECES = st.sampled_from(["a", "é", "e\u0301", "한", "中文", "😀", "👨‍👩‍👧", "🇰🇷", "\r\n", "\n",
                           " ", "[bold]", "\x1b[31m", "\u202e", "\t", "x"])
-ANY = st.text(st.characters(blacklist_characters="\x00"), min_size=1, max_size=3)
+ANY = st.text(st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"]),
+              min_size=1, max_size=3)
 TEXTS = st.lists(st.one_of(PIECES, ANY), min_size=1, max_size=30).map("".join)
 
 
@@ -48,3 +49,6 @@ def test_nul_characters_are_refused_as_binary(store: Store) -> None:
 
     with pytest.raises(StoreError, match="NUL"):
         store.add_document("a\x00b", "t")
+    with pytest.raises(StoreError, match="surrogate"):
+        store.add_document("a\ud800b", "t")
+    assert store.documents() == []
