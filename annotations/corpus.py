@@ -1,69 +1,66 @@
-"""Importing documents from files: decoding, titles, metadata and de-duplication.
+"""Importing documents from files: decoding, titles, metadata, de-duplication, in bulk.
 
-Bad files never stop an import: each gets one line naming it in the report and is skipped, and
-nothing already stored is touched. A ``.json`` or ``.jsonl`` file that is an annotation export
-(annotty, Label Studio, doccano) is recognised by its first record and handed to
-``annotations.importers``, which merges its claims too.
+Bad files and records never stop an import: each gets one line naming the file (and record) in
+the report and is skipped, and nothing already stored is touched. A ``.json`` or ``.jsonl`` file
+that is an annotation export (annotty, Label Studio, doccano) is recognised by its first record
+and handed to ``annotations.importers``, which merges its claims too.
+
+Plain documents are streamed (one line of a JSONL file in memory at a time) and written in
+batches: a batch is one transaction (atomic and durable) with its machine entities, so a
+million short documents import at thousands per second in constant memory.
 """
 
 from __future__ import annotations
 
 import codecs
-import contextlib
-import json
+import io
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from charset_normalizer import from_bytes
-
+from annotations import input_files, strict_json
+from annotations.bulk_entities import BulkRecognizer, RecognizerSpec
+from annotations.doc_batches import DocBatches
+from annotations.encodings import BOMS, decode, decode_guess
+from annotations.entities import Recognizer
 from annotations.errors import InputError
 from annotations.import_report import ImportReport
+from annotations.input_files import (
+    open_regular,
+    read_whole,
+    regular_size,
+    shown,
+    size_text,
+    stored_name,
+)
 from annotations.model import Document
-from annotations.store import Store, StoreError
+from annotations.store import Store
+
+__all__ = ["ImportReport", "decode", "import_paths", "iter_files", "read_records", "title_for"]
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 JSON_SUFFIXES = (".json", ".jsonl")
 SUFFIXES = (*TEXT_SUFFIXES, *JSON_SUFFIXES)
 MAX_TITLE = 120
-_SINGLE_BYTE_FAMILIES = ("cp125", "latin", "iso8859", "mac_", "cp437", "cp850")
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
+Progress = Callable[[int], None]
+"""Called with the number of bytes of all files read so far."""
 
 
-def decode(data: bytes, path: str | Path) -> str:
-    """Bytes to text: a BOM wins, then strict UTF-8, then charset detection; binary is refused."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise InputError(path, f"broken {encoding} text at byte {exc.start}") from exc
-    if b"\x00" in data[:65536]:
-        raise InputError(path, "looks like a binary file (NUL bytes), skipped")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        utf8_error = exc
-    best = from_bytes(data).best()
-    if best is None or best.encoding is None:
-        raise InputError(path, f"cannot decode: not UTF-8 (bad byte at {utf8_error.start}) "
-                               "and no other encoding fits, skipped")
-    text = str(best)
-    if best.encoding.startswith(_SINGLE_BYTE_FAMILIES):
-        # Detection cannot tell Western code pages apart on short texts (it picks cp1250 for
-        # French); Windows-1252 is by far the likeliest, so it wins whenever it decodes.
-        with contextlib.suppress(UnicodeDecodeError):
-            text = data.decode("cp1252")
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
-    if controls > max(2, len(text) // 100):
-        raise InputError(path, "looks like a binary file (control bytes), skipped")
-    return text
+class Note(str):
+    """A line for the report's notes (an encoding guessed), not an error."""
+
+
+@dataclass
+class PlainRecord:
+    """One document read from a file, before it is stored."""
+
+    text: str
+    title: str
+    source: str
+    where: str  # "FILE" or "FILE: record N", for report lines
+    meta: dict[str, Any] = field(default_factory=dict)
+    doc_id: str | None = None
 
 
 def valid_unicode(text: str) -> bool:
@@ -77,7 +74,7 @@ def valid_unicode(text: str) -> bool:
 
 def title_for(text: str, fallback: str) -> str:
     """The first non-empty line if it is short enough to be a title, else the file name."""
-    for line in text.splitlines():
+    for line in text[:4096].splitlines():
         line = line.strip().lstrip("#").strip()
         if line:
             return line if len(line) <= MAX_TITLE else fallback
@@ -85,111 +82,231 @@ def title_for(text: str, fallback: str) -> str:
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Files named, and the importable regular files inside folders named (sorted)."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
+            # not only regular files: a FIFO or device named like a document gets its line
             yield from sorted(p for p in path.rglob("*")
-                              if p.is_file() and p.suffix.lower() in SUFFIXES)
+                              if p.suffix.lower() in SUFFIXES and not p.is_dir())
         else:
             yield path
 
 
-def read_records(path: Path) -> Iterator[dict[str, Any] | InputError]:
-    """The documents a file holds: one for text files, one per line of a JSONL file."""
+class _Reading:
+    """How far into the current file reading has got, for the progress bar."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+
+    def position(self) -> int:
+        try:
+            return self.stream.tell()
+        except (OSError, ValueError):
+            return 0
+
+
+def read_records(path: Path, reading: list[_Reading] | None = None
+                 ) -> Iterator[PlainRecord | InputError | Note]:
+    """The documents a file holds: one for a text file, one per line of a JSONL file."""
+    name = shown(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        yield InputError(path, f"cannot read ({exc.strerror or exc})")
-        return
-    try:
-        text = decode(data, path)
+        if path.suffix.lower() != ".jsonl":
+            text, note = decode_guess(read_whole(path), name)
+            if note:
+                yield Note(f"{name}: {note}")
+            if not text.strip():
+                yield InputError(name, "empty file, skipped")
+                return
+            yield PlainRecord(text, title_for(text, stored_name(path.stem)), stored_name(path),
+                              name)
+            return
+        with open_regular(path) as stream:
+            if reading is not None:
+                reading.append(_Reading(stream))
+            yield from _jsonl(path, name, stream)
     except InputError as exc:
         yield exc
+
+
+def _lines(name: str, stream: BinaryIO) -> Iterator[tuple[int, str | InputError | Note]]:
+    """Numbered lines of a JSONL file as text. Only ``\\n`` ends a line: ``str.splitlines``
+    would also split at U+2028 or U+0085, which JSON writers leave raw inside strings. Lines
+    are UTF-8; a UTF-16/32 file (by its BOM) is read as such, a line in a legacy encoding is
+    decoded by ``decode_guess`` and the first such guess noted."""
+    head = stream.read(4)
+    stream.seek(0)
+    wide = next((enc for bom, enc in BOMS if head.startswith(bom) and enc != "utf-8-sig"), None)
+    if wide is not None:
+        text = io.TextIOWrapper(stream, encoding=wide, newline="\n", errors="strict")
+        number = 0
+        try:
+            while line := text.readline(input_files.MAX_RECORD + 1):
+                number += 1
+                yield number, line
+        except UnicodeDecodeError as exc:
+            yield number + 1, InputError(name, f"broken {wide} text ({exc.reason}); the rest "
+                                               "of the file was not read", number + 1)
         return
-    if path.suffix.lower() != ".jsonl":
-        if not text.strip():
-            yield InputError(path, "empty file, skipped")
-            return
-        yield {"text": text, "title": title_for(text, path.stem), "source": str(path)}
-        return
-    # only "\n" ends a JSONL line: str.splitlines() would also split at U+2028 or U+0085,
-    # which JSON writers leave raw inside strings
-    for number, line in enumerate(text.split("\n"), start=1):
+    noted = False
+    number = 0
+    cap = input_files.MAX_RECORD
+    while raw := stream.readline(cap + 1):
+        number += 1
+        if len(raw) > cap and not raw.endswith(b"\n"):
+            while (more := stream.readline(1 << 20)) and not more.endswith(b"\n"):
+                pass
+            yield number, InputError(name, f"longer than {size_text(cap)}; "
+                                           "record skipped", number)
+            continue
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8):]
+        try:
+            yield number, raw.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                line, note = decode_guess(raw, name)
+            except InputError as exc:
+                yield number, InputError(name, exc.problem + " (JSONL should be UTF-8)", number)
+                continue
+            if note and not noted:
+                noted = True
+                yield number, Note(f"{name}: line {number}: {note} (JSONL should be UTF-8)")
+            yield number, line
+
+
+def _jsonl(path: Path, name: str, stream: BinaryIO) -> Iterator[PlainRecord | InputError | Note]:
+    stem, source = stored_name(path.stem), stored_name(path)
+    for number, line in _lines(name, stream):
+        if not isinstance(line, str) or isinstance(line, Note):
+            yield line
+            continue
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield InputError(path, f"bad JSON ({exc.msg}), record skipped", line=number)
+            record = strict_json.loads(line)
+        except ValueError as exc:
+            yield InputError(name, f"{exc}, record skipped", number)
             continue
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            yield InputError(path, "missing a string 'text', record skipped", number, "text")
-            continue
-        if not record["text"].strip():
-            yield InputError(path, "empty text, record skipped", number, "text")
-            continue
-        if not valid_unicode(record["text"]):
-            yield InputError(path, "has an unpaired surrogate escape (not Unicode text), "
-                                   "record skipped", number, "text")
-            continue
-        meta = record.get("meta", {})
-        if not isinstance(meta, dict):
-            yield InputError(path, "must be an object, record skipped", number, "meta")
-            continue
-        doc_id = record.get("id")
-        yield {
-            "text": record["text"],
-            "title": str(record.get("title") or title_for(record["text"], f"{path.stem}#{number}")),
-            "source": f"{path}#{doc_id if doc_id is not None else number}",
-            "meta": meta,
-            "doc_id": None if doc_id is None else str(doc_id),
-        }
+        yield _plain_record(record, source, stem, name, number)
+
+
+def _plain_record(record: Any, source: str, stem: str, name: str, number: int
+                  ) -> PlainRecord | InputError:
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        return InputError(name, "missing a string 'text', record skipped", number, "text")
+    text = record["text"]
+    if not text.strip():
+        return InputError(name, "empty text, record skipped", number, "text")
+    if "\x00" in text:
+        return InputError(name, "contains NUL characters (binary data?), record skipped", number,
+                          "text")
+    meta = record.get("meta", {})
+    if not isinstance(meta, dict):
+        return InputError(name, "must be an object, record skipped", number, "meta")
+    doc_id = record.get("id")
+    if doc_id is not None and (isinstance(doc_id, bool) or not isinstance(doc_id, str | int)
+                               or doc_id == ""):
+        return InputError(name, f"must be a string or an integer, not {type(doc_id).__name__}; "
+                                "record skipped", number, "id")
+    title = record.get("title")
+    if title is not None and not isinstance(title, str):
+        return InputError(name, f"must be a string, not {type(title).__name__}; record skipped",
+                          number, "title")
+    where = f"{name}: record {number}"
+    return PlainRecord(
+        text=text, title=title or title_for(text, f"{stem}#{number}"),
+        source=f"{source}#{doc_id if doc_id is not None else number}", where=where, meta=meta,
+        doc_id=None if doc_id is None else str(doc_id))
 
 
 def import_paths(
     store: Store,
     paths: Iterable[str | Path],
     on_added: Callable[[Document], None] | None = None,
+    recognizer: Recognizer | None = None,
+    progress: Progress | None = None,
+    spec: RecognizerSpec | None = None,
 ) -> ImportReport:
-    """Import files and folders into ``store``; ``on_added`` runs for each new document."""
+    """Import files and folders into ``store``.
+
+    ``recognizer`` finds the machine entities of new documents in bulk (stored in the same
+    transaction); with ``spec`` (how to build it again) a large import recognises in worker
+    processes. ``on_added`` runs for each new document after it is stored; ``progress`` gets
+    the bytes read so far (see ``total_bytes``).
+    """
+    store.check_writable()  # a read-only or damaged database: one line, before any read
     report = ImportReport()
-    for path in iter_files(paths):
-        if not path.exists():
-            report.errors.append(f"{path}: no such file")
-            continue
-        if path.suffix.lower() not in SUFFIXES:
-            report.errors.append(f"{path}: unsupported file type {path.suffix or '(none)'!r}, "
-                                 f"use {', '.join(SUFFIXES)}")
-            continue
-        if path.suffix.lower() in JSON_SUFFIXES and _import_export(store, path, report, on_added):
-            continue
-        for record in read_records(path):
-            if isinstance(record, InputError):
-                report.errors.append(str(record))
-                continue
-            try:
-                doc, created = store.add_document(**record)
-            except StoreError as exc:
-                report.errors.append(f"{record['source']}: {exc}, skipped")
-                continue
-            if created:
-                report.added.append(doc)
-                if on_added is not None:
-                    on_added(doc)
-            else:
-                report.duplicates.append(f"{record['source']}: already imported as {doc.id}")
+    bulk = None if recognizer is None else BulkRecognizer(recognizer, spec)
+    try:
+        done = 0
+        for path in iter_files(paths):
+            _import_one(store, path, report, on_added, bulk, progress, done)
+            done += regular_size(path)
+            if progress is not None:
+                progress(done)
+    finally:
+        if bulk is not None:
+            bulk.close()
     return report
 
 
+def _import_one(store: Store, path: Path, report: ImportReport,
+                on_added: Callable[[Document], None] | None, bulk: BulkRecognizer | None,
+                progress: Progress | None, done: int) -> None:
+    name = shown(path)
+    if not path.exists() and not path.is_symlink():
+        report.error(f"{name}: no such file")
+        return
+    if path.suffix.lower() not in SUFFIXES:
+        report.error(f"{name}: unsupported file type {shown(path.suffix or '(none)')!r}, "
+                     f"use {', '.join(SUFFIXES)}")
+        return
+    recognizer = None if bulk is None else bulk.recognizer
+    if path.suffix.lower() in JSON_SUFFIXES and _import_export(
+            store, path, report, on_added, recognizer):
+        return
+    batches = DocBatches(store, report, bulk, on_added)
+    reading: list[_Reading] = []
+    for count, record in enumerate(read_records(path, reading), start=1):
+        if isinstance(record, Note):
+            report.note(str(record))
+        elif isinstance(record, InputError):
+            report.error(str(record))
+        else:
+            batches.add(record)
+        if progress is not None and reading and count % 1000 == 0:
+            progress(done + reading[0].position())
+    batches.finish()
+
+
+def total_bytes(paths: Iterable[str | Path]) -> int:
+    """What ``progress`` counts up to: the sizes of the regular files an import will read."""
+    return sum(regular_size(p) for p in iter_files(paths))
+
+
 def _import_export(store: Store, path: Path, report: ImportReport,
-                   on_added: Callable[[Document], None] | None) -> bool:
+                   on_added: Callable[[Document], None] | None,
+                   recognizer: Recognizer | None) -> bool:
     """Hand an annotation export (or a ``.json`` of documents) to the importers; False if it is
-    JSONL of plain documents, which ``read_records`` handles."""
+    JSONL of plain documents, which ``read_records`` handles (or not a file at all)."""
     from annotations import importers
 
-    shape = importers.detect(path)
+    try:
+        shape = importers.detect(path)
+    except InputError as exc:
+        report.error(str(exc))
+        return True
     if shape in (None, "text") and path.suffix.lower() == ".jsonl":
         return False
+    if recognizer is not None:
+        def with_entities(doc: Document) -> None:
+            store.cache_entities(doc.id, recognizer.key, recognizer.recognize(doc.text))
+            if on_added is not None:
+                on_added(doc)
+        callback: Callable[[Document], None] | None = with_entities
+    else:
+        callback = on_added
     report.merge(importers.import_file(
-        store, path, "annotty" if shape == "text" else shape or "", on_added=on_added))
+        store, path, "annotty" if shape == "text" else shape or "", on_added=callback))
     return True

@@ -98,6 +98,30 @@ def apply_everywhere(store: Store | None, gazetteer_path: str | Path, name: str,
     return pg.add_entry(gazetteer_path, name, _check_label(label))
 
 
+def everywhere_note(recognizer: Recognizer, file_name: str, name: str, label: str | None) -> str:
+    """What "apply everywhere" did, checked against ``recognizer`` (the one after the change).
+
+    The name is recognized on its own and inside a sentence: only when the recognizer then finds
+    exactly that span with that label (or, for a removal, no entity on it) does the message say
+    every document picks it up. Otherwise it says so, rather than promise what will not happen.
+    """
+    name = " ".join(name.split())  # as the gazetteer stores it (a selection may span lines)
+    spans = []
+    for before, after in (("", ""), ("We saw ", " there.")):
+        text = f"{before}{name}{after}"
+        spans.append({(e.start - len(before), e.end - len(before), e.label)
+                      for e in recognizer.recognize(text)})
+    if label is None:
+        if all(not any(s == 0 and e == len(name) for s, e, _ in found) for found in spans):
+            return f"Added to {file_name}: no document tags it any more."
+        return (f"Added to {file_name}, but the recognizer still tags {name!r}: other documents "
+                "keep it.")
+    if any((0, len(name), _check_label(label)) in found for found in spans):
+        return f"Added to {file_name}: every document picks it up."
+    return (f"Added to {file_name}, but the recognizer does not find {name!r} as written: other "
+            "documents do not pick it up (tag it where it occurs).")
+
+
 def corrections(store: Store, doc_id: str | None = None) -> list[Correction]:
     """A document's corrections (or every document's), in span order."""
     where, params = ("where doc_id = ?", [doc_id]) if doc_id else ("", [])

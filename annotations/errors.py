@@ -33,3 +33,39 @@ def read_text_file(path: str | Path, what: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(p, f"{what} is not valid UTF-8") from exc
+
+
+class DatabaseProblem(AnnottyError):
+    """A database that cannot be used as asked; the message names the file and what to do."""
+
+    def __init__(self, path: str | Path, message: str) -> None:
+        self.path = str(path)
+        super().__init__(message)
+
+
+class MissingDatabase(DatabaseProblem):
+    """A command that only reads was pointed at a file that does not exist (a typo in --db)."""
+
+    def __init__(self, path: str | Path) -> None:
+        super().__init__(path, f"no database at {path} (check --db); "
+                               "`annotty import` creates one")
+
+
+class ReadOnlyDatabase(DatabaseProblem):
+    """A write was asked of a database this user can only read; nothing was changed."""
+
+    def __init__(self, path: str | Path, why: str = "") -> None:
+        why = f" ({why})" if why else ""
+        super().__init__(path, f"{path}: read-only{why}: changes cannot be saved")
+
+
+RECOVER_HINT = "recover with `sqlite3 {path} .recover | sqlite3 recovered.db` or restore a backup"
+
+
+class DamagedDatabase(DatabaseProblem):
+    """SQLite found broken pages; annotty refuses to write so the damage does not spread."""
+
+    def __init__(self, path: str | Path, detail: str) -> None:
+        hint = RECOVER_HINT.format(path=path)
+        super().__init__(path, f"{path}: the database is damaged ({detail}); nothing was "
+                               f"written; {hint}")

@@ -1,7 +1,10 @@
 """What an import did: documents added or already there, claims merged, and every problem.
 
 One report type for plain files (``annotations.corpus``) and annotation exports
-(``annotations.importers``), so the CLI and the app add them up the same way.
+(``annotations.importers``), so the CLI and the app add them up the same way. An import of a
+million documents must run in constant memory, so the report *counts* everything but keeps only
+the first ``LISTED`` added documents (without their texts' weight mattering) and the first
+``MAX_LINES`` lines of each kind; the CLI says how many more there were.
 """
 
 from __future__ import annotations
@@ -10,12 +13,21 @@ from dataclasses import dataclass, field
 
 from annotations.model import Document
 
+LISTED = 1000
+MAX_LINES = 100_000
+
 
 @dataclass
 class ImportReport:
     added: list[Document] = field(default_factory=list)
+    """The first ``LISTED`` new documents (``added_count`` counts them all)."""
     duplicates: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Things done by a guess the user should check (an encoding), one line naming the file."""
+    added_count: int = 0
+    duplicates_count: int = 0
+    errors_count: int = 0
     documents_merged: int = 0
     """Documents of an annotation export that were already here: their claims merged in."""
     claims_added: int = 0
@@ -23,18 +35,56 @@ class ImportReport:
     claims_unchanged: int = 0
     claims_kept: int = 0
     """Claims the file has in an older version than this database: left as they are."""
+    states_imported: int = 0
+    """Document status/stance rows (``doc_state``) taken from the file."""
     entities_ignored: int = 0
     moved: list[str] = field(default_factory=list)
     """Spans placed by their quote because their offsets did not hold it."""
 
+    def add_document(self, doc: Document) -> None:
+        self.added_count += 1
+        if len(self.added) < LISTED:
+            self.added.append(doc)
+
+    def duplicate(self, line: str) -> None:
+        self.duplicates_count += 1
+        if len(self.duplicates) < MAX_LINES:
+            self.duplicates.append(line)
+
+    def note(self, line: str) -> None:
+        if len(self.notes) < MAX_LINES:
+            self.notes.append(line)
+
+    def error(self, line: str) -> None:
+        self.errors_count += 1
+        if len(self.errors) < MAX_LINES:
+            self.errors.append(line)
+
+    @property
+    def n_added(self) -> int:
+        return max(self.added_count, len(self.added))
+
+    @property
+    def n_duplicates(self) -> int:
+        return max(self.duplicates_count, len(self.duplicates))
+
+    @property
+    def n_errors(self) -> int:
+        return max(self.errors_count, len(self.errors))
+
     def merge(self, other: ImportReport) -> None:
-        self.added += other.added
-        self.duplicates += other.duplicates
-        self.errors += other.errors
+        self.added_count = self.n_added + other.n_added
+        self.duplicates_count = self.n_duplicates + other.n_duplicates
+        self.errors_count = self.n_errors + other.n_errors
+        self.added += other.added[:max(0, LISTED - len(self.added))]
+        self.duplicates += other.duplicates[:max(0, MAX_LINES - len(self.duplicates))]
+        self.errors += other.errors[:max(0, MAX_LINES - len(self.errors))]
+        self.notes += other.notes
         self.documents_merged += other.documents_merged
         self.claims_added += other.claims_added
         self.claims_updated += other.claims_updated
         self.claims_unchanged += other.claims_unchanged
         self.claims_kept += other.claims_kept
+        self.states_imported += other.states_imported
         self.entities_ignored += other.entities_ignored
         self.moved += other.moved

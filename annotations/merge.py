@@ -11,8 +11,13 @@ are not rewritten.
 
 The target is written one document per transaction, so annotators working live on the team
 database wait milliseconds, not the whole merge; an interrupted merge is finished by running it
-again. Document statuses merge by their ``updated_at``; machine entities keep the newer run;
-settings stay local to each database.
+again. Each annotator's document status and stance merge separately, the more recently set of
+each winning (``status_at``/``stance_at``, else ``updated_at`` for a value that is not the
+default): opening a document on a laptop must not undo "done" set on the server. Machine entities
+keep the newer run; settings stay local to each database.
+
+History rows of the source are untrusted (undo replays them here): each is checked by
+``history_check`` and a bad one is reported with its file and seq and left out.
 """
 
 from __future__ import annotations
@@ -21,12 +26,12 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from annotations import db as dbmod
-from annotations import history
+from annotations import history, history_check
 from annotations.errors import InputError
 from annotations.model import content_id
 from annotations.store import Store
@@ -47,11 +52,15 @@ class MergeReport:
     claims_deleted: int = 0
     history_added: int = 0
     statuses: int = 0
+    entity_edits: int = 0
+    problems: list[str] = field(default_factory=list)
+    """One line per source row left out (file, history seq, why)."""
 
     @property
     def changed(self) -> bool:
         return bool(self.documents_added or self.claims_added or self.claims_updated
-                    or self.claims_deleted or self.history_added or self.statuses)
+                    or self.claims_deleted or self.history_added or self.statuses
+                    or self.entity_edits)
 
 
 def merge(sources: list[Path], output: Path, annotator: str | None = None) -> list[MergeReport]:
@@ -98,7 +107,7 @@ class Merger:
             self.ids = set(self.by_content.values())
             self.annotators = {r[0] for r in conn.execute("select distinct annotator from history")}
         self.columns = {t: _columns(conn, t) for t in ("documents", "claims", "history",
-                                                       "doc_state", "entities")}
+                                                       "doc_state", "entities", "entity_edits")}
 
     def merge_from(self, path: Path) -> MergeReport:
         """Merge one database file into the target."""
@@ -107,7 +116,7 @@ class Merger:
         if self.target.path is not None and self.target.path.exists() \
                 and os.path.samefile(path, self.target.path):
             return MergeReport(str(path))
-        source = dbmod.connect(path).conn
+        source = dbmod.connect(path, create=False).conn  # an empty file stays empty
         try:
             report = MergeReport(str(path))
             annotators = [r[0] for r in source.execute("select distinct annotator from history")]
@@ -155,13 +164,17 @@ class Merger:
                 report: MergeReport) -> None:
         """Copy missing history rows, then bring each claim to its newest state anywhere."""
         mine_log = self._history(conn, tid, sorted(self.annotators))
+        checked, problems = history_check.check(self._history(source, src_id, annotators),
+                                                src_id)
+        report.problems.extend(f"{report.source}: history row {seq}: {why}; left out"
+                               for seq, why in problems)
         theirs_log = [{**e, "doc_id": tid, "before": remap(e["before"]),
-                       "after": remap(e["after"])}
-                      for e in self._history(source, src_id, annotators)]
+                       "after": remap(e["after"])} for e in checked]
         mine = {r["id"]: r for r in _rows(conn, "select * from claims where doc_id = ?", (tid,))}
         theirs = {r["id"]: {**r, "doc_id": tid} for r in
                   _rows(source, "select * from claims where doc_id = ?", (src_id,))}
-        mine_v, theirs_v = _versions(mine_log, mine), _versions(theirs_log, theirs)
+        mine_v = _versions(mine_log, mine, "claim")
+        theirs_v = _versions(theirs_log, theirs, "claim")
 
         seqs = {_key(e): e["seq"] for e in mine_log}
         keys = {e["seq"]: _key(e) for e in theirs_log}
@@ -189,6 +202,36 @@ class Merger:
                 report.claims_updated += 1
             else:
                 report.claims_added += 1
+        self._edits(conn, source, src_id, tid, mine_log, theirs_log, report)
+
+    def _edits(self, conn: sqlite3.Connection, source: sqlite3.Connection, src_id: str,
+               tid: str, mine_log: list[dict[str, Any]], theirs_log: list[dict[str, Any]],
+               report: MergeReport) -> None:
+        """Entity corrections, like claims: the newest state of each anywhere. One correction
+        per span: where two databases corrected the same span, the newer correction stays."""
+        columns = self.columns["entity_edits"]
+        mine = {r["id"]: r for r in _rows(conn, "select * from entity_edits where doc_id = ?",
+                                          (tid,))}
+        theirs = {r["id"]: {**r, "doc_id": tid} for r in
+                  _rows(source, "select * from entity_edits where doc_id = ?", (src_id,))}
+        mine_v = _versions(mine_log, mine, _EDIT)
+        theirs_v = _versions(theirs_log, theirs, _EDIT)
+        for item_id, version in sorted(theirs_v.items()):
+            if not _newer(version, mine_v.get(item_id, ("", None))):
+                continue
+            state = theirs.get(item_id)
+            if state is None and item_id not in mine:
+                continue
+            if state is not None:
+                clash = conn.execute('select id from entity_edits where doc_id = ? and start = ?'
+                                     ' and "end" = ? and id != ?',
+                                     (tid, state["start"], state["end"], item_id)).fetchone()
+                if clash is not None:
+                    if not _newer(version, mine_v.get(clash[0], ("", None))):
+                        continue
+                    history.apply(conn, _EDIT, clash[0], None)
+            history.apply(conn, _EDIT, item_id, _only(state, columns))
+            report.entity_edits += 1
 
     @staticmethod
     def _history(conn: sqlite3.Connection, doc_id: str, annotators: list[str]
@@ -202,17 +245,31 @@ class Merger:
 
     def _statuses(self, conn: sqlite3.Connection, source: sqlite3.Connection, src_id: str,
                   tid: str, report: MergeReport) -> None:
-        """Each annotator's status of the document: the more recently set one wins."""
+        """Each annotator's status and stance of the document: the more recently set of each
+        wins, separately; the reading position follows the newer row."""
         for row in _rows(source, "select * from doc_state where doc_id = ?", (src_id,)):
             row = {**row, "doc_id": tid}
             here = next(_rows(conn, "select * from doc_state where doc_id = ? and annotator = ?",
                               (tid, row["annotator"])), None)
-            if here is not None and (here["updated_at"] or "", _canonical(here)) >= (
-                    row["updated_at"] or "", _canonical(row)):
+            if here is None:
+                self._insert(conn, "doc_state", row)
+                report.statuses += 1
                 continue
-            conn.execute("delete from doc_state where doc_id = ? and annotator = ?",
-                         (tid, row["annotator"]))
-            self._insert(conn, "doc_state", row)
+            merged = dict(here)
+            for name, stamp, default in _DOC_FIELDS:
+                theirs, mine = _set_at(row, name, stamp, default), _set_at(here, name, stamp,
+                                                                           default)
+                if (theirs, str(row.get(name) or "")) > (mine, str(here.get(name) or "")):
+                    merged[name], merged[stamp] = row.get(name), theirs or None
+            if (row.get("updated_at") or "") > (here.get("updated_at") or ""):
+                merged["position"], merged["updated_at"] = row.get("position"), row["updated_at"]
+            if merged == here:
+                continue
+            cols = [c for c in ("status", "stance", "status_at", "stance_at", "position",
+                                "updated_at") if c in self.columns["doc_state"]]
+            conn.execute(f"update doc_state set {', '.join(f'{c} = ?' for c in cols)}"
+                         " where doc_id = ? and annotator = ?",
+                         [*(merged.get(c) for c in cols), tid, row["annotator"]])
             report.statuses += 1
 
     def _entities(self, conn: sqlite3.Connection, source: sqlite3.Connection, src_id: str,
@@ -240,11 +297,26 @@ class Merger:
         conn.execute(f'insert into "{table}"({names}) values ({marks})', [row[c] for c in cols])
 
 
-def _versions(log: list[dict[str, Any]], rows: dict[str, dict[str, Any]]) -> dict[str, Version]:
-    """Each claim's (time of its last change, current state) in one database."""
+_DOC_FIELDS = (("status", "status_at", "todo"), ("stance", "stance_at", ""))
+
+
+def _set_at(row: dict[str, Any], name: str, stamp: str, default: str) -> str:
+    """When the field was set: its own time, else the row's for a value other than the default
+    (rows from before those times were kept, or from an import), else never ("")."""
+    if row.get(stamp):
+        return str(row[stamp])
+    return str(row.get("updated_at") or "") if (row.get(name) or default) != default else ""
+
+
+_EDIT = "entity_edit"
+
+
+def _versions(log: list[dict[str, Any]], rows: dict[str, dict[str, Any]],
+              kind: str) -> dict[str, Version]:
+    """Each item's (time of its last change, current state) in one database."""
     last: dict[str, str] = {}
     for entry in log:
-        if entry["kind"] == "claim":
+        if entry["kind"] == kind:
             last[entry["item_id"]] = max(last.get(entry["item_id"], ""), entry["at"] or "")
     out: dict[str, Version] = {item: (at, rows.get(item)) for item, at in last.items()}
     for item, row in rows.items():

@@ -13,11 +13,16 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from annotations import history
+from annotations.doc_ref import AmbiguousDocument, NoSuchDocument, resolve_document
 from annotations.model import REVIEW_STATUSES, Claim, new_id, now_iso
 from annotations.store import Store, StoreError
+from annotations.terminal_safe import clean
+
+if TYPE_CHECKING:
+    from annotations.schema import Schema
 
 FILTER_ALIASES = {"type": "claim_type", "status": "review_status", "doc": "document",
                   "q": "search", "text": "search"}
@@ -95,6 +100,79 @@ class ReviewFilter:
 
     def replace(self, **changes: str) -> ReviewFilter:
         return replace(self, **changes)
+
+    def validated(self, schema: Schema, store: Store) -> ReviewFilter:
+        """This filter if every value can match something, with ``document`` made an id.
+
+        A typo (``type=Causal``, ``stance=maybe``) would otherwise show no claims, and be
+        remembered as the review filter; instead it is a ``ReviewError`` listing what is valid.
+        ``document`` is resolved by ``annotations.doc_ref`` (id, id prefix, file name, title);
+        words of a title still work when some title contains them.
+        """
+        valid = known_values(schema, store)
+        for name in ("claim_type", "stance", "review_status", "annotator", "target"):
+            check_value(name, getattr(self, name), valid[name])
+        if not self.document:
+            return self
+        try:
+            return replace(self, document=resolve_document(store, self.document))
+        except AmbiguousDocument as exc:
+            raise ReviewError(f"document: {exc}") from exc
+        except NoSuchDocument as exc:
+            pattern = "%" + re.sub(r"([%_\\])", r"\\\1", self.document) + "%"
+            if store.query("select 1 from documents where title like ? escape '\\' limit 1",
+                           [pattern]):
+                return self  # words of titles, as the filter dialog takes them
+            raise ReviewError(f"document: {exc}") from exc
+
+
+FIELD_NAMES = {"claim_type": "claim type", "stance": "stance", "review_status": "review status",
+               "annotator": "annotator", "target": "target"}
+_KNOWN_SQL = {  # fixed statements: no name from data is ever part of SQL
+    "claim_type": "select distinct claim_type as v from claims",
+    "stance": "select distinct stance as v from claims",
+    "annotator": "select distinct annotator as v from claims",
+    "target": "select distinct target as v from claims",
+}
+
+
+def known_values(schema: Schema, store: Store) -> dict[str, tuple[str, ...]]:
+    """What each claim field can be: the schema's labels, then any other value stored
+    (claims imported under another schema), review statuses, annotators and targets in use."""
+    stored = {name: [str(r["v"]) for r in store.query(sql) if r["v"]]
+              for name, sql in _KNOWN_SQL.items()}
+    return {
+        "claim_type": tuple(dict.fromkeys([*(lab.name for lab in schema.claim_types),
+                                           *sorted(stored["claim_type"])])),
+        "stance": tuple(dict.fromkeys([*(lab.name for lab in schema.stances),
+                                       *sorted(stored["stance"])])),
+        "review_status": REVIEW_STATUSES,
+        "annotator": tuple(sorted(stored["annotator"])),
+        "target": tuple(dict.fromkeys([*schema.targets, *sorted(stored["target"])])),
+    }
+
+
+def check_values(schema: Schema, store: Store, **values: Iterable[str]) -> None:
+    """``check_value`` for several fields at once (``export --type A --stance B ...``)."""
+    valid = known_values(schema, store)
+    for name, given in values.items():
+        for value in given:
+            check_value(name, value, valid[name])
+
+
+def check_value(name: str, value: str, valid: Iterable[str], shown: int = 12) -> None:
+    """Refuse a filter value no claim can have, naming the valid ones (and a near miss)."""
+    valid = tuple(valid)
+    if not value or value in valid:
+        return
+    what = FIELD_NAMES.get(name, name)
+    near = [v for v in valid if v.casefold() == value.casefold()]
+    hint = f"; did you mean '{clean(near[0])}'?" if near else ""
+    if not valid:
+        raise ReviewError(f"unknown {what} '{clean(value)}': no claim has one yet")
+    listed = ", ".join(clean(v) for v in valid[:shown])
+    more = f" and {len(valid) - shown} more" if len(valid) > shown else ""
+    raise ReviewError(f"unknown {what} '{clean(value)}'{hint} (valid: {listed}{more})")
 
 
 def fts_query(text: str) -> str:

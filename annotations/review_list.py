@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
+from annotations import db as dbmod
 from annotations.model import Claim, Entity
 from annotations.review import ReviewError, ReviewFilter, where
 from annotations.store import Store
@@ -77,10 +78,7 @@ class Reader:
     def _open(self) -> sqlite3.Connection:
         if self.store.path is None:
             return self.store.db.conn
-        conn = sqlite3.connect(str(self.store.path), check_same_thread=False,
-                               isolation_level=None, timeout=10)
-        conn.execute("PRAGMA query_only=1")
-        return conn
+        return dbmod.read_connection(self.store.path)  # decodes broken UTF-8; works read-only
 
     @contextmanager
     def shared(self) -> Iterator[sqlite3.Connection]:

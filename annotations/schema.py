@@ -13,7 +13,8 @@ from pathlib import Path
 import yaml
 from rich.color import Color, ColorParseError
 
-from annotations.errors import InputError, read_text_file
+from annotations.config_yaml import compose, read_config
+from annotations.errors import InputError
 
 DEFAULT_SCHEMA = "labels.yaml"
 LABEL_FIELDS = ("claim_types", "stances", "attributions", "checkworthiness")
@@ -57,17 +58,11 @@ def load(path: str | Path | None) -> Schema:
     """Load a schema file, or the built-in one when ``path`` is None."""
     if path is None:
         return load_default()
-    return parse(read_text_file(path, "schema"), str(path))
+    return parse(read_config(path, "schema"), str(path))
 
 
 def parse(text: str, path: str) -> Schema:
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise InputError(path, f"malformed YAML: {exc.problem}", line=line) from exc
-    except yaml.YAMLError as exc:
-        raise InputError(path, f"malformed YAML: {exc}") from exc
+    root = compose(text, path)  # bounded: size, depth and alias expansion are checked
     if root is None:
         raise InputError(path, "schema is empty")
     top = _mapping(root, path, "schema")
@@ -75,13 +70,14 @@ def parse(text: str, path: str) -> Schema:
     for key in sorted(unknown):
         raise InputError(path, "unknown field", line=_line(top[key][0]), field=key)
     fields: dict[str, tuple[Label, ...]] = {}
+    taken: dict[str, str] = {}  # key -> the choice that has it, across all fields
     for name in LABEL_FIELDS:
         if name not in top:
             if name in ("claim_types", "stances"):
                 raise InputError(path, "required field is missing", line=_line(root), field=name)
             fields[name] = ()
             continue
-        fields[name] = _labels(top[name][1], path, name)
+        fields[name] = _labels(top[name][1], path, name, taken)
     targets: tuple[str, ...] = ()
     if "targets" in top:
         node = top["targets"][1]
@@ -109,11 +105,18 @@ def _mapping(node: yaml.Node, path: str, what: str) -> dict[str, tuple[yaml.Node
     return out
 
 
-def _labels(node: yaml.Node, path: str, field: str) -> tuple[Label, ...]:
+def _labels(node: yaml.Node, path: str, field: str, taken: dict[str, str]
+            ) -> tuple[Label, ...]:
+    """The labels of one field; ``taken`` collects keys across fields (see ``parse``).
+
+    Keys are unique across *all* label fields, not only within one: the claim form offers every
+    field at once and gives a typed key to the focused field, else to the first field that has
+    it (``tui/widgets/claim_form.py``), so a stance sharing a claim type's key could not be
+    picked by the usual "type key, stance key, enter" (the claim type field has focus).
+    """
     if not isinstance(node, yaml.SequenceNode) or not node.value:
         raise InputError(path, "must be a non-empty list of labels", line=_line(node), field=field)
     labels: list[Label] = []
-    keys: dict[str, str] = {}
     for i, item in enumerate(node.value):
         where = f"{field}[{i}]"
         entry = _mapping(item, path, where)
@@ -135,12 +138,13 @@ def _labels(node: yaml.Node, path: str, field: str) -> tuple[Label, ...]:
         if len(key) != 1 or key.isspace():
             line = _line(entry["key"][1]) if "key" in entry else _line(item)
             raise InputError(path, "must be exactly one character", line, f"{where}.key")
-        if key in keys:
+        if key in taken:
             raise InputError(
-                path, f"key {key!r} already used by {keys[key]!r}", _line(entry["key"][1]),
+                path, f"key {key!r} already used by {taken[key]}; every choice needs its own "
+                "key (the claim form shows all fields at once)", _line(entry["key"][1]),
                 f"{where}.key",
             )
-        keys[key] = name
+        taken[key] = f"{where} {name!r}"
         colour = values.get("colour", values.get("color", ""))
         if colour:
             try:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from annotations import paths
-from annotations.corpus import ImportReport, import_paths
+from annotations.bulk_entities import RecognizerSpec
+from annotations.corpus import ImportReport, Progress, import_paths
 from annotations.entities import Recognizer
 from annotations.store import Store
 
@@ -22,10 +23,10 @@ def ensure_seeded(store: Store, recognizer: Recognizer) -> ImportReport | None:
     return report
 
 
-def import_with_entities(store: Store, sources: list, recognizer: Recognizer) -> ImportReport:
-    """Import files and compute machine entities for each new document."""
-    return import_paths(
-        store, sources,
-        on_added=lambda doc: store.cache_entities(doc.id, recognizer.key,
-                                                  recognizer.recognize(doc.text)),
-    )
+def import_with_entities(store: Store, sources: list, recognizer: Recognizer,
+                         progress: Progress | None = None,
+                         spec: RecognizerSpec | None = None) -> ImportReport:
+    """Import files and compute machine entities for each new document (in bulk: a batch of
+    documents and their entities is one transaction; with ``spec``, a large import recognises
+    in worker processes)."""
+    return import_paths(store, sources, recognizer=recognizer, progress=progress, spec=spec)

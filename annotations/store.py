@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from annotations import db as dbmod
-from annotations import history
+from annotations import history, writer_queue
+from annotations.errors import ReadOnlyDatabase
 from annotations.model import (
     CLAIM_FIELDS,
     DOC_STATUSES,
@@ -52,9 +53,20 @@ def default_annotator() -> str:
 
 
 class Store:
-    def __init__(self, path: str | Path | None = None, annotator: str | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, annotator: str | None = None,
+                 create: bool = True, background_check: bool = True) -> None:
+        """Open ``path`` (see ``db.open_database``): ``create=False`` refuses a missing file.
+
+        ``readonly`` is why the file can only be read ("" when writable); every write then
+        raises ``ReadOnlyDatabase``. Writes also wait for the integrity check of an existing
+        file (``background_check`` starts it now rather than at the first write) and are refused
+        if it found damage.
+        """
         self.path = None if path is None else Path(path)
-        self.db = dbmod.connect(path)
+        opened = dbmod.open_database(path, create=create, background_check=background_check)
+        self.db = opened.db
+        self.readonly = opened.readonly
+        self._gate = opened.gate
         self.annotator = annotator or default_annotator()
         self._lock = threading.RLock()
         self._texts: OrderedDict[str, str] = OrderedDict()
@@ -74,8 +86,9 @@ class Store:
 
         Writers of all processes take turns through ``WriterQueue``; ``BEGIN IMMEDIATE`` then
         takes SQLite's write lock up front (waiting up to the busy timeout), so the body never
-        meets a lock. If another process held it even longer, BEGIN and COMMIT are retried with
-        backoff rather than showing the user "database is locked".
+        meets a lock. If another program held it even longer, BEGIN and COMMIT are retried with
+        backoff, until ``writer_queue.LOCK_WAIT_SECONDS`` have passed. The turn is taken before
+        the connection's lock, so reads from other threads never wait behind a blocked writer.
         """
 
         def patiently(sql: str, attempts: int = 8) -> None:
@@ -85,11 +98,14 @@ class Store:
                     return
                 except sqlite3.OperationalError as exc:
                     busy = "locked" in str(exc) or "busy" in str(exc)
-                    if not busy or attempt == attempts - 1:
+                    if not busy or attempt == attempts - 1 or time.monotonic() > deadline:
                         raise
                     time.sleep(min(1.0, 0.01 * 2**attempt) * (0.5 + random.random()))
 
-        with self._lock, self._writers:
+        self.check_writable()
+        self._writers.annotator = self.annotator
+        with self._writers, self._lock:
+            deadline = time.monotonic() + writer_queue.LOCK_WAIT_SECONDS
             conn = self.db.conn
             patiently("BEGIN IMMEDIATE")
             try:
@@ -110,8 +126,20 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
+            if self._gate is not None:
+                self._gate.close()
+            trusted = self._gate is not None and self._gate.unchanged_by_others(self.db.conn)
             self.db.conn.close()
             self._writers.close()
+            if trusted and self._gate is not None:
+                self._gate.remember()  # only this session wrote since the check: still good
+
+    def check_writable(self) -> None:
+        """Raise ``ReadOnlyDatabase``/``DamagedDatabase`` unless a write may go ahead."""
+        if self.readonly:
+            raise ReadOnlyDatabase(self.path or ":memory:", self.readonly)
+        if self._gate is not None:
+            self._gate.require()
 
     def setting(self, key: str, default: str = "") -> str:
         rows = self._rows("select value from settings where key = ?", [key])
@@ -169,6 +197,78 @@ class Store:
             raise StoreError(f"no document {doc_id!r}")
         return doc
 
+    def document_texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """Texts of those of ``doc_ids`` that are stored: one query per 500 ids (bulk import)."""
+        ids = list(dict.fromkeys(doc_ids))
+        out: dict[str, str] = {}
+        with self._lock:
+            for i in range(0, len(ids), 500):
+                chunk = ids[i:i + 500]
+                out.update(self.db.conn.execute(
+                    f"select id, text from documents where id in ({','.join('?' * len(chunk))})",
+                    chunk).fetchall())
+        return out
+
+    def add_documents(self, docs: list[Document], entities: dict[str, list[Entity]] | None = None,
+                      recognizer: str = "") -> list[Document]:
+        """Store many new documents (and their machine entities) in one transaction.
+
+        Returns those inserted; a document whose id is already stored (another process may have
+        imported it meanwhile) is left out. One transaction per batch is what makes a bulk
+        import fast: each commit waits for the disk.
+        """
+        for doc in docs:
+            if "\x00" in doc.text:
+                raise StoreError(f"document {doc.id}: text contains NUL characters")
+        with self.transaction() as conn:
+            last = conn.execute("select coalesce(max(rowid), 0) from documents").fetchone()[0]
+            before = conn.total_changes
+            conn.executemany(
+                "insert or ignore into documents"
+                "(id, title, source, text, meta, chars, words, imported_at)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(d.id, d.title, d.source, d.text,
+                  json.dumps(d.meta, ensure_ascii=False) if d.meta else "{}",
+                  len(d.text), d.words, d.imported_at) for d in docs])
+            new = docs
+            if conn.total_changes - before < len(docs):  # some were there already
+                fresh = {r[0] for r in conn.execute(
+                    "select id from documents where rowid > ?", (last,))}
+                new = [d for d in docs if d.id in fresh]
+            if entities is not None and recognizer:
+                stamp = now_iso()
+                conn.executemany(
+                    'insert into entities(doc_id, start, "end", label, source, recognizer)'
+                    " values (?, ?, ?, ?, ?, ?)",
+                    [(d.id, e.start, e.end, e.label, e.source, recognizer)
+                     for d in new for e in entities.get(d.id, ())])
+                conn.executemany(
+                    "insert or replace into entity_runs(doc_id, recognizer, count, computed_at)"
+                    " values (?, ?, ?, ?)",
+                    [(d.id, recognizer, len(entities.get(d.id, ())), stamp) for d in new])
+        return new
+
+    def merge_doc_states(self, rows: Iterable[dict[str, str]]) -> int:
+        """Take document status/stance rows from another copy of the work, timestamps kept.
+
+        Each row (doc_id, annotator, status, stance, updated_at) replaces the stored one only if
+        it is newer, so importing an old export never undoes later work. Returns rows written.
+        """
+        written = 0
+        with self.transaction() as conn:
+            for row in rows:
+                if row["status"] not in DOC_STATUSES:
+                    raise StoreError(f"unknown status {row['status']!r}")
+                written += conn.execute(
+                    "insert into doc_state(doc_id, annotator, status, position, stance,"
+                    " updated_at) values (?, ?, ?, 0, ?, ?) on conflict(doc_id, annotator)"
+                    " do update set status = excluded.status, stance = excluded.stance,"
+                    " updated_at = excluded.updated_at"
+                    " where coalesce(doc_state.updated_at, '') < excluded.updated_at",
+                    (row["doc_id"], row["annotator"], row["status"], row["stance"],
+                     row["updated_at"])).rowcount
+        return written
+
     def documents(self, annotator: str | None = None) -> list[DocumentSummary]:
         """Every document with its counts, in import order, without loading texts."""
         who = annotator or self.annotator
@@ -197,10 +297,11 @@ class Store:
         who = annotator or self.annotator
         with self.transaction() as conn:
             conn.execute(
-                "insert into doc_state(doc_id, annotator, status, position, updated_at)"
-                " values (?, ?, ?, 0, ?) on conflict(doc_id, annotator)"
-                " do update set status = excluded.status, updated_at = excluded.updated_at",
-                (doc_id, who, status, now_iso()),
+                "insert into doc_state(doc_id, annotator, status, position, updated_at,"
+                " status_at) values (?, ?, ?, 0, ?, ?) on conflict(doc_id, annotator)"
+                " do update set status = excluded.status, updated_at = excluded.updated_at,"
+                " status_at = excluded.status_at",
+                (doc_id, who, status, *[now_iso()] * 2),
             )
 
     def position(self, doc_id: str, annotator: str | None = None) -> int:
@@ -210,6 +311,8 @@ class Store:
         return int(rows[0]["position"] or 0) if rows else 0
 
     def set_position(self, doc_id: str, offset: int, annotator: str | None = None) -> None:
+        if self.readonly:  # a reading position is not work: a read-only database forgets it
+            return
         with self.transaction() as conn:
             conn.execute(
                 "insert into doc_state(doc_id, annotator, status, position, updated_at)"
@@ -227,10 +330,11 @@ class Store:
     def set_doc_stance(self, doc_id: str, stance: str, annotator: str | None = None) -> None:
         with self.transaction() as conn:
             conn.execute(
-                "insert into doc_state(doc_id, annotator, status, position, stance, updated_at)"
-                " values (?, ?, 'todo', 0, ?, ?) on conflict(doc_id, annotator)"
-                " do update set stance = excluded.stance, updated_at = excluded.updated_at",
-                (doc_id, annotator or self.annotator, stance, now_iso()),
+                "insert into doc_state(doc_id, annotator, status, position, stance, updated_at,"
+                " stance_at) values (?, ?, 'todo', 0, ?, ?, ?) on conflict(doc_id, annotator)"
+                " do update set stance = excluded.stance, updated_at = excluded.updated_at,"
+                " stance_at = excluded.stance_at",
+                (doc_id, annotator or self.annotator, stance, *[now_iso()] * 2),
             )
 
     # -- machine entities (a cache, keyed by recognizer name and version) -------------------
@@ -248,6 +352,8 @@ class Store:
 
     def cache_entities(self, doc_id: str, recognizer: str, entities: Iterable[Entity]) -> int:
         rows = [(doc_id, e.start, e.end, e.label, e.source, recognizer) for e in entities]
+        if self.readonly:  # only a cache: a read-only database recognizes again next time
+            return len(rows)
         with self.transaction() as conn:
             conn.execute("delete from entities where doc_id = ? and recognizer = ?",
                          (doc_id, recognizer))
@@ -264,17 +370,24 @@ class Store:
         return len(rows)
 
     # -- claims -----------------------------------------------------------------------------
-    def add_claim(self, doc_id: str, start: int, end: int, claim_type: str,
-                  **labels: str) -> Claim:
-        """Save a new claim durably, with its history row, in one transaction."""
+    def add_claim(self, doc_id: str, start: int, end: int, claim_type: str, *,
+                  claim_id: str | None = None, **labels: str) -> Claim:
+        """Save a new claim durably, with its history row, in one transaction.
+
+        ``claim_id`` makes the save idempotent (a replay from the recovery journal): a claim
+        already stored under that id is returned as it is.
+        """
         unknown = set(labels) - set(EDITABLE_CLAIM_FIELDS)
         if unknown:
             raise StoreError(f"unknown claim fields: {', '.join(sorted(unknown))}")
         stamp = now_iso()
-        claim = Claim(id=new_id(), doc_id=doc_id, start=start, end=end, quote="",
+        claim = Claim(id=claim_id or new_id(), doc_id=doc_id, start=start, end=end, quote="",
                       claim_type=claim_type, annotator=self.annotator, created_at=stamp,
                       updated_at=stamp, **labels)
         with self.transaction() as conn:
+            if claim_id is not None and conn.execute("select 1 from claims where id = ?",
+                                                     (claim_id,)).fetchone():
+                return Claim(**self._claim_row(conn, claim_id))
             claim = replace(claim, quote=self._quote(conn, doc_id, start, end))
             history.apply(conn, "claim", claim.id, asdict(claim))
             history.record(conn, self.annotator, "create", "claim", claim.id, doc_id, None,
@@ -293,7 +406,7 @@ class Store:
                 after["quote"] = self._quote(conn, after["doc_id"], after["start"], after["end"])
             history.apply(conn, "claim", claim_id, after)
             history.record(conn, self.annotator, "update", "claim", claim_id, before["doc_id"],
-                           before, after)
+                           before, history.changed_fields(before, after, *history.SPAN))
         return Claim(**after)
 
     def delete_claim(self, claim_id: str) -> Claim:
@@ -344,13 +457,23 @@ class Store:
         return self._rows(f"select * from history {where} order by seq", params)
 
     def undo(self, doc_id: str | None = None) -> dict[str, Any] | None:
-        """Undo this annotator's latest change (in ``doc_id`` if given); None if nothing to undo."""
-        with self.transaction() as conn:
-            return history.undo(conn, self.annotator, doc_id)
+        """Undo this annotator's latest change (in ``doc_id`` if given); None if nothing to undo.
+
+        A history row that cannot be applied safely (forged or damaged) is refused with a
+        ``StoreError`` naming it, and nothing is changed.
+        """
+        try:
+            with self.transaction() as conn:
+                return history.undo(conn, self.annotator, doc_id)
+        except history.HistoryError as exc:
+            raise StoreError(f"cannot undo: {exc}") from None
 
     def redo(self, doc_id: str | None = None) -> dict[str, Any] | None:
-        with self.transaction() as conn:
-            return history.redo(conn, self.annotator, doc_id)
+        try:
+            with self.transaction() as conn:
+                return history.redo(conn, self.annotator, doc_id)
+        except history.HistoryError as exc:
+            raise StoreError(f"cannot redo: {exc}") from None
 
     # -- counts -----------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:

@@ -91,30 +91,34 @@ async def test_a_reviewer_decides_every_item_with_keys(team: Any) -> None:
         shown = screen_text(app)
         assert "1 alice" in shown and "2 bob" in shown and "≠ stance" in shown
 
-        await pilot.press("2")  # bob's version is gold
+        await pilot.press("2")  # bob's version is gold; on to the next disputed item
+        assert screen.item_table.cursor_row == 2  # at once, before the save is back
         await settle(pilot)
         gold = adj.gold_claims(store, doc_id)
         assert [(g.stance, g.reviewer) for g in gold] == [("favor", "rev")]
+        assert screen.item_table.cursor_row == 2 and "Gold: bob's version." in screen_text(app)
+        await pilot.press("k")
         assert "gold (rev)" in screen_text(app)
-        await pilot.press("1", "1")  # changing one's mind edits the same gold claim
+        await pilot.press("1")  # changing one's mind edits the same gold claim
         await settle(pilot)
         assert [g.stance for g in adj.gold_claims(store, doc_id)] == ["against"]
 
-        await pilot.press("n", "1")  # item 3: alice's longer boundary
+        assert screen.item_table.cursor_row == 2  # item 3: alice's longer boundary
+        await pilot.press("1")
         await settle(pilot)
-        await pilot.press("n")  # item 4: bob has nothing
+        assert screen.item_table.cursor_row == 3  # item 4: bob has nothing
         assert "— missing —" in screen_text(app)
         await pilot.press("2")  # picking a missing version is refused, with a hint
         await settle(pilot)
         assert len(adj.gold_claims(store, doc_id)) == 2
+        assert screen.item_table.cursor_row == 3  # nothing decided: the cursor stays
         assert "bob has no claim here" in screen_text(app)
         await pilot.press("x")  # decided: no claim here
         await settle(pilot)
         assert statuses(store, doc_id)[3] == "resolved"
         assert adj.compare(store, doc_id).items[3].rejected
 
-        await pilot.press("n")  # item 5, then edit its gold version with the form
-        assert screen.item_table.cursor_row == 4
+        assert screen.item_table.cursor_row == 4  # item 5: edit its gold version with the form
         assert "\x1b" not in screen_text(app)
         await pilot.press("e")
         await settle(pilot)
@@ -125,6 +129,9 @@ async def test_a_reviewer_decides_every_item_with_keys(team: Any) -> None:
         fifth = adj.compare(store, doc_id).items[4]
         assert fifth.gold is not None and fifth.gold.claim_type == "statistical"
         assert store.claim(fifth.claims["bob"].id).review_status == "rejected"
+        assert screen.item_table.cursor_row == 4  # the last disputed item: nowhere to go
+        await pilot.press("n")
+        assert "No disputed items left here; A accepts the 1 agreed one." in screen_text(app)
 
         await pilot.press("A")  # accept the agreed item 1
         await settle(pilot)
@@ -151,20 +158,37 @@ async def test_quick_keys_on_one_item_make_one_gold_claim(team: Any) -> None:
     store, doc_id = team
     app = AnnottyApp(store)
     async with app.run_test(size=SMALL) as pilot:
-        await open_screen(app, pilot)
+        screen = await open_screen(app, pilot)
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press("n", "1", "2", "1", "2")  # faster than the screen reloads
+        await pilot.press("n", "1", "k", "2")  # faster than the screen reloads
         await settle(pilot)
         gold = adj.gold_claims(store, doc_id)
         assert len(gold) == 1 and gold[0].stance == "favor"
         await pilot.press("u")
         await settle(pilot)
         assert [g.stance for g in adj.gold_claims(store, doc_id)] == ["against"]
-        await pilot.press("n", "n", "n", "e", "1", "enter")  # typed before the form is up
+        await pilot.press("u")
+        await settle(pilot)
+        assert adj.gold_claims(store, doc_id) == []
+
+        await pilot.press("k", "k")  # back to item 1 (agreed)
+        assert screen.item_table.cursor_row == 0
+        await pilot.press("n", "1", "2", "1", "2")  # one decision per disputed item, in order
+        await settle(pilot)
+        items = adj.compare(store, doc_id).items
+        picked = [next(who for who, c in item.claims.items()
+                       if item.gold is not None and c.quote == item.gold.quote
+                       and c.claim_type == item.gold.claim_type and c.stance == item.gold.stance)
+                  for item in items[1:]]
+        assert picked == ["alice", "bob", "alice", "bob"]
+        assert screen.item_table.cursor_row == 4  # no disputed item left: it stays on the last
+        await pilot.press("u", "k", "k", "k", "e", "1", "enter")  # typed before the form is up
         await settle(pilot)
         fifth = adj.compare(store, doc_id).items[4]
-        assert fifth.gold is not None and fifth.gold.claim_type == "statistical"
+        assert fifth.gold is None  # undone, and not the item the form was opened on
+        second = adj.compare(store, doc_id).items[1]
+        assert second.gold is not None and second.gold.claim_type == "statistical"
 
 
 async def test_keys_of_the_open_document_are_hidden_in_the_list(team: Any) -> None:

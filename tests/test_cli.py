@@ -86,3 +86,84 @@ def test_bad_schema_fails_before_the_ui(tmp_path: Path, capsys) -> None:
         main(["--db", str(tmp_path / "x.db"), "--schema", str(bad)])
     err = capsys.readouterr().err.strip()
     assert f"{bad}:2:" in err and "claim_types[0].key" in err
+
+
+def _main(argv: list[str], capsys) -> tuple[int, str]:
+    from annotations.cli import main
+
+    try:
+        main(argv)
+        code = 0
+    except SystemExit as stop:
+        code = int(stop.code or 0)
+    return code, capsys.readouterr().err
+
+
+def test_file_system_errors_are_one_line_naming_the_file(tmp_path: Path, capsys) -> None:
+    db = str(tmp_path / "t.db")
+    assert _main(["--db", db, "import", str(SEEDS)], capsys)[0] == 0
+    (tmp_path / "notes.txt").write_text("a file, not a folder", encoding="utf-8")
+    target = tmp_path / "notes.txt" / "x.json"
+    code, err = _main(["--db", db, "export", "-o", str(target)], capsys)
+    assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
+    assert str(tmp_path / "notes.txt") in err
+
+
+def test_usage_errors_are_one_line(tmp_path: Path, capsys) -> None:
+    code, err = _main(["--db", str(tmp_path / "t.db"), "export", "--format", "nope"], capsys)
+    assert code == 2 and err.count("\n") == 1 and "--format" in err and "--help" in err
+
+
+def test_unexpected_error_is_one_line_unless_debugging(tmp_path: Path, capsys,
+                                                       monkeypatch) -> None:
+    """A bug must not print a traceback at the user, but must stay findable."""
+    from annotations import stats as stats_mod
+
+    db = str(tmp_path / "t.db")
+    assert _main(["--db", db, "import", str(SEEDS)], capsys)[0] == 0
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("counting went wrong\nsecond line")
+
+    monkeypatch.setattr(stats_mod, "compute", broken)
+    code, err = _main(["--db", db, "stats"], capsys)
+    assert code == 1 and err.count("\n") == 1
+    assert "internal error: RuntimeError: counting went wrong" in err and "ANNOTTY_DEBUG" in err
+    monkeypatch.setenv("ANNOTTY_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        _main(["--db", db, "stats"], capsys)
+
+
+def test_interrupt_is_one_line_and_status_130(tmp_path: Path, capsys, monkeypatch) -> None:
+    from annotations import stats as stats_mod
+
+    db = str(tmp_path / "t.db")
+    assert _main(["--db", db, "import", str(SEEDS)], capsys)[0] == 0
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(stats_mod, "compute", interrupted)
+    code, err = _main(["--db", db, "stats"], capsys)
+    assert code == 130  # (click puts a newline after the ^C first)
+    assert err.lstrip("\n") == "annotty: interrupted; everything saved before it is kept\n"
+
+
+def test_every_command_is_in_the_readme() -> None:
+    """As sqlite-utils does: a command the README does not list does not exist for users."""
+    import click
+
+    from annotations.cli import cli
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ctx = click.Context(cli)
+    names = []
+    for name in cli.list_commands(ctx):
+        command = cli.get_command(ctx, name)
+        if isinstance(command, click.Group):
+            names += [f"{name} {sub}" for sub in command.list_commands(ctx)]
+        else:
+            names.append(name)
+    assert "db vacuum" in names and "db check" in names
+    assert [n for n in names if f"`annotty {n}" not in readme] == []

@@ -160,3 +160,83 @@ def test_sigkill_mid_burst_loses_nothing_that_was_promised(tmp_path: Path) -> No
     store = Store(db, annotator="after")
     store.add_claim(doc_id, 0, 7, "statistical")
     store.close()
+
+
+def test_a_stopped_writer_blocks_others_only_up_to_the_limit(tmp_path: Path,
+                                                             monkeypatch) -> None:
+    """Ctrl-Z in the middle of a save (SIGSTOP here) used to block every other writer forever.
+    Now they give up after ``LOCK_WAIT_SECONDS`` naming the holder, and reading never waits."""
+    from annotations import writer_queue
+
+    db = tmp_path / "team.db"
+    doc_id = setup_db(db)
+    holder = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "workers" / "writer.py"), str(db), "zoe", doc_id,
+         "--hold"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        os.kill(holder.pid, signal.SIGSTOP)
+        monkeypatch.setattr(writer_queue, "LOCK_WAIT_SECONDS", 1.0)
+        store = Store(db, annotator="me")
+        outcome: dict[str, Any] = {}
+
+        def save() -> None:
+            started = time.monotonic()
+            try:
+                store.add_claim(doc_id, 0, 7, "other")
+            except writer_queue.WriterBusy as exc:
+                outcome["message"] = str(exc)
+            outcome["waited"] = time.monotonic() - started
+
+        saving = threading.Thread(target=save, daemon=True)
+        saving.start()
+        # reads go on while that save waits: this store (another thread) and its queries
+        seen: list[Any] = []
+
+        def read() -> None:
+            seen.extend([store.claims(), len(store.documents()),
+                         store.query("select count(*) as n from history")[0]["n"]])
+
+        reading = threading.Thread(target=read, daemon=True)  # daemon: a hang must not stick
+        reading.start()
+        reading.join(timeout=0.5)
+        assert seen == [[], 1, 0] and saving.is_alive()
+        saving.join(timeout=10)
+        assert "message" in outcome, "the save should have given up"
+        assert 0.9 <= outcome["waited"] < 5, outcome
+        assert f"pid {holder.pid}" in outcome["message"] and "'zoe'" in outcome["message"]
+        store.close()
+    finally:
+        os.kill(holder.pid, signal.SIGCONT)
+        holder.kill()
+        holder.wait(timeout=10)
+        assert holder.stdout is not None and holder.stderr is not None
+        holder.stdout.close()
+        holder.stderr.close()
+    after = Store(db, annotator="me")  # the lock is free again: saving works at once
+    assert after.add_claim(doc_id, 0, 7, "other").quote == TEXT[:7]
+    after.close()
+
+
+def test_the_writer_lock_file_is_never_followed_through_a_symlink(tmp_path: Path) -> None:
+    """The lock file now holds the writer's pid and name; a symlink planted in its place (a
+    shared folder) must not make a save write into the file it points to."""
+    db = tmp_path / "team.db"
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    os.symlink(victim, f"{db}-writer")
+    store = Store(db, annotator="me")
+    doc, _ = store.add_document(TEXT, "t")
+    assert store.add_claim(doc.id, 0, 7, "other").quote == TEXT[:7]
+    store.close()
+    assert victim.read_text() == "precious\n"
+
+
+def test_the_holder_named_in_the_lock_file_is_made_safe_to_print(tmp_path: Path) -> None:
+    from annotations.writer_queue import holder_of
+
+    lock = tmp_path / "db-writer"
+    lock.write_bytes(b"4242 bob\x1b]52;c;aGk=\x07\n")
+    assert holder_of(str(lock)) == "pid 4242 (annotator 'bob]52;c;aGk=')"
+    lock.write_bytes(b"not a pid\n")
+    assert holder_of(str(lock)) == ""

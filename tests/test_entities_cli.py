@@ -140,3 +140,39 @@ def test_the_gold_fixture_is_consistent_with_the_seed_texts() -> None:
         for (_, end, _), (start, _, _) in zip(doc.entities, doc.entities[1:], strict=False):
             assert end <= start
         assert {label for _, _, label in doc.entities} <= set(LABELS)
+
+
+@pytest.mark.parametrize("how", ["dotdot", "absolute", "symlink"])
+def test_gold_files_cannot_read_texts_outside_their_folder(
+        tmp_path: Path, how: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--errors`` prints pieces of the texts, so a gold file from a shared folder must not
+    name ``../secret.txt``, an absolute path or a symlink leading out of its folder."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Beijing password hunter2", encoding="utf-8")
+    folder = tmp_path / "gold"
+    folder.mkdir()
+    name = {"dotdot": "../secret.txt", "absolute": str(secret), "symlink": "link.txt"}[how]
+    if how == "symlink":
+        (folder / "link.txt").symlink_to(secret)
+    gold = folder / "gold.jsonl"
+    gold.write_text(json.dumps({"text": "x", "entities": []}) + "\n"
+                    + json.dumps({"file": name, "entities": []}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="outside the gold file's folder") as caught:
+        ev.load_gold(gold)
+    assert caught.value.line == 2 and caught.value.field == "file"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", str(tmp_path / "t.db"), "eval-entities", str(gold), "--errors"])
+    assert exit_info.value.code == 1
+    out, err = capsys.readouterr()
+    assert "hunter2" not in out + err
+    assert err.startswith(f"annotty: {gold}:2: file: ") and err.count("\n") == 1
+
+
+def test_gold_files_still_read_texts_beside_them(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text("China", encoding="utf-8")
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"file": "sub/a.txt", "entities": [
+        {"start": 0, "end": 5, "label": "GPE"}]}) + "\n", encoding="utf-8")
+    (doc,) = ev.load_gold(gold)
+    assert doc.text == "China"

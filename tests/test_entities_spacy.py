@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from annotations.entities import resolve
-from annotations.entities.rules import RuleRecognizer
+from annotations.entities import BuiltinRecognizer, resolve
 
 spacy = pytest.importorskip("spacy")
 
@@ -57,7 +56,7 @@ def test_the_project_gazetteer_overrides_the_pipeline(tmp_path: Path) -> None:
 
 def test_a_missing_model_falls_back_with_a_message() -> None:
     recognizer, warnings = resolve("spacy:no_such_model_xyz")
-    assert isinstance(recognizer, RuleRecognizer)
+    assert isinstance(recognizer, BuiltinRecognizer)
     assert len(warnings) == 1
     assert "no_such_model_xyz" in warnings[0] and "python -m spacy download" in warnings[0]
     assert warnings[0].endswith("using the built-in recognizer")
@@ -66,7 +65,7 @@ def test_a_missing_model_falls_back_with_a_message() -> None:
 def test_without_spacy_the_message_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "spacy", None)  # import spacy now raises ImportError
     recognizer, warnings = resolve("spacy:en_core_web_sm")
-    assert isinstance(recognizer, RuleRecognizer)
+    assert isinstance(recognizer, BuiltinRecognizer)
     assert warnings == ["spaCy is not installed: pip install 'annotty[spacy]'; "
                         "using the built-in recognizer"]
 

@@ -97,7 +97,7 @@ async def test_preview_export_and_close(store: Store, tmp_path: Path, monkeypatc
         bar = dialog.query_one("#progress", ProgressBar)
         assert bar.progress == bar.total == 1
         outcome = dialog.query_one("#outcome", Static).content
-        assert "wrote 1 documents, 1 claims" in str(outcome)
+        assert "wrote 1 document, 1 claim, " in str(outcome)
 
         await pilot.press("escape")
         await pilot.pause()
@@ -160,3 +160,56 @@ async def test_escape_cancels_a_running_export(store: Store, tmp_path: Path,
         await pilot.press("escape")
         await pilot.pause()
         assert app.result is None
+
+
+async def test_enter_exports_from_the_first_field_and_picks_in_an_open_list(
+        store: Store, tmp_path: Path, monkeypatch) -> None:
+    """The dialog opens on the format list: enter exports; space opens the list, where enter
+    picks the highlighted format (and does not export)."""
+    from test_review_support import screen_text
+
+    monkeypatch.setattr(export_dialog, "PREVIEW_DELAY", 0.01)
+    corpus(store)
+    app = Host(store, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        fmt = dialog.query_one("#format", Select)
+        assert fmt.has_focus
+        await pilot.press("space")  # opens the list
+        await pilot.pause()
+        assert fmt.expanded
+        await pilot.press("down", "enter")  # picks the next format; nothing is written
+        await settle(app, pilot)
+        assert not fmt.expanded and fmt.value != "json"
+        assert not list(tmp_path.iterdir())
+        fmt.value = "json"
+        await settle(app, pilot)
+        await pilot.press("enter")  # on the closed list: export
+        await settle(app, pilot)
+        assert (tmp_path / "annotty-export.json").exists()
+        assert "wrote 2 documents" in screen_text(app)
+
+
+async def test_the_checkbox_shows_on_and_off_without_colour(store: Store,
+                                                            tmp_path: Path) -> None:
+    """On and off differ in the characters drawn (an X or an empty box), so they differ on a
+    NO_COLOR terminal too; space ticks it, and enter still exports."""
+    from test_review_support import screen_text
+
+    corpus(store)
+    app = Host(store, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        dialog = app.screen
+        box = dialog.query_one("#skip_empty", Checkbox)
+        label = "only documents with a matching claim"
+        assert f"▐ ▌ {label}" in screen_text(app)
+        box.focus()
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert box.value and f"▐X▌ {label}" in screen_text(app)
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert not box.value and f"▐ ▌ {label}" in screen_text(app)

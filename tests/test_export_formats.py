@@ -65,7 +65,7 @@ def test_every_format_writes_every_document(tmp_path: Path) -> None:
         target = tmp_path / f"out-{name}{form.suffix}"
         tally = export(store, name, target, RECOGNIZER.key)
         assert (tally.documents, tally.claims) == (3, 3), name
-        assert target.exists() and not list(tmp_path.glob("*.partial")), name
+        assert target.exists() and not list(tmp_path.glob(".annotty-*")), name
 
 
 @pytest.mark.parametrize(("filters", "claims", "documents"), [
@@ -171,7 +171,10 @@ def test_an_interrupted_export_leaves_the_old_file(tmp_path: Path) -> None:
 
     with pytest.raises(KeyboardInterrupt):
         export(store, "json", target, RECOGNIZER.key, progress=cancel)
-    assert target.read_text() == "old" and not list(tmp_path.glob("*.partial"))
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["out.json"]
+    with pytest.raises(KeyboardInterrupt):
+        export(store, "brat", tmp_path / "brat", RECOGNIZER.key, progress=cancel)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]  # no half folder either
 
 
 def test_quotes_come_from_the_text_and_bad_spans_are_reported(store: Store) -> None:

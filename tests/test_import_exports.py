@@ -34,8 +34,9 @@ def claims_of(store: Store) -> list[tuple[str, str, str, str]]:
 
 
 def test_label_studio_export_as_label_studio_writes_it(store: Store, tmp_path: Path) -> None:
-    """No annotty extras: ints for users, custom from_names, UTF-16 offsets after emoji."""
-    china = len(TEXT[:TEXT.index("China")].encode("utf-16-le")) // 2
+    """No annotty extras: ints for users, custom from_names, code-point offsets after emoji
+    (Label Studio counts code points: see tests/test_import_label_studio.py)."""
+    china = TEXT.index("China")
     task = {"id": 7, "data": {"text": TEXT}, "annotations": [{
         "id": 1, "completed_by": 3, "created_at": "2024-01-01T10:00:00Z",
         "updated_at": "2024-01-02T10:00:00.5Z", "was_cancelled": False,
@@ -67,8 +68,11 @@ def test_label_studio_export_as_label_studio_writes_it(store: Store, tmp_path: P
     assert "r1" not in {c.id for c in store.claims()}
 
 
-def test_code_point_offsets_are_recognised_by_their_quote(store: Store, tmp_path: Path) -> None:
-    start = TEXT.index("China")  # a tool that counted code points, not UTF-16 units
+def test_utf16_offsets_of_older_exports_are_recognised_by_their_quote(
+        store: Store, tmp_path: Path) -> None:
+    # annotty's Label Studio export counted UTF-16 units before it counted as Label Studio does
+    start = len(TEXT[:TEXT.index("China")].encode("utf-16-le")) // 2
+    assert start != TEXT.index("China")
     task = {"data": {"text": TEXT}, "annotations": [{"result": [
         {"id": "a", "from_name": "claim", "type": "labels",
          "value": {"start": start, "end": start + 13, "text": "China grew 5%",
@@ -153,8 +157,14 @@ def test_merging_into_a_document_that_has_another_id(store: Store, tmp_path: Pat
     other = Store(None)
     other.add_document("A different text.", "y", doc_id=content_id(TEXT))
     result = import_file(other, tmp_path / "ls.json")
-    assert "already here with a different text" in result.errors[0]
-    assert not other.claims()
+    # the id is taken by another text: the document comes in under an id of its own, with its
+    # claim, and a line says so (it used to be skipped with its claims)
+    assert not result.errors and len(result.added) == 1
+    assert "already used by a document with another text; imported as" in result.notes[0]
+    assert [c.quote for c in other.claims()] == ["Beijing"]
+    assert other.document(content_id(TEXT)).text == "A different text."
+    again = import_file(other, tmp_path / "ls.json")
+    assert again.claims_unchanged == 1 and len(other.documents()) == 2
 
 
 def test_an_import_is_one_undo_step(tmp_path: Path) -> None:
@@ -228,7 +238,7 @@ def test_cli_import_and_export(tmp_path: Path) -> None:
     first = json.loads(result.stdout.splitlines()[0])
     assert [c["quote"] for c in first["claims"]] == ["Beijing"]
     assert "exporting" not in result.stderr  # no progress bar when not on a terminal
-    assert "wrote 1 documents, 1 claims" in result.stderr
+    assert "wrote 1 document, 1 claim," in result.stderr
     out = tmp_path / "b"
     result = runner.invoke(cli, ["--db", db, "export", "--format", "brat", "-o", str(out)])
     assert result.exit_code == 0 and (out / "annotation.conf").exists()

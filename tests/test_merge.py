@@ -208,7 +208,7 @@ def test_merge_command(two_machines, tmp_path: Path) -> None:
     runner = CliRunner()
     first = runner.invoke(cli, ["merge", str(a_path), str(b_path), "-o", str(team)])
     assert first.exit_code == 0, first.output
-    assert "merged 2 database(s)" in first.output
+    assert "merged 2 databases" in first.output
     again = runner.invoke(cli, ["merge", str(a_path), str(b_path), "-o", str(team)])
     assert again.output.count("(no change)") == 2
     missing = runner.invoke(cli, ["merge", str(tmp_path / "nope.db"), "-o", str(team)])
@@ -231,4 +231,70 @@ def test_merging_the_output_into_itself_is_a_no_op(two_machines, tmp_path: Path)
     merge([a_path], team)
     before = dump(team)
     assert not merge([team], team)[0].changed
+    assert dump(team) == before
+
+
+def test_status_and_stance_each_keep_their_newest_value(tmp_path: Path) -> None:
+    """alice marks the document done on the server and sets its stance on her laptop later;
+    merely opening it on the laptop (a reading position) must not bring back "todo"."""
+    server, laptop, team = tmp_path / "server.db", tmp_path / "laptop.db", tmp_path / "team.db"
+    s = Store(server, annotator="alice")
+    doc, _ = s.add_document(TEXT, "t")
+    s.close()
+    shutil.copy(server, laptop)
+    s = Store(server, annotator="alice")
+    s.set_status(doc.id, "done")
+    s.close()
+    lap = Store(laptop, annotator="alice")
+    lap.set_position(doc.id, 42)  # opening the document: a row with status "todo", newer
+    lap.set_doc_stance(doc.id, "against")
+    lap.close()
+    for order in ([server, laptop], [laptop, server]):
+        out = tmp_path / f"team-{order[0].stem}.db"
+        merge(order, out)
+        got = Store(out)
+        assert (got.status(doc.id, "alice"), got.doc_stance(doc.id, "alice")) == (
+            "done", "against")
+        assert got.position(doc.id, "alice") == 42
+        got.close()
+    merge([server, laptop], team)
+    before = dump(team)
+    assert not any(r.changed for r in merge([laptop, server], team))  # idempotent
+    assert dump(team) == before
+
+
+def test_a_status_set_back_to_todo_later_wins(tmp_path: Path) -> None:
+    a_path, b_path, team = tmp_path / "a.db", tmp_path / "b.db", tmp_path / "team.db"
+    a = Store(a_path, annotator="alice")
+    doc, _ = a.add_document(TEXT, "t")
+    a.set_status(doc.id, "done")
+    a.close()
+    shutil.copy(a_path, b_path)
+    b = Store(b_path, annotator="alice")
+    b.set_status(doc.id, "todo")  # reopened on purpose
+    b.close()
+    merge([a_path, b_path], team)
+    assert Store(team).status(doc.id, "alice") == "todo"
+
+
+def test_entity_corrections_are_merged(tmp_path: Path) -> None:
+    from annotations import entity_edits as ed
+
+    a_path, b_path, team = tmp_path / "a.db", tmp_path / "b.db", tmp_path / "team.db"
+    a = Store(a_path, annotator="alice")
+    doc, _ = a.add_document(TEXT, "t")
+    ed.add_entity(a, doc.id, 0, 11, "ORG")
+    a.close()
+    b = Store(b_path, annotator="bob")
+    b.add_document(TEXT, "t")
+    ed.add_entity(b, doc.id, 34, 41, "PERSON")
+    ed.add_entity(b, doc.id, 0, 11, "GPE")  # the same span, corrected later by bob
+    b.close()
+    merge([a_path, b_path], team)
+    store = Store(team)
+    got = {(c.start, c.end, c.label) for c in ed.corrections(store)}
+    assert got == {(0, 11, "GPE"), (34, 41, "PERSON")}
+    store.close()
+    before = dump(team)
+    assert not any(r.changed for r in merge([a_path, b_path], team))
     assert dump(team) == before

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 from annotations.entities import builtin
 from annotations.export import FORMATS, export
-from annotations.importers import import_file
 from annotations.model import REVIEW_STATUSES
 from annotations.schema import load_default
 from annotations.store import Store
@@ -77,7 +76,7 @@ def corpora(draw: st.DrawFn) -> list[tuple[str, list[ClaimSpec]]]:
 
 
 def build(corpus: list[tuple[str, list[ClaimSpec]]]) -> Store:
-    """An in-memory store with these documents, machine entities and claims."""
+    """An in-memory store with these documents, machine entities, claims and document states."""
     store = Store(None, annotator="ann")
     for n, (text, specs) in enumerate(corpus):
         doc, _ = store.add_document(text, f"doc {n}", source=f"test#{n}", meta={"n": n})
@@ -89,6 +88,9 @@ def build(corpus: list[tuple[str, list[ClaimSpec]]]) -> Store:
             if spec.review != "pending":
                 store.update_claim(claim.id, review_status=spec.review, reviewer="rev",
                                    review_note=spec.note)
+        if specs:  # the first claim's annotator also judged the document as a whole
+            store.set_status(doc.id, "done", annotator=specs[0].annotator)
+            store.set_doc_stance(doc.id, specs[0].stance, annotator=specs[0].annotator)
     return store
 
 
@@ -103,6 +105,8 @@ def with_entities(store: Store):  # noqa: ANN201 - a callback
 
 
 def round_trip(store: Store, fmt: str, folder: Path) -> tuple[Store, str]:
+    from annotations.importers import import_file  # here: the export tests import this module
+
     path = folder / f"export-{fmt}{FORMATS[fmt].suffix}"
     export(store, fmt, path, RECOGNIZER.key)
     fresh = Store(None, annotator="importer")
@@ -131,6 +135,8 @@ def test_importing_twice_adds_nothing(fmt: str, tmp_path: Path) -> None:
     store = build([("😀 Beijing said China grew 5%.\r\nXi Jinping agreed 👨\u200d👩\u200d👧.",
                     [ClaimSpec(2, 29, "statistical", "favor", "Beijing", "n", "ann", "accepted"),
                      ClaimSpec(32, 53, "opinion", "none", "Xi Jinping", "", "bob", "pending")])])
+    from annotations.importers import import_file
+
     fresh, text = round_trip(store, fmt, tmp_path)
     path = next(tmp_path.iterdir())
     again = import_file(fresh, path)

@@ -41,3 +41,31 @@ def test_bad_schema_errors_name_file_line_and_field(tmp_path: Path, content: str
     assert message.startswith(f"{path}:{line}:")
     assert field in message
     assert "\n" not in message
+
+
+def test_a_key_shared_by_two_fields_is_refused_with_file_line_and_field(tmp_path: Path) -> None:
+    """The claim form gives a key to the focused field, else to the first field using it
+    (tui/widgets/claim_form.py ``_choose``); with focus on the claim type, a stance sharing a
+    claim type's key could never be picked by "type key, stance key, enter"."""
+    path = tmp_path / "labels.yaml"
+    path.write_text("claim_types:\n  - {name: alpha, key: a}\n"
+                    "stances:\n  - {name: favor, key: f}\n  - {name: against, key: a}\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        schema.load(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:5: stances[1].key:")
+    assert "claim_types[0] 'alpha'" in message
+
+
+def test_keys_differing_only_in_case_are_different_keys(tmp_path: Path) -> None:
+    path = tmp_path / "labels.yaml"
+    path.write_text("claim_types: [{name: alpha, key: a}]\nstances: [{name: against, key: A}]\n",
+                    encoding="utf-8")
+    assert [lab.key for lab in schema.load(path).stances] == ["A"]
+
+
+def test_the_default_schema_keys_are_unique_across_fields() -> None:
+    s = schema.load(None)
+    keys = [lab.key for field in schema.LABEL_FIELDS for lab in s.field(field)]
+    assert len(keys) == len(set(keys))

@@ -3,6 +3,7 @@ the help screen, and the library. Regenerate with ``make snapshots`` after a del
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from annotations.seeding import import_with_entities
 from annotations.store import Store
 from tests.conftest import SEEDS
 from tui.app import AnnottyApp
+from tui.widgets.claim_form import ClaimForm
 
 SIZE = (100, 30)
 
@@ -40,6 +42,15 @@ async def open_004(pilot) -> None:
     await pilot.pause()
 
 
+async def until_form(pilot) -> None:
+    """Wait (a bounded number of frames) until the claim form is the screen."""
+    for _ in range(200):
+        if isinstance(pilot.app.screen, ClaimForm):
+            return
+        await pilot.pause()
+    raise AssertionError("the claim form did not open")
+
+
 def test_library(app: AnnottyApp, snap_compare) -> None:
     async def run_before(pilot) -> None:
         await pilot.pause()
@@ -61,7 +72,7 @@ def test_claim_form(app: AnnottyApp, snap_compare) -> None:
     async def run_before(pilot) -> None:
         await open_004(pilot)
         await pilot.press("s", "c")
-        await pilot.pause(0.2)
+        await until_form(pilot)
         await pilot.press("3", "f")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
@@ -73,3 +84,47 @@ def test_help_screen(app: AnnottyApp, snap_compare) -> None:
         await pilot.press("question_mark")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_reader_light_theme_with_search_hits(app: AnnottyApp, snap_compare) -> None:
+    """Entities, claims and search hits fitted to the light theme's background."""
+    async def run_before(pilot) -> None:
+        pilot.app.theme = "textual-light"
+        await open_004(pilot)
+        await pilot.press("slash", *"Russia", "enter")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_claim_form_narrow(app: AnnottyApp, snap_compare) -> None:
+    """60x15: no side panel, the form scrolls to the focused field, which is marked."""
+    async def run_before(pilot) -> None:
+        await open_004(pilot)
+        await pilot.press("s", "c")
+        await until_form(pilot)
+        await pilot.press("3", "tab", "tab", *"trade", "tab")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(60, 15), run_before=run_before)
+
+
+def test_snapshots_hold_nothing_machine_dependent() -> None:
+    """No temporary path, home folder, checkout path, user or host name in any snapshot (they
+    made the suite depend on how many pytest runs the machine had seen)."""
+    import getpass
+    import html
+    import socket
+
+    folder = Path(__file__).parent / "__snapshots__" / "test_snapshots"
+    svgs = sorted(folder.glob("*.svg"))
+    assert svgs
+    needles = {"/tmp/", "pytest-of", str(Path.home()), str(Path(__file__).parent.parent),
+               tempfile.gettempdir()}
+    words = {getpass.getuser(), socket.gethostname()} - {"", "root", "localhost"}
+    for svg in svgs:
+        text = html.unescape(svg.read_text(encoding="utf-8")).replace("\xa0", " ")
+        for needle in needles:
+            assert needle not in text, (svg.name, needle)
+        for word in words:
+            assert f" {word} " not in text and f"{word}@" not in text, (svg.name, word)

@@ -135,3 +135,11 @@ def test_many_processes_can_create_a_new_database_at_once(tmp_path: Path) -> Non
     results = [p.communicate(timeout=60) for p in procs]
     assert [p.returncode for p in procs] == [0] * 6, [err for _, err in results]
     assert [out.strip() for out, _ in results] == ["1"] * 6
+
+
+def test_a_write_inside_a_write_fails_at_once_instead_of_waiting_for_itself(
+        store: Store) -> None:
+    with store.transaction(), pytest.raises(RuntimeError, match="inside another"):
+        store.set_setting("k", "v")
+    store.set_setting("k", "v")  # the store is fine afterwards
+    assert store.setting("k") == "v"

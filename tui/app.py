@@ -2,36 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from time import monotonic
 from typing import Any
 
 from textual import events, work
-from textual.app import App
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from annotations.entities import Recognizer, builtin, default_gazetteer_path, resolve
+from annotations.recovery import SaveQueue
 from annotations.review import ReviewFilter
 from annotations.schema import Schema, load_default
-from annotations.seeding import ensure_seeded
 from annotations.store import Store
 from annotations.sync import Changes, Watcher
+from annotations.terminal_safe import plural
+from annotations.text import display
+from tui.commands import binding_commands
 from tui.messages import StoreChanged
-from tui.screens.adjudicate import AdjudicateScreen
-from tui.screens.export_dialog import ExportDialog
 from tui.screens.help import HelpScreen
 from tui.screens.library import LibraryScreen
-from tui.screens.reader import ReaderScreen
-from tui.screens.review import ReviewScreen
-from tui.screens.stats import StatsScreen
+from tui.widgets.save_state import SaveGuard
+
+# The other screens are imported when first opened: the library paints without them (start-up
+# time; see bench/bench_app.py and tests/test_install_start.py).
 
 TYPEAHEAD_LIMIT = 1.0  # seconds a form may take to open before held keys are let go
 POLL_SECONDS = 1.0  # how often to look for other annotators' changes
 
 
-class AnnottyApp(App[None]):
+class AnnottyApp(SaveGuard):
     CSS_PATH = "app.tcss"
     TITLE = "annotty"
     BINDINGS = [
@@ -47,6 +49,7 @@ class AnnottyApp(App[None]):
                  gazetteer: Path | None = None, recognizer_spec: str | None = None) -> None:
         super().__init__()
         self.store = store
+        self.saves = SaveQueue(store)  # a save that fails is kept, journaled and retried
         self.schema = schema or load_default()
         self.seed = seed
         self.start_screen = start_screen
@@ -104,13 +107,23 @@ class AnnottyApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(LibraryScreen())
         if self.start_screen == "review":
+            from tui.screens.review import ReviewScreen
+
             self.push_screen(ReviewScreen(self.review_filter))
         elif self.start_screen == "adjudicate":
+            from tui.screens.adjudicate import AdjudicateScreen
+
             self.push_screen(AdjudicateScreen())
-        if self.seed:
+        if self.store.readonly:  # reading and export work; saves fail with ReadOnlyDatabase
+            self.notify(f"Read-only database ({self.store.readonly}): you can read and "
+                        "export, but changes cannot be saved.", title="Read-only",
+                        severity="warning", timeout=30, markup=False)
+        elif self.seed:
             self.seed_corpus()
         self.watcher = Watcher(self.store)
         self.set_interval(POLL_SECONDS, self.poll_changes)
+        if not self.store.readonly:
+            self.start_save_retries()
 
     @work(thread=True, exclusive=True, group="poll")
     def poll_changes(self) -> None:
@@ -124,16 +137,20 @@ class AnnottyApp(App[None]):
 
     @work(thread=True, exclusive=True, group="seed")
     def seed_corpus(self) -> None:
+        from annotations.seeding import ensure_seeded  # the importers: not needed to start
+
         report = ensure_seeded(self.store, self.recognizer)
         if report is not None and report.added:
             self.call_from_thread(self._seeded, len(report.added))
 
     def _seeded(self, count: int) -> None:
-        self.notify(f"Imported {count} sample documents from seeds/.")
+        self.notify(f"Imported {plural(count, 'sample document')} from seeds/.")
         if isinstance(self.screen, LibraryScreen):
             self.screen.reload()
 
     def open_document(self, doc_id: str, offset: int | None = None) -> None:
+        from tui.screens.reader import ReaderScreen
+
         self.push_screen(ReaderScreen(doc_id, offset))
 
     @work(thread=True, exclusive=True, group="navigate")
@@ -150,6 +167,8 @@ class AnnottyApp(App[None]):
         self.call_from_thread(self.notify, "Every other document is done or skipped.")
 
     def _open_instead(self, doc_id: str) -> None:
+        from tui.screens.reader import ReaderScreen
+
         self.switch_screen(ReaderScreen(doc_id))
 
     def reload_recognizer(self) -> None:
@@ -157,21 +176,51 @@ class AnnottyApp(App[None]):
         self.recognizer, _ = resolve(self.recognizer_spec, self.gazetteer)
 
     def action_export(self) -> None:
+        from tui.screens.export_dialog import ExportDialog
+
         if not isinstance(self.screen, ExportDialog):
-            self.push_screen(ExportDialog(self.store, self.recognizer.key))
+            from annotations.export import default_entity_source
+
+            # the recognizer itself, not only its key: documents the entity cache lacks (after
+            # an entities.yaml change) are recognized during the export, never left out
+            self.push_screen(ExportDialog(self.store, self.recognizer.key,
+                                          entity_source=default_entity_source(self.recognizer)))
 
     def action_review(self) -> None:
+        from tui.screens.review import ReviewScreen
+
         self.push_screen(ReviewScreen())
 
     def action_stats(self) -> None:
+        from tui.screens.stats import StatsScreen
+
         self.push_screen(StatsScreen())
 
     def action_adjudicate(self) -> None:
+        from tui.screens.adjudicate import AdjudicateScreen
+
         self.push_screen(AdjudicateScreen())
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands, every action of ``screen`` by name, and what database is open."""
+        taken: set[str] = set()
+        for command in super().get_system_commands(screen):
+            taken.add(command.title)
+            yield command
+        yield SystemCommand("Database info", "Which database file is open, and who annotates",
+                            self.action_database_info)
+        yield from binding_commands(screen, taken | {"Database info"})
+
+    def action_database_info(self) -> None:
+        """The open database's full path (the library shows only its file name)."""
+        path = self.store.path
+        where = str(path.resolve()) if path is not None else "in memory (nothing is saved)"
+        self.notify(f"Database: {display(where)}\nAnnotator: {display(self.store.annotator)}",
+                    title="Database", timeout=10, markup=False)
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"

@@ -6,15 +6,21 @@ commands start fast and never load Textual.
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
-from annotations import __version__, paths
+from annotations import __version__, paths, terminal_safe
+from annotations import db as dbmod
+from annotations.cli import boundary
+from annotations.cli.boundary import one_line
+from annotations.db import refuse_url
 from annotations.entities import Recognizer, default_gazetteer_path, resolve
-from annotations.errors import AnnottyError
+from annotations.errors import AnnottyError, ReadOnlyDatabase
 from annotations.store import Store
 
 
@@ -30,10 +36,55 @@ class Settings:
     _store: Store | None = field(default=None, repr=False)
     _recognizer: Recognizer | None = field(default=None, repr=False)
 
-    def store(self) -> Store:
+    _documents_at_open: int | None = field(default=None, repr=False)
+    _documents_at_close: int | None = field(default=None, repr=False)
+
+    def store(self, create: bool = False) -> Store:
+        """The database, opened on first use. Only commands that make work (``import``) pass
+        ``create=True``; for the others a missing file is a typo in ``--db``, not a new
+        project. A read-only file opens for reading, with one line saying so."""
         if self._store is None:
-            self._store = Store(self.db, annotator=self.annotator)
+            store = Store(self.db, annotator=self.annotator, create=create,
+                          background_check=create)
+            if store.readonly and create:  # a command that writes: say so once, and stop
+                store.close()
+                raise ReadOnlyDatabase(self.db, store.readonly)
+            if store.readonly:
+                click.echo(f"annotty: {one_line(f'{self.db}: read-only ({store.readonly})')}; "
+                           "reading only, nothing will be saved", err=True)
+            self._store = store  # from here on closed at the end, whatever happens
+            if create:
+                self._documents_at_open = self._count_documents(store)
         return self._store
+
+    def require_database(self) -> None:
+        """Refuse a missing, foreign or damaged file before starting the app on it."""
+        Store(self.db, annotator=self.annotator, create=False, background_check=False).close()
+
+    @staticmethod
+    def _count_documents(store: Store) -> int:
+        return int(store.query("select count(*) as n from documents")[0]["n"])
+
+    def documents_added(self) -> int | None:
+        """New documents since a writing command opened the database (for a disk-full line)."""
+        if self._store is None or self._documents_at_open is None:
+            return None
+        if self._documents_at_close is not None:
+            return self._documents_at_close - self._documents_at_open
+        try:
+            return self._count_documents(self._store) - self._documents_at_open
+        except sqlite3.Error:
+            return None
+
+    def close(self) -> None:
+        """End of the command (also after an error): count what was saved, then close."""
+        if self._store is None:
+            return
+        if self._documents_at_open is not None:
+            self._documents_at_close = self.documents_added()
+            if self._documents_at_close is not None:
+                self._documents_at_close += self._documents_at_open
+        self._store.close()
 
     @property
     def gazetteer(self) -> Path | None:
@@ -48,15 +99,40 @@ class Settings:
         if self._recognizer is None:
             self._recognizer, warnings = resolve(self.recognizer, self.gazetteer)
             for warning in warnings:
-                click.echo(f"annotty: {warning}", err=True)
+                click.echo(f"annotty: {terminal_safe.clean(warning)}", err=True)
         return self._recognizer
 
 
 pass_settings = click.make_pass_decorator(Settings)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+class _LazyGroup(click.Group):
+    """Imports the command modules (``annotations/cli/*_cmd.py``; importing one registers its
+    subcommands) only when a subcommand or the help needs them.
+
+    Opening the app names no subcommand, so it never pays for the exporters and importers.
+    """
+
+    def _load(self) -> None:
+        import importlib
+        import pkgutil
+
+        for module in pkgutil.iter_modules(__path__):
+            if module.name.endswith("_cmd"):
+                importlib.import_module(f"{__name__}.{module.name}")
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._load()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load()
+        return super().list_commands(ctx)
+
+
+@click.group(cls=_LazyGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", type=click.Path(dir_okay=False), default=None,
               help="Database file [default: annotty.db in the user data directory].")
 @click.option("--annotator", default=None, help="Your name on annotations [default: login name].")
 @click.option("--schema", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -67,20 +143,27 @@ pass_settings = click.make_pass_decorator(Settings)
               help="Project gazetteer YAML [default: entities.yaml beside the database].")
 @click.version_option(__version__, prog_name="annotty")
 @click.pass_context
-def cli(ctx: click.Context, db: Path | None, annotator: str | None, schema: Path | None,
+def cli(ctx: click.Context, db: str | None, annotator: str | None, schema: Path | None,
         recognizer: str | None, entities: Path | None) -> None:
     """annotty: read documents, tag claims and stance, export annotations.
 
     Run without a command to open the terminal app.
     """
-    settings = Settings(db=db or paths.default_db(), annotator=annotator, schema=schema,
-                        recognizer=recognizer, entities=entities)
+    if db is not None:
+        refuse_url(db)  # checked before Path() turns "postgresql://h/x" into "postgresql:/h/x"
+    settings = Settings(db=Path(db) if db else paths.default_db(), annotator=annotator,
+                        schema=schema, recognizer=recognizer, entities=entities)
     ctx.obj = settings
-    ctx.call_on_close(lambda: settings._store.close() if settings._store else None)
+    global _session
+    _session = settings
+    ctx.call_on_close(settings.close)
     if ctx.invoked_subcommand is None:
         from annotations import schema as schema_mod
 
         labels = schema_mod.load(schema)  # a bad schema fails here, before the UI starts
+        if db is not None:  # an explicit --db must exist; the default one is created
+            settings.require_database()
+        terminal_safe.require_terminal("annotty")  # no terminal: one line, not a spinning app
         from tui.app import run  # the only place the core reaches for the UI
 
         run(settings.db, annotator=annotator, schema=labels, seed=db is None,
@@ -88,27 +171,37 @@ def cli(ctx: click.Context, db: Path | None, annotator: str | None, schema: Path
             gazetteer=settings.gazetteer or default_gazetteer_path(settings.db))
 
 
+_session: Settings | None = None  # the running command's settings, for the error boundary
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: user-facing errors become one line on stderr and exit status 1."""
+    """Console entry point: every failure becomes one line on stderr and a non-zero exit.
+
+    ``ANNOTTY_DEBUG=1`` lets unexpected exceptions through with their traceback.
+    """
+    dbmod.forget_opened()
     try:
         cli.main(args=argv, prog_name="annotty", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(1)
+    except click.exceptions.Abort as exc:  # click's own Ctrl-C (it printed a newline first)
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            _fail("interrupted; everything saved before it is kept", 130)
+        _fail("aborted")
+    except click.UsageError as exc:
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        _fail(exc.format_message() + hint, exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except AnnottyError as exc:
-        click.echo(f"annotty: {exc}", err=True)
+        _fail(exc.format_message(), exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted; everything saved before it is kept", 130)
+    except BrokenPipeError:  # the reader of our output went away (``| head``): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
+    except Exception as exc:
+        if os.environ.get("ANNOTTY_DEBUG") and not isinstance(exc, AnnottyError):
+            raise
+        _fail(boundary.explain(exc, _session))
 
 
-# Importing a command module registers its subcommand on ``cli``.
-from annotations.cli import (  # noqa: E402,F401
-    entities_cmd,
-    export_cmd,
-    import_cmd,
-    review_cmd,
-    stats_cmd,
-    team_cmd,
-)
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"annotty: {one_line(message)}", err=True)
+    sys.exit(code)

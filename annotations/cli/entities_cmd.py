@@ -7,17 +7,17 @@ same names, when the CLI has them, are used if these are not given.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
 from annotations.cli import Settings, cli, pass_settings
+from annotations.doc_ref import AmbiguousDocument, NoSuchDocument, resolve_document
 from annotations.entities import Recognizer, default_gazetteer_path, resolve
 from annotations.entities import evaluate as ev
 from annotations.model import Document, Entity, content_id
-from annotations.text import display
+from annotations.terminal_safe import clean, dumps, plural
 
 _RECOGNIZER_HELP = "builtin (default) or spacy:NAME_OR_PATH (an installed spaCy pipeline)."
 _ENTITIES_HELP = "Project gazetteer YAML [default: entities.yaml beside the database]."
@@ -32,23 +32,22 @@ def _recognizer(settings: Settings, spec: str | None, gazetteer: Path | None) ->
         gazetteer = beside if beside.is_file() else None
     recognizer, warnings = resolve(spec, gazetteer)
     for warning in warnings:
-        click.echo(f"annotty: {warning}", err=True)
+        click.echo(f"annotty: {clean(warning)}", err=True)
     return recognizer
 
 
 def _find(settings: Settings, target: str) -> Document | None:
-    """A document by id, unique id prefix or exact title; None if the database has none."""
+    """A document by id, unique id prefix, file name or title (``annotations.doc_ref``); None
+    if there is no such document."""
     if not settings.db.exists():
         return None
     store = settings.store()
-    doc = store.find_document(target)
-    if doc is not None:
-        return doc
-    matches = [d for d in store.documents() if d.id.startswith(target) or d.title == target]
-    if len(matches) > 1:
-        raise click.BadParameter(f"{target!r} matches {len(matches)} documents; give more of "
-                                 "the id", param_hint="DOC_OR_FILE")
-    return store.find_document(matches[0].id) if matches else None
+    try:
+        return store.find_document(resolve_document(store, target))
+    except NoSuchDocument:
+        return None
+    except AmbiguousDocument as exc:
+        raise click.BadParameter(str(exc), param_hint="DOC_OR_FILE") from exc
 
 
 def _row(entity: Entity, text: str) -> dict[str, Any]:
@@ -57,7 +56,8 @@ def _row(entity: Entity, text: str) -> dict[str, Any]:
 
 
 def _shown(text: str, width: int = 60) -> str:
-    flat = display(text).replace("\n", "↵")
+    """A span's text on one line: newlines as ↵, every other control made visible."""
+    flat = clean(text.replace("\n", "↵"))
     return flat if len(flat) <= width else flat[:width - 1] + "…"
 
 
@@ -71,7 +71,7 @@ def _shown(text: str, width: int = 60) -> str:
 @pass_settings
 def entities_cmd(settings: Settings, target: str, as_json: bool, labels: tuple[str, ...],
                  spec: str | None, gazetteer: Path | None) -> None:
-    """Print the named entities of a document (id, id prefix or title) or of a text file.
+    """Print the named entities of a document (id, id prefix, file name or title) or of a file.
 
     For a stored document the annotators' corrections are applied (source "manual"); a file is
     read as it is, with machine entities only.
@@ -88,8 +88,10 @@ def entities_cmd(settings: Settings, target: str, as_json: bool, labels: tuple[s
     else:
         doc = _find(settings, target)
         if doc is None:
-            raise click.BadParameter(f"no file or stored document {target!r}",
-                                     param_hint="DOC_OR_FILE")
+            raise click.BadParameter(
+                f"no file or stored document '{clean(target)}' (a document is named by its id, "
+                "a unique id prefix, the file it was imported from or its title)",
+                param_hint="DOC_OR_FILE")
         from annotations.entity_edits import document_entities
 
         text = doc.text
@@ -98,14 +100,13 @@ def entities_cmd(settings: Settings, target: str, as_json: bool, labels: tuple[s
     wanted = {label.upper() for label in labels}
     rows = [_row(e, text) for e in found if not wanted or e.label in wanted]
     if as_json:
-        click.echo(json.dumps({**info, "recognizer": recognizer.key, "entities": rows},
-                              ensure_ascii=False, indent=2))
+        click.echo(dumps({**info, "recognizer": recognizer.key, "entities": rows}, indent=2))
         return
     click.echo(f"{'start':>8} {'end':>8}  {'label':<12} {'source':<10} text")
     for row in rows:
-        click.echo(f"{row['start']:>8} {row['end']:>8}  {row['label']:<12} "
-                   f"{row['source'][:10]:<10} {_shown(row['text'])}")
-    click.echo(f"{len(rows)} entities ({recognizer.key})", err=True)
+        click.echo(f"{row['start']:>8} {row['end']:>8}  {clean(row['label']):<12} "
+                   f"{clean(row['source'][:10]):<10} {_shown(row['text'])}")
+    click.echo(f"{plural(len(rows), 'entity')} ({clean(recognizer.key)})", err=True)
 
 
 @cli.command("eval-entities")
@@ -132,13 +133,13 @@ def eval_entities_cmd(settings: Settings, gold: Path, as_json: bool, show_errors
     recognizer = _recognizer(settings, spec, gazetteer)
     exact, boundary = ev.evaluate(recognizer.recognize, docs)
     if as_json:
-        click.echo(json.dumps({"gold": str(gold), "documents": len(docs),
-                               "recognizer": recognizer.key, "exact": exact.as_dict(),
-                               "boundary": boundary.as_dict()}, indent=2))
+        click.echo(dumps({"gold": str(gold), "documents": len(docs),
+                          "recognizer": recognizer.key, "exact": exact.as_dict(),
+                          "boundary": boundary.as_dict()}, indent=2))
         return
-    click.echo(f"{len(docs)} documents, recognizer {recognizer.key}")
+    click.echo(f"{plural(len(docs), 'document')}, recognizer {clean(recognizer.key)}")
     for line in ev.table(exact, boundary, "exact"):
-        click.echo(line)
+        click.echo(clean(line))  # labels come from the gold file
     if show_errors:
         for doc in docs:
             predicted = {(e.start, e.end, e.label) for e in recognizer.recognize(doc.text)}
@@ -146,4 +147,5 @@ def eval_entities_cmd(settings: Settings, gold: Path, as_json: bool, show_errors
             mistakes = [(s, e, lab, "FN") for s, e, lab in gold_set - predicted]
             mistakes += [(s, e, lab, "FP") for s, e, lab in predicted - gold_set]
             for s, e, lab, kind in sorted(mistakes):
-                click.echo(f"{kind} {doc.name} [{s}, {e}) {lab:<12} {_shown(doc.text[s:e])}")
+                click.echo(f"{kind} {clean(doc.name)} [{s}, {e}) {clean(lab):<12} "
+                           f"{_shown(doc.text[s:e])}")

@@ -1,21 +1,47 @@
-"""``annotty import``: documents, and annotation exports merged back, from files and folders."""
+"""``annotty import``: documents, and annotation exports merged back, from files and folders.
+
+A progress bar (bytes read of all files) shows only when standard error is a terminal, so pipes
+and scripts get clean output. Everything printed that came from data (titles, file names) is
+made harmless for the terminal first.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
+from annotations.bulk_entities import RecognizerSpec
 from annotations.cli import Settings, cli, pass_settings
-from annotations.corpus import ImportReport, iter_files
+from annotations.corpus import ImportReport, Progress, iter_files, total_bytes
 from annotations.importers import SHAPES, import_file
 from annotations.seeding import import_with_entities
+from annotations.terminal_safe import clean, plural
+
+
+@contextmanager
+def _progress_bar(sources: tuple[Path, ...]) -> Iterator[Progress | None]:
+    if not sys.stderr.isatty():
+        yield None
+        return
+    total = total_bytes(sources)
+    if total == 0:
+        yield None
+        return
+    with click.progressbar(length=total, label="importing", file=sys.stderr,
+                           show_percent=True, show_eta=True) as bar:
+        def step(done: int) -> None:
+            bar.update(max(0, min(done, total) - bar.pos))
+
+        yield step
 
 
 def _import_as(settings: Settings, sources: tuple[Path, ...], shape: str) -> ImportReport:
     """Every file read as ``shape``, whatever its first record looks like."""
-    store = settings.store()
+    store = settings.store(create=True)
     recognizer = settings.entity_recognizer()
     report = ImportReport()
     for path in iter_files(sources):
@@ -35,32 +61,57 @@ def import_cmd(settings: Settings, sources: tuple[Path, ...], shape: str) -> Non
     """Import .txt, .md, .json and .jsonl files and folders.
 
     Plain JSONL has a "text" field per line, optional "id", "title" and "meta". annotty JSON/JSONL,
-    Label Studio and doccano exports also bring their claims: merged into existing documents,
-    never duplicated, with offsets converted; records that cannot be placed are reported with
-    their record number.
+    Label Studio and doccano exports also bring their claims and document status/stance: merged
+    into existing documents, never duplicated, with offsets converted; records that cannot be
+    placed are reported with their record number.
     """
     if shape == "auto":
-        report = import_with_entities(settings.store(), list(sources),
-                                      settings.entity_recognizer())
+        with _progress_bar(sources) as progress:
+            gazetteer = settings.gazetteer
+            report = import_with_entities(
+                settings.store(create=True), list(sources), settings.entity_recognizer(),
+                progress=progress, spec=RecognizerSpec(
+                    settings.recognizer, None if gazetteer is None else str(gazetteer)))
     else:
         report = _import_as(settings, sources, shape)
-    for doc in report.added:
-        click.echo(f"added {doc.id}  {doc.title}")
-    for line in report.duplicates:
-        click.echo(f"skipped {line}")
-    for line in report.moved:
-        click.echo(f"moved: {line}")
-    for line in report.errors:
-        click.echo(f"error: {line}", err=True)
-    click.echo(f"{len(report.added)} added, {len(report.duplicates)} already there, "
-               f"{len(report.errors)} errors")
+    _print(report)
     claims = (report.claims_added, report.claims_updated, report.claims_unchanged,
               report.claims_kept)
-    if any(claims) or report.documents_merged:
-        click.echo(f"claims: {claims[0]} added, {claims[1]} updated, {claims[2]} already there, "
-                   f"{claims[3]} kept (newer here); {report.documents_merged} documents merged"
-                   + (f"; {report.entities_ignored} entity spans not imported (entities come "
-                      "from the recognizer)" if report.entities_ignored else ""))
-    nothing = not (report.added or report.duplicates or report.documents_merged or any(claims))
-    if report.errors and nothing:
+    nothing = not (report.n_added or report.n_duplicates or report.documents_merged
+                   or any(claims) or report.states_imported)
+    if report.n_errors and nothing:
         sys.exit(1)
+
+
+def _print(report: ImportReport) -> None:
+    for doc in report.added:
+        click.echo(f"added {clean(doc.id)}  {clean(doc.title)}")
+    if report.n_added > len(report.added):
+        more = report.n_added - len(report.added)
+        click.echo(f"... and {plural(more, 'more document', thousands=True)} added")
+    for line in report.duplicates:
+        click.echo(f"skipped {clean(line)}")
+    if report.n_duplicates > len(report.duplicates):
+        click.echo(f"... and {report.n_duplicates - len(report.duplicates):,} more already there")
+    for line in report.moved:
+        click.echo(f"moved: {clean(line)}")
+    for line in report.notes:
+        click.echo(f"note: {clean(line)}", err=True)
+    for line in report.errors:
+        click.echo(f"error: {clean(line)}", err=True)
+    if report.n_errors > len(report.errors):
+        more = report.n_errors - len(report.errors)
+        click.echo(f"error: ... and {plural(more, 'more error', thousands=True)}",
+                   err=True)
+    click.echo(f"{report.n_added:,} added, {report.n_duplicates:,} already there, "
+               f"{plural(report.n_errors, 'error', thousands=True)}")
+    claims = (report.claims_added, report.claims_updated, report.claims_unchanged,
+              report.claims_kept)
+    if any(claims) or report.documents_merged or report.states_imported:
+        click.echo(f"claims: {claims[0]} added, {claims[1]} updated, {claims[2]} already there, "
+                   f"{claims[3]} kept (newer here); {plural(report.documents_merged, 'document')} "
+                   f"merged; {plural(report.states_imported, 'document status/stance row')} taken"
+                   + (f"; {plural(report.entities_ignored, 'entity span')} not imported "
+                      "(entities come from the recognizer)" if report.entities_ignored else ""))
+    if claims[0] or claims[1]:
+        click.echo("One undo (u) in the app takes these claim changes back as one step.")

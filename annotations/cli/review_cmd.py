@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
+from annotations import terminal_safe
 from annotations.cli import Settings, cli, pass_settings
-from annotations.review import ReviewError, ReviewFilter
+from annotations.review import ReviewError, ReviewFilter, saved_filter
 
 _KEYS = "claim_type (type), stance, target, annotator, review_status (status), document (doc), " \
         "search (q)"
@@ -26,9 +27,24 @@ def review_cmd(settings: Settings, filters: tuple[str, ...], show_all: bool) -> 
         review_filter = ReviewFilter.parse(filters) if filters or show_all else None
     except ReviewError as exc:
         raise click.BadParameter(str(exc), param_hint="--filter") from exc
+    settings.require_database()  # reviewing needs claims: a missing --db is a typo
     from annotations import schema as schema_mod
 
     labels = schema_mod.load(settings.schema)  # a bad schema fails here, before the UI starts
+    store = settings.store()
+    if review_filter is not None:
+        try:  # a value nothing can match is an error, so it is never remembered either
+            review_filter = review_filter.validated(labels, store)
+        except ReviewError as exc:
+            raise click.BadParameter(str(exc), param_hint="--filter") from exc
+    else:
+        try:
+            saved_filter(store).validated(labels, store)
+        except ReviewError as exc:  # remembered before values were checked, or data changed
+            click.echo(f"annotty: the remembered review filter no longer applies ({exc}); "
+                       "showing all claims", err=True)
+            review_filter = ReviewFilter()
+    terminal_safe.require_terminal("annotty review")
     from tui.app import run  # the UI is imported only when it is about to run
 
     run(settings.db, annotator=settings.annotator, schema=labels, seed=False,

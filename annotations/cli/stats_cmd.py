@@ -5,13 +5,13 @@ The numbers are ``annotations.stats.compute``'s, the same the stats screen draws
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 
 from annotations import stats as stats_mod
 from annotations.cli import Settings, cli, pass_settings
+from annotations.terminal_safe import clean, dumps, plural
 
 
 @cli.command("stats")
@@ -25,13 +25,14 @@ def stats_cmd(settings: Settings, as_json: bool) -> None:
     with store._lock:
         numbers = stats_mod.compute(store.db.conn)
     if as_json:
-        click.echo(json.dumps(numbers, indent=2, ensure_ascii=False))
+        click.echo(dumps(numbers, indent=2))
         return
     _print_summary(settings, numbers)
 
 
 def _print_summary(settings: Settings, n: dict[str, Any]) -> None:
-    click.echo(f"database   {settings.db}")
+    """One record per line; every name from the data goes through ``clean``."""
+    click.echo(f"database   {clean(settings.db)}")
     for key in ("documents", "entities", "claims", "history"):
         click.echo(f"{key:<10} {n[key]}")
     review = n["review"]
@@ -39,18 +40,19 @@ def _print_summary(settings: Settings, n: dict[str, Any]) -> None:
                f"{review['pending']} pending ({review['reviewed_share']:.1%} decided)")
     for field, counts in n["claims_by"].items():
         if counts:
-            shown = ", ".join(f"{k or '-'} {v}" for k, v in counts.items())
+            shown = ", ".join(f"{clean(k or '-')} {v}" for k, v in counts.items())
             click.echo(f"  by {field}: {shown}")
     for person in n["annotators"]:
         docs = person["documents"]
-        click.echo(f"  annotator {person['annotator'] or '-'}: {person['claims']} claims "
+        click.echo(f"  annotator {clean(person['annotator'] or '-')}: "
+                   f"{plural(person['claims'], 'claim')} "
                    f"({person['accepted']} accepted, {person['rejected']} rejected), "
-                   f"{docs['done']} documents done")
+                   f"{plural(docs['done'], 'document')} done")
     if n["targets"]:
-        shown = ", ".join(f"{t['target'] or '-'} {t['claims']}" for t in n["targets"]
+        shown = ", ".join(f"{clean(t['target'] or '-')} {t['claims']}" for t in n["targets"]
                           if t["target"] is not None)
         click.echo(f"  by target: {shown}")
     speakers = [s for s in n["speakers"] if s["speaker"]][:10]
     if speakers:
-        click.echo("  top speakers: " + ", ".join(f"{s['speaker']} {s['claims']}"
+        click.echo("  top speakers: " + ", ".join(f"{clean(s['speaker'])} {s['claims']}"
                                                  for s in speakers))

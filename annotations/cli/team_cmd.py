@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from annotations import agreement as agreement_mod
 from annotations.cli import Settings, cli, pass_settings
 from annotations.errors import InputError
 from annotations.merge import merge
+from annotations.terminal_safe import clean, dumps, plural
 
 
 @cli.command("merge")
@@ -29,11 +29,17 @@ def merge_cmd(settings: Settings, sources: tuple[Path, ...], output: Path) -> No
             raise InputError(src, "no such database file")
     for report in merge(list(sources), output, annotator=settings.annotator):
         docs = report.documents_added + report.documents_matched
-        click.echo(f"{report.source}: {docs} documents ({report.documents_added} new), "
+        click.echo(f"{clean(report.source)}: {plural(docs, 'document')} "
+                   f"({report.documents_added} new), "
                    f"claims {report.claims_added} added, {report.claims_updated} updated, "
-                   f"{report.claims_deleted} deleted, {report.history_added} history rows, "
-                   f"{report.statuses} statuses" + ("" if report.changed else "  (no change)"))
-    click.echo(f"merged {len(sources)} database(s) into {output}")
+                   f"{report.claims_deleted} deleted, {plural(report.history_added, 'history row')}"
+                   f", {plural(report.statuses, 'status')}"
+                   + (f", {plural(report.entity_edits, 'entity correction')}"
+                      if report.entity_edits else "")
+                   + ("" if report.changed else "  (no change)"))
+        for line in report.problems:  # forged or damaged history rows, left out
+            click.echo(clean(line), err=True)
+    click.echo(f"merged {plural(len(sources), 'database')} into {clean(output)}")
 
 
 @cli.command("agreement")
@@ -50,11 +56,9 @@ def agreement_cmd(settings: Settings, annotators: str | None, as_json: bool) -> 
     names = [n.strip() for n in annotators.split(",") if n.strip()] if annotators else None
     if names is not None and len(set(names)) < 2:
         raise click.UsageError("--annotators needs at least two different names")
-    if not settings.db.exists():
-        raise InputError(settings.db, "no such database file")
     result = agreement_mod.compute(settings.store(), names)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(dumps(result.to_dict(), indent=2))
         return
     for line in render(result):
         click.echo(line)
@@ -74,21 +78,26 @@ def _num(value: float | None, width: int = 7) -> str:
 
 
 def render(result: agreement_mod.Agreement) -> list[str]:
-    """The human-readable report: pairs, overall, then the per-label table."""
-    who = ", ".join(result.annotators) or "(none)"
-    docs = f"{result.documents} document" + ("" if result.documents == 1 else "s")
+    """The human-readable report: pairs, overall, then the per-label table.
+
+    Annotator names and labels are data: each goes through ``clean`` before it is measured for
+    the columns, so an escape sequence can neither act nor break the table.
+    """
+    who = ", ".join(clean(a) for a in result.annotators) or "(none)"
+    docs = plural(result.documents, "document")
     lines = [f"agreement over {docs} worked on by two or more of: {who}"]
     if len(result.annotators) < 2 or not result.documents:
         lines.append("no document was worked on by two of these annotators (done, or with "
                      "a claim), so there is nothing to compare yet")
         return lines
-    name_w = max(12, *(len(p["a"]) + len(p["b"]) + 3 for p in result.pairs))
+    name_w = max(12, *(len(clean(p["a"])) + len(clean(p["b"])) + 3 for p in result.pairs))
     lines += ["", f"{'':<{name_w}} {'docs':>5} {'claims':>13}  {'span F1':^15}  {'kappa':^15}",
               f"{'pair':<{name_w}} {'':>5} {'a / b':>13}  {'exact':>7} {'overlap':>7}"
               f"  {'type':>7} {'stance':>7}"]
     for p in result.pairs:
         claims = f"{p['claims_a']} / {p['claims_b']}"
-        lines.append(f"{p['a'] + ' ~ ' + p['b']:<{name_w}} {p['documents']:>5} {claims:>13}  "
+        pair = f"{clean(p['a'])} ~ {clean(p['b'])}"
+        lines.append(f"{pair:<{name_w}} {p['documents']:>5} {claims:>13}  "
                      f"{_num(p['f1_exact'])} {_num(p['f1_overlap'])}  "
                      f"{_num(p['kappa_claim_type'])} {_num(p['kappa_stance'])}")
     o = result.overall
@@ -96,11 +105,11 @@ def render(result: agreement_mod.Agreement) -> list[str]:
                  f"{_num(o['f1_exact'])} {_num(o['f1_overlap'])}  "
                  f"{_num(o['mean_kappa_claim_type'])} {_num(o['mean_kappa_stance'])}"
                  "  (kappa: mean over pairs)")
-    lines += ["", f"Krippendorff's alpha (nominal) over {o['units']} matched claim groups of "
-                  f"{len(result.annotators)} annotators: claim type "
+    lines += ["", f"Krippendorff's alpha (nominal) over {plural(o['units'], 'matched claim group')}"
+                  f" of {len(result.annotators)} annotators: claim type "
                   f"{_num(o['alpha_claim_type'], 0)}, stance {_num(o['alpha_stance'], 0)}"]
     for field, rows in result.labels.items():
-        lines += ["", f"{field:<24} {'uses':>6} {'agreed':>7} {'F1':>7} {'kappa':>7}"]
+        lines += ["", f"{clean(field):<24} {'uses':>6} {'agreed':>7} {'F1':>7} {'kappa':>7}"]
         lines += [_label_row(label, row) for label, row in rows.items()]
     lines.append("")
     lines += textwrap.wrap(LEGEND, width=88)
@@ -108,5 +117,5 @@ def render(result: agreement_mod.Agreement) -> list[str]:
 
 
 def _label_row(label: str, row: dict[str, Any]) -> str:
-    return (f"  {label or '-':<22} {row['uses']:>6} {row['agreed']:>7} {_num(row['f1'])} "
+    return (f"  {clean(label or '-'):<22} {row['uses']:>6} {row['agreed']:>7} {_num(row['f1'])} "
             f"{_num(row['kappa'])}")

@@ -9,14 +9,21 @@ to the built-in recognizer with a message when spaCy or the model is missing.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from annotations.model import Entity
 
+if TYPE_CHECKING:
+    from annotations.entities.project_gazetteer import ProjectGazetteer
+    from annotations.entities.rules import RuleRecognizer
+
 CHUNK_CHARS = 100_000
 GAZETTEER_FILE = "entities.yaml"
+# Bump when the built-in rules change what they find: it is part of every cached entity's key.
+BUILTIN_VERSION = 3
 
 
 class Recognizer(Protocol):
@@ -61,11 +68,56 @@ def recognize_in_chunks(recognizer: Recognizer, text: str,
                    for e in recognizer.recognize(piece)]
 
 
-def builtin(gazetteer: Path | None = None) -> Recognizer:
-    """Rules + gazetteers, with a project gazetteer file if given (a missing file is empty)."""
-    from annotations.entities.rules import RuleRecognizer
+def builtin_key(project: ProjectGazetteer, base: str | None = None) -> str:
+    """The built-in recognizer's key: rules version, gazetteer files, project gazetteer."""
+    from annotations.entities import gazetteer
 
-    return RuleRecognizer.from_file(gazetteer)
+    key = f"builtin@{BUILTIN_VERSION}:{base or gazetteer.inputs_digest()}"
+    if project.entries or project.ignore:
+        key += f"+{project.digest}"
+    return key
+
+
+def builtin(gazetteer: Path | None = None) -> Recognizer:
+    """Rules + gazetteers, with a project gazetteer file if given (a missing file is empty).
+
+    The project file is read now (a malformed one is reported at once) and the key is known at
+    once; the rules themselves load on first use, off the UI thread, so the app starts fast.
+    """
+    from annotations.entities import project_gazetteer
+
+    return BuiltinRecognizer(project_gazetteer.load(gazetteer))
+
+
+class BuiltinRecognizer:
+    """The built-in recognizer, its rules (``rules.RuleRecognizer``) loaded on first use."""
+
+    def __init__(self, project: ProjectGazetteer) -> None:
+        self.project = project
+        self.key = builtin_key(project)
+        self._rules: RuleRecognizer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def rules(self) -> RuleRecognizer:
+        if self._rules is None:
+            with self._lock:  # two workers may ask first: build it once
+                if self._rules is None:
+                    from annotations.entities.rules import RuleRecognizer
+
+                    self._rules = RuleRecognizer(self.project)
+        return self._rules
+
+    def recognize(self, text: str) -> list[Entity]:
+        return self.rules.recognize(text)
+
+    def recognize_at(self, text: str, offset: int) -> list[Entity]:
+        return self.rules.recognize_at(text, offset)
+
+    def __getattr__(self, name: str) -> Any:  # the rest (``gazetteer``...) is the rules'
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.rules, name)
 
 
 def default_gazetteer_path(db_path: Path) -> Path:

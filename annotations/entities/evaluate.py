@@ -135,10 +135,7 @@ def _doc(record: dict[str, Any], path: Path, line: int,
     name = str(record.get("file") or record.get("doc_id") or f"line {line}")
     text = record.get("text")
     if text is None and record.get("file"):
-        for folder in (path.parent, paths.seeds_dir()):
-            if folder is not None and (folder / str(record["file"])).is_file():
-                text = (folder / str(record["file"])).read_text(encoding="utf-8")
-                break
+        text = _read_beside(path, str(record["file"]), line)
     if text is None and record.get("doc_id") and lookup is not None:
         text = lookup(str(record["doc_id"]))
     if not isinstance(text, str):
@@ -162,6 +159,36 @@ def _doc(record: dict[str, Any], path: Path, line: int,
                              line, f"entities[{i}].text")
         spans.append((start, end, label))
     return GoldDoc(name, text, tuple(spans))
+
+
+def _read_beside(gold: Path, name: str, line: int) -> str | None:
+    """The text of ``name``, found beside the gold file or in the seed corpus, never elsewhere.
+
+    A gold file is data (it may come from a shared folder), and ``--errors`` prints pieces of the
+    texts, so ``../secret.txt``, absolute paths and symlinks that lead out of those folders are
+    refused rather than read.
+    """
+    found_outside = False
+    for folder in (gold.parent, paths.seeds_dir()):
+        if folder is None:
+            continue
+        candidate = folder / name
+        try:
+            inside = candidate.resolve().is_relative_to(folder.resolve())
+            exists = candidate.is_file()
+        except (OSError, ValueError):  # a NUL or an unreadable path: not a file here
+            continue
+        if exists and not inside:
+            found_outside = True
+        elif exists:
+            try:
+                return candidate.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise InputError(gold, f"cannot read {name!r} ({exc})", line, "file") from exc
+    if found_outside or Path(name).is_absolute() or ".." in Path(name).parts:
+        raise InputError(gold, f"file {name!r} is outside the gold file's folder; texts are read "
+                         "only from there (or the seed corpus)", line, "file")
+    return None
 
 
 def table(exact: Scores, boundary: Scores, title: str = "") -> list[str]:

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from annotations.errors import InputError, read_text_file
+from annotations.config_yaml import compose, read_config
+from annotations.errors import InputError
 
 LABELS = ("PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
           "LANGUAGE", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL")
@@ -78,21 +78,11 @@ def load(path: str | Path | None) -> ProjectGazetteer:
     p = Path(path)
     if not p.exists():
         return ProjectGazetteer(source=str(p))
-    return parse(read_text_file(p, "gazetteer"), str(p))
+    return parse(read_config(p, "gazetteer"), str(p))
 
 
 def parse(text: str, path: str) -> ProjectGazetteer:
-    try:
-        root = yaml.compose(text, Loader=_LOADER)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        if exc.context_mark is not None and (mark is None or mark.index >= len(text.rstrip())):
-            mark = exc.context_mark  # the problem is "end of file": point at what is unclosed
-        problem = exc.problem + (f" ({exc.context})" if exc.context else "")
-        line = mark.line + 1 if mark else None
-        raise InputError(path, f"malformed YAML: {problem}", line=line) from exc
-    except yaml.YAMLError as exc:
-        raise InputError(path, f"malformed YAML: {exc}") from exc
+    root = compose(text, path)  # bounded: size, depth and alias expansion are checked
     if root is None:
         return ProjectGazetteer(source=path)
     if not isinstance(root, yaml.MappingNode):
@@ -213,10 +203,11 @@ def _read(path: str | Path) -> str:
 def _write(path: str | Path, text: str) -> ProjectGazetteer:
     p = Path(path)
     result = parse(text, str(p))  # never write a file we could not read back
-    p.parent.mkdir(parents=True, exist_ok=True)
-    partial = p.with_name(p.name + ".partial")
-    partial.write_text(text, encoding="utf-8", newline="\n")
-    os.replace(partial, p)
+    # a fresh file created exclusively beside it, renamed into place: never a predictable
+    # ``.partial`` name, never written through a symlink planted in a shared project folder
+    from annotations.atomic_write import write_text
+
+    write_text(p, text, newline="\n")
     return result
 
 

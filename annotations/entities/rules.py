@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from annotations.entities import chunking, names, numeric, vocab
+import ahocorasick
+
+from annotations.entities import BUILTIN_VERSION, builtin_key, chunking, names, numeric, vocab
 from annotations.entities import gazetteer as gazetteer_mod
 from annotations.entities import project_gazetteer as pg
 from annotations.model import Entity
 
-VERSION = 2
+VERSION = BUILTIN_VERSION  # part of every key: bump it there when the rules change
 _CACHE_LIMIT = 200_000
 Found = tuple[int, int, str, str]  # start, end, label, source
 
@@ -57,13 +59,11 @@ class RuleRecognizer:
     def __init__(self, project: pg.ProjectGazetteer | None = None,
                  gazetteer: gazetteer_mod.Gazetteer | None = None) -> None:
         self.project = project or pg.ProjectGazetteer()
-        base = gazetteer.digest if gazetteer else gazetteer_mod.inputs_digest()
-        self.key = f"builtin@{VERSION}:{base}"
-        if self.project.entries or self.project.ignore:
-            self.key += f"+{self.project.digest}"
+        self.key = builtin_key(self.project, gazetteer.digest if gazetteer else None)
         self._gazetteer = gazetteer.with_project(self.project) if gazetteer else None
         self._ignore = frozenset(pg.normalise(n) for n in self.project.ignore)
         self._chunks: tuple[dict[str, tuple[chunking.Span, ...]], ...] = ({}, {})
+        self._literals = _literal_automaton(self.project, self._ignore)
 
     @classmethod
     def from_file(cls, path: str | Path | None) -> RuleRecognizer:
@@ -86,6 +86,8 @@ class RuleRecognizer:
             for match in pattern.finditer(text):
                 found.append((match.start(1), match.end(1), "WORK_OF_ART", "rules"))
         found += self._names(text)
+        if self._literals is not None:
+            found += _literal_matches(self._literals, text)
         return _resolve(found, text, self._ignore, offset)
 
     # -- names ---------------------------------------------------------------------------------
@@ -207,6 +209,43 @@ class RuleRecognizer:
                     text, start - 3) == "according"):
                 return "PERSON", end
         return None, end
+
+
+def _literal_automaton(project: pg.ProjectGazetteer, ignore: frozenset[str]
+                       ) -> ahocorasick.Automaton | None:
+    """Project names that do not start with a capital ("artificial intelligence", "iPhone").
+
+    Names are found by their capitalised words, so these would never be looked up: they are
+    matched as written instead, whole words only, and an all-lower-case one also with a capital
+    first letter (a sentence start). Matching them in any case would make "Artificial
+    Intelligence" in a heading, or any lower-case word someone added, fire everywhere.
+    """
+    automaton = ahocorasick.Automaton()
+    for surface, (label, _canonical) in project.surfaces().items():
+        if not surface or surface[0].isupper() or surface in ignore:
+            continue
+        automaton.add_word(surface, (len(surface), label))
+        if surface.islower() and surface[0].isalpha():
+            automaton.add_word(surface[0].upper() + surface[1:], (len(surface), label))
+    if len(automaton) == 0:
+        return None
+    automaton.make_automaton()
+    return automaton
+
+
+def _literal_matches(automaton: ahocorasick.Automaton, text: str) -> list[Found]:
+    """Every whole-word occurrence of the literal names; overlaps are resolved later."""
+    out: list[Found] = []
+    for last, (size, label) in automaton.iter(text):
+        start, end = last + 1 - size, last + 1
+        if (start and _word_char(text[start - 1])) or (end < len(text) and _word_char(text[end])):
+            continue
+        out.append((start, end, label, "gazetteer"))
+    return out
+
+
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def _listed_after(text: str, start: int, found: list[Found], label: str) -> bool:

@@ -2,24 +2,26 @@
 
 ``export()`` is the single entry point for the CLI, the TUI and scripts: it picks the format from
 ``FORMATS``, applies ``Filters``, takes entities from a pluggable ``EntitySource`` and writes to a
-stream or, atomically, to a path (a ``.partial`` file or folder renamed into place at the end, so
-an interrupted export never leaves a truncated file under the real name).
+stream or to a path. A path is written through a fresh file (or folder) created exclusively
+beside it and renamed into place at the end (``annotations.atomic_write``): an interrupted export
+never leaves a truncated file under the real name, and a symlink planted in a shared folder is
+never written through.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from annotations import atomic_write
+from annotations.entities import Recognizer
 from annotations.errors import AnnottyError
 from annotations.export.annotty_json import write_json, write_jsonl
 from annotations.export.brat import FolderSink, preview_brat, write_brat
-from annotations.export.csv_fmt import write_csv
+from annotations.export.csv_fmt import write_csv, write_csv_raw
 from annotations.export.doccano import write_doccano, write_doccano_relations
 from annotations.export.label_studio import write_label_studio
 from annotations.export.source import (
@@ -73,8 +75,10 @@ def _source(form: Format, chosen: EntitySource | None) -> EntitySource:
     return chosen or default_entity_source()
 
 
-def _write_brat_folder(items: Iterable[DocBundle], folder: Path) -> int:
-    return write_brat(items, FolderSink(folder))
+def _write_brat_folder(items: Iterable[DocBundle], folder: Path,
+                       skipped: list[str] | None = None) -> int:
+    return atomic_write.replace_folder(
+        folder, lambda fresh: write_brat(items, FolderSink(fresh), skipped))
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
@@ -83,7 +87,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("jsonl", "annotty JSONL: one document per line", write_jsonl, ".jsonl",
            round_trips=True),
     Format("w3c", "W3C Web Annotation (JSON-LD)", write_w3c, ".jsonld"),
-    Format("label-studio", "Label Studio tasks (UTF-16 offsets)", write_label_studio, ".json",
+    Format("label-studio", "Label Studio tasks (code-point offsets)", write_label_studio, ".json",
            round_trips=True),
     Format("doccano", "doccano JSONL, label spans (UTF-16 offsets)", write_doccano, ".jsonl",
            round_trips=True),
@@ -93,7 +97,10 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            write_path=_write_brat_folder),
     Format("spacy", "spaCy JSONL (ents, spans); a .spacy path writes a DocBin",
            write_spacy_jsonl, ".jsonl", write_path=write_docbin, path_suffix=".spacy"),
-    Format("csv", "CSV, one row per claim", write_csv, ".csv", lexer="text", entities=False),
+    Format("csv", "CSV, one row per claim (formula-like cells quoted for spreadsheets)",
+           write_csv, ".csv", lexer="text", entities=False),
+    Format("csv-raw", "CSV, one row per claim, cells exactly as stored (for programs)",
+           write_csv_raw, ".csv", lexer="text", entities=False),
 )}
 
 
@@ -108,7 +115,7 @@ def export(
     store: Store,
     fmt: str,
     out: TextIO | str | Path,
-    recognizer: str = "",
+    recognizer: str | Recognizer = "",
     *,
     filters: Filters | None = None,
     entity_source: EntitySource | None = None,
@@ -116,52 +123,39 @@ def export(
 ) -> Tally:
     """Write the filtered documents in format ``fmt`` to a stream or a path; returns the tally.
 
-    ``entity_source(store, doc_id, recognizer)`` supplies each document's entities (default:
-    the recognizer's cache with the annotators' corrections applied); ``progress`` is called
-    after each document and may raise to cancel (a path target is then left as it was).
+    ``recognizer`` is the recognizer (or only its cache key). ``entity_source(store, doc_id,
+    key)`` supplies each document's entities; by default the recognizer's entities with the
+    annotators' corrections applied, computed (and cached) for documents the cache lacks when a
+    recognizer object is given; with only a key, documents without cached entities are listed in
+    ``Tally.entities_missing``. ``progress`` is called after each document and may raise to
+    cancel (a path target is then left as it was).
     """
     form = get_format(fmt)
     tally = Tally()
-    items = bundles(store, filters, recognizer, _source(form, entity_source), progress, tally)
-    if not isinstance(out, str | Path):
-        if form.write_path is not None and not form.path_suffix:
-            raise AnnottyError(f"{fmt} writes a folder: give a folder path, not a stream")
-        form.write(items, out)
-        return tally
-    target = Path(out)
-    if form.uses_path_writer(target) and form.write_path is not None:
-        _atomic_path(target, form.write_path, items, folder=not form.path_suffix)
-    else:
-        def write_stream(things: Iterable[DocBundle], path: Path) -> int:
-            with path.open("w", encoding="utf-8", newline="") as stream:
-                return form.write(things, stream)
-
-        _atomic_path(target, write_stream, items, folder=False)
-    return tally
-
-
-def _atomic_path(target: Path, writer: PathWriter, items: Iterable[DocBundle],
-                 folder: bool) -> None:
-    partial = target.with_name(target.name + ".partial")
-    if folder:
-        if target.exists() and (not target.is_dir() or any(target.iterdir())):
-            raise AnnottyError(f"{target}: exists and is not an empty folder; "
-                               "choose a new folder name")
-        shutil.rmtree(partial, ignore_errors=True)
-        partial.mkdir(parents=True)
-    else:
-        target.parent.mkdir(parents=True, exist_ok=True)
+    key = recognizer if isinstance(recognizer, str) else recognizer.key
+    if entity_source is None and not isinstance(recognizer, str):
+        entity_source = default_entity_source(recognizer)
+    source = _source(form, entity_source)
+    computed_before = getattr(source, "computed", 0)  # a source may serve previews too
+    items = bundles(store, filters, key if form.entities else "", source, progress, tally)
     try:
-        writer(items, partial)
-    except BaseException:
-        if folder:
-            shutil.rmtree(partial, ignore_errors=True)
+        if not isinstance(out, str | Path):
+            if form.write_path is not None and not form.path_suffix:
+                raise AnnottyError(f"{fmt} writes a folder: give a folder path, not a stream")
+            form.write(items, out)
         else:
-            partial.unlink(missing_ok=True)
-        raise
-    if folder and target.exists():
-        target.rmdir()
-    os.replace(partial, target)
+            target = Path(out)
+            if form.name == "brat":
+                _write_brat_folder(items, target, tally.skipped)
+            elif form.uses_path_writer(target) and form.write_path is not None:
+                form.write_path(items, target)
+            else:
+                with atomic_write.open_for_replace(target, "w") as stream:
+                    form.write(items, stream)
+    finally:
+        items.close()
+        tally.entities_computed = getattr(source, "computed", 0) - computed_before
+    return tally
 
 
 class _Full(Exception):
@@ -181,13 +175,16 @@ class _Bounded(io.StringIO):
         return super().write(s)
 
 
-def preview(store: Store, fmt: str, recognizer: str = "", *, filters: Filters | None = None,
-            entity_source: EntitySource | None = None, documents: int = 2,
-            max_chars: int = 4000) -> str:
+def preview(store: Store, fmt: str, recognizer: str | Recognizer = "", *,
+            filters: Filters | None = None, entity_source: EntitySource | None = None,
+            documents: int = 2, max_chars: int = 4000) -> str:
     """The start of an export, for a dialog: at most ``documents`` records and ``max_chars``."""
     form = get_format(fmt)
     buffer = _Bounded(max_chars)
-    items = bundles(store, filters, recognizer, _source(form, entity_source))
+    key = recognizer if isinstance(recognizer, str) else recognizer.key
+    if entity_source is None and not isinstance(recognizer, str):
+        entity_source = default_entity_source(recognizer)
+    items = bundles(store, filters, key, _source(form, entity_source))
 
     def first(things: Iterable[DocBundle]) -> Iterable[DocBundle]:
         for n, bundle in enumerate(things):
@@ -204,6 +201,6 @@ def preview(store: Store, fmt: str, recognizer: str = "", *, filters: Filters | 
     return buffer.getvalue()
 
 
-__all__ = ["FORMATS", "EntitySource", "Filters", "Format", "Progress", "Tally",
+__all__ = ["FORMATS", "EntitySource", "Recognizer", "Filters", "Format", "Progress", "Tally",
            "cached_entities", "count_documents", "default_entity_source", "export", "get_format",
            "preview"]

@@ -3,7 +3,8 @@
 The shape is versioned (``format``/``version``) and described by ``annotty.schema.json`` beside
 this module. Every span carries ``start``/``end`` (code points, half-open), its ``quote`` and a
 little context (``prefix``/``suffix``) so a reader can re-anchor it even in an edited copy of the
-text. JSON puts one document per line inside the array, so it streams both ways: written one
+text. ``doc_state`` lists every annotator's status and stance for the whole document. JSON puts
+one document per line inside the array, so it streams both ways: written one
 document at a time, and read back the same way by ``annotations.importers``.
 """
 
@@ -58,6 +59,7 @@ def document_record(bundle: DocBundle) -> dict[str, Any]:
         "meta": doc.meta,
         "entities": [entity_record(doc.text, e) for e in bundle.entities],
         "claims": [claim_record(doc.text, c) for c in bundle.claims],
+        "doc_state": [state.record() for state in bundle.states],
     }
 
 

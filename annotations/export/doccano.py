@@ -5,8 +5,9 @@ Label Studio; they are converted here and back in ``annotations.importers``. A c
 labelled ``claim:<type>:<stance>`` (doccano has no attributes, and a single label keeps type and
 stance editable there); entities keep their OntoNotes label. The relation variant adds a
 ``speaker`` relation from a claim to its speaker's mention. Everything doccano cannot hold (claim
-ids, speaker text, review fields) rides along in the ``annotty`` key, which doccano keeps as
-metadata, keyed by the span it belongs to.
+ids, speaker text, review fields, every annotator's document status and stance in ``doc_state``)
+rides along in the ``annotty`` key, which doccano keeps as metadata, keyed by the span it belongs
+to.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def extras(bundle: DocBundle, index: Utf16Index) -> dict[str, Any]:
         entry.update({name: getattr(claim, name) for name in CLAIM_LABELS + REVIEW_FIELDS})
         claims.append(entry)
     return {"doc_id": doc.id, "title": doc.title, "source": doc.source, "meta": doc.meta,
-            "claims": claims}
+            "claims": claims, "doc_state": [state.record() for state in bundle.states]}
 
 
 def label_record(bundle: DocBundle) -> dict[str, Any]:

@@ -1,12 +1,18 @@
-"""Label Studio tasks: ``data.text`` plus one annotation per annotator, offsets in UTF-16 units.
+r"""Label Studio tasks: ``data.text`` plus one annotation per annotator, offsets in code points.
 
-Label Studio's editor runs in the browser, where a string's length and indices count UTF-16 code
-units, so every ``start``/``end`` here is converted (an emoji before a span shifts it by one per
-emoji). A claim is a ``labels`` region ``Claim`` whose id is the claim id; its type, stance,
+Label Studio counts a ``Text`` region's ``start``/``end`` in Unicode code points, as Python does
+(its editor converts from the browser's UTF-16 units: the test "Should calculate offsets by code
+points in text" in ``web/libs/editor/tests/integration/e2e/ner/emoji.cy.ts`` expects 21/25 for
+"test" in "🐱 Warning: This is a test text"; label-studio-sdk's converters slice ``text[start:end]``
+in Python), so offsets are annotty's own. ``value.text`` is written the way the editor writes it:
+the region's text with every CR and every LF shown as the two characters ``\n`` (the ``Text`` tag
+turns each into a ``<br/>``, and ``domManager.ts`` ``normalizeText`` writes each as ``'\\n'``).
+A claim is a ``labels`` region ``Claim`` whose id is the claim id; its type, stance,
 attribution and check-worthiness are per-region ``choices`` and its speaker, target and note
 per-region ``textarea`` results sharing the region id, which is how Label Studio links them.
 Entities go in ``predictions``, the place Label Studio keeps machine suggestions. The ``annotty``
-key on each region keeps the review fields, so an import restores them exactly.
+key on each region keeps the review fields, so an import restores them exactly. Every annotator's
+document status and stance go in ``data.doc_state`` (Label Studio keeps unknown ``data`` keys).
 ``label_config()`` writes the matching labeling interface.
 """
 
@@ -18,7 +24,6 @@ from xml.sax.saxutils import quoteattr
 
 from annotations.export.annotty_json import REVIEW_FIELDS
 from annotations.export.source import ClaimRow, DocBundle, to_json
-from annotations.export.utf16 import Utf16Index
 from annotations.schema import Schema
 
 CLAIM_LABEL = "Claim"
@@ -26,12 +31,20 @@ CHOICES = ("claim_type", "stance", "attribution", "checkworthy")
 TEXTAREAS = ("speaker", "target", "note")
 
 
-def region_value(index: Utf16Index, text: str, start: int, end: int) -> dict[str, Any]:
-    return {"start": index.to_utf16(start), "end": index.to_utf16(end), "text": text[start:end]}
+_BREAKS = str.maketrans({"\r": "\\n", "\n": "\\n"})
 
 
-def claim_results(index: Utf16Index, text: str, claim: ClaimRow) -> list[dict[str, Any]]:
-    where = region_value(index, text, claim.start, claim.end)
+def region_text(quote: str) -> str:
+    """A region's ``text`` as Label Studio's editor writes it: each CR or LF as ``\\n``."""
+    return quote.translate(_BREAKS)
+
+
+def region_value(text: str, start: int, end: int) -> dict[str, Any]:
+    return {"start": start, "end": end, "text": region_text(text[start:end])}
+
+
+def claim_results(text: str, claim: ClaimRow) -> list[dict[str, Any]]:
+    where = region_value(text, claim.start, claim.end)
     base = {"id": claim.id, "to_name": "text", "origin": "manual"}
     results: list[dict[str, Any]] = [{
         **base, "from_name": "claim", "type": "labels",
@@ -54,14 +67,13 @@ def claim_results(index: Utf16Index, text: str, claim: ClaimRow) -> list[dict[st
 
 def task(bundle: DocBundle, number: int) -> dict[str, Any]:
     doc = bundle.doc
-    index = Utf16Index(doc.text)
     by_annotator: dict[str, list[ClaimRow]] = {}
     for claim in bundle.claims:
         by_annotator.setdefault(claim.annotator, []).append(claim)
     annotations = []
     for annotator, claims in by_annotator.items():
         annotations.append({
-            "result": [r for c in claims for r in claim_results(index, doc.text, c)],
+            "result": [r for c in claims for r in claim_results(doc.text, c)],
             "was_cancelled": False, "ground_truth": False,
             "created_at": min(c.created_at for c in claims),
             "updated_at": max(c.updated_at for c in claims),
@@ -73,12 +85,13 @@ def task(bundle: DocBundle, number: int) -> dict[str, Any]:
             "model_version": bundle.entities[0].source,
             "result": [{"id": f"e{n}", "from_name": "entity", "to_name": "text",
                         "type": "labels", "origin": "prediction",
-                        "value": {**region_value(index, doc.text, e.start, e.end),
+                        "value": {**region_value(doc.text, e.start, e.end),
                                   "labels": [e.label]}}
                        for n, e in enumerate(bundle.entities)],
         })
     return {"id": number,
-            "data": {"text": doc.text, "doc_id": doc.id, "title": doc.title, "source": doc.source},
+            "data": {"text": doc.text, "doc_id": doc.id, "title": doc.title, "source": doc.source,
+                     "doc_state": [state.record() for state in bundle.states]},
             "meta": doc.meta, "annotations": annotations, "predictions": predictions}
 
 

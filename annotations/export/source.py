@@ -8,17 +8,23 @@ one read transaction: the export is a consistent snapshot even while someone kee
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 import orjson
 
+from annotations import db as dbmod
+from annotations.errors import AnnottyError
 from annotations.model import CLAIM_FIELDS, Document, Entity
 from annotations.store import Store
+
+if TYPE_CHECKING:
+    from annotations.entities import Recognizer
 
 EntitySource = Callable[[Store, str, str], Iterable[Entity] | None]
 """``(store, doc_id, recognizer) -> entities``: where the entities of a document come from."""
@@ -45,8 +51,45 @@ def cached_entities(store: Store, doc_id: str, recognizer: str) -> list[Entity] 
     return [Entity(*row) for row in rows]
 
 
-def default_entity_source() -> EntitySource:
-    """Machine entities with the annotators' corrections applied, where that module exists."""
+class RecognizingSource:
+    """What an annotator sees: the recognizer's entities with the corrections applied, and the
+    entities of every document the cache lacks computed (and cached) on the way.
+
+    The cache key holds the gazetteer's digest, so one line added to ``entities.yaml`` makes every
+    document not opened since a cache miss; an export that read only the cache would write "0
+    entities" for them. ``computed`` counts the documents recognized here, for the report. A
+    cache that cannot be written (a read-only database) does not stop the export.
+    """
+
+    def __init__(self, recognizer: Recognizer) -> None:
+        self.recognizer = recognizer
+        self.computed = 0
+
+    def __call__(self, store: Store, doc_id: str, key: str) -> list[Entity] | None:
+        from annotations.entity_edits import apply_corrections, corrections
+
+        machine = store.cached_entities(doc_id, self.recognizer.key)
+        if machine is None:
+            doc = store.find_document(doc_id)
+            if doc is None:
+                return None
+            machine = self.recognizer.recognize(doc.text)
+            self.computed += 1
+            # read-only or locked: export what was computed, cache it another time
+            with contextlib.suppress(sqlite3.Error, AnnottyError, OSError):
+                store.cache_entities(doc_id, self.recognizer.key, machine)
+        return apply_corrections(machine, corrections(store, doc_id))
+
+
+def default_entity_source(recognizer: Recognizer | None = None) -> EntitySource:
+    """Machine entities with the annotators' corrections applied.
+
+    With a ``recognizer`` object, documents missing from its cache are recognized on the way (see
+    ``RecognizingSource``); with none, only the cache is read and ``bundles`` counts the documents
+    it had nothing for in ``Tally.entities_missing``.
+    """
+    if recognizer is not None:
+        return RecognizingSource(recognizer)
     try:
         from annotations.entity_edits import document_entities
     except ImportError:
@@ -118,13 +161,29 @@ class ClaimRow(NamedTuple):
     updated_at: str = ""
 
 
+class DocState(NamedTuple):
+    """One annotator's verdict on a whole document: status (todo, in_progress, done, skipped)
+    and stance ("" when not given). The reading position is UI state and is not exported."""
+
+    annotator: str
+    status: str
+    stance: str
+    updated_at: str
+
+    def record(self) -> dict[str, str]:
+        return {"annotator": self.annotator, "status": self.status, "stance": self.stance,
+                "updated_at": self.updated_at}
+
+
 @dataclass(frozen=True, slots=True)
 class DocBundle:
-    """One document as exporters see it: its text, its entities (with text) and its claims."""
+    """One document as exporters see it: its text, its entities (with text), its claims and
+    every annotator's document status and stance."""
 
     doc: Document
     entities: Sequence[Entity]
     claims: Sequence[ClaimRow]
+    states: Sequence[DocState] = ()
     _mentions: dict[str, list[Entity]] = field(default_factory=dict, repr=False)
 
     def speaker_mention(self, claim: ClaimRow) -> Entity | None:
@@ -187,6 +246,11 @@ class Tally:
     entities: int = 0
     entity_labels: set[str] = field(default_factory=set)
     skipped: list[str] = field(default_factory=list)
+    entities_computed: int = 0
+    """Documents whose entities were missing from the cache and were recognized for the export."""
+    entities_missing: list[str] = field(default_factory=list)
+    """Documents exported without machine entities because the cache had none for them."""
+    doc_states: int = 0
 
 
 class _Reader:
@@ -206,8 +270,7 @@ def _reader(store: Store) -> Iterator[_Reader]:
     if store.path is None:
         yield _Reader(store.db.conn, store._lock)  # one connection: share the store's lock
         return
-    conn = sqlite3.connect(f"{store.path.resolve().as_uri()}?mode=ro", uri=True,
-                           check_same_thread=False, isolation_level=None)
+    conn = dbmod.read_connection(store.path)  # decodes broken UTF-8; works read-only
     try:
         conn.execute("BEGIN")  # one snapshot for the whole export
         yield _Reader(conn, _NoLock())
@@ -229,6 +292,16 @@ def count_documents(store: Store, filters: Filters | None = None) -> int:
     where, params = (filters or Filters()).doc_sql()
     with _reader(store) as reader:
         return int(reader.rows(f"select count(*) from documents d where 1{where}", params)[0][0])
+
+
+def count_uncached(store: Store, key: str, filters: Filters | None = None) -> int:
+    """Documents of an export with no cached entities for recognizer ``key`` (to say that an
+    export will recognize them first)."""
+    where, params = (filters or Filters()).doc_sql()
+    with _reader(store) as reader:
+        return int(reader.rows(
+            "select count(*) from documents d where not exists (select 1 from entity_runs r"
+            f" where r.doc_id = d.id and r.recognizer = ?){where}", [key, *params])[0][0])
 
 
 def bundles(
@@ -263,8 +336,13 @@ def bundles(
                 doc = Document(id=doc_id, title=title or "", text=text, source=source or "",
                                meta=json.loads(meta or "{}"), imported_at=imported_at or "")
                 claims = _claims(reader, doc, claim_where, claim_params, tally)
-                entities = _entities(doc, entity_source(store, doc.id, recognizer), tally)
-                yield DocBundle(doc, entities, claims)
+                found = entity_source(store, doc.id, recognizer)
+                if found is None and recognizer:
+                    tally.entities_missing.append(doc.id)
+                entities = _entities(doc, found, tally)
+                states = _states(reader, doc.id, filters)
+                tally.doc_states += len(states)
+                yield DocBundle(doc, entities, claims, states)
                 done += 1
                 tally.documents += 1
                 tally.claims += len(claims)
@@ -293,6 +371,18 @@ def _claims(reader: _Reader, doc: Document, where: str, params: list[str],
             continue
         out.append(ClaimRow(*row[:_QUOTE], text[start:end], *row[_QUOTE:]))
     return out
+
+
+def _states(reader: _Reader, doc_id: str, filters: Filters) -> list[DocState]:
+    """Every annotator's status and stance for the document (only the annotators asked for)."""
+    sql = "select annotator, status, stance, updated_at from doc_state where doc_id = ?"
+    params: list[str] = [doc_id]
+    if filters.annotator:
+        sql += f" and annotator in ({', '.join('?' * len(filters.annotator))})"
+        params += filters.annotator
+    rows = reader.rows(sql + " order by annotator", params)
+    return [DocState(str(a or ""), str(st or "todo"), str(sn or ""), str(u or ""))
+            for a, st, sn, u in rows]
 
 
 def _entities(doc: Document, found: Iterable[Entity] | None, tally: Tally) -> list[Entity]:

@@ -1,13 +1,16 @@
 """spaCy training data: JSONL with character spans, or (with the spaCy extra) a ``.spacy`` DocBin.
 
-spaCy indexes characters as Python does, so offsets need no conversion. The JSONL record follows
-``Doc.to_json()``: ``ents`` (disjoint in characters; expanded to tokens two may share one, so
+spaCy indexes characters as Python does, so offsets need no conversion. The JSONL record is
+annotty's own, for scripts that build spaCy ``Doc`` objects (it is *not* ``Doc.to_json()``
+output: it has no ``tokens``, and ``Doc.from_json`` refuses it). It borrows that output's names:
+``ents`` (disjoint in characters; expanded to tokens two may share one, so
 pass them through ``spacy.util.filter_spans`` before setting ``doc.ents``) and ``spans`` groups
 (``claims`` with the claim type as label, ``entities`` with every entity, overlaps kept). spaCy
 tokens need not fall on claim boundaries, so a reader makes spans with
 ``doc.char_span(start, end, alignment_mode="expand")``; the DocBin writer does exactly that, after
 trimming plain spaces off the ends (spaCy keeps a single space after a token outside every token,
-so a span ending in one would otherwise come back one character short or empty).
+so a span ending in one would otherwise come back one character short or empty). ``doc_state``
+carries every annotator's document status and stance (in the DocBin: ``user_data["annotty"]``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from annotations import atomic_write
 from annotations.errors import AnnottyError
 from annotations.export.source import DocBundle, write_lines
 from annotations.model import Entity
@@ -58,7 +62,8 @@ def record(bundle: DocBundle) -> dict[str, Any]:
             for e in non_overlapping(bundle.entities)]
     return {"text": doc.text, "ents": ents,
             "spans": {CLAIMS_KEY: claims, ENTITIES_KEY: entities},
-            "meta": {**doc.meta, "doc_id": doc.id, "title": doc.title, "source": doc.source}}
+            "meta": {**doc.meta, "doc_id": doc.id, "title": doc.title, "source": doc.source},
+            "doc_state": [s.record() for s in bundle.states]}
 
 
 def write_spacy_jsonl(items: Iterable[DocBundle], out: TextIO) -> int:
@@ -89,11 +94,12 @@ def write_docbin(items: Iterable[DocBundle], path: Path, lang: str = "en") -> in
         doc.spans[ENTITIES_KEY] = [s for s in entities if s is not None]
         doc.ents = filter_spans(doc.spans[ENTITIES_KEY])
         doc.user_data["annotty"] = {"doc_id": bundle.doc.id, "title": bundle.doc.title,
+                                    "doc_state": [s.record() for s in bundle.states],
                                     "claim_ids": [c.id for c, s in zip(bundle.claims, claims,
                                                                        strict=True) if s]}
         docbin.add(doc)
         count += 1
-    path.write_bytes(docbin.to_bytes())
+    atomic_write.write_bytes(path, docbin.to_bytes())
     return count
 
 

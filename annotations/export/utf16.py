@@ -1,9 +1,11 @@
-"""Code points <-> UTF-16 code units, the offsets JavaScript tools (Label Studio, doccano) count.
+"""Code points <-> UTF-16 code units, the offsets doccano counts (as its browser front end does).
 
 annotty stores Python ``str`` indices (code points). A browser counts a character outside the
 Basic Multilingual Plane (most emoji, some CJK) as two units, so every offset after one such
-character differs by one per character. ``Utf16Index`` converts in O(log n) per offset after one
-C-speed scan of the text, and refuses an offset that falls between the two halves of a pair.
+character differs by one per character. (Label Studio converts to code points itself; only files
+from old versions of it count units, which its importer recognises with this index.)
+``Utf16Index`` converts in O(log n) per offset after one C-speed scan of the text, and refuses an
+offset that falls between the two halves of a pair.
 """
 
 from __future__ import annotations

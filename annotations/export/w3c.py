@@ -6,6 +6,10 @@ Each claim is an ``Annotation`` whose target is the document with two selectors:
 stance, speaker, target, attribution, check-worthiness and note are ``TextualBody`` bodies with a
 W3C ``purpose``; ``annotty:field`` names which of annotty's fields each body is, so a reader can
 map them back without guessing from the purpose alone.
+
+Each annotator's status and stance for a whole document are document-level annotations (a target
+that is the document itself, no selector): the stance with motivation ``assessing``, the status
+(todo, in_progress, done, skipped) with motivation ``tagging``; ``annotty:field`` says which.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from annotations.export.source import CONTEXT, ClaimRow, DocBundle, to_json
+from annotations.export.source import CONTEXT, ClaimRow, DocBundle, DocState, to_json
 from annotations.model import Entity
 
 CONTEXT_URL = "http://www.w3.org/ns/anno.jsonld"
@@ -85,6 +89,27 @@ def entity_annotation(bundle: DocBundle, entity: Entity, number: int) -> dict[st
     }
 
 
+def state_annotations(bundle: DocBundle, state: DocState) -> list[dict[str, Any]]:
+    """One annotator's document status (``tagging``) and stance (``assessing``), if given."""
+    out = []
+    for field, motivation, value in (("doc_status", "tagging", state.status),
+                                     ("doc_stance", "assessing", state.stance)):
+        if not value:
+            continue
+        annotation: dict[str, Any] = {
+            "id": f"{NS}{field}:{bundle.doc.id}:{state.annotator}", "type": "Annotation",
+            "motivation": motivation,
+            "body": {"type": "TextualBody", "purpose": motivation, "value": value,
+                     "format": "text/plain", "annotty:field": field},
+            "target": doc_iri(bundle.doc.id),
+            "creator": {"type": "Person", "nickname": state.annotator},
+        }
+        if state.updated_at:
+            annotation["modified"] = state.updated_at
+        out.append(annotation)
+    return out
+
+
 def write_w3c(items: Iterable[DocBundle], out: TextIO) -> int:
     """One collection whose single page lists every annotation, written as it is read."""
     head = {"@context": [CONTEXT_URL, {"annotty": NS}], "type": "AnnotationCollection",
@@ -96,6 +121,7 @@ def write_w3c(items: Iterable[DocBundle], out: TextIO) -> int:
     for bundle in items:
         annotations = [claim_annotation(bundle, c) for c in bundle.claims]
         annotations += [entity_annotation(bundle, e, n) for n, e in enumerate(bundle.entities)]
+        annotations += [a for state in bundle.states for a in state_annotations(bundle, state)]
         for annotation in annotations:
             out.write("\n" if first else ",\n")
             out.write(to_json(annotation))

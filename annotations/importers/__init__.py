@@ -10,9 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from annotations.errors import InputError
 from annotations.import_report import ImportReport
-from annotations.importers.formats import READERS, RecordError, shape_of
+from annotations.importers.formats import (
+    Reader,
+    RecordError,
+    annotty_doc,
+    doccano_doc,
+    shape_of,
+    version_problem,
+)
+from annotations.importers.label_studio import label_studio_doc
 from annotations.importers.merge import Merger
 from annotations.importers.reading import (
     BadJSON,
@@ -22,18 +32,24 @@ from annotations.importers.reading import (
     jsonl_records,
     open_text,
 )
+from annotations.input_files import shown, stored_name
 from annotations.model import Document
 from annotations.store import Store
 
+READERS: dict[str, Reader] = {
+    "annotty": annotty_doc, "label-studio": label_studio_doc, "doccano": doccano_doc,
+}
 SHAPES = tuple(READERS)
 
 
 def detect(path: Path) -> str | None:
-    """``annotty``, ``label-studio``, ``doccano``, ``text`` (documents only) or None."""
+    """``annotty``, ``label-studio``, ``doccano``, ``text`` (documents only) or None.
+
+    Raises ``InputError`` for what is not a regular file (a FIFO would block forever)."""
     try:
         record, header = first_record(path)
     except OSError:
-        return None
+        return None  # import_file says why when it tries to read the file
     return shape_of(record, header)
 
 
@@ -50,40 +66,65 @@ def import_file(
     store's annotator). ``on_added`` runs for every new document (e.g. to find its entities).
     """
     path = Path(path)
-    merger = Merger(store, str(path), annotator or store.annotator, on_added)
-    if shape == "auto":
-        shape = detect(path) or ""
-    reader = READERS.get(shape)
-    if reader is None:
-        merger.result.errors.append(
-            f"{path}: not an annotty, Label Studio or doccano export"
-            + (f" (format {shape!r})" if shape else ""))
-        return merger.result
+    store.check_writable()  # a read-only or damaged database: one line, before any read
+    merger = Merger(store, shown(path), annotator or store.annotator, on_added)
     try:
+        if shape == "auto":
+            shape = detect(path) or ""
+        reader = READERS.get(shape)
+        if reader is None:
+            merger.result.error(f"{shown(path)}: not an annotty, Label Studio or doccano export"
+                                + (f" (format {shown(shape)!r})" if shape else ""))
+            return merger.result
         with open_text(path) as stream:
+            header = Header()
             records = (jsonl_records(stream) if path.suffix.lower() == ".jsonl"
-                       else json_records(stream, Header()))
+                       else json_records(stream, header))
             for number, record in records:
-                if isinstance(record, BadJSON):
-                    merger.problem(number, f"{record}; skipped")
-                    continue
-                if not isinstance(record, dict):
-                    merger.problem(number, "not a JSON object; skipped")
-                    continue
-                try:
-                    incoming = reader(record, number, str(path))
-                except RecordError as exc:
-                    merger.problem(number, f"{exc}; skipped")
-                    continue
-                merger.document(incoming)
+                refusal = _refused_version(header.values) if number <= 1 else None
+                if refusal:
+                    merger.result.error(f"{shown(path)}: {refusal}; nothing imported")
+                    return merger.result
+                _one_record(merger, reader, number, record, stored_name(path))
+            merger.finish()
+    except InputError as exc:
+        merger.result.error(str(exc))
     except BadJSON as exc:
-        merger.result.errors.append(f"{path}: {exc}; the rest of the file was not read")
+        merger.finish()
+        merger.result.error(f"{shown(path)}: {exc}; the rest of the file was not read")
     except UnicodeDecodeError as exc:
-        merger.result.errors.append(f"{path}: not UTF-8 (byte {exc.start}); JSON must be "
-                                      "UTF-8")
+        merger.finish()
+        merger.result.error(f"{shown(path)}: not UTF-8 (byte {exc.start}); JSON must be UTF-8")
     except OSError as exc:
-        merger.result.errors.append(f"{path}: cannot read ({exc.strerror or exc})")
+        merger.result.error(f"{shown(path)}: cannot read ({exc.strerror or exc})")
     return merger.result
 
+
+def _refused_version(header: dict[str, Any]) -> str | None:
+    """Why an annotty file's top-level ``version`` cannot be read here, or None."""
+    if header.get("format") != "annotty" or "version" not in header:
+        return None
+    return version_problem(header["version"])
+
+
+def _one_record(merger: Merger, reader: Reader, number: int, record: Any, source: str) -> None:
+    """One record into the store, or one line saying why not: never an exception."""
+    if isinstance(record, BadJSON):
+        merger.problem(number, f"{record}; skipped")
+        return
+    if not isinstance(record, dict):
+        merger.problem(number, "not a JSON object; skipped")
+        return
+    try:
+        incoming = reader(record, number, source)
+    except RecordError as exc:
+        merger.problem(number, f"{exc}; skipped")
+        return
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as exc:
+        # a shape no check above foresaw: the record is bad, the import goes on
+        merger.problem(number, f"unexpected structure ({type(exc).__name__}: "
+                               f"{str(exc)[:80]}); skipped")
+        return
+    merger.document(incoming)
 
 __all__ = ["SHAPES", "ImportReport", "detect", "import_file"]

@@ -1,211 +1,209 @@
-"""From one record of a file to an ``IncomingDoc``: annotty, Label Studio and doccano shapes.
+"""From one record of a file to an ``IncomingDoc``: annotty and doccano shapes, and detection.
 
-Each reader converts offsets to code points (Label Studio and doccano count UTF-16 units, see
-``annotations.export.utf16``) and collects problems instead of raising, so one odd record never
-stops an import. Claim fields missing from a foreign file are left empty for the merger to fill.
+Each reader converts offsets to code points and collects problems instead of raising, so one odd
+record never stops an import: a value of the wrong type is reported (with the record) and left
+out, never turned into text by ``str()``. Claim fields missing from a foreign file are left empty
+for the merger to fill. Label Studio has its own module, ``label_studio``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from annotations.corpus import title_for, valid_unicode
+from annotations.corpus import title_for
 from annotations.export import doccano as doccano_fmt
 from annotations.export.annotty_json import CLAIM_LABELS, FORMAT_VERSION, REVIEW_FIELDS
 from annotations.export.utf16 import Utf16Index
 from annotations.importers.merge import IncomingClaim, IncomingDoc
-from annotations.model import content_id
+from annotations.model import DOC_STATUSES
 
-_ANNOTTY_ID = re.compile("[0-9a-f]{32}")
+Reader = Callable[[dict[str, Any], int, str], IncomingDoc]
 
 
 class RecordError(ValueError):
     """This record cannot be imported at all; the message says why."""
 
 
-def _text_of(record: dict[str, Any]) -> str:
+def version_problem(version: Any) -> str | None:
+    """Why an annotty format ``version`` cannot be read by this annotty, or None."""
+    if isinstance(version, bool) or not isinstance(version, int):
+        return f"unknown format version {str(version)[:40]!r} (this annotty reads version " \
+               f"{FORMAT_VERSION})"
+    if version > FORMAT_VERSION:
+        return f"made by a newer annotty (format version {version}); upgrade annotty"
+    if version < 1:
+        return f"unknown format version {version} (this annotty reads version {FORMAT_VERSION})"
+    return None
+
+
+def text_of(record: dict[str, Any]) -> str:
     text = record.get("text")
     if not isinstance(text, str) or not text:
         raise RecordError("missing a non-empty string 'text'")
-    if not valid_unicode(text):
-        raise RecordError("'text' has an unpaired surrogate escape (not Unicode text)")
+    if "\x00" in text:
+        raise RecordError("'text' contains NUL characters (binary data?)")
     return text
 
 
-def _title(record: dict[str, Any], text: str, source: str, number: int) -> str:
-    return str(record.get("title") or "") or title_for(text, f"{Path(source).stem}#{number}")
+def title_of(record: dict[str, Any], text: str, source: str, number: int,
+             doc: IncomingDoc | None = None) -> str:
+    title = record.get("title")
+    if title is not None and not isinstance(title, str):
+        if doc is not None:
+            doc.problems.append(f"'title' must be a string, not {type(title).__name__}; "
+                                "the first line is the title")
+        title = None
+    return title or title_for(text, f"{Path(source).stem}#{number}")
 
 
-def _int(value: Any) -> int | None:
+def as_int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _meta(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+def as_list(value: Any, name: str, doc: IncomingDoc) -> list[Any]:
+    """``value`` if it is a list; None is an empty list; anything else is reported."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        doc.problems.append(f"{name!r} must be a list, not {type(value).__name__}; ignored")
+        return []
+    return value
 
 
-def from_units(index: Utf16Index, text: str, start: Any, end: Any,
-               quote: str | None) -> tuple[int | None, int | None]:
-    """UTF-16 offsets to code points. If they split a pair or miss the quote while the same
-    numbers read as code points hold it, the file counted code points: take them as such."""
-    s, e = _int(start), _int(end)
-    if s is None or e is None:
-        return None, None
-    cs, ce = index.from_utf16(s), index.from_utf16(e)
-    if quote is not None and (cs is None or ce is None or text[cs:ce] != quote) \
-            and text[s:e] == quote:
-        return s, e
-    return cs, ce
+def as_meta(value: Any, doc: IncomingDoc) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        doc.problems.append(f"'meta' must be an object, not {type(value).__name__}; ignored")
+        return {}
+    return value
+
+
+def given(record: dict[str, Any], key: str, default: str) -> str:
+    """The record's string value when it has the key (even empty: an export keeps it)."""
+    value = record.get(key)
+    return value if isinstance(value, str) else default
+
+
+def str_or_none(value: Any) -> str | None:
+    """An id as text: strings and integers only (a list or an object is no id)."""
+    if isinstance(value, bool) or value in (None, ""):
+        return None
+    return str(value) if isinstance(value, str | int) else None
+
+
+def doc_states(value: Any, doc: IncomingDoc) -> list[dict[str, str]]:
+    """The ``doc_state`` list of an export, validated: each annotator's status and stance."""
+    states: list[dict[str, str]] = []
+    for n, item in enumerate(as_list(value, "doc_state", doc), start=1):
+        if not isinstance(item, dict):
+            doc.problems.append(f"doc_state {n}: not an object; ignored")
+            continue
+        row = {k: item.get(k) for k in ("annotator", "status", "stance", "updated_at")}
+        row["stance"] = "" if row["stance"] is None else row["stance"]
+        wrong = [k for k, v in row.items() if not isinstance(v, str)]
+        if wrong or not row["annotator"]:
+            doc.problems.append(f"doc_state {n}: {', '.join(wrong) or 'annotator'} must be a "
+                                "non-empty string; ignored")
+            continue
+        if row["status"] not in DOC_STATUSES:
+            doc.problems.append(f"doc_state {n}: unknown status {row['status'][:40]!r} (use "
+                                f"{', '.join(DOC_STATUSES)}); ignored")
+            continue
+        try:
+            datetime.fromisoformat(row["updated_at"])
+        except ValueError:
+            doc.problems.append(f"doc_state {n}: updated_at {row['updated_at'][:40]!r} is not an "
+                                "ISO 8601 time; ignored")
+            continue
+        states.append(row)
+    return states
+
+
+def claim_fields(item: dict[str, Any], names: tuple[str, ...], where: str,
+                 doc: IncomingDoc) -> dict[str, Any]:
+    """The named fields of a claim object; values that are not text are reported, left out."""
+    fields: dict[str, Any] = {}
+    for name in names:
+        value = item.get(name)
+        if value is None or isinstance(value, str):
+            fields[name] = value
+        elif name == "id" and str_or_none(value) is not None:
+            fields[name] = str(value)
+        else:
+            doc.problems.append(f"{where}: {name!r} must be a string, not "
+                                f"{type(value).__name__}; left empty")
+    return fields
 
 
 # -- annotty ----------------------------------------------------------------------------------
 def annotty_doc(record: dict[str, Any], number: int, source: str) -> IncomingDoc:
-    version = record.get("version", FORMAT_VERSION)
-    if isinstance(version, int) and version > FORMAT_VERSION:
-        raise RecordError(f"made by a newer annotty (format version {version}); upgrade annotty")
-    text = _text_of(record)
-    doc = IncomingDoc(number=number, text=text, doc_id=_str_or_none(record.get("id")),
-                      title=_title(record, text, source, number),
-                      source=_given(record, "source", source), meta=_meta(record.get("meta")))
-    entities = record.get("entities")
-    doc.entities = len(entities) if isinstance(entities, list) else 0
-    claims = record.get("claims") or []
-    if not isinstance(claims, list):
-        raise RecordError("'claims' must be a list")
-    for n, item in enumerate(claims, start=1):
+    if "version" in record:
+        problem = version_problem(record["version"])
+        if problem:
+            raise RecordError(problem)
+    text = text_of(record)
+    doc = IncomingDoc(number=number, text=text, doc_id=str_or_none(record.get("id")),
+                      source=given(record, "source", source))
+    doc.title = title_of(record, text, source, number, doc)
+    doc.meta = as_meta(record.get("meta"), doc)
+    doc.entities = len(as_list(record.get("entities"), "entities", doc))
+    doc.states = doc_states(record.get("doc_state"), doc)
+    for n, item in enumerate(as_list(record.get("claims"), "claims", doc), start=1):
         if not isinstance(item, dict):
             doc.claims.append(IncomingClaim(f"claim {n}", None, None))
             continue
-        fields = {k: item.get(k) for k in ("id", *CLAIM_LABELS, *REVIEW_FIELDS)}
+        where = f"claim {n} ({str_or_none(item.get('id')) or 'no id'})"
+        fields = claim_fields(item, ("id", *CLAIM_LABELS, *REVIEW_FIELDS), where, doc)
         quote = item.get("quote")
         doc.claims.append(IncomingClaim(
-            f"claim {n} ({item.get('id') or 'no id'})", _int(item.get("start")),
-            _int(item.get("end")), quote if isinstance(quote, str) else None,
-            str(item.get("prefix") or ""), str(item.get("suffix") or ""), fields))
+            where, as_int(item.get("start")), as_int(item.get("end")),
+            quote if isinstance(quote, str) else None, given(item, "prefix", ""),
+            given(item, "suffix", ""), fields))
     return doc
-
-
-def _given(record: dict[str, Any], key: str, default: str) -> str:
-    """The record's value when it has the key (even empty: an export keeps it), else default."""
-    value = record.get(key)
-    return default if value is None else str(value)
-
-
-def _str_or_none(value: Any) -> str | None:
-    return None if value in (None, "") else str(value)
-
-
-# -- Label Studio -------------------------------------------------------------------------------
-def label_studio_doc(record: dict[str, Any], number: int, source: str) -> IncomingDoc:
-    data = record.get("data") if isinstance(record.get("data"), dict) else record
-    text = _text_of(data)
-    index = Utf16Index(text)
-    task_id = record.get("id", number)
-    doc = IncomingDoc(number=number, text=text, doc_id=_str_or_none(data.get("doc_id")),
-                      title=_title(data, text, source, number),
-                      source=_given(data, "source", f"{source}#task-{task_id}"),
-                      meta=_meta(record.get("meta")))
-    for prediction in record.get("predictions") or []:
-        if isinstance(prediction, dict):
-            doc.entities += len(prediction.get("result") or [])
-    annotations = (record.get("annotations") or []) + (record.get("completions") or [])
-    for a_number, annotation in enumerate(annotations, start=1):
-        if not isinstance(annotation, dict) or annotation.get("was_cancelled"):
-            continue
-        _ls_annotation(doc, index, annotation, f"annotation {a_number}")
-    return doc
-
-
-def _annotator_of(annotation: dict[str, Any]) -> str:
-    extra = annotation.get("annotty")
-    if isinstance(extra, dict) and extra.get("annotator"):
-        return str(extra["annotator"])
-    who = annotation.get("completed_by")
-    if isinstance(who, dict):
-        return str(who.get("email") or who.get("username") or who.get("id") or "")
-    return f"label-studio:{who}" if who not in (None, "") else ""
-
-
-def _claim_id(text: str, region_id: str) -> str:
-    """annotty's own claim ids come back as region ids; Label Studio's own region ids are unique
-    only within a task, so they are made unique (and stable) with the document's text."""
-    if _ANNOTTY_ID.fullmatch(region_id):
-        return region_id
-    key = f"label-studio:{content_id(text)}:{region_id}".encode("utf-8", "surrogatepass")
-    return hashlib.sha256(key).hexdigest()[:32]
-
-
-def _ls_annotation(doc: IncomingDoc, index: Utf16Index, annotation: dict[str, Any],
-                   where: str) -> None:
-    regions: dict[str, dict[str, Any]] = {}
-    extras: dict[str, list[dict[str, Any]]] = {}
-    for item in annotation.get("result") or []:
-        if not isinstance(item, dict) or not isinstance(item.get("value"), dict):
-            continue
-        if item.get("type") == "labels":
-            regions.setdefault(str(item.get("id")), item)
-        else:
-            extras.setdefault(str(item.get("id")), []).append(item)
-    annotator = _annotator_of(annotation)
-    for region_id, item in regions.items():
-        value = item["value"]
-        labels = value.get("labels") or []
-        if item.get("from_name") != "claim" and "Claim" not in labels:
-            doc.entities += 1  # an entity (or another tool's label): not a claim
-            continue
-        quote = value.get("text") if isinstance(value.get("text"), str) else None
-        start, end = from_units(index, doc.text, value.get("start"), value.get("end"), quote)
-        fields: dict[str, Any] = {"id": _claim_id(doc.text, region_id), "annotator": annotator,
-                                  "created_at": annotation.get("created_at"),
-                                  "updated_at": annotation.get("updated_at")}
-        other = [label for label in labels if label != "Claim"]
-        if other:
-            fields["claim_type"] = other[0]
-        for extra in extras.get(region_id, []):
-            name, v = extra.get("from_name"), extra["value"]
-            if name == "type":
-                name = "claim_type"
-            if extra.get("type") == "choices" and name in CLAIM_LABELS:
-                fields[name] = (v.get("choices") or [""])[0]
-            elif extra.get("type") == "textarea" and name in CLAIM_LABELS:
-                fields[name] = v.get("text") or ""
-        kept = item.get("annotty")
-        if isinstance(kept, dict):
-            fields.update({k: kept[k] for k in REVIEW_FIELDS if k in kept})
-        doc.claims.append(IncomingClaim(f"{where}, region {region_id}", start, end, quote,
-                                        fields=fields))
 
 
 # -- doccano ----------------------------------------------------------------------------------
 def doccano_doc(record: dict[str, Any], number: int, source: str) -> IncomingDoc:
-    text = _text_of(record)
+    text = text_of(record)
     index = Utf16Index(text)
+    doc = IncomingDoc(number=number, text=text)
     kept = record.get("annotty")
-    if not isinstance(kept, dict):
-        kept = _meta(_meta(record.get("meta")).get("annotty"))
-    doc = IncomingDoc(number=number, text=text, doc_id=_str_or_none(kept.get("doc_id")),
-                      title=_title(kept, text, source, number),
-                      source=_given(kept, "source", f"{source}#{record.get('id', number)}"),
-                      meta=_meta(kept.get("meta")))
+    if kept is None and isinstance(record.get("meta"), dict):
+        kept = record["meta"].get("annotty")
+    if kept is None:
+        kept = {}
+    elif not isinstance(kept, dict):
+        doc.problems.append(f"'annotty' must be an object, not {type(kept).__name__}; ignored")
+        kept = {}
+    doc.doc_id = str_or_none(kept.get("doc_id"))
+    doc.title = title_of(kept, text, source, number, doc)
+    record_id = str_or_none(record.get("id"))
+    doc.source = given(kept, "source", f"{source}#{record_id or number}")
+    doc.meta = as_meta(kept.get("meta"), doc)
+    doc.states = doc_states(kept.get("doc_state"), doc)
     spans: list[tuple[Any, Any, str, Any]] = []  # (start, end, label, relation id)
-    for item in record.get("label") or []:
-        if isinstance(item, list | tuple) and len(item) == 3:
-            spans.append((item[0], item[1], str(item[2]), None))
+    for item in as_list(record.get("label"), "label", doc):
+        if isinstance(item, list) and len(item) == 3 and isinstance(item[2], str):
+            spans.append((as_int(item[0]), as_int(item[1]), item[2], None))
         else:
-            doc.problems.append(f"label {item!r} is not a [start, end, label] span; ignored")
-    for item in record.get("entities") or []:
-        if isinstance(item, dict):
-            spans.append((item.get("start_offset"), item.get("end_offset"),
-                           str(item.get("label")), item.get("id")))
-    speakers = _speakers(record, spans, index, text)
-    by_span: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
-    for entry in kept.get("claims") or []:
+            doc.problems.append(f"label {str(item)[:60]!r} is not a [start, end, label] span; "
+                                "ignored")
+    for n, item in enumerate(as_list(record.get("entities"), "entities", doc), start=1):
+        if isinstance(item, dict) and isinstance(item.get("label"), str):
+            spans.append((as_int(item.get("start_offset")), as_int(item.get("end_offset")),
+                           item["label"], str_or_none(item.get("id"))))
+        else:
+            doc.problems.append(f"entity {n} is not an object with a string 'label'; ignored")
+    speakers = _speakers(record, spans, index, text, doc)
+    by_span: dict[tuple[int | None, int | None], list[dict[str, Any]]] = {}
+    for entry in as_list(kept.get("claims"), "annotty.claims", doc):
         if isinstance(entry, dict):
-            by_span.setdefault((entry.get("start"), entry.get("end")), []).append(entry)
+            by_span.setdefault((as_int(entry.get("start")), as_int(entry.get("end"))),
+                               []).append(entry)
     done: set[tuple[Any, Any, str]] = set()
     for n, (s, e, label, rel_id) in enumerate(spans, start=1):
         parsed = doccano_fmt.parse_claim_label(label)
@@ -215,39 +213,42 @@ def doccano_doc(record: dict[str, Any], number: int, source: str) -> IncomingDoc
         if (s, e, label) in done:
             continue
         done.add((s, e, label))
-        start, end = from_units(index, text, s, e, None)
-        claim_type, stance = parsed
+        start, end = _from_units(index, s, e)
         entries = by_span.get((s, e)) or [{}]
         matching = [x for x in entries if (x.get("claim_type"), x.get("stance")) == parsed]
+        where = f"span {n} {label[:60]!r}"
         for entry in matching or entries[:1]:
-            fields = {k: entry.get(k) for k in ("id", *CLAIM_LABELS, *REVIEW_FIELDS)}
-            fields.update(claim_type=claim_type, stance=stance)
+            fields = claim_fields(entry, ("id", *CLAIM_LABELS, *REVIEW_FIELDS), where, doc)
+            fields.update(claim_type=parsed[0], stance=parsed[1])
             if not fields.get("speaker") and rel_id in speakers:
                 fields["speaker"] = speakers[rel_id]
-            doc.claims.append(IncomingClaim(f"span {n} {label!r}", start, end, fields=fields))
+            doc.claims.append(IncomingClaim(where, start, end, fields=fields))
     return doc
 
 
+def _from_units(index: Utf16Index, start: int | None, end: int | None
+                ) -> tuple[int | None, int | None]:
+    """doccano's UTF-16 offsets (its default, non-grapheme mode) as code points."""
+    if start is None or end is None:
+        return None, None
+    return index.from_utf16(start), index.from_utf16(end)
+
+
 def _speakers(record: dict[str, Any], spans: list[tuple[Any, Any, str, Any]],
-              index: Utf16Index, text: str) -> dict[Any, str]:
+              index: Utf16Index, text: str, doc: IncomingDoc) -> dict[Any, str]:
     """Relation id of a claim span -> the text of its speaker mention."""
     by_id = {rel: (s, e) for s, e, _, rel in spans if rel is not None}
     out: dict[Any, str] = {}
-    for relation in record.get("relations") or []:
+    for relation in as_list(record.get("relations"), "relations", doc):
         if not isinstance(relation, dict) or relation.get("type") != doccano_fmt.SPEAKER:
             continue
-        target = by_id.get(relation.get("to_id"))
+        target = by_id.get(str_or_none(relation.get("to_id")))
         if target is None:
             continue
-        start, end = from_units(index, text, target[0], target[1], None)
+        start, end = _from_units(index, target[0], target[1])
         if start is not None and end is not None:
-            out[relation.get("from_id")] = text[start:end]
+            out[str_or_none(relation.get("from_id"))] = text[start:end]
     return out
-
-
-READERS: dict[str, Callable[[dict[str, Any], int, str], IncomingDoc]] = {
-    "annotty": annotty_doc, "label-studio": label_studio_doc, "doccano": doccano_doc,
-}
 
 
 def shape_of(record: Any, header: dict[str, Any]) -> str | None:
@@ -266,3 +267,4 @@ def shape_of(record: Any, header: dict[str, Any]) -> str | None:
     if isinstance(record.get("text"), str):
         return "text"
     return None
+

@@ -23,6 +23,7 @@ from typing import Any
 
 from annotations import history
 from annotations.import_report import ImportReport
+from annotations.input_files import shown
 from annotations.model import CLAIM_FIELDS, REVIEW_STATUSES, Document, content_id, new_id, now_iso
 from annotations.store import Store, StoreError
 
@@ -41,6 +42,8 @@ class IncomingClaim:
     prefix: str = ""
     suffix: str = ""
     fields: dict[str, Any] = field(default_factory=dict)
+    derived_id: bool = False
+    """The id was made up here (a region id two annotations share): also match by span."""
 
 
 @dataclass
@@ -56,6 +59,8 @@ class IncomingDoc:
     """Entity spans in the record: counted, not stored (entities come from recognizers)."""
     problems: list[str] = field(default_factory=list)
     """What the format reader could not use, reported against this record."""
+    states: list[dict[str, str]] = field(default_factory=list)
+    """Each annotator's document status and stance (``doc_state``), validated."""
 
 
 def place(text: str, claim: IncomingClaim) -> tuple[int, int] | None:
@@ -117,9 +122,16 @@ class Merger:
         self.batch = f"import:{new_id()}"
         self.result = ImportReport()
         self._aliases: dict[str, str] | None = None
+        self._states: list[dict[str, str]] = []
 
     def problem(self, number: int, message: str) -> None:
-        self.result.errors.append(f"{self.label}: record {number}: {message}")
+        self.result.error(f"{self.label}: record {number}: {message}")
+
+    def finish(self) -> None:
+        """Write what is still pending (document states are written in batches)."""
+        states, self._states = self._states, []
+        if states:
+            self.result.states_imported += self.store.merge_doc_states(states)
 
     def document(self, incoming: IncomingDoc) -> None:
         self.result.entities_ignored += incoming.entities
@@ -128,11 +140,14 @@ class Merger:
         doc = self._document(incoming)
         if doc is None:
             return
+        self._states += [{**state, "doc_id": doc.id} for state in incoming.states]
+        if len(self._states) >= 500:
+            self.finish()
         rows: list[tuple[dict[str, Any], bool]] = []
         for claim in incoming.claims:
             row = self._row(doc, incoming.number, claim)
             if row is not None:
-                rows.append((row, bool(_text(claim.fields.get("id")))))
+                rows.append((row, bool(_text(claim.fields.get("id"))) and not claim.derived_id))
         if rows:
             with self.store.transaction() as conn:
                 for row, has_id in rows:
@@ -142,11 +157,17 @@ class Merger:
         text = incoming.text
         found = self.store.find_document(incoming.doc_id) if incoming.doc_id else None
         if found is not None and found.text != text:
-            self.problem(incoming.number, f"document {incoming.doc_id} is already here with a "
-                                          "different text; its claims were not imported")
-            return None
+            # the id names another text here: this document is kept under an id of its own
+            fresh = self._free_id(text)
+            self.result.note(
+                f"{self.label}: record {incoming.number}: id {shown(incoming.doc_id or '')!r} is "
+                f"already used by a document with another text; imported as {fresh}")
+            incoming.doc_id = fresh
+            found = None
         if found is None:
             found = self.store.find_document(content_id(text))
+            if found is not None and found.text != text:
+                found = None
         if found is None:
             alias = self._alias(text)
             found = self.store.find_document(alias) if alias else None
@@ -159,10 +180,20 @@ class Merger:
         except StoreError as exc:
             self.problem(incoming.number, f"{exc}; skipped")
             return None
-        self.result.added.append(doc)
+        self.result.add_document(doc)
         if self.on_added is not None:
             self.on_added(doc)
         return doc
+
+    def _free_id(self, text: str) -> str:
+        """The content id, or (if a document with another text was given that id) the first
+        free one of a stable series, so importing the same file twice finds the same id."""
+        for n in range(100):
+            candidate = content_id(text if n == 0 else f"{n}:{text}")
+            stored = self.store.find_document(candidate)
+            if stored is None or stored.text == text:
+                return candidate
+        return new_id()
 
     def _alias(self, text: str) -> str | None:
         """The id of a stored document with this text whose id is not its content id (ids given

@@ -9,15 +9,18 @@ position in the array, or line number in JSONL) so problems can be reported wher
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from annotations import input_files, strict_json
+
 CHUNK = 1 << 16
 _WS = " \t\n\r"
-_DECODER = json.JSONDecoder()
+_DECODER = strict_json.DECODER
 
 
 class BadJSON(ValueError):
@@ -46,6 +49,9 @@ class _Scanner:
     def _more(self, want: int = CHUNK) -> bool:
         if self.eof:
             return False
+        if len(self.buf) - self.pos > input_files.MAX_RECORD:
+            raise BadJSON(f"a record longer than {input_files.size_text(input_files.MAX_RECORD)}",
+                          self.line())
         if self.pos > CHUNK:
             self.lines_before += self.buf.count("\n", 0, self.pos)
             self.buf = self.buf[self.pos:]
@@ -77,6 +83,8 @@ class _Scanner:
         self.pos += 1
 
     def value(self) -> Any:
+        """The next JSON value; a value that is JSON but not strict JSON (NaN, a lone surrogate,
+        too deep) comes back as a ``BadJSON`` instance: that record is bad, the file goes on."""
         self.peek()
         while True:
             try:
@@ -86,8 +94,22 @@ class _Scanner:
                 if self._more(len(self.buf) - self.pos):
                     continue
                 raise BadJSON(exc.msg, self.line(exc.pos)) from None
+            except (ValueError, RecursionError) as exc:
+                end = _skip_value(self.buf, self.pos)
+                if end is None:  # not complete in the buffer yet
+                    if self._more(len(self.buf) - self.pos):
+                        continue
+                    raise BadJSON(str(exc) or "nested too deeply", self.line()) from None
+                line = self.line()
+                self.pos = end
+                return BadJSON(str(exc) if isinstance(exc, ValueError)
+                               else "nested too deeply", line)
             if end == len(self.buf) and self._more():
                 continue  # a number at the very end of the buffer may go on
+            try:
+                strict_json.check_unicode(self.buf[self.pos:end], obj)
+            except ValueError as exc:
+                obj = BadJSON(str(exc), self.line())
             self.pos = end
             return obj
 
@@ -108,14 +130,14 @@ def json_records(stream: TextIO, header: Header) -> Iterator[tuple[int, Any]]:
         while scan.peek() != "}":
             if single or streamed:
                 scan.take(",")
-            key = scan.value()
+            key = _good(scan.value())
             scan.take(":")
             if key == "documents" and scan.peek() == "[":
                 header.values.update(single)
                 yield from _array(scan)
                 streamed = True
                 continue
-            single[key] = scan.value()
+            single[key] = _good(scan.value())
             if streamed:
                 header.values[key] = single[key]
         scan.take("}")
@@ -125,6 +147,13 @@ def json_records(stream: TextIO, header: Header) -> Iterator[tuple[int, Any]]:
         raise BadJSON("expected a JSON array or object", scan.line())
     if scan.peek():
         raise BadJSON("extra data after the JSON value", scan.line())
+
+
+def _good(value: Any) -> Any:
+    """Outside the records array a bad value spoils the whole (single) record: raise it."""
+    if isinstance(value, BadJSON):
+        raise value
+    return value
 
 
 def _array(scan: _Scanner) -> Iterator[tuple[int, Any]]:
@@ -138,20 +167,58 @@ def _array(scan: _Scanner) -> Iterator[tuple[int, Any]]:
     scan.take("]")
 
 
+def _skip_value(buf: str, pos: int) -> int | None:
+    """Where the JSON value starting at ``pos`` ends, by counting brackets outside strings
+    (no recursion, so a value nested 100,000 deep is stepped over); None if it does not end."""
+    depth = 0
+    in_string = escaped = False
+    for i in range(pos, len(buf)):
+        ch = buf[i]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+                if depth == 0:
+                    return i + 1
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        elif depth == 0 and ch in ",]} \t\r\n":
+            return i
+    return None
+
+
 def jsonl_records(stream: TextIO) -> Iterator[tuple[int, Any]]:
     """Each non-empty line's JSON value with its line number; a bad line yields ``BadJSON``."""
-    for number, line in enumerate(stream, start=1):
+    number = 0
+    while line := stream.readline(input_files.MAX_RECORD + 1):
+        number += 1
+        if len(line) > input_files.MAX_RECORD and not line.endswith("\n"):
+            while (more := stream.readline(1 << 20)) and not more.endswith("\n"):
+                pass
+            yield number, BadJSON(f"longer than {input_files.size_text(input_files.MAX_RECORD)}",
+                                  number)
+            continue
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, BadJSON(f"bad JSON ({exc.msg})", number)
+            yield number, strict_json.loads(line)
+        except ValueError as exc:
+            yield number, BadJSON(str(exc), number)
 
 
 def open_text(path: Path) -> TextIO:
-    """JSON is UTF-8 (RFC 8259); a BOM is tolerated. Only ``\\n`` ends a JSONL line."""
-    return path.open("r", encoding="utf-8-sig", newline="\n")
+    """JSON is UTF-8 (RFC 8259); a BOM is tolerated. Only ``\\n`` ends a JSONL line. Only a
+    regular file is opened (``InputError`` otherwise): a FIFO would block the import."""
+    return io.TextIOWrapper(input_files.open_regular(path), encoding="utf-8-sig", newline="\n")
 
 
 def first_record(path: Path) -> tuple[Any, dict[str, Any]]:
@@ -167,6 +234,6 @@ def first_record(path: Path) -> tuple[Any, dict[str, Any]]:
             for _, record in records:
                 if not isinstance(record, BadJSON):  # a bad first line does not decide it
                     return record, header.values
-        except (BadJSON, UnicodeDecodeError):
+        except (BadJSON, UnicodeDecodeError, RecursionError):
             pass
     return None, header.values

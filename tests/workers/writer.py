@@ -1,6 +1,10 @@
 """A stand-in for one annotator typing far faster than any human, for the concurrency tests.
 
     python tests/workers/writer.py DB ANNOTATOR DOC_ID --start-at EPOCH --seconds S
+    python tests/workers/writer.py DB ANNOTATOR DOC_ID --hold
+
+With ``--hold`` it saves one claim inside a transaction, prints ``holding`` and sleeps there (the
+test then stops it with SIGSTOP, as Ctrl-Z would, to see that other writers give up in time).
 
 Waits until ``--start-at`` (so all workers begin together), then saves claims as fast as it
 can for ``--seconds``. After each ``add_claim`` *returns* it prints ``c <id> <n>``; every
@@ -38,8 +42,15 @@ def main() -> int:
     parser.add_argument("doc_id")
     parser.add_argument("--start-at", type=float, default=0.0)
     parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--hold", action="store_true")
     args = parser.parse_args()
     store = Store(args.db, annotator=args.annotator)
+    if args.hold:
+        with store.transaction():
+            store.db.conn.execute("insert into settings(key, value) values ('held', 'yes')")
+            print("holding", flush=True)
+            time.sleep(120)
+        return 0
     length = len(store.document(args.doc_id).text)
     time.sleep(max(0.0, args.start_at - time.time()))
     stop = time.monotonic() + args.seconds

@@ -28,6 +28,7 @@ from textual.worker import get_current_worker
 from annotations import adjudication as adj
 from annotations.model import EDITABLE_CLAIM_FIELDS, Claim
 from annotations.store import StoreError
+from annotations.terminal_safe import plural, thing
 from tui.screens.serial_writes import SerialWrites
 from tui.widgets.adjudication_tables import DocumentTable, ItemTable, cut, describe
 from tui.widgets.claim_form import ClaimForm
@@ -98,6 +99,9 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
         self.comparison: adj.Comparison | None = None
         self.message = ""  # the outcome of the last decision, shown in the status line
         self._away = False  # the reader is on top: claims may change there
+        self._decided_items: set[frozenset[str]] = set()
+        """Items decided here whose save the loaded comparison may not show yet: ``n`` and the
+        move after a decision pass over them."""
 
     @property
     def FORM_KEYS(self) -> frozenset[str]:  # the app reads this name
@@ -184,6 +188,7 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
         """Show ``doc_id``'s items (loaded in a worker) and give them the keys."""
         if doc_id != self.doc_id:
             self.comparison, self.text = None, ""
+            self._decided_items.clear()
             self.item_table.clear()
             self.side.show(None, (), "", "Loading…")
         self.doc_id = doc_id
@@ -222,6 +227,8 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
                          keep: frozenset[str], row: int) -> None:
         if doc_id != self.doc_id:
             return
+        if self._write_done is None or self._write_done.is_set():
+            self._decided_items.clear()  # every decision is saved: the comparison tells the truth
         self.text, self.comparison = text, comparison
         found = next((i for i, item in enumerate(comparison.items) if keep & item_key(item)),
                      None)
@@ -255,6 +262,9 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
         doc = next((d for d in self.docs if d["doc_id"] == self.doc_id), None)
         if self.is_open and doc is not None and self.comparison is not None:
             counts = " · ".join(f"{self.comparison.count(s)} {s}" for s in STATUSES)
+            if self.size.width - len(line) - len(counts) - 7 < 16:  # narrow: the marks only
+                counts = " ".join(f"{mark}{self.comparison.count(s)}"
+                                  for mark, s in zip("≠=✓", STATUSES, strict=True))
             room = self.size.width - len(line) - len(counts) - 7
             line.append(" · " + cut(one_line(doc["title"]) or self.doc_id or "", room))
             line.append("  " + counts, style="not bold")
@@ -286,16 +296,42 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
                     return
             self._say("No document has disputed items left.")
             return
+        if not self._to_next_disputed():
+            self._say(self._none_left())
+
+    def _next_disputed_row(self) -> int | None:
+        """The row of the next disputed item after the cursor (wrapping round), not counting
+        items decided here whose save has not come back yet."""
         assert self.comparison is not None
         items, start = self.comparison.items, self.item_table.cursor_row
         for step in range(1, len(items) + 1):
             index = (start + step) % len(items)
-            if items[index].status == "disputed":
-                self.item_table.move_cursor(row=index)
-                return
+            item = items[index]
+            if item.status == "disputed" and item_key(item) not in self._decided_items:
+                return index
+        return None
+
+    def _to_next_disputed(self) -> bool:
+        """Move to the next disputed item; False when there is none."""
+        row = self._next_disputed_row()
+        if row is None or row == self.item_table.cursor_row:
+            return False
+        self.item_table.move_cursor(row=row)
+        return True
+
+    def _none_left(self) -> str:
+        assert self.comparison is not None
         agreed = self.comparison.count("agreed")
-        self._say("No disputed items left here" + (
-            f"; A accepts the {agreed} agreed ones." if agreed else "."))
+        return "No disputed items left here" + (
+            f"; A accepts the {plural(agreed, 'agreed one')}." if agreed else ".")
+
+    def _decided_on(self, item: adj.Item) -> None:
+        """After a decision on ``item`` the cursor moves on at once, as in review: to the next
+        disputed item (the decision is saved meanwhile, in the order typed)."""
+        self._decided_items.add(item_key(item))
+        current = self.current_item
+        if current is not None and item_key(current) == item_key(item):
+            self._to_next_disputed()
 
     def action_back(self) -> None:
         if self.has_class("-open"):
@@ -331,7 +367,7 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
         if item is None or comparison is None or self.doc_id is None:
             return
         if number > len(comparison.annotators):
-            self._say(f"There are {len(comparison.annotators)} annotators here.")
+            self._say(f"There are {plural(len(comparison.annotators), 'annotator')} here.")
             return
         who = comparison.annotators[number - 1]
         if who not in item.claims:
@@ -346,6 +382,7 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
             return adj.resolve(self.app.store, fresh, base=fresh.claims[who])
 
         self._decide(f"Gold: {one_line(who)}'s version.", job)
+        self._decided_on(item)
 
     def action_reject(self) -> None:
         item = self.current_item
@@ -354,6 +391,7 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
         doc_id, key = self.doc_id, item_key(item)
         self._decide("Decided: no claim here.",
                      lambda: adj.reject(self.app.store, self._fresh(doc_id, key)))
+        self._decided_on(item)
 
     def action_accept_agreed(self) -> None:
         if self.comparison is None or self.doc_id is None:
@@ -366,7 +404,7 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
         def job() -> list[Claim]:
             return adj.accept_agreed(store, adj.compare(store, doc_id))
 
-        self._decide(lambda made: f"Accepted {len(made)} agreed items as gold.", job)
+        self._decide(lambda made: f"Accepted {plural(len(made), 'agreed item')} as gold.", job)
 
     def action_edit(self) -> None:
         item, comparison = self.current_item, self.comparison
@@ -385,9 +423,9 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
                          title=title)
         base_who = None if item.gold else source.annotator
         doc_id, key = self.doc_id, item_key(item)
-        self.app_push(form, lambda values: self._edited(doc_id, key, base_who, values))
+        self.app_push(form, lambda values: self._edited(item, doc_id, key, base_who, values))
 
-    def _edited(self, doc_id: str, key: frozenset[str], base_who: str | None,
+    def _edited(self, item: adj.Item, doc_id: str, key: frozenset[str], base_who: str | None,
                 values: dict[str, Any] | None) -> None:
         if values is None:
             return
@@ -403,6 +441,8 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
             return adj.resolve(self.app.store, fresh, base=base, **changes)
 
         self._decide("Saved the gold claim.", job)
+        if self.doc_id == doc_id:
+            self._decided_on(item)
 
     def action_undo(self) -> None:
         self._history_step(undo=True)
@@ -418,14 +458,16 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
 
     def _stepped(self, undo: bool, entry: dict[str, Any] | None, error: Exception | None) -> None:
         word = "Undid" if undo else "Redid"
+        self._decided_items.clear()  # an undone decision makes its item disputed again
         if error is not None:
             self.notify(f"{word[:-1]} failed: {error}", severity="error")
         elif entry is None:
             self.message = f"Nothing to {'undo' if undo else 'redo'}."
         else:
             count = entry.get("count")
-            self.message = (f"{word} a decision ({count} changes)." if count else
-                            f"{word} {entry.get('action', 'a change')}.")
+            self.message = (f"{word} a decision ({plural(count, 'change')})." if count else
+                            f"{word} {entry.get('action', 'a change')} of "
+                            f"{thing(str(entry.get('kind') or 'item'))}.")
         if self.is_open:
             self.reload()
         else:
@@ -444,8 +486,8 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
             line.append(describe(item))
         elif not self.is_open:
             disputed = sum(d["disputed"] for d in self.docs)
-            line.append(f"{len(self.docs)} documents with two or more annotators · {disputed} "
-                        "disputed items · enter opens" if self.docs else
+            line.append(f"{plural(len(self.docs), 'document')} to adjudicate · "
+                        f"{plural(disputed, 'disputed item')} · enter opens" if self.docs else
                         "No document has two or more annotators yet.")
         if self.message:
             line.append("  " + self.message, style="bold")

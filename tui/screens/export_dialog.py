@@ -17,6 +17,7 @@ from typing import Any
 from rich.syntax import Syntax
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
@@ -38,6 +39,7 @@ from annotations.export import (
 )
 from annotations.model import REVIEW_STATUSES
 from annotations.store import Store
+from annotations.terminal_safe import plural
 from annotations.text import display
 
 PREVIEW_DELAY = 0.3  # seconds of quiet before the preview is re-made
@@ -53,22 +55,41 @@ def values(raw: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in raw.split(",") if v.strip())
 
 
+class StateCheckbox(Checkbox):
+    """A checkbox whose box is empty when off: on and off differ in shape, not only in colour
+    (``NO_COLOR`` terminals, colour-blind users)."""
+
+    def __init__(self, label: str, value: bool = False, *, id: str | None = None) -> None:
+        super().__init__(label, value, id=id)
+        self.BUTTON_INNER = "X" if value else " "
+
+    def watch_value(self) -> None:
+        self.BUTTON_INNER = "X" if self.value else " "
+        super().watch_value()
+        self.refresh()
+
+
 class ExportDialog(ModalScreen[Path | None]):
     """Export with filters; dismisses with the path last written, or None."""
 
     DEFAULT_CSS = """
     ExportDialog { align: center middle; }
     ExportDialog > Vertical {
-        width: 96%; max-width: 110; height: auto; max-height: 100%;
+        width: 96%; max-width: 110; height: auto; max-height: 100%; overflow-y: auto;
         border: round $accent; background: $panel; padding: 0 1;
     }
     ExportDialog Grid { grid-size: 2; grid-columns: 11 1fr; grid-rows: auto; height: auto; }
     ExportDialog Grid > Label { color: $text-muted; }
     ExportDialog Input { border: none; height: 1; padding: 0; background: $boost; }
-    ExportDialog Input:focus { background: $primary 30%; }
+    ExportDialog Input:focus { border: none; background: $primary 30%; }
     ExportDialog Select { height: 1; }
     ExportDialog SelectCurrent { border: none; height: 1; padding: 0; }
     ExportDialog Checkbox { border: none; height: 1; padding: 0; background: $panel; }
+    ExportDialog Checkbox > .toggle--button { background: $foreground 25%; color: $text-muted; }
+    ExportDialog Checkbox.-on > .toggle--button {
+        background: $foreground 25%; color: $text-success; text-style: bold;
+    }
+    ExportDialog Checkbox:focus { border: none; }
     ExportDialog #preview-box { height: 12; border: solid $primary 50%; margin: 1 0 0 0; }
     ExportDialog ProgressBar { height: 1; }
     ExportDialog .hint { color: $text-muted; }
@@ -76,8 +97,11 @@ class ExportDialog(ModalScreen[Path | None]):
     ExportDialog #outcome.error { color: $error; }
     """
     BINDINGS = [
-        Binding("escape", "close", "Close / cancel"),
-        Binding("ctrl+s", "export", "Export"),
+        Binding("escape", "close", "Close / cancel", id="export.close"),
+        Binding("ctrl+s", "export", "Export", id="export.export"),
+        # enter exports from any field; in an open format/status list it picks the choice
+        # (``action_submit`` skips), and space or down opens a list, space ticks the box
+        Binding("enter", "submit", "Export", show=False, priority=True, id="export.enter"),
     ]
 
     @dataclass
@@ -118,15 +142,17 @@ class ExportDialog(ModalScreen[Path | None]):
                 yield Label("Document")
                 yield Input(placeholder="any document id (several: a, b)", id="doc")
                 yield Label("")
-                yield Checkbox("only documents with a matching claim", id="skip_empty")
+                yield StateCheckbox("only documents with a matching claim", id="skip_empty")
                 yield Label("Path")
-                yield Input(str(self._default_path("json")), id="path")
+                # typing in the path edits it (select_on_focus would replace it all)
+                yield Input(str(self._default_path("json")), id="path", select_on_focus=False)
             with VerticalScroll(id="preview-box"):
                 yield Static(Text("preparing a preview…"), id="preview")
             yield ProgressBar(total=100, show_eta=False, id="progress")
             yield Static(Text(""), id="outcome")
-            yield Static(Text("ctrl+s or enter export · tab next field · escape close "
-                              "(cancels a running export)"), classes="hint")
+            yield Static(Text("enter or ctrl+s export · tab next field · space opens a list or "
+                              "ticks the box · escape close (cancels a running export)"),
+                         classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#format", Select).focus()
@@ -171,9 +197,10 @@ class ExportDialog(ModalScreen[Path | None]):
         if event.input.id != "path":
             self._schedule_preview()
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+    def action_submit(self) -> None:
+        """``enter``: export, unless an open list is waiting for ``enter`` to pick a choice."""
+        if any(select.expanded for select in self.query(Select)):
+            raise SkipAction()
         self.action_export()
 
     # -- preview ----------------------------------------------------------------------------
@@ -249,9 +276,11 @@ class ExportDialog(ModalScreen[Path | None]):
             self.written = target
             bar = self.query_one("#progress", ProgressBar)
             bar.update(total=max(tally.documents, 1), progress=max(tally.documents, 1))
-            skipped = f" ({len(tally.skipped)} spans skipped)" if tally.skipped else ""
-            self._say(f"wrote {tally.documents} documents, {tally.claims} claims, "
-                      f"{tally.entities} entities to {target}{skipped}")
+            skipped = (f" ({plural(len(tally.skipped), 'span')} skipped)" if tally.skipped
+                       else "")
+            self._say(f"wrote {plural(tally.documents, 'document')}, "
+                      f"{plural(tally.claims, 'claim')}, {plural(tally.entities, 'entity')} "
+                      f"to {target}{skipped}")
         elif worker.state == WorkerState.CANCELLED or isinstance(worker.error, ExportCancelled):
             self._say("export cancelled; nothing was written", error=True)
         else:

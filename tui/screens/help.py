@@ -1,5 +1,7 @@
 """``?``: every key of the screen underneath, grouped by where it applies, from the live bindings
-(so remapped or schema-defined keys show as they really are)."""
+(so remapped or schema-defined keys show as they really are). Only keys that would do something
+there are listed: no sideways paging in a view that cannot scroll sideways, no "copy" with
+nothing selected, no binding whose action does not exist."""
 
 from __future__ import annotations
 
@@ -10,13 +12,34 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Static
+
+SIDEWAYS = frozenset({"page_left", "page_right", "scroll_left", "scroll_right"})
 
 AREA_NAMES = {"DocumentView": "Moving and selecting", "ReaderScreen": "Annotating",
               "LibraryScreen": "Library", "AnnottyApp": "Everywhere", "ClaimList": "Claim list",
               "DataTable": "Table", "AdjudicateScreen": "Adjudication",
-              "ItemTable": "Items", "ReviewScreen": "Review", "StatsScreen": "Stats"}
+              "ItemTable": "Items", "ReviewScreen": "Review", "StatsScreen": "Stats",
+              "LibraryTable": "Documents", "ClaimTable": "Claims"}
+
+
+def does_something(screen: Screen[object], node: DOMNode, action: str) -> bool:
+    """Whether pressing a key bound to ``action`` on ``node`` would have an effect now."""
+    namespace, _, name = action.rpartition(".")
+    target: DOMNode = {"app": screen.app, "screen": screen}.get(namespace, node)
+    name = name.split("(", 1)[0]
+    if not callable(getattr(target, f"action_{name}", None)):
+        return False
+    if name in SIDEWAYS and isinstance(target, Widget):
+        return target.max_scroll_x > 0
+    if name in ("focus_next", "focus_previous"):
+        return len(screen.focus_chain) > 1
+    if name == "copy_text" and isinstance(target, Screen):
+        return bool(target.get_selected_text())
+    return True
 
 
 def bindings_table(screen: Screen[object]) -> Table:
@@ -24,7 +47,7 @@ def bindings_table(screen: Screen[object]) -> Table:
     groups: dict[str, dict[str, tuple[list[str], str]]] = defaultdict(dict)
     for active in screen.active_bindings.values():
         binding = active.binding
-        if not binding.description:
+        if not binding.description or not does_something(screen, active.node, binding.action):
             continue
         area = AREA_NAMES.get(type(active.node).__name__, type(active.node).__name__)
         keys, _ = groups[area].setdefault(binding.action, ([], binding.description))

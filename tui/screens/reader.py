@@ -10,7 +10,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -22,20 +22,24 @@ from annotations.entities import recognize_in_chunks
 from annotations.model import Claim, Document, Entity
 from annotations.search import find_all, goto_offset
 from annotations.store import StoreError
-from annotations.text import Layout
+from annotations.terminal_safe import thing
+from annotations.text import Layout, display
 from tui.messages import StoreChanged
 from tui.styles import ClaimStyles
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
 from tui.widgets.entity_form import EntityForm
 from tui.widgets.prompt import Prompt
-from tui.widgets.side_lists import ClaimList, EntityList, snippet
+from tui.widgets.save_state import SaveState
+from tui.widgets.side_lists import ClaimList, EntityLegend, EntityList, snippet
 
 if TYPE_CHECKING:
     from tui.app import AnnottyApp
 
 SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 FIRST_LAYOUT_CHARS = 200_000  # wrapped before the first paint; the rest right after
+UNFINISHED = ("todo", "in_progress")
+NARROW = 80  # below this many columns the side panel hides itself (p still shows it)
 
 
 class ReaderScreen(Screen[None]):
@@ -63,6 +67,8 @@ class ReaderScreen(Screen[None]):
         Binding("o", "toggle_others", "Others' claims", show=False),
         Binding("l", "label_entity", "Entity", tooltip="Add, relabel or remove an entity"),
         Binding("L", "remove_entity", "Remove entity", show=False),
+        Binding("r", "respan_claim", "Adjust claim span", show=False,
+                tooltip="Select the claim's span; change it with shift+arrows, r again applies"),
         Binding("m", "mention(1)", "Next mention", show=False),
         Binding("M", "mention(-1)", "Previous mention", show=False),
         Binding("tab", "focus_side", "Claims list", show=False),
@@ -86,23 +92,43 @@ class ReaderScreen(Screen[None]):
         self.doc_stance = ""
         self.all_claims: list[Claim] = []
         self.show_others = False
+        self.side_wanted: bool | None = None  # None: automatic, by terminal width (p decides)
+        self.doc_status = ""
+        self.queue = (0, 0)  # position in the library order and its length
+        self.unfinished = 0  # documents to do or in progress, this one included
+        self._mentions: dict[str, list[int]] = {}
+        self._note = ""  # a one-off message shown in the status line until the cursor moves
+        self._note_at: int | None = None
+        self.respan: Claim | None = None  # the claim whose span is being adjusted (r)
 
     def compose(self) -> ComposeResult:
+        yield Static("", id="reader-header")
         with Horizontal():
             yield self.view
             with Vertical(id="side"):
                 yield Static("Claims", id="claims-title", classes="side-title")
                 yield ClaimList(id="claims")
                 yield Static("Entities", id="entities-title", classes="side-title")
+                yield EntityLegend(id="legend")
                 yield EntityList(id="entities")
         yield Prompt(id="prompt")
+        yield SaveState(id="save-state")
         yield Static("Loading…", id="status")
         yield Footer()
 
 
     def on_mount(self) -> None:
         self.view.focus()
+        self._fit_side(self.app.size.width)
         self.load()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_side(event.size.width)
+
+    def _fit_side(self, width: int) -> None:
+        """Hide the side panel on narrow terminals unless ``p`` asked for it."""
+        side = self.query_one("#side")
+        side.display = self.side_wanted if self.side_wanted is not None else width >= NARROW
 
     # -- loading ----------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="load")
@@ -112,6 +138,7 @@ class ReaderScreen(Screen[None]):
         claims = store.claims(doc.id)
         position = store.position(doc.id)
         self.doc_stance = store.doc_stance(doc.id)
+        self._read_queue()
         for _ in range(200):  # the view gets its size on the first layout, within a frame or two
             if self.view.text_width:
                 break
@@ -140,10 +167,37 @@ class ReaderScreen(Screen[None]):
             shown = entity_edits.apply_corrections(found, edits)
             self.app.call_from_thread(self._entities_arrived, shown, True)
 
+    def _read_queue(self) -> None:
+        """This document's status and place in the library order (worker thread, on open)."""
+        docs = self.app.store.documents()
+        ids = [d.id for d in docs]
+        here = ids.index(self.doc_id) + 1 if self.doc_id in ids else 0
+        self.unfinished = sum(1 for d in docs if d.status in UNFINISHED)
+        self.doc_status = next((d.status for d in docs if d.id == self.doc_id), "todo")
+        self.queue = (here, len(docs))
+
+    def _read_status(self) -> None:
+        """After a change: this document's status again; the unfinished count follows it
+        (one row read, not the whole library)."""
+        status = self.app.store.status(self.doc_id)
+        self.unfinished += (status in UNFINISHED) - (self.doc_status in UNFINISHED)
+        self.doc_status = status
+
+    def _update_header(self) -> None:
+        if self.document is None:
+            return
+        header = Text(no_wrap=True, overflow="ellipsis", end="")
+        header.append(display(self.document.title) or self.doc_id, style="bold")
+        here, total = self.queue
+        header.append(f"  {self.doc_status.replace('_', ' ')}  {here}/{total} · "
+                      f"{self.unfinished} unfinished")
+        self.query_one("#reader-header", Static).update(header)
+
     def _loaded(self, doc: Document, claims: list[Claim], position: int,
                 prepared: tuple[str, Layout | None]) -> None:
         self.document = doc
         self.title = doc.title
+        self._update_header()
         view = self.view
         view.load(doc.text, self.start_offset if self.start_offset is not None else position,
                   prepared)
@@ -154,8 +208,15 @@ class ReaderScreen(Screen[None]):
         self.entities = entities
         self.view.set_entities(entities)
         if done and self.document is not None:
-            self.query_one(EntityList).show(self.document.text, entities)
+            text = self.document.text
+            mentions: dict[str, list[int]] = {}
+            for entity in sorted(entities, key=lambda e: e.start):
+                mentions.setdefault(text[entity.start:entity.end], []).append(entity.start)
+            self._mentions = mentions
+            self.query_one(EntityList).show(text, entities)
+            self.query_one(EntityLegend).show(entities)
             self.query_one("#entities-title", Static).update(f"Entities ({len(entities)})")
+            self._update_status()
 
     def _show_claims(self, claims: list[Claim]) -> None:
         """Show this annotator's claims, and with ``o`` everyone's (others' drawn apart)."""
@@ -171,6 +232,7 @@ class ReaderScreen(Screen[None]):
         if others and not self.show_others:
             title += f" · {others} by others (o)"
         self.query_one("#claims-title", Static).update(title)
+        self._update_status()  # the claim under the cursor may have changed or gone
 
     # -- status line ------------------------------------------------------------------------
     def claim_at_cursor(self) -> Claim | None:
@@ -190,6 +252,11 @@ class ReaderScreen(Screen[None]):
 
     @on(DocumentView.CursorMoved)
     def _cursor_moved(self, event: DocumentView.CursorMoved) -> None:
+        if self._note_at is not None and event.offset != self._note_at:
+            self._note, self._note_at = "", None
+        if self.respan is not None and self.view.selection is None:  # now, not when posted
+            self.respan = None
+            self._note = "Span adjustment cancelled."
         self._update_status()
         claim = self.claim_at_cursor()
         if claim is not None and claim.id != self._highlighted_claim:
@@ -202,7 +269,11 @@ class ReaderScreen(Screen[None]):
             return
         parts = Text()
         total = max(1, len(view.text))
-        parts.append(f"{view.cursor}/{len(view.text)} ({100 * view.cursor // total}%)")
+        line, column = view.line_column(view.cursor)
+        parts.append(f"{line}:{column} ({100 * view.cursor // total}%)")
+        if self.respan is not None:
+            parts.append("  new span: shift+arrows/W/B, ^x other end, r applies, esc cancels",
+                         style="bold")
         if view.selection:
             start, end = view.selection
             parts.append(f"  selected {end - start} chars: “{snippet(view.text[start:end], 40)}”",
@@ -216,12 +287,20 @@ class ReaderScreen(Screen[None]):
             if claim.speaker:
                 parts.append(f", said by {snippet(claim.speaker, 20)}")
         if self.matches:
-            parts.append(f"  /{self.search_query}: {len(self.matches)} matches")
+            count = len(self.matches)
+            parts.append(f"  /{snippet(self.search_query, 20)}: {count} "
+                         f"{'match' if count == 1 else 'matches'}")
         if self.doc_stance:
             parts.append(f"  document stance: {self.doc_stance}")
-        entity = next(iter(view.entities.at(view.cursor)), None)
+        entity = self.entity_at_cursor()
         if entity is not None:
-            parts.append(f"  [{entity.label}]", style="bold")  # type: ignore[union-attr]
+            parts.append(f"  [{entity.label}]", style="bold")
+            starts = self._mentions.get(view.text[entity.start:entity.end], [])
+            if len(starts) > 1 and entity.start in starts:
+                parts.append(f" mention {starts.index(entity.start) + 1} of {len(starts)}"
+                             " (m/M)")
+        if self._note:
+            parts.append(f"  {self._note}", style="italic")
         self.query_one("#status", Static).update(parts)
 
     # -- claims -----------------------------------------------------------------------------
@@ -267,15 +346,43 @@ class ReaderScreen(Screen[None]):
     @work(thread=True, group="save")
     def save_claim(self, claim_id: str | None, start: int, end: int,
                    values: dict[str, Any]) -> None:
-        store = self.app.store
+        store, saves = self.app.store, self.app.saves  # saves: kept and retried if they fail
         if claim_id is None:
             labels = {k: v for k, v in values.items() if k != "claim_type"}
-            store.add_claim(self.doc_id, start, end, values["claim_type"], **labels)
-            if store.status(self.doc_id) == "todo":
+            saved = saves.add_claim(self.doc_id, start, end, values["claim_type"], **labels)
+            if saved is not None and store.status(self.doc_id) == "todo":
                 store.set_status(self.doc_id, "in_progress")
         else:
-            store.update_claim(claim_id, **values)
-        self.app.call_from_thread(self._after_change, "Claim saved.", True)
+            saved = saves.update_claim(claim_id, **values)
+        message = "Claim saved." if saved is not None else "Not saved yet: kept, retrying."
+        self.app.call_from_thread(self._after_change, message, True)
+
+    def action_respan_claim(self) -> None:
+        """First ``r``: select the claim's span to adjust; ``r`` again: give it the selection."""
+        if self.respan is None:
+            claim = self.own_claim_at_cursor()
+            if claim is None:
+                self.notify("No claim of yours under the cursor ( ] jumps to the next one).")
+                return
+            self.view.select(claim.start, claim.end)
+            self.respan = claim  # set after select: moving the cursor cancels a pending one
+            self._update_status()
+            return
+        claim, span = self.respan, self.view.selection
+        self.respan = None
+        if span is None:
+            self.notify("Nothing selected: the claim keeps its span.", severity="warning")
+        elif span == (claim.start, claim.end):
+            self.notify("The span is unchanged.")
+        else:
+            self.save_span(claim.id, *span)
+        self._update_status()
+
+    @work(thread=True, group="save")
+    def save_span(self, claim_id: str, start: int, end: int) -> None:
+        saved = self.app.saves.update_claim(claim_id, start=start, end=end)  # kept if it fails
+        message = "Claim span changed (u to undo)." if saved else "Not saved yet: kept, retrying."
+        self.app.call_from_thread(self._after_change, message, True)
 
     def action_delete_claim(self) -> None:
         claim = self.own_claim_at_cursor()
@@ -286,13 +393,16 @@ class ReaderScreen(Screen[None]):
 
     @work(thread=True, group="save")
     def delete_claim(self, claim_id: str) -> None:
-        self.app.store.delete_claim(claim_id)
-        self.app.call_from_thread(self._after_change, "Claim deleted (u to undo).", False)
+        done = self.app.saves.delete_claim(claim_id)  # kept and retried if it fails
+        message = "Claim deleted (u to undo)." if done else "Not deleted yet: kept, retrying."
+        self.app.call_from_thread(self._after_change, message, False)
 
     @work(thread=True, group="save")
     def reload_claims(self, message: str = "") -> None:
         claims = self.app.store.claims(self.doc_id)
+        self._read_status()
         self.app.call_from_thread(self._show_claims, claims)
+        self.app.call_from_thread(self._update_header)
         if message:
             self.app.call_from_thread(self.notify, message)
 
@@ -315,7 +425,8 @@ class ReaderScreen(Screen[None]):
         except StoreError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        message = nothing if entry is None else f"{verb} {entry['action']} of a {entry['kind']}."
+        message = (nothing if entry is None
+                   else f"{verb} {entry['action']} of {thing(entry['kind'])}.")
         self.app.call_from_thread(self._after_change, message, False)
         if entry is not None and entry["kind"] != "claim":
             self.reload_entities()
@@ -394,7 +505,8 @@ class ReaderScreen(Screen[None]):
             else:
                 entity_edits.apply_everywhere(store, app.gazetteer, name, label)
                 app.reload_recognizer()
-                message += f" Added to {app.gazetteer.name}: every document picks it up."
+                message += " " + entity_edits.everywhere_note(app.recognizer, app.gazetteer.name,
+                                                              name, label)
         self.app.call_from_thread(self.notify, message)
         self.reload_entities()
 
@@ -413,17 +525,19 @@ class ReaderScreen(Screen[None]):
             self.notify("Put the cursor on an entity first.")
             return
         name = self.view.text[entity.start:entity.end]
-        starts = [e.start for e in self.entities if self.view.text[e.start:e.end] == name]
+        starts = self._mentions.get(name, [entity.start])
         if len(starts) < 2:
-            self.notify(f"{name!r} is mentioned once.")
+            # in the status line, not a toast: toasts pile up over the text when repeated
+            self._note = f"“{snippet(name, 30)}” is mentioned once."
+            self._note_at = self.view.cursor
+            self._update_status()
             return
         later = [s for s in starts if s > entity.start]
         earlier = [s for s in starts if s < entity.start]
         target = (later or starts)[0] if step > 0 else (earlier or starts)[-1]
         self.view.anchor = None
-        self.view.cursor = target
+        self.view.cursor = target  # the status line shows "mention i of n"
         self.view.scroll_to_cursor(center=True)
-        self.notify(f"{name}: mention {starts.index(target) + 1} of {len(starts)}")
 
     # -- finding ----------------------------------------------------------------------------
     def action_ask(self, mode: str) -> None:
@@ -475,6 +589,8 @@ class ReaderScreen(Screen[None]):
     @work(thread=True, group="save")
     def action_set_status(self, status: str) -> None:
         self.app.store.set_status(self.doc_id, status)
+        self._read_status()
+        self.app.call_from_thread(self._update_header)
         self.app.call_from_thread(self.notify, f"Document marked {status.replace('_', ' ')}.")
 
     @work(thread=True, group="save")
@@ -507,13 +623,15 @@ class ReaderScreen(Screen[None]):
 
     def action_toggle_side(self) -> None:
         side = self.query_one("#side")
-        side.display = not side.display
+        self.side_wanted = not side.display
+        side.display = self.side_wanted
 
     def action_focus_side(self) -> None:
         claims = self.query_one(ClaimList)
         if claims.has_focus:
             self.view.focus()
         else:
+            self.side_wanted = True
             self.query_one("#side").display = True
             claims.focus()
 

@@ -32,6 +32,7 @@ from annotations.review import (
 from annotations.review_list import Reader as ReviewReader
 from annotations.review_list import ReviewList, ReviewRow, load_context
 from annotations.store import StoreError
+from annotations.terminal_safe import plural, thing
 from tui.messages import StoreChanged
 from tui.screens.review_dialogs import BulkDialog, FilterDialog, ReasonDialog, filter_line
 from tui.screens.serial_writes import SerialWrites
@@ -86,6 +87,7 @@ class ReviewScreen(SerialWrites, Screen[None]):
         self.choices: dict[str, list[str]] = {"target": [], "annotator": []}
         self.last_load_ms = 0.0
         self._away = False  # another screen that may change claims is on top
+        self._said = ""  # what an undo or redo did: said again once the list is re-made
 
     def compose(self) -> ComposeResult:
         yield Static(Text("annotty · review"), id="review-title")
@@ -160,7 +162,10 @@ class ReviewScreen(SerialWrites, Screen[None]):
         self.last_load_ms = (time.perf_counter() - started) * 1000
         self._show_filter()
         pending = "" if found.filter.review_status else " · n next pending"
-        self._status(f"{len(found):,} claims{pending} · a accept · r reject · A/R all matching")
+        said, self._said = self._said, ""
+        self._status(f"{said}  ·  {plural(len(found), 'claim', thousands=True)}" if said else
+                     f"{plural(len(found), 'claim', thousands=True)}{pending} · a accept · "
+                     "r reject · A/R all matching")
 
     def _load_failed(self, message: str) -> None:
         self._show_filter()
@@ -371,8 +376,9 @@ class ReviewScreen(SerialWrites, Screen[None]):
             self.notify(f"Bulk decision failed: {error}", severity="error")
         else:
             seconds = time.perf_counter() - started
-            self.notify(f"{VERBS[decision]} {result.count:,} claims in {seconds:.1f} s. "
-                        "u undoes them all.")
+            them = "it" if result.count == 1 else "them all"
+            self.notify(f"{VERBS[decision]} {plural(result.count, 'claim', thousands=True)} "
+                        f"in {seconds:.1f} s. u undoes {them}.")
         self.reload()
 
     def action_undo(self) -> None:
@@ -394,11 +400,14 @@ class ReviewScreen(SerialWrites, Screen[None]):
         if error is not None:
             self.notify(f"{word[:-1]} failed: {error}", severity="error")
         elif entry is None:
-            self._status(f"Nothing to {'undo' if undo else 'redo'}.")
+            self._said = f"Nothing to {'undo' if undo else 'redo'}."
         else:
             what = entry.get("action", "change")
             count = entry.get("count")
-            self._status(f"{word} {what} of {count:,} claims." if count else f"{word} {what}.")
+            self._said = (f"{word} {what} of {plural(count, 'claim', thousands=True)}." if count
+                          else f"{word} {what} of {thing(str(entry.get('kind') or 'item'))}.")
+        if self._said:
+            self._status(self._said)
         self.reload()
 
     def _status(self, message: str) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.text import Text
 from textual import events, on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
@@ -21,6 +22,7 @@ from annotations.model import REVIEW_STATUSES
 from annotations.review import ReviewFilter
 from annotations.schema import Label as SchemaLabel
 from annotations.schema import Schema
+from annotations.terminal_safe import plural
 from annotations.text import display
 from tui.typeahead import after_typeahead
 from tui.widgets.choice_field import ChoiceField
@@ -28,11 +30,11 @@ from tui.widgets.choice_field import ChoiceField
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
 {name} > Vertical {{
-    width: 90%; max-width: 90; height: auto; max-height: 100%;
+    width: 90%; max-width: 90; height: auto; max-height: 100%; overflow-y: auto;
     border: round $accent; background: $panel; padding: 0 1;
 }}
 {name} Input {{ border: none; height: 1; padding: 0; background: $boost; }}
-{name} Input:focus {{ background: $primary 30%; }}
+{name} Input:focus {{ border: none; background: $primary 30%; }}
 {name} .hint {{ color: $text-muted; }}
 {name} .title {{ text-style: bold; }}
 """
@@ -47,7 +49,8 @@ def filter_line(f: ReviewFilter, count: int | None, busy: str = "") -> Text:
     for i, (key, value) in enumerate(f.active()):
         line.append(" " if i else "")
         line.append(f" {key}={' '.join(display(value).split())} ", style="reverse")
-    line.append("  · loading…" if count is None else f"  · {count:,} claims", style="dim")
+    line.append("  · loading…" if count is None else
+                f"  · {plural(count, 'claim', thousands=True)}", style="dim")
     if busy:
         line.append(f"  · {busy}", style="bold")
     return line
@@ -123,8 +126,10 @@ class BulkDialog(_ReasonInputDialog):
     def compose(self) -> ComposeResult:
         verb = "Accept" if self.decision == "accepted" else "Reject"
         with Vertical():
-            yield Static(Text(f"{verb} all {self.count:,} claims matching the filter?",
-                              style="bold"), classes="title")
+            yield Static(Text(f"{verb} all {plural(self.count, 'claim', thousands=True)} "
+                              "matching the filter?" if self.count != 1 else
+                              f"{verb} the 1 claim matching the filter?", style="bold"),
+                         classes="title")
             yield Static(Text(f"filter: {self.described}"), classes="hint")
             if self.everything:
                 yield Static(Text("There is no filter: this is every claim in the corpus."),
@@ -152,7 +157,9 @@ class FilterDialog(_TypeaheadDialog):
     """
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel"),
-        Binding("enter", "submit", "Apply"),
+        # priority: enter applies from a closed pick list too (which would open on enter);
+        # in an open list it picks the choice (``action_apply`` skips); space opens a list
+        Binding("enter", "apply", "Apply", priority=True),
         Binding("ctrl+r", "clear", "Clear all"),
     ]
 
@@ -189,7 +196,8 @@ class FilterDialog(_TypeaheadDialog):
                 yield Input(c.document, placeholder="document id or words of its title",
                             id="document")
             yield Static(Text("enter apply · tab next field · a key picks a choice, backspace "
-                              "clears it · ctrl+r clear all · escape cancel"), classes="hint")
+                              "clears it · space opens a list · ctrl+r clear all · escape "
+                              "cancel"), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#search", Input).focus()
@@ -223,6 +231,12 @@ class FilterDialog(_TypeaheadDialog):
 
     def action_submit(self) -> None:
         self.dismiss(self.value())
+
+    def action_apply(self) -> None:
+        """``enter``: apply, unless an open pick list is waiting for ``enter``."""
+        if any(select.expanded for select in self.query(Select)):
+            raise SkipAction()
+        self.action_submit()
 
     def action_clear(self) -> None:
         self.dismiss(ReviewFilter())

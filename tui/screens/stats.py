@@ -21,6 +21,7 @@ from textual.widgets import Footer, Static
 
 from annotations import stats
 from annotations.review_list import Reader
+from annotations.terminal_safe import plural
 from tui.messages import StoreChanged
 from tui.widgets.bars import Part, bar, chart, stacked
 from tui.widgets.claim_table import one_line
@@ -136,8 +137,11 @@ def render_all(n: dict[str, Any], width: int, schema: Any) -> list[RenderableTyp
     label_w, bar_w = _sizes(width)
     review = n["review"]
     out: list[RenderableType] = []
-    overview = Text(f"{n['documents']:,} documents · {n['claims']:,} claims · "
-                    f"{n['entities']:,} entities · {n['history']:,} changes in history")
+    overview = Text(" · ".join((
+        plural(n["documents"], "document", thousands=True),
+        plural(n["claims"], "claim", thousands=True),
+        plural(n["entities"], "entity", thousands=True),
+        plural(n["history"], "change", thousands=True) + " in history")))
     out.append(overview)
 
     out.append(_section(f"Review  ({review['reviewed_share']:.1%} decided)"))
@@ -206,7 +210,7 @@ def render_all(n: dict[str, Any], width: int, schema: Any) -> list[RenderableTyp
         out.append(_section("Claims by target  (by stance)"))
         top = max(t["claims"] for t in targets)
         out.append(chart([(Text(one_line(t["target"]) or "(no target)" if t["target"] is not None
-                                else f"({t['other_targets']:,} others)"),
+                                else f"({plural(t['other_targets'], 'other', thousands=True)})"),
                            stacked(stance_parts(t["stances"]), top, bar_w),
                            stance_numbers(t["stances"])) for t in targets], label_w))
 

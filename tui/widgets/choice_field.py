@@ -12,6 +12,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from annotations.schema import Label
+from tui.styles import background_of, readable
 
 
 class ChoiceField(Widget, can_focus=True):
@@ -65,6 +66,7 @@ class ChoiceField(Widget, can_focus=True):
         self.post_message(self.Changed(self, value))
 
     def render(self) -> Text:
+        background = background_of(self)
         out = Text(no_wrap=False, overflow="fold")
         for i, lab in enumerate(self.labels):
             if i:
@@ -73,5 +75,7 @@ class ChoiceField(Widget, can_focus=True):
             style = Style(reverse=True, bold=True) if chosen else Style()
             mark = "●" if chosen else " "
             out.append(f"{lab.key}", Style(bold=True, underline=True))
-            out.append(f"{mark}{lab.name}", style + Style(color=lab.colour or None))
+            # schema colours fitted to the form's background: readable in both themes
+            fitted = readable(lab.colour, (background,)) if lab.colour else None
+            out.append(f"{mark}{lab.name}", style + Style(color=fitted))
         return out

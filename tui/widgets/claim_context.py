@@ -11,7 +11,7 @@ from textual.widgets import Static
 from annotations.review_list import ClaimContext
 from annotations.schema import Schema
 from annotations.text import display
-from tui.styles import ClaimStyles, entity_style
+from tui.styles import ClaimStyles, background_of
 from tui.widgets.claim_table import REVIEW_MARKS, REVIEW_STYLES, one_line
 
 CLAIM_EMPHASIS = Style(bold=True)
@@ -22,7 +22,7 @@ class ClaimContextView(Static):
 
     DEFAULT_CSS = """
     ClaimContextView {
-        height: 10; padding: 0 1; overflow: hidden hidden;
+        height: 10; max-height: 45%; padding: 0 1; overflow: hidden hidden;
         border-top: solid $panel-lighten-2;
     }
     """
@@ -82,11 +82,12 @@ class ClaimContextView(Static):
             lo = max(0, min(start - budget // 3, hi - budget))
             hi = min(hi, lo + budget)
         piece = Text(display(text[lo:hi]).replace("\n", " "), end="")
+        palette = self.styles_by_stance.for_(background_of(self))  # fitted to the theme
         for entity in ctx.entities:
             s, e = entity.start - offset - lo, entity.end - offset - lo
             if e > 0 and s < len(piece):
-                piece.stylize(entity_style(entity.label), max(0, s), e)
-        claim_style = self.styles_by_stance.stance(ctx.claim.stance) + CLAIM_EMPHASIS
+                piece.stylize(palette.entity(entity.label), max(0, s), e)
+        claim_style = palette.stance(ctx.claim.stance) + CLAIM_EMPHASIS
         piece.stylize(claim_style, max(0, start - lo), max(0, min(end, hi) - lo))
         out = Text(end="")
         if lo > 0 or (ctx.clipped and ctx.offset > 0):

@@ -2,7 +2,9 @@
 
 Keys go to the focused choice field first, then to any field that uses the key, so a claim is
 usually tagged with two keys (type, stance) and ``enter``. Text fields (target, speaker, note)
-take typing when focused; ``tab`` moves between fields, ``escape`` cancels.
+take typing when focused; ``tab`` moves between fields, ``escape`` cancels. The focused field's
+caption is marked (``▸``, reversed), the chosen value's schema description is shown under the
+fields, and the form scrolls, so every field is reachable on a small terminal.
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical
+from textual.containers import Grid, VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
@@ -33,13 +35,15 @@ class ClaimForm(KeyedForm):
 
     DEFAULT_CSS = """
     ClaimForm { align: center middle; }
-    ClaimForm > Vertical {
+    ClaimForm > VerticalScroll {
         width: 90%; max-width: 100; height: auto; max-height: 100%;
         border: round $accent; background: $panel; padding: 0 1;
     }
     ClaimForm #quote { color: $text-muted; margin-bottom: 1; max-height: 4; }
-    ClaimForm Grid { grid-size: 2; grid-columns: 14 1fr; grid-rows: auto; height: auto; }
+    ClaimForm Grid { grid-size: 2; grid-columns: 16 1fr; grid-rows: auto; height: auto; }
     ClaimForm Grid > Label { color: $text-muted; }
+    ClaimForm Grid > Label.-focused { color: $text; text-style: bold reverse; }
+    ClaimForm #description { height: 1; color: $text-muted; }
     ClaimForm Input { border: none; height: 1; padding: 0; background: $boost; }
     ClaimForm Input:focus { background: $primary 30%; }
     ClaimForm #error { color: $error; height: auto; }
@@ -58,36 +62,73 @@ class ClaimForm(KeyedForm):
         self.initial = dict(initial or {})
         self.speakers = list(dict.fromkeys(speakers or []))
         self.form_title = title
+        self.captions: dict[str, str] = {}  # field id -> caption, for the focus marker
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with VerticalScroll():
             yield Static(Text(self.form_title, style="bold"))
             shown = self.quote if len(self.quote) <= QUOTE_CHARS else (
                 self.quote[:QUOTE_CHARS] + "…")
             yield Static(Text(f"“{display(shown)}”"), id="quote")
             with Grid():
                 for field, schema_field, caption in CHOICES[:2]:
-                    yield Label(caption)
+                    yield self._caption(caption, field)
                     yield ChoiceField(field, self.schema.field(schema_field),
                                       self._default(field), id=field)
-                yield Label("Target")
+                yield self._caption("Target", "target")
                 yield Input(self.initial.get("target", ""), id="target",
                             placeholder="project target or free text",
                             suggester=SuggestFromList(self.schema.targets, case_sensitive=False))
-                yield Label("Speaker")
+                yield self._caption("Speaker", "speaker")
                 yield Input(self.initial.get("speaker", ""), id="speaker",
                             placeholder="entity in the document or free text",
                             suggester=SuggestFromList(self.speakers, case_sensitive=False))
                 for field, schema_field, caption in CHOICES[2:]:
                     labels = self.schema.field(schema_field)
                     if labels:
-                        yield Label(caption)
+                        yield self._caption(caption, field)
                         yield ChoiceField(field, labels, self.initial.get(field, ""), id=field)
-                yield Label("Note")
+                yield self._caption("Note", "note")
                 yield Input(self.initial.get("note", ""), id="note", placeholder="optional")
+            yield Static("", id="description")
             yield Static("", id="error")
             yield Static(Text("keys pick choices · tab next field · enter save · escape cancel"),
                          id="hint")
+
+    def _caption(self, caption: str, field: str) -> Label:
+        self.captions[field] = caption
+        return Label(f"  {caption}", id=f"caption-{field}")
+
+    @on(events.DescendantFocus)
+    def _focus_moved(self, event: events.DescendantFocus) -> None:
+        """Mark the focused field's caption, so it is plain where typing goes."""
+        self.query_one("#error", Static).update("")
+        for field, caption in self.captions.items():
+            here = field == event.widget.id
+            label = self.query_one(f"#caption-{field}", Label)
+            label.set_class(here, "-focused")
+            label.update(f"{'▸' if here else ' '} {caption}")
+        self._describe(event.widget)
+
+    @on(ChoiceField.Changed)
+    def _choice_changed(self, event: ChoiceField.Changed) -> None:
+        if event.field is self.focused:
+            self._describe(event.field)
+
+    def _describe(self, widget: object) -> None:
+        """One line under the fields: the schema's description of the focused field's choice."""
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        if isinstance(widget, ChoiceField):
+            label = next((lab for lab in widget.labels if lab.name == widget.value), None)
+            if label is not None:
+                line.append(f"{label.name}: ", style="bold")
+                line.append(display(label.description) or "(no description in the schema)")
+            else:
+                keys = " ".join(lab.key for lab in widget.labels)
+                line.append(f"keys {keys} pick one")
+        elif isinstance(widget, Input):
+            line.append("typing goes into this field; tab moves on")
+        self.query_one("#description", Static).update(line)
 
     def _default(self, field: str) -> str:
         if field == "stance":
@@ -105,7 +146,13 @@ class ClaimForm(KeyedForm):
         if isinstance(self.focused, ChoiceField):
             fields.remove(self.focused)
             fields.insert(0, self.focused)
-        return any(field.choose(char) for field in fields)
+        if any(field.choose(char) for field in fields):
+            self.query_one("#error", Static).update("")
+            return True
+        if char.isprintable() and not char.isspace():
+            self.query_one("#error", Static).update(Text(
+                f"“{char}” picks no choice; tab moves to the text fields."))
+        return False
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

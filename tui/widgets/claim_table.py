@@ -32,6 +32,7 @@ def one_line(value: str) -> str:
     """Text for a single table cell: controls made harmless, all whitespace runs one space."""
     return " ".join(display(value).split())
 
+SIDEWAYS = frozenset({"scroll_left", "scroll_right", "page_left", "page_right"})
 
 @dataclass(frozen=True, slots=True)
 class Column:
@@ -166,6 +167,15 @@ class ClaimTable(ScrollView, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         if event.y >= 1:
             self.move_to(round(self.scroll_y) + event.y - 1)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Rows are cut to the width: no sideways scrolling, so its keys are not offered."""
+        return action not in SIDEWAYS
+
+    def notify_style_update(self) -> None:
+        """The theme (or the CSS) changed: lines drawn with the old colours are stale."""
+        super().notify_style_update()
+        self._lines.clear()
 
     def on_resize(self, event: events.Resize) -> None:
         if self.source is not None:

@@ -27,7 +27,7 @@ from textual.strip import Strip
 from annotations import selection as sel
 from annotations.model import Claim, Entity
 from annotations.text import Layout, display
-from tui.styles import CURSOR, OVERLAP, SEARCH, SELECTION, ClaimStyles, entity_style
+from tui.styles import CURSOR, DARK_BACKGROUND, OVERLAP, SELECTION, ClaimStyles, Palette
 
 CACHE_ROWS = 2000
 
@@ -77,6 +77,7 @@ class DocumentView(ScrollView, can_focus=True):
         Binding("shift+end", "extend('end')", "Extend to line end", show=False),
         Binding("ctrl+shift+right,W", "extend('word')", "Extend a word", show=False),
         Binding("ctrl+shift+left,B", "extend('back_word')", "Extend back a word", show=False),
+        Binding("ctrl+x", "swap_ends", "Swap selection ends", show=False),
         Binding("s", "select_sentence", "Sentence"),
         Binding("escape", "clear_selection", "Clear", show=False),
     ]
@@ -110,6 +111,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._cache: OrderedDict[int, Strip] = OrderedDict()
         self._dragging = False
         self._base_style: Style | None = None  # rich_style is costly; cached until CSS changes
+        self._newlines: list[int] | None = None  # offsets of line breaks, for line:column
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -142,11 +144,25 @@ class DocumentView(ScrollView, can_focus=True):
         shown, layout = prepared if prepared is not None else (display(text), None)
         self.text = text
         self._display = shown
+        self._newlines = None
         self.anchor = None
         self._layout = layout if layout is not None and layout.width == self.text_width else None
         self._relayout()
         self.cursor = min(max(cursor, 0), len(text))
         self.scroll_to_cursor(center=True)
+
+    def line_column(self, offset: int) -> tuple[int, int]:
+        """1-based line (as ``:`` counts them, by ``\\n``) and column (characters) of an offset."""
+        if self._newlines is None:
+            found: list[int] = []
+            text, pos = self.text, self.text.find("\n")
+            while pos >= 0:
+                found.append(pos)
+                pos = text.find("\n", pos + 1)
+            self._newlines = found
+        line = bisect_left(self._newlines, offset)
+        start = self._newlines[line - 1] + 1 if line else 0
+        return line + 1, offset - start + 1
 
     def set_entities(self, entities: Sequence[Entity]) -> None:
         self.entities = SpanIndex(entities)
@@ -202,6 +218,22 @@ class DocumentView(ScrollView, can_focus=True):
             start, end = sel.sentence_at(self.text, self.cursor)
             self.select(start, end)
 
+    def action_swap_ends(self) -> None:
+        """Move the cursor to the other end of the selection (emacs's C-x C-x, vim's ``o``),
+        so shift+arrows change the start instead of the end."""
+        shown = self.selection
+        if shown is None:
+            return
+        start, end = shown
+        at_end = self.anchor is not None and self.cursor > self.anchor
+        self.anchor, self.cursor = (end, start) if at_end else (start, end)
+        self.scroll_to_cursor()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Rows wrap, so there is nothing to page sideways: hide ScrollView's page_left/right
+        (help then lists only keys that do something)."""
+        return action not in ("page_left", "page_right", "scroll_left", "scroll_right")
+
     def action_clear_selection(self) -> None:
         if self.anchor is not None:
             self.anchor = None
@@ -219,7 +251,7 @@ class DocumentView(ScrollView, can_focus=True):
         if how == "right":
             return sel.next_grapheme(text, pos)
         if how == "word":
-            if self.anchor is None:
+            if self.anchor is None or pos < self.anchor:  # moving, or shrinking from the start
                 return sel.next_word_start(text, pos)
             # extend past what is visibly selected (the snapped span), one whole word further
             shown = self.selection
@@ -348,16 +380,26 @@ class DocumentView(ScrollView, can_focus=True):
                 self._cache.popitem(last=False)
         return strip
 
+    @property
+    def palette(self) -> Palette:
+        """Span styles fitted to this view's background (so to the current theme)."""
+        base = self._base_style or self.rich_style
+        self._base_style = base
+        bg = base.bgcolor
+        background = bg.get_truecolor().hex if bg is not None else DARK_BACKGROUND
+        return self.claim_styles.for_(background)
+
     def _row_text(self, start: int, end: int) -> Text:
         text = Text(self._display[start:end], no_wrap=True, end="")
+        palette = self.palette
         for entity in self.entities.overlapping(start, end):
-            text.stylize(entity_style(entity.label), max(entity.start, start) - start,
+            text.stylize(palette.entity(entity.label), max(entity.start, start) - start,
                          min(entity.end, end) - start)
         claims = self.claims.overlapping(start, end)
         for claim in claims:
-            style = self.claim_styles.stance(getattr(claim, "stance", "none"))
+            style = palette.stance(getattr(claim, "stance", "none"))
             if getattr(claim, "annotator", self.annotator) != self.annotator:
-                style = self.claim_styles.other(getattr(claim, "stance", "none"))
+                style = palette.other(getattr(claim, "stance", "none"))
             text.stylize(style, max(claim.start, start) - start, min(claim.end, end) - start)
         if len(claims) > 1:
             for i, a in enumerate(claims):
@@ -365,8 +407,9 @@ class DocumentView(ScrollView, can_focus=True):
                     lo, hi = max(a.start, b.start, start), min(a.end, b.end, end)
                     if hi > lo:
                         text.stylize(OVERLAP, lo - start, hi - start)
+        search = palette.search(bool(getattr(self.app, "no_color", False)))
         for match in self.matches.overlapping(start, end):
-            text.stylize(SEARCH, max(match.start, start) - start, min(match.end, end) - start)
+            text.stylize(search, max(match.start, start) - start, min(match.end, end) - start)
         return text
 
     def _draw_cursor(self, text: Text, start: int, end: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical
+from textual.containers import Grid, VerticalScroll
 from textual.widgets import Label as LabelWidget
 from textual.widgets import Static
 
@@ -30,8 +30,9 @@ class EntityForm(KeyedForm):
 
     DEFAULT_CSS = """
     EntityForm { align: center middle; }
-    EntityForm > Vertical {
-        width: 90%; max-width: 90; height: auto; border: round $accent; background: $panel;
+    EntityForm > VerticalScroll {
+        width: 90%; max-width: 90; height: auto; max-height: 100%; border: round $accent;
+        background: $panel;
         padding: 0 1;
     }
     EntityForm Grid { grid-size: 2; grid-columns: 10 1fr; grid-rows: auto; height: auto; }
@@ -48,7 +49,7 @@ class EntityForm(KeyedForm):
         self.can_remove = can_remove
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with VerticalScroll():
             title = "Correct entity" if self.label else "Add entity"
             yield Static(Text(title, style="bold"))
             yield Static(Text(f"“{display(self.quote)[:200]}”"), id="quote")

@@ -13,12 +13,13 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from annotations.model import Claim, Entity
 from annotations.text import display
-from tui.styles import entity_style
+from tui.styles import background_of, entity_style
 
 SNIPPET = 60
 
@@ -101,19 +102,57 @@ class ClaimList(ScrollView, can_focus=True):
         return Strip(line.render(self.app.console), width).apply_style(self.rich_style)
 
 
+class EntityLegend(Widget):
+    """Which style is which entity type: the types in this document, with mention counts."""
+
+    DEFAULT_CSS = "EntityLegend { height: auto; max-height: 5; padding: 0 1; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.counts: Counter[str] = Counter()
+
+    def show(self, entities: Sequence[Entity]) -> None:
+        self.counts = Counter(e.label for e in entities)
+        self.refresh(layout=True)
+
+    def render(self) -> Text:
+        background = background_of(self)
+        out = Text(no_wrap=False, end="")
+        for i, (label, count) in enumerate(self.counts.most_common()):
+            if i:
+                out.append("  ")
+            out.append(label, style=entity_style(label, background))
+            out.append(f" {count}", style="dim")
+        return out
+
+
 class EntityList(OptionList):
     """Entity names grouped by type with mention counts; option id = ``LABEL\\tname``."""
 
     DEFAULT_CSS = "EntityList { height: 1fr; border: none; padding: 0; }"
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: tuple[str, Sequence[Entity]] | None = None
+        self._background = ""
+
+    def notify_style_update(self) -> None:
+        """The theme changed: redraw the type headings in styles fitted to the new background."""
+        super().notify_style_update()
+        if self._shown is not None and background_of(self) != self._background:
+            self.show(*self._shown)
+
     def show(self, text: str, entities: Sequence[Entity]) -> None:
+        self._shown = (text, entities)
+        self._background = background = background_of(self)
         groups: dict[str, Counter[str]] = defaultdict(Counter)
         for entity in entities:
             groups[entity.label][text[entity.start:entity.end]] += 1
         options: list[Option | None] = []
         for label in sorted(groups, key=lambda k: -sum(groups[k].values())):
             counts = groups[label]
-            head = Text(f"{label} ({sum(counts.values())})", style=entity_style(label))
+            head = Text(f"{label} ({sum(counts.values())})",
+                        style=entity_style(label, background))
             options.append(Option(head, id=f"{label}\t", disabled=True))
             for name, count in counts.most_common():
                 options.append(Option(Text(f"  {snippet(name, 26)} ×{count}"),

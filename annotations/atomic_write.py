@@ -1,0 +1,166 @@
+"""Replacing files and folders in shared folders without following anyone's symlinks.
+
+A predictable temporary name (``out.json.partial``) in a folder others can write is an invitation:
+plant a symlink there and a plain ``open(..., "w")`` writes through it into whatever it points at.
+Everything here writes into a *new* file or folder created exclusively, with a random name, in
+the target's own folder (``tempfile.mkstemp``/``mkdtemp``: ``O_CREAT | O_EXCL``, mode 0600/0700,
+and ``O_NOFOLLOW`` where the platform has it), flushes it to disk and renames it onto the target
+with ``os.replace``. ``rename`` replaces a symlink at the target *itself* (the link goes, its
+destination is untouched), so the only file ever written is the one we created. A failure removes
+the temporary and leaves the target as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, TypeVar
+
+from annotations.errors import AnnottyError
+
+T = TypeVar("T")
+PREFIX = ".annotty-"
+"""Temporaries start with a dot and this prefix, so a half-written one is easy to recognise."""
+
+
+class UnsafeTarget(AnnottyError):
+    """The target cannot be replaced safely (a folder where a file should go, and so on)."""
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _check_file_target(target: Path) -> None:
+    try:
+        mode = os.lstat(target).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(mode):
+        raise UnsafeTarget(f"{target}: is a folder; give a file name")
+
+
+@contextlib.contextmanager
+def open_for_replace(target: str | Path, mode: str = "w", *, encoding: str | None = "utf-8",
+                     newline: str | None = "") -> Iterator[IO]:  # type: ignore[type-arg]
+    """A new, exclusively created file beside ``target``, renamed onto it when the block ends.
+
+    ``mode`` is ``"w"`` (text) or ``"wb"`` (bytes). An exception inside the block removes the
+    temporary and re-raises; ``target`` keeps its old content (or stays absent). A symlink at
+    ``target`` is replaced by the new file, never written through.
+    """
+    target = Path(target)
+    if mode not in ("w", "wb"):
+        raise ValueError(f"mode must be 'w' or 'wb', not {mode!r}")
+    folder = target.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    _check_file_target(target)
+    fd, name = tempfile.mkstemp(dir=folder, prefix=f"{PREFIX}{target.name[:40]}.", suffix=".tmp")
+    temp = Path(name)
+    try:
+        binary = mode == "wb"
+        with os.fdopen(fd, mode, encoding=None if binary else encoding,
+                       newline=None if binary else newline) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        _keep_mode(target, temp)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    _fsync_dir(folder)
+
+
+def _umask() -> int:
+    """The process umask, read without changing it (``os.umask`` is process-wide: setting it to
+    read it would race the other threads); 0o022 where /proc does not say."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
+def _keep_mode(target: Path, temp: Path) -> None:
+    """A replaced regular file keeps its permissions; a new one gets the usual 0666 & ~umask
+    (``mkstemp`` creates 0600, right for a temporary, surprising for an export)."""
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        st = None
+    if st is not None and stat.S_ISREG(st.st_mode):
+        os.chmod(temp, stat.S_IMODE(st.st_mode))
+    else:  # new, or a symlink we replace: the usual mode, not the link's
+        os.chmod(temp, 0o666 & ~_umask())
+
+
+def write_text(target: str | Path, text: str, *, newline: str | None = "") -> None:
+    """Replace ``target`` with ``text`` (UTF-8), safely."""
+    with open_for_replace(target, "w", newline=newline) as out:
+        out.write(text)
+
+
+def write_bytes(target: str | Path, data: bytes) -> None:
+    """Replace ``target`` with ``data``, safely."""
+    with open_for_replace(target, "wb") as out:
+        out.write(data)
+
+
+def replace_folder(target: str | Path, fill: Callable[[Path], T]) -> T:
+    """Let ``fill(folder)`` write into a fresh private folder, then rename it to ``target``.
+
+    ``target`` must be absent or an empty folder (a non-empty one is refused, never merged or
+    deleted); a symlink at ``target`` is refused, so nothing is ever written through it. Files
+    ``fill`` creates inside the fresh folder cannot meet a planted link: nobody else can write a
+    folder made by ``mkdtemp`` (mode 0700) until it is renamed into place.
+    """
+    target = Path(target)
+    if target.is_symlink():
+        raise UnsafeTarget(f"{target}: is a symbolic link; choose a new folder name")
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise UnsafeTarget(f"{target}: exists and is not an empty folder; choose a new folder "
+                           "name")
+    parent = target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(dir=parent, prefix=f"{PREFIX}{target.name[:40]}."))
+    try:
+        result = fill(temp)
+        os.chmod(temp, 0o777 & ~_umask())
+        if target.exists():
+            target.rmdir()  # empty (checked above); rmdir refuses if someone filled it since
+        os.replace(temp, target)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    _fsync_dir(parent)
+    return result
+
+
+def create_file(folder: Path, name: str) -> IO[str]:
+    """Open ``folder/name`` for writing only if it does not exist yet, never through a link.
+
+    For files inside a folder from ``replace_folder``: ``O_EXCL`` refuses a name already there
+    (a link included) and ``O_NOFOLLOW`` refuses a link where the platform supports it.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(folder / name, flags, 0o666)
+    return os.fdopen(fd, "w", encoding="utf-8", newline="")
