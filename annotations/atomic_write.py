@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TypeVar
 
+from annotations import db_check
 from annotations.errors import AnnottyError
 
 T = TypeVar("T")
@@ -46,6 +47,40 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _about_target(exc: OSError, target: Path, temp: Path | None = None) -> None:
+    """Make an error met while writing our temporary name ``target``, the path the user gave.
+
+    The temporary's random name (``.annotty-out.json.x1y2.tmp``) means nothing to the user, and
+    a failed write (a full disk) names no file at all; either way the line should say which
+    output failed. ``temp`` is the temporary (a file inside it, for a folder); ``None`` while it
+    is being created, when ``mkstemp``/``mkdtemp`` name their own candidate. Errors naming any
+    other file are left as they are.
+    """
+    if exc.errno is None:
+        return  # not a system call's error: str() would not show a file name properly
+    for attr in ("filename", "filename2"):
+        name = getattr(exc, attr)
+        if name is None:
+            if attr == "filename":
+                exc.filename = str(target)
+            continue
+        try:
+            path = Path(os.fsdecode(name))
+        except TypeError:  # a file descriptor
+            continue
+        if temp is None:
+            if path.parent == target.parent and path.name.startswith(PREFIX):
+                setattr(exc, attr, str(target))
+            continue
+        try:
+            inside = path.relative_to(temp)
+        except ValueError:
+            continue
+        setattr(exc, attr, str(target / inside) if inside.parts else str(target))
+    if exc.filename2 is not None and exc.filename2 == exc.filename:
+        exc.filename2 = None  # "out.json -> out.json" after a failed rename says nothing
+
+
 def _check_file_target(target: Path) -> None:
     try:
         mode = os.lstat(target).st_mode
@@ -53,6 +88,9 @@ def _check_file_target(target: Path) -> None:
         return
     if stat.S_ISDIR(mode):
         raise UnsafeTarget(f"{target}: is a folder; give a file name")
+    database = db_check.database_at(target)  # -o team.db replaced the whole database
+    if database:
+        raise UnsafeTarget(f"{target}: {database}; choose another output file")
 
 
 @contextlib.contextmanager
@@ -70,7 +108,12 @@ def open_for_replace(target: str | Path, mode: str = "w", *, encoding: str | Non
     folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
     _check_file_target(target)
-    fd, name = tempfile.mkstemp(dir=folder, prefix=f"{PREFIX}{target.name[:40]}.", suffix=".tmp")
+    try:
+        fd, name = tempfile.mkstemp(dir=folder, prefix=f"{PREFIX}{target.name[:40]}.",
+                                    suffix=".tmp")
+    except OSError as exc:
+        _about_target(exc, target)
+        raise
     temp = Path(name)
     try:
         binary = mode == "wb"
@@ -81,9 +124,11 @@ def open_for_replace(target: str | Path, mode: str = "w", *, encoding: str | Non
             os.fsync(handle.fileno())
         _keep_mode(target, temp)
         os.replace(temp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             temp.unlink()
+        if isinstance(exc, OSError):
+            _about_target(exc, target, temp)
         raise
     _fsync_dir(folder)
 
@@ -141,15 +186,21 @@ def replace_folder(target: str | Path, fill: Callable[[Path], T]) -> T:
                            "name")
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(dir=parent, prefix=f"{PREFIX}{target.name[:40]}."))
+    try:
+        temp = Path(tempfile.mkdtemp(dir=parent, prefix=f"{PREFIX}{target.name[:40]}."))
+    except OSError as exc:
+        _about_target(exc, target)
+        raise
     try:
         result = fill(temp)
         os.chmod(temp, 0o777 & ~_umask())
         if target.exists():
             target.rmdir()  # empty (checked above); rmdir refuses if someone filled it since
         os.replace(temp, target)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(temp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            _about_target(exc, target, temp)
         raise
     _fsync_dir(parent)
     return result

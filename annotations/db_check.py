@@ -64,6 +64,71 @@ def live(path: Path) -> bool:
         return key is not None and _LIVE.get(key, 0) > 0
 
 
+SIDE_FILES = ("-wal", "-shm", "-journal")
+"""Files SQLite keeps beside a database; ``-shm`` carries POSIX locks of its own."""
+
+
+def in_use(path: str | Path) -> bool:
+    """Whether ``path`` (by any name: symlinks are followed) is a database this process has
+    open, or one of its ``SIDE_FILES``: then it must not be opened as an ordinary file at all,
+    because closing that descriptor drops this process's locks on it (see ``live``). Only
+    stats, so it is safe to ask before reading any file a user names (import, config)."""
+    try:
+        real = Path(path).resolve()
+    except (OSError, RuntimeError):  # a symlink loop: nothing SQLite has open
+        return False
+    if live(real):
+        return True
+    name = str(real)
+    return any(name.endswith(side) and live(Path(name[: -len(side)])) for side in SIDE_FILES)
+
+
+def _sqlite_header(path: Path) -> bool:
+    """Whether ``path`` is a regular file starting like an SQLite database (never read when
+    this process has it open: see ``in_use``)."""
+    if in_use(path):
+        return True
+    try:
+        return path.is_file() and read_unless_live(path, len(MAGIC)) == MAGIC
+    except OSError:
+        return False
+
+
+def database_at(path: str | Path) -> str:
+    """Why a file written to ``path`` (renamed onto it) would destroy a database, or "".
+
+    An export named like the database (``-o team.db``, a typo of ``--db``) used to replace it,
+    and one named like its ``-wal`` threw away the saves not yet checkpointed. A symlink at
+    ``path`` is replaced itself, not what it points to, so it is no danger.
+    """
+    target = Path(path)
+    if target.is_symlink():
+        return ""
+    if in_use(target):
+        return "is a database file annotty has open"
+    if _sqlite_header(target):
+        return "is an SQLite database"
+    name = str(target)
+    for side in SIDE_FILES:
+        base = Path(name[: -len(side)])
+        if name.endswith(side) and _sqlite_header(base):
+            return f"belongs to the SQLite database {base.name} (its {side[1:]} file)"
+    return ""
+
+
+def read_unless_live(path: Path, size: int) -> bytes | None:
+    """The first ``size`` bytes of ``path``, or None when this process has it open (see
+    ``live``). Checked and read under the lock that ``TrackedConnection.track`` takes, so no
+    connection of another thread can start (and take its first lock) before our descriptor is
+    closed again."""
+    key = file_id(path)
+    with _LIVE_LOCK:
+        if key is not None and _LIVE.get(key, 0) > 0:
+            return None
+        with path.open("rb") as handle:
+            return handle.read(size)
+
+
 def live_only_immutable(path: Path) -> bool:
     """Every connection this process has on ``path`` is immutable (a file we cannot lock)."""
     key = file_id(path)
@@ -134,13 +199,12 @@ def inspect_file(path: Path) -> FileState | None:
         raise InputError(path, "is not a regular file (a device or pipe?), not a database")
     if info.st_size == 0:
         return None
-    if live(path):  # opened and checked by this process already; its header must not be read
-        return FileState(wal_mode=False, has_wal=Path(f"{path}-wal").exists())
     try:
-        with path.open("rb") as handle:
-            header = handle.read(100)
+        header = read_unless_live(path, 100)
     except OSError as exc:
         raise InputError(path, f"cannot read the database ({exc.strerror or exc})") from exc
+    if header is None:  # opened and checked by this process already; not to be read
+        return FileState(wal_mode=False, has_wal=Path(f"{path}-wal").exists())
     if not header.startswith(MAGIC) or len(header) < 100:
         raise InputError(path, "not an annotty database (not an SQLite file)")
     page_size = int.from_bytes(header[16:18], "big")

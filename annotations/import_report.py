@@ -9,12 +9,20 @@ the first ``LISTED`` added documents (without their texts' weight mattering) and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from annotations.model import Document
 
 LISTED = 1000
 MAX_LINES = 100_000
+T = TypeVar("T")
+
+
+def _keep(kept: list[T], more: Sequence[T], limit: int = MAX_LINES) -> None:
+    """Add what still fits under ``limit``: the report counts everything, lists only the first."""
+    kept.extend(more[:max(0, limit - len(kept))])
 
 
 @dataclass
@@ -43,22 +51,18 @@ class ImportReport:
 
     def add_document(self, doc: Document) -> None:
         self.added_count += 1
-        if len(self.added) < LISTED:
-            self.added.append(doc)
+        _keep(self.added, (doc,), LISTED)
 
     def duplicate(self, line: str) -> None:
         self.duplicates_count += 1
-        if len(self.duplicates) < MAX_LINES:
-            self.duplicates.append(line)
+        _keep(self.duplicates, (line,))
 
     def note(self, line: str) -> None:
-        if len(self.notes) < MAX_LINES:
-            self.notes.append(line)
+        _keep(self.notes, (line,))
 
     def error(self, line: str) -> None:
         self.errors_count += 1
-        if len(self.errors) < MAX_LINES:
-            self.errors.append(line)
+        _keep(self.errors, (line,))
 
     @property
     def n_added(self) -> int:
@@ -76,10 +80,10 @@ class ImportReport:
         self.added_count = self.n_added + other.n_added
         self.duplicates_count = self.n_duplicates + other.n_duplicates
         self.errors_count = self.n_errors + other.n_errors
-        self.added += other.added[:max(0, LISTED - len(self.added))]
-        self.duplicates += other.duplicates[:max(0, MAX_LINES - len(self.duplicates))]
-        self.errors += other.errors[:max(0, MAX_LINES - len(self.errors))]
-        self.notes += other.notes
+        _keep(self.added, other.added, LISTED)
+        _keep(self.duplicates, other.duplicates)
+        _keep(self.errors, other.errors)
+        _keep(self.notes, other.notes)
         self.documents_merged += other.documents_merged
         self.claims_added += other.claims_added
         self.claims_updated += other.claims_updated

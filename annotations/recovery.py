@@ -10,8 +10,14 @@ save. Replays are idempotent: a new claim carries its id, so a claim already in 
 not added twice; an edit already applied is not applied again. A line records that a save went
 through, and the file is removed once everything in it is saved.
 
-Bad requests (a span outside the document, an unknown claim) are not retried: they raise
-``StoreError`` at once, as before.
+Not only claims: a document's status and stance, an entity correction and a review decision
+are annotation work too, and go through the same queue (ops ``status``, ``stance``, ``entity``,
+``review``), in the order they were made.
+
+A failure that cannot pass by itself (the database is read-only or damaged) is not retried in a
+loop: the save is kept in the journal (replayed at the next start) and ``blocked`` says why,
+until the session ends. Bad requests (a span outside the document, an unknown claim) are not
+kept: they raise ``StoreError`` at once, as before.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import os
 import sqlite3
 import stat
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +37,7 @@ try:
 except ImportError:  # not on Windows: appends stay atomic, removal is not serialised
     fcntl = None  # type: ignore[assignment]
 
+from annotations.errors import RECOVER_HINT, DatabaseProblem
 from annotations.model import Claim, new_id, now_iso
 from annotations.store import Store, StoreError
 
@@ -38,12 +45,34 @@ MAX_JOURNAL_BYTES = 64 * 1024 * 1024
 """A journal bigger than this is not read (it is not ours, or something went badly wrong)."""
 RETRYABLE: tuple[type[BaseException], ...] = (sqlite3.OperationalError, OSError)
 """Failures that pass: locked, disk full, I/O. ``WriterBusy`` is an OperationalError."""
+OPS = ("add", "update", "delete", "status", "stance", "entity", "review")
+"""What a journal line may ask for: claims, then document status and stance, entity
+corrections (label "" removes) and review decisions."""
+
+
+def permanent_problem(exc: BaseException, database: Path | None) -> str:
+    """Why no retry can help (read-only or damaged database), as a line naming the file; ""
+    for a failure that may pass (a lock, a full disk) or is not the database's fault."""
+    where = str(database) if database is not None else "the database"
+    if isinstance(exc, DatabaseProblem):
+        return str(exc)
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return ""
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    text = str(exc)
+    if code == sqlite3.SQLITE_READONLY or "readonly" in text or "read-only" in text:
+        return f"{where}: read-only: changes cannot be saved ({text})"
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in text:
+        return (f"{where}: the database is damaged ({text}); "
+                + RECOVER_HINT.format(path=where))
+    return ""
 
 
 @dataclass
 class PendingSave:
-    """One save not yet in the database: a new claim (``add``), an edit (``update``) or a
-    deletion (``delete``)."""
+    """One save not yet in the database: a new claim (``add``), an edit (``update``), a
+    deletion (``delete``), or one of the other ``OPS``. ``claim_id`` names the item: the
+    claim, or for a document's status or stance and an entity correction a fresh id."""
 
     op: str
     claim_id: str
@@ -60,13 +89,21 @@ class PendingSave:
     @classmethod
     def from_record(cls, raw: Any) -> PendingSave | None:
         """A journal line back as a save, or None if it is not one of ours."""
-        if not isinstance(raw, dict) or raw.get("op") not in ("add", "update", "delete"):
+        if not isinstance(raw, dict) or raw.get("op") not in OPS:
             return None
         texts = [raw.get(k) for k in ("claim_id", "annotator", "doc_id", "at")]
         if not all(isinstance(t, str) for t in texts) or not isinstance(raw.get("values"), dict):
             return None
         return cls(raw["op"], raw["claim_id"], raw["annotator"], raw["doc_id"],
                    raw["values"], raw["at"])
+
+    def describe(self) -> str:
+        """What the save was, for a line that says it was given up."""
+        if self.op in ("status", "stance"):
+            return f"{self.op} of document {self.doc_id}"
+        if self.op == "entity":
+            return f"entity correction in document {self.doc_id}"
+        return f"{self.op} of claim {self.claim_id}"
 
 
 class Journal:
@@ -186,6 +223,9 @@ class SaveQueue:
         """Why the journal could not be written (then the saves are in memory only)."""
         self.dropped: list[str] = []
         """A line per kept save that turned out impossible (the UI shows and clears them)."""
+        self.blocked = ""
+        """Why no save can go through in this session (read-only or damaged database); kept
+        saves then wait in the journal for a later start instead of being retried."""
 
     @property
     def pending(self) -> list[PendingSave]:
@@ -220,14 +260,84 @@ class SaveQueue:
         """True when the claim is gone now, False when the deletion is kept for a retry."""
         return self._save(PendingSave("delete", claim_id, self.store.annotator))[0]
 
+    def set_status(self, doc_id: str, status: str) -> bool:
+        """Mark the document (to do, in progress, done, skipped); False when kept."""
+        return self._save(PendingSave("status", new_id(), self.store.annotator, doc_id,
+                                      {"status": status}))[0]
+
+    def set_doc_stance(self, doc_id: str, stance: str) -> bool:
+        """The document's stance as a whole ("" unsets it); False when kept."""
+        return self._save(PendingSave("stance", new_id(), self.store.annotator, doc_id,
+                                      {"stance": stance}))[0]
+
+    def correct_entity(self, doc_id: str, start: int, end: int, label: str) -> bool:
+        """Make ``[start, end)`` an entity of type ``label`` ("" removes it); False when kept."""
+        from annotations import entity_edits  # here: the app's start does not need it
+
+        if label:
+            label = entity_edits._check_label(label)  # a bad label is refused now, not kept
+        return self._save(PendingSave("entity", new_id(), self.store.annotator, doc_id,
+                                      {"start": start, "end": end, "label": label}))[0]
+
+    def decide(self, claim_id: str, decision: str, reason: str = "") -> bool:
+        """A review decision (accepted, rejected with a reason, pending); False when kept."""
+        from annotations import review
+
+        review._check(decision)
+        return self._save(PendingSave("review", claim_id, self.store.annotator,
+                                      values={"decision": decision, "reason": reason}))[0]
+
+    def kept_state(self, doc_id: str) -> dict[str, str]:
+        """The document's status and stance as last set but not saved yet (keys present only
+        for those kept), so a reopened document shows them."""
+        state: dict[str, str] = {}
+        for save in self.pending:
+            if save.doc_id == doc_id and save.op in ("status", "stance"):
+                state[save.op] = str(save.values.get(save.op, ""))
+        return state
+
+    def kept_entity_edits(self, doc_id: str) -> list[tuple[int, int, str]]:
+        """Entity corrections made in the document but not saved yet: (start, end, label), in
+        the order made ("" removes)."""
+        return [(int(s.values["start"]), int(s.values["end"]), str(s.values["label"]))
+                for s in self.pending if s.op == "entity" and s.doc_id == doc_id]
+
+    def shown_claims(self, doc_id: str, stored: list[Claim], text: str) -> list[Claim]:
+        """A document's claims as the annotator made them: the stored ones with the kept saves
+        applied, so work waiting for a retry stays on screen (and is not tagged twice)."""
+        claims = {c.id: c for c in stored}
+        for save in self.pending:
+            values = dict(save.values)
+            if save.op == "add" and save.doc_id == doc_id:
+                start, end = values.pop("start"), values.pop("end")
+                claims[save.claim_id] = Claim(
+                    id=save.claim_id, doc_id=doc_id, start=start, end=end,
+                    quote=text[start:end], claim_type=values.pop("claim_type"),
+                    annotator=save.annotator, created_at=save.at, updated_at=save.at, **values)
+            elif save.claim_id not in claims:
+                continue
+            elif save.op == "delete":
+                del claims[save.claim_id]
+            elif save.op == "update":
+                claim = replace(claims[save.claim_id], **values)
+                claims[save.claim_id] = replace(claim, quote=text[claim.start:claim.end])
+            elif save.op == "review":
+                claims[save.claim_id] = replace(
+                    claims[save.claim_id], review_status=values["decision"],
+                    review_note=values.get("reason", ""), reviewer=save.annotator)
+        return sorted(claims.values(), key=lambda c: (c.start, c.end))
+
     def _save(self, save: PendingSave) -> tuple[bool, Claim | None]:
-        """(saved now, the claim as saved); a save that fails for a passing reason is kept."""
+        """(saved now, the claim as saved); a save that fails for a passing reason is kept,
+        and so is one the database cannot take in this session (``blocked``)."""
         with self._lock:
             if self._pending:  # keep the order: an edit must not overtake the claim's creation
                 self._keep(save, "waiting for earlier saves")
                 self.retry()
                 if any(s is save for s in self._pending):
                     return False, None
+                if save.op not in ("add", "update"):
+                    return True, None
                 try:
                     return True, self.store.claim(save.claim_id)
                 except StoreError:
@@ -235,12 +345,43 @@ class SaveQueue:
             try:
                 return True, self._apply(save)
             except RETRYABLE as exc:
-                self._keep(save, str(exc))
+                self._keep(save, self._failed(exc))
                 return False, None
+            except (DatabaseProblem, sqlite3.DatabaseError) as exc:
+                if not self._failed(exc):
+                    raise
+                self._keep(save, self.blocked)
+                return False, None
+
+    def _failed(self, exc: BaseException) -> str:
+        """Why a save failed; a permanent reason also blocks further retries this session."""
+        problem = permanent_problem(exc, self.store.path)
+        if problem:
+            self.blocked = problem
+        return problem or str(exc)
 
     def _apply(self, save: PendingSave) -> Claim | None:
         """Do the save; idempotent, so a replay after a crash does not do it twice."""
+        from annotations import entity_edits, review
+
         store, values = self.store, dict(save.values)
+        if save.op == "status":
+            store.set_status(save.doc_id, values["status"])
+            return None
+        if save.op == "stance":
+            store.set_doc_stance(save.doc_id, values["stance"])
+            return None
+        if save.op == "entity":  # idempotent: the same label again changes nothing
+            entity_edits._set(store, save.doc_id, values["start"], values["end"],
+                              values["label"])
+            return None
+        if save.op == "review":
+            current = store.claim(save.claim_id)
+            reason = str(values.get("reason", "")).strip()
+            if (current.review_status, current.review_note) == (values["decision"], reason) and \
+                    current.reviewer in ("", store.annotator):
+                return current  # already decided so (a replay)
+            return review.decide(store, save.claim_id, values["decision"], reason)
         if save.op == "add":
             start, end, kind = values.pop("start"), values.pop("end"), values.pop("claim_type")
             return store.add_claim(save.doc_id, start, end, kind, claim_id=save.claim_id,
@@ -270,18 +411,23 @@ class SaveQueue:
         ``blocking=False`` returns at once when a save or retry is under way (a timer must not
         pile up threads behind a save that waits for a stopped writer).
         """
-        if not self._lock.acquire(blocking=blocking):
+        if self.blocked or not self._lock.acquire(blocking=blocking):
             return self.unsaved
         try:
-            while self._pending:
+            while self._pending and not self.blocked:
                 save = self._pending[0]
                 try:
                     self._apply(save)
                 except RETRYABLE as exc:
-                    save.error = str(exc)
+                    save.error = self._failed(exc)
+                    break
+                except (DatabaseProblem, sqlite3.DatabaseError) as exc:
+                    save.error = self._failed(exc)
+                    if not self.blocked:
+                        raise
                     break
                 except StoreError as exc:  # can never succeed (its document is gone): say so
-                    self.dropped.append(f"{save.op} of claim {save.claim_id} given up: {exc}")
+                    self.dropped.append(f"{save.describe()} given up: {exc}")
                 self._pending.pop(0)
                 self._done(save)
             if not self._pending:

@@ -81,7 +81,7 @@ class Store:
 
     # -- plumbing ---------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, wait: float | None = None) -> Iterator[sqlite3.Connection]:
         """One atomic, durable write: commit on success, roll back on any error.
 
         Writers of all processes take turns through ``WriterQueue``; ``BEGIN IMMEDIATE`` then
@@ -89,6 +89,7 @@ class Store:
         meets a lock. If another program held it even longer, BEGIN and COMMIT are retried with
         backoff, until ``writer_queue.LOCK_WAIT_SECONDS`` have passed. The turn is taken before
         the connection's lock, so reads from other threads never wait behind a blocked writer.
+        ``wait`` shortens that limit for writes that may be dropped (a reading position).
         """
 
         def patiently(sql: str, attempts: int = 8) -> None:
@@ -104,17 +105,22 @@ class Store:
 
         self.check_writable()
         self._writers.annotator = self.annotator
-        with self._writers, self._lock:
-            deadline = time.monotonic() + writer_queue.LOCK_WAIT_SECONDS
-            conn = self.db.conn
-            patiently("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                patiently("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+        limit = writer_queue.LOCK_WAIT_SECONDS if wait is None else wait
+        self._writers.acquire(limit)
+        try:
+            with self._lock:
+                deadline = time.monotonic() + limit
+                conn = self.db.conn
+                patiently("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                    patiently("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+        finally:
+            self._writers.release()
 
     def query(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         """Run a read-only query; rows as dicts. For core modules that need their own reads."""
@@ -310,10 +316,11 @@ class Store:
                           [doc_id, annotator or self.annotator])
         return int(rows[0]["position"] or 0) if rows else 0
 
-    def set_position(self, doc_id: str, offset: int, annotator: str | None = None) -> None:
+    def set_position(self, doc_id: str, offset: int, annotator: str | None = None,
+                     wait: float | None = None) -> None:
         if self.readonly:  # a reading position is not work: a read-only database forgets it
             return
-        with self.transaction() as conn:
+        with self.transaction(wait) as conn:
             conn.execute(
                 "insert into doc_state(doc_id, annotator, status, position, updated_at)"
                 " values (?, ?, 'todo', ?, ?) on conflict(doc_id, annotator)"
@@ -350,11 +357,12 @@ class Store:
         )
         return [Entity(r["start"], r["end"], r["label"], r["source"]) for r in rows]
 
-    def cache_entities(self, doc_id: str, recognizer: str, entities: Iterable[Entity]) -> int:
+    def cache_entities(self, doc_id: str, recognizer: str, entities: Iterable[Entity],
+                       wait: float | None = None) -> int:
         rows = [(doc_id, e.start, e.end, e.label, e.source, recognizer) for e in entities]
         if self.readonly:  # only a cache: a read-only database recognizes again next time
             return len(rows)
-        with self.transaction() as conn:
+        with self.transaction(wait) as conn:
             conn.execute("delete from entities where doc_id = ? and recognizer = ?",
                          (doc_id, recognizer))
             conn.executemany(

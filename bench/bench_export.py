@@ -14,7 +14,6 @@ import json
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ from annotations.entities import builtin
 from annotations.export import FORMATS, default_entity_source, export
 from annotations.model import content_id, new_id, now_iso
 from annotations.store import Store
+from bench.child import run_child
 from bench.corpus import seed_texts
 from bench.report import Report, current_rss_mb
 
@@ -130,10 +130,7 @@ def main() -> None:
         for fmt, suffix, label in runs:
             out = folder / f"out-{fmt}{suffix}"
             repeat = 3 if fmt in TIME_TARGET else 1
-            raw = subprocess.run([sys.executable, "-m", "bench.bench_export", "--one", str(db),
-                                  fmt, str(out), str(repeat)], capture_output=True, text=True,
-                                 check=True).stdout
-            figures = json.loads(raw.strip().splitlines()[-1])
+            figures = run_child("bench.bench_export", str(db), fmt, str(out), str(repeat))
             target = TIME_TARGET.get(fmt)
             report.add(f"{label}: time ({figures['bytes'] / 1e6:,.0f} MB out)",
                        figures["seconds"], "s", f"<= {target:.0f} s" if target else "",

@@ -21,7 +21,6 @@ import random
 import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +30,7 @@ from annotations.bulk_entities import RecognizerSpec, worker_count
 from annotations.corpus import import_paths
 from annotations.entities import builtin
 from annotations.store import Store
+from bench.child import run_child
 from bench.corpus import seed_texts
 from bench.report import Report, current_rss_mb, rss_mb
 
@@ -97,10 +97,7 @@ def main() -> None:
                        f"worker(s); median of {REPEATS} runs)")
         runs = []
         for n in range(REPEATS):
-            raw = subprocess.run([sys.executable, "-m", "bench.bench_import", "--one",
-                                  str(corpus), str(folder / f"run{n}.db")],
-                                 capture_output=True, text=True, check=True).stdout
-            runs.append(json.loads(raw.strip().splitlines()[-1]))
+            runs.append(run_child("bench.bench_import", str(corpus), str(folder / f"run{n}.db")))
             assert runs[-1]["docs"] == DOCUMENTS and not runs[-1]["errors"], runs[-1]
         rate = statistics.median(r["docs"] / r["seconds"] for r in runs)
         report.add("documents per second (entities included)", rate, "docs/s",

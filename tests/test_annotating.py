@@ -6,6 +6,7 @@ from pathlib import Path
 
 from annotations import schema as schema_mod
 from annotations.store import Store
+from tests import test_reader_support as support
 from tui.app import AnnottyApp
 from tui.screens.help import HelpScreen
 from tui.screens.reader import ReaderScreen
@@ -19,13 +20,7 @@ SIZE = (100, 30)
 
 
 async def open_reader(app: AnnottyApp, pilot, doc_id: str) -> tuple[ReaderScreen, DocumentView]:
-    await pilot.pause()
-    app.open_document(doc_id, 0)
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    reader = app.screen
-    assert isinstance(reader, ReaderScreen)
+    reader = await support.open_reader(app, pilot, doc_id)
     return reader, reader.view
 
 
@@ -74,7 +69,7 @@ async def test_overlapping_claims_edit_delete_and_undo_after_restart(tmp_path: P
         await pilot.press("home", "w", "w", "W", "W", "W", "c")
         await settle(app, pilot)
         assert isinstance(app.screen, ClaimForm)
-        await pilot.press("7", "a", "tab", "tab")  # to the target field
+        await pilot.press("7", "a", "tab")  # from the choices, tab goes to the target
         await pilot.press(*"exports", "enter")
         await settle(app, pilot)
         assert len(reader.claims) == 2

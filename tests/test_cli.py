@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from annotations.cli import cli
 from annotations.store import Store
 from tests.conftest import SEEDS
+from tests.test_cli_support import run_main
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -88,29 +89,18 @@ def test_bad_schema_fails_before_the_ui(tmp_path: Path, capsys) -> None:
     assert f"{bad}:2:" in err and "claim_types[0].key" in err
 
 
-def _main(argv: list[str], capsys) -> tuple[int, str]:
-    from annotations.cli import main
-
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    return code, capsys.readouterr().err
-
-
 def test_file_system_errors_are_one_line_naming_the_file(tmp_path: Path, capsys) -> None:
     db = str(tmp_path / "t.db")
-    assert _main(["--db", db, "import", str(SEEDS)], capsys)[0] == 0
+    assert run_main(["--db", db, "import", str(SEEDS)], capsys)[0] == 0
     (tmp_path / "notes.txt").write_text("a file, not a folder", encoding="utf-8")
     target = tmp_path / "notes.txt" / "x.json"
-    code, err = _main(["--db", db, "export", "-o", str(target)], capsys)
+    code, err = run_main(["--db", db, "export", "-o", str(target)], capsys)
     assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
     assert str(tmp_path / "notes.txt") in err
 
 
 def test_usage_errors_are_one_line(tmp_path: Path, capsys) -> None:
-    code, err = _main(["--db", str(tmp_path / "t.db"), "export", "--format", "nope"], capsys)
+    code, err = run_main(["--db", str(tmp_path / "t.db"), "export", "--format", "nope"], capsys)
     assert code == 2 and err.count("\n") == 1 and "--format" in err and "--help" in err
 
 
@@ -120,31 +110,31 @@ def test_unexpected_error_is_one_line_unless_debugging(tmp_path: Path, capsys,
     from annotations import stats as stats_mod
 
     db = str(tmp_path / "t.db")
-    assert _main(["--db", db, "import", str(SEEDS)], capsys)[0] == 0
+    assert run_main(["--db", db, "import", str(SEEDS)], capsys)[0] == 0
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("counting went wrong\nsecond line")
 
     monkeypatch.setattr(stats_mod, "compute", broken)
-    code, err = _main(["--db", db, "stats"], capsys)
+    code, err = run_main(["--db", db, "stats"], capsys)
     assert code == 1 and err.count("\n") == 1
     assert "internal error: RuntimeError: counting went wrong" in err and "ANNOTTY_DEBUG" in err
     monkeypatch.setenv("ANNOTTY_DEBUG", "1")
     with pytest.raises(RuntimeError):
-        _main(["--db", db, "stats"], capsys)
+        run_main(["--db", db, "stats"], capsys)
 
 
 def test_interrupt_is_one_line_and_status_130(tmp_path: Path, capsys, monkeypatch) -> None:
     from annotations import stats as stats_mod
 
     db = str(tmp_path / "t.db")
-    assert _main(["--db", db, "import", str(SEEDS)], capsys)[0] == 0
+    assert run_main(["--db", db, "import", str(SEEDS)], capsys)[0] == 0
 
     def interrupted(*_args: object, **_kwargs: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(stats_mod, "compute", interrupted)
-    code, err = _main(["--db", db, "stats"], capsys)
+    code, err = run_main(["--db", db, "stats"], capsys)
     assert code == 130  # (click puts a newline after the ^C first)
     assert err.lstrip("\n") == "annotty: interrupted; everything saved before it is kept\n"
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from annotations.store import Store
 from tests.conftest import SEEDS
-from tests.test_hostile_db import damage, healthy, run_main
+from tests.test_cli_support import run_cli, run_main
+from tests.test_hostile_db import damage, healthy
 
 
 def _dump(path: Path, table: str) -> list[tuple[object, ...]]:
@@ -52,27 +53,17 @@ def test_vacuum_reclaims_space_and_keeps_every_row_and_all_history(tmp_path: Pat
 
 
 def test_vacuum_prints_sizes_before_and_after(tmp_path: Path, capsys) -> None:
-    from annotations.cli import main
-
     db = healthy(tmp_path / "a.db")
-    try:
-        main(["--db", str(db), "db", "vacuum"])
-    except SystemExit as stop:
-        assert stop.code in (0, None)
-    out = capsys.readouterr().out
+    code, out, err = run_cli(["--db", str(db), "db", "vacuum"], capsys)
+    assert code == 0, err
     assert out.startswith(f"{db}: ") and " MB -> " in out and "history kept" in out
 
 
 def test_check_says_ok_for_a_sound_file(tmp_path: Path, capsys) -> None:
-    from annotations.cli import main
-
     db = healthy(tmp_path / "a.db")
-    try:
-        main(["--db", str(db), "db", "check"])
-    except SystemExit as stop:
-        assert stop.code in (0, None)
-    captured = capsys.readouterr()
-    assert captured.out.startswith(f"{db}: ok (") and captured.out.count("\n") == 1
+    code, out, err = run_cli(["--db", str(db), "db", "check"], capsys)
+    assert code == 0, err
+    assert out.startswith(f"{db}: ok (") and out.count("\n") == 1
 
 
 def test_check_and_vacuum_refuse_a_damaged_file_untouched(tmp_path: Path, capsys) -> None:

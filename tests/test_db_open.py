@@ -6,8 +6,10 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -121,6 +123,94 @@ def test_check_in_this_process_never_drops_another_connections_locks(tmp_path: P
     reopened = Store(path)
     assert len(reopened.claims(doc.id)) == 3
     reopened.close()
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "json"])
+def test_an_export_never_replaces_a_database_or_its_log(tmp_path: Path, capsys,
+                                                        fmt: str) -> None:
+    """``-o team.db`` (a slip for ``--db``) used to replace the whole database with the export
+    ("wrote 1 document … to team.db", then "not an SQLite file"); ``-o team.db-wal`` would
+    throw away every save not yet checkpointed, under the writer's feet."""
+    path = healthy(tmp_path / "team.db")
+    other = healthy(tmp_path / "other.db")  # not open here: known by its header
+    other_bytes = other.read_bytes()
+    store = Store(path, annotator="carol")  # a live writer: its saves wait in the WAL
+    doc = store.documents()[0]
+    store.add_claim(doc.id, 0, 9, "opinion")
+    wal = Path(f"{path}-wal")
+    wal_bytes = wal.read_bytes()
+    assert wal_bytes  # the claim is only in the log so far
+    for target, why in ((path, "is a database file annotty has open"),
+                        (wal, "is a database file annotty has open"),
+                        (other, "is an SQLite database")):
+        code, err = run_main(["--db", str(path), "export", "--format", fmt, "-o", str(target)],
+                             capsys)
+        assert code == 1 and err.count("\n") == 1, err
+        assert f"{target}: {why}; choose another output file" in err
+    assert wal.read_bytes() == wal_bytes and other.read_bytes() == other_bytes
+    store.close()
+    reopened = Store(path)
+    assert len(reopened.claims(doc.id)) == 2
+    reopened.close()
+    for side, base in (("-wal", "other.db"), ("-journal", "other.db")):
+        Path(f"{other}{side}").write_bytes(b"")
+        assert db_check.database_at(f"{other}{side}") == (
+            f"belongs to the SQLite database {base} (its {side[1:]} file)")
+    os_link = tmp_path / "link.db"
+    os_link.symlink_to(other)  # the link itself is replaced, never what it points to
+    assert db_check.database_at(os_link) == ""
+    assert db_check.database_at(tmp_path / "x.json") == ""
+
+
+def test_asking_whether_a_file_is_in_use_never_opens_a_live_database(tmp_path: Path) -> None:
+    """``database_at`` reads a header only of files this process has not open: a descriptor
+    opened and closed on a live database would drop the store's locks (see ``live``)."""
+    path = healthy(tmp_path / "live.db")
+    store = Store(path, annotator="alice")
+    store.add_claim(store.documents()[0].id, 0, 9, "opinion")
+    (tmp_path / "alias.db").symlink_to(path)
+    for name in (path, f"{path}-wal", f"{path}-shm", tmp_path / "alias.db"):
+        assert db_check.in_use(name)  # by any name
+    for name in (path, f"{path}-wal", f"{path}-shm", tmp_path / "alias.db-wal"):
+        assert db_check.database_at(name) == "is a database file annotty has open"
+    other = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+             "c.execute('select count(*) from claims').fetchall(); c.close()")
+    subprocess.run([sys.executable, "-c", other, str(path)], check=True)
+    assert Path(f"{path}-wal").exists()  # our locks held: the other process left the WAL
+    store.close()
+    assert not db_check.in_use(path)
+
+
+def test_a_header_read_finishes_before_another_thread_starts_a_connection(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``live`` said no, then another thread opened a connection and took its locks, then our
+    header descriptor closed and dropped them: the check and the read are one step now, so a
+    connection starting meanwhile is counted only after the descriptor is closed."""
+    path = healthy(tmp_path / "team.db")
+    events: list[str] = []
+    reading, connected = threading.Event(), threading.Event()
+    real_open = Path.open
+
+    def slow_open(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == path:
+            reading.set()
+            connected.wait(timeout=0.5)  # with the race, the connection comes in here
+        handle = real_open(self, *args, **kwargs)
+        events.append("header read")
+        return handle
+
+    monkeypatch.setattr(Path, "open", slow_open)
+    inspecting = threading.Thread(target=db_check.inspect_file, args=(path,))
+    inspecting.start()
+    assert reading.wait(timeout=10)
+    conn = db_check.connect(str(path), path)  # as ``db.open_database`` does, on this thread
+    events.append("connection counted")
+    connected.set()
+    inspecting.join(timeout=10)
+    assert events == ["header read", "connection counted"]
+    assert db_check.inspect_file(path) is not None and db_check.live(path)
+    conn.close()
+    assert not db_check.live(path)
 
 
 def test_invalid_utf8_reads_as_replacement_characters(tmp_path: Path) -> None:

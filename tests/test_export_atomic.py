@@ -4,9 +4,14 @@ predictable, and a plain ``open(..., "w")`` follows links)."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import io
 import os
 import stat
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -139,3 +144,64 @@ def test_streams_are_untouched_by_all_this() -> None:
     buffer = io.StringIO()
     export(build(DOCS), "jsonl", buffer, RECOGNIZER.key)
     assert buffer.getvalue().count("\n") == 1
+
+
+@contextlib.contextmanager
+def out_of_file_descriptors() -> Iterator[None]:
+    """While the block runs, the next ``open`` fails as it does for a process with too many files
+    open (EMFILE, a real error from the kernel): the open-file limit is lowered to the lowest
+    free descriptor, then restored."""
+    resource = pytest.importorskip("resource")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    probe = os.open(os.devnull, os.O_RDONLY)
+    os.close(probe)  # the lowest free descriptor: the next open would get it
+    resource.setrlimit(resource.RLIMIT_NOFILE, (probe, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("json", "out.json"), ("brat", "out")])
+def test_a_failed_export_names_the_target_not_the_temporary(tmp_path: Path, fmt: str,
+                                                            name: str) -> None:
+    target = tmp_path / name
+    export(build(DOCS), fmt, tmp_path / "warm-up", RECOGNIZER.key)  # every import done before
+    store = build(DOCS)
+    with pytest.raises(OSError) as caught, out_of_file_descriptors():
+        export(store, fmt, target, RECOGNIZER.key)
+    assert caught.value.errno == errno.EMFILE
+    named = Path(caught.value.filename)
+    assert named == target if fmt == "json" else named.parent == target  # brat: a file in it
+    assert caught.value.filename2 is None
+    assert atomic_write.PREFIX not in str(caught.value)
+    assert not target.exists()
+
+
+def test_a_write_that_fails_midway_names_the_target(tmp_path: Path) -> None:
+    """A real failed write: the file-size limit (RLIMIT_FSIZE, as a full disk would) stops it
+    after 64 KB; the OSError from ``write`` names no file until ``open_for_replace`` says which."""
+    target = tmp_path / "big.json"
+    script = (
+        "import resource, signal, sys\n"
+        "from annotations import atomic_write\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE,"
+        " (65536, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))\n"
+        "try:\n"
+        "    atomic_write.write_text(sys.argv[1], 'x' * 1_000_000)\n"
+        "except OSError as exc:\n"
+        "    print(exc.errno, exc.filename, sep='\\n')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True,
+                          text=True, cwd=Path(__file__).parents[1], timeout=60, check=True)
+    assert done.stdout.splitlines() == [str(errno.EFBIG), str(target)]
+    assert list(tmp_path.iterdir()) == []  # no target, no temporary left behind
+
+
+def test_errors_about_other_files_keep_their_names(tmp_path: Path) -> None:
+    other = str(tmp_path / "elsewhere.txt")
+    with pytest.raises(FileNotFoundError) as caught, \
+            atomic_write.open_for_replace(tmp_path / "out.json"):
+        Path(other).read_text()
+    assert caught.value.filename == other

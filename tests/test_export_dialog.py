@@ -54,6 +54,14 @@ async def settle(app: App, pilot) -> None:
     await pilot.pause()
 
 
+async def opened(app: App, pilot) -> ExportDialog:
+    """The dialog, once its first preview is drawn."""
+    await settle(app, pilot)
+    dialog = app.screen
+    assert isinstance(dialog, ExportDialog)
+    return dialog
+
+
 def preview_text(dialog: ExportDialog) -> str:
     shown = dialog.query_one("#preview", Static).content
     assert isinstance(shown, Syntax)  # highlighted by Pygments, never parsed as markup
@@ -65,9 +73,7 @@ async def test_preview_export_and_close(store: Store, tmp_path: Path, monkeypatc
     corpus(store)
     app = Host(store, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        dialog = app.screen
-        assert isinstance(dialog, ExportDialog)
+        dialog = await opened(app, pilot)
         shown = preview_text(dialog)
         assert shown.startswith('{"format": "annotty"')
         assert "[bold]Beijing[/]" in shown and "\x1b" not in shown
@@ -110,9 +116,7 @@ async def test_filters_from_text_fields_and_brat_path(store: Store, tmp_path: Pa
     corpus(store)
     app = Host(store, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        dialog = app.screen
-        assert isinstance(dialog, ExportDialog)
+        dialog = await opened(app, pilot)
         dialog.query_one("#annotator", Input).value = "bob, tester"
         dialog.query_one("#claim_type", Input).value = "opinion"
         dialog.query_one("#format", Select).value = "brat"
@@ -144,9 +148,7 @@ async def test_escape_cancels_a_running_export(store: Store, tmp_path: Path,
 
     app = Host(store, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        dialog = app.screen
-        assert isinstance(dialog, ExportDialog)
+        dialog = await opened(app, pilot)
         dialog.entity_source = slow_source
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -172,9 +174,7 @@ async def test_enter_exports_from_the_first_field_and_picks_in_an_open_list(
     corpus(store)
     app = Host(store, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        dialog = app.screen
-        assert isinstance(dialog, ExportDialog)
+        dialog = await opened(app, pilot)
         fmt = dialog.query_one("#format", Select)
         assert fmt.has_focus
         await pilot.press("space")  # opens the list
@@ -201,8 +201,7 @@ async def test_the_checkbox_shows_on_and_off_without_colour(store: Store,
     corpus(store)
     app = Host(store, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        dialog = app.screen
+        dialog = await opened(app, pilot)
         box = dialog.query_one("#skip_empty", Checkbox)
         label = "only documents with a matching claim"
         assert f"▐ ▌ {label}" in screen_text(app)

@@ -59,13 +59,21 @@ async def test_the_focused_field_is_marked_and_a_stray_key_is_explained(store: S
     app = AnnottyApp(store)
     async with app.run_test(size=(80, 24)) as pilot:
         form = await open_form(app, pilot, doc.id)
-        await pilot.press("3", "a", "tab")  # tab from Type goes to Stance, not a text field
+        # the case: after "3 a tab", typing must land in a text field, not pick choices
+        await pilot.press("3", "a", "tab", *"zebra")
         await pilot.pause()
-        assert form.focused is form.query_one("#stance", ChoiceField)
-        assert form.query_one("#caption-stance", Label).has_class("-focused")
+        target = form.query_one("#target", Input)
+        assert form.focused is target and target.value == "zebra"
+        assert form.query_one("#caption-target", Label).has_class("-focused")
         assert not form.query_one("#caption-claim_type", Label).has_class("-focused")
-        assert any("▸ Stance" in line for line in screen_lines(app))
-        await pilot.press("z")
+        assert any("▸ Target" in line for line in screen_lines(app))
+        assert form.values()["stance"] == "against"  # "zebra" picked nothing
+        await pilot.press("tab", "tab", "tab")  # speaker, note, round to the choices
+        await pilot.pause()
+        assert form.focused is form.query_one("#claim_type", ChoiceField)
+        await pilot.press("shift+tab")
+        assert form.focused is form.query_one("#note", Input)
+        await pilot.press("tab", "z")
         await pilot.pause()
         assert "“z” picks no choice" in screen_text(app)
 
@@ -80,12 +88,12 @@ async def test_the_chosen_values_description_is_shown(store: Store) -> None:
         causal = app.schema.label("claim_types", "causal")
         assert causal is not None and causal.description
         assert f"causal: {causal.description}" in screen_text(app)
-        await pilot.press("tab", "a")
+        await pilot.press("a")  # a choice picked from anywhere in the choices is described
         await pilot.pause()
         against = app.schema.label("stances", "against")
         assert against is not None
         assert f"against: {against.description}" in screen_text(app)
-        assert form.focused is form.query_one("#stance", ChoiceField)
+        assert form.focused is form.query_one("#claim_type", ChoiceField)
 
 
 async def test_every_field_is_reachable_and_visible_at_60_by_15(store: Store) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from annotations.cli import main
 from annotations.store import Store
+from tests.test_cli_support import run_cli
 
 OSC52 = "\x1b]52;c;ZWNobyBwd25lZA==\x07"
 CLEAR = "\x1b[2J"
@@ -26,16 +26,6 @@ HOSTILE = f"{OSC52}{CLEAR}{CSI8}{RLO}\u2028{FORGED}"
 # ESC, every other C0 control but the newline ending a line, DEL, C1, bidi controls, separators
 ACTIVE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
                     "\u2028\u2029]")
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def harmless(text: str) -> None:
@@ -56,7 +46,7 @@ def corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Pa
     (folder / "docs.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n",
                                        encoding="utf-8")
     db = tmp_path / "t.db"
-    code, out, err = run(["--db", str(db), "import", str(folder)], capsys)
+    code, out, err = run_cli(["--db", str(db), "import", str(folder)], capsys)
     assert code == 0, err
     harmless(out + err)
     assert [line.split()[0] for line in out.splitlines()].count("added") == 4
@@ -83,7 +73,7 @@ COMMANDS = [
 def test_no_command_prints_an_active_character(corpus: tuple[Path, Path], args: list[str],
                                                capsys: pytest.CaptureFixture[str]) -> None:
     db, _ = corpus
-    code, out, err = run(["--db", str(db), *args], capsys)
+    code, out, err = run_cli(["--db", str(db), *args], capsys)
     harmless(out if "--format" not in args else "")  # an export is data, for its own tools
     harmless(err)
     if "--json" in args:
@@ -93,14 +83,14 @@ def test_no_command_prints_an_active_character(corpus: tuple[Path, Path], args: 
 def test_stats_and_agreement_keep_one_record_per_line(corpus: tuple[Path, Path],
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     db, _ = corpus
-    _, out, _ = run(["--db", str(db), "stats"], capsys)
+    _, out, _ = run_cli(["--db", str(db), "stats"], capsys)
     annotators = [line for line in out.splitlines() if line.startswith("  annotator ")]
     assert len(annotators) == 2 and "\\x1b]52" in annotators[0]
     assert "\\u202e" in out  # shown, not obeyed
-    _, out, _ = run(["--db", str(db), "stats", "--json"], capsys)
+    _, out, _ = run_cli(["--db", str(db), "stats", "--json"], capsys)
     assert {a["annotator"] for a in json.loads(out)["annotators"]} == {f"ann {OSC52}",
                                                                       f"bob {RLO}"}
-    _, out, _ = run(["--db", str(db), "agreement"], capsys)
+    _, out, _ = run_cli(["--db", str(db), "agreement"], capsys)
     pairs = [line for line in out.splitlines() if " ~ " in line]
     assert len(pairs) == 1
 
@@ -109,16 +99,16 @@ def test_entities_and_eval_print_names_harmlessly(corpus: tuple[Path, Path], tmp
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     db, folder = corpus
     (name,) = [p for p in folder.iterdir() if p.suffix == ".txt"]
-    code, out, err = run(["--db", str(db), "entities", name.name], capsys)  # by file name
+    code, out, err = run_cli(["--db", str(db), "entities", name.name], capsys)  # by file name
     assert code == 0, err
     harmless(out + err)
     assert "GPE" in out
-    code, out, err = run(["--db", str(db), "entities", "--json", str(name)], capsys)
+    code, out, err = run_cli(["--db", str(db), "entities", "--json", str(name)], capsys)
     harmless(out + err)
     gold = folder / "gold.jsonl"
     gold.write_text(json.dumps({"file": name.name, "entities": [
         {"start": 0, "end": 7, "label": f"GPE{CLEAR}"}]}) + "\n", encoding="utf-8")
-    code, out, err = run(["--db", str(db), "eval-entities", str(gold), "--errors"], capsys)
+    code, out, err = run_cli(["--db", str(db), "eval-entities", str(gold), "--errors"], capsys)
     assert code == 0, err
     harmless(out + err)
     assert "FN clip\\x1b]52" in out
@@ -129,7 +119,7 @@ def test_merge_reports_one_line_per_source(corpus: tuple[Path, Path], tmp_path: 
     db, _ = corpus
     hostile = tmp_path / f"copy{OSC52}{FORGED}.db"
     hostile.write_bytes(db.read_bytes())
-    code, out, err = run(["--annotator", "lead", "merge", str(hostile), "-o",
+    code, out, err = run_cli(["--annotator", "lead", "merge", str(hostile), "-o",
                           str(tmp_path / "team.db")], capsys)
     assert code == 0, err
     harmless(out + err)

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from annotations.cli import main
 from annotations.store import Store
 from tests.conftest import SEEDS
+from tests.test_cli_support import run_main
 
 TEXT = "Officials said the levy would rise. Critics said it would not."
 
@@ -135,13 +135,16 @@ CREATES = {("missing", "import"), ("missing", "merge-into"), ("empty", "import")
            ("empty", "merge-into")}  # SQLite's own view too: an empty file is a new database
 
 
-def run_main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    return code, capsys.readouterr().err
+def folders(tmp_path: Path) -> tuple[Path, Path]:
+    """``out``: what commands read or write besides the database (a new text file, a sound
+    database to merge); ``home``: the empty folder the database under test goes in."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "new.txt").write_text("A new document about the levy.", encoding="utf-8")
+    healthy(out / "good.db")
+    home = tmp_path / "db"
+    home.mkdir()
+    return out, home
 
 
 def snapshot(folder: Path) -> dict[str, bytes | None]:
@@ -154,12 +157,7 @@ def snapshot(folder: Path) -> dict[str, bytes | None]:
 def test_hostile_database_gives_one_line_and_is_left_as_it_was(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         setup: str, command: str) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "new.txt").write_text("A new document about the levy.", encoding="utf-8")
-    healthy(out / "good.db")
-    home = tmp_path / "db"
-    home.mkdir()
+    out, home = folders(tmp_path)
     monkeypatch.chdir(home)  # a URL taken as a path would make folders here
     db = SETUPS[setup](home / "the.db")
     before = snapshot(home)
@@ -348,12 +346,7 @@ def test_read_only_database_reads_or_refuses_in_one_line(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], read_only, command: str) -> None:
     """Reading commands work (with one "read-only" notice where they open the database for
     reading); commands that would write stop with one line. The file is never changed."""
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "new.txt").write_text("A new document about the levy.", encoding="utf-8")
-    healthy(out / "good.db")
-    home = tmp_path / "db"
-    home.mkdir()
+    out, home = folders(tmp_path)
     db = healthy(home / "the.db")
     read_only(db)
     read_only(home)

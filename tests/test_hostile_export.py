@@ -163,3 +163,30 @@ def test_an_unwritable_target_is_one_line_not_a_traceback(tmp_path: Path, capsys
     assert exit_info.value.code == 1
     assert err.count("\n") == 1 and "Traceback" not in err and "nothing was written" in err
     assert blocker.read_text() == "mine"
+
+
+def test_a_failed_write_names_the_output_given_not_a_temporary(tmp_path: Path, capsys,
+                                                               monkeypatch) -> None:
+    """The output cannot be created (here: no file descriptor left, EMFILE from the kernel, as
+    an unwritable folder or a full disk would refuse it): the one line names ``-o``'s path."""
+    from annotations import atomic_write
+    from annotations.cli import export_cmd, main
+    from tests.test_export_atomic import out_of_file_descriptors
+
+    hostile_store(tmp_path).close()
+    real_export = export_cmd.export
+
+    def export_without_descriptors(*args: object, **kwargs: object) -> object:
+        with out_of_file_descriptors():
+            return real_export(*args, **kwargs)
+
+    target = tmp_path / "out.json"
+    main(["--db", str(tmp_path / "h.db"), "export", "-o", str(tmp_path / "warm-up.json")])
+    capsys.readouterr()
+    monkeypatch.setattr(export_cmd, "export", export_without_descriptors)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", str(tmp_path / "h.db"), "export", "-o", str(target)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 1 and err.count("\n") == 1
+    assert err.startswith(f"annotty: {target}: Too many open files")
+    assert atomic_write.PREFIX not in err and not target.exists()

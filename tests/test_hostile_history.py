@@ -42,6 +42,20 @@ def _forge(path: Path, **row: Any) -> int:
         conn.close()
 
 
+def _undo_refused(path: Path, doc_id: str, match: str, **forged: Any) -> None:
+    """With the row ``forged`` last in the history, alice's undo stops with an error matching
+    ``match``, and no claim of anyone's changes."""
+    before = _claims(path)
+    _forge(path, at="2030-01-01T00:00:00+00:00", annotator="alice", doc_id=doc_id, **forged)
+    store = Store(path, annotator="alice")
+    try:
+        with pytest.raises(StoreError, match=match):
+            store.undo(doc_id)
+    finally:
+        store.close()
+    assert _claims(path) == before
+
+
 @pytest.fixture
 def shared(tmp_path: Path) -> tuple[Path, str, list[str]]:
     path = tmp_path / "shared.db"
@@ -58,17 +72,9 @@ def shared(tmp_path: Path) -> tuple[Path, str, list[str]]:
 
 def test_an_injected_column_name_rewrites_nothing(shared) -> None:
     path, doc_id, ids = shared
-    before = _claims(path)
-    _forge(path, at="2030-01-01T00:00:00+00:00", annotator="alice", action="update",
-           kind="claim", item_id=ids[0], doc_id=doc_id,
-           before=json.dumps({INJECTED: "pwned"}), after=json.dumps({"note": "x"}))
-    store = Store(path, annotator="alice")
-    try:
-        with pytest.raises(StoreError, match="unknown field"):
-            store.undo(doc_id)
-    finally:
-        store.close()
-    assert _claims(path) == before  # bob's claim and alice's others are untouched
+    _undo_refused(path, doc_id, "unknown field", action="update", kind="claim",
+                  item_id=ids[0], before=json.dumps({INJECTED: "pwned"}),
+                  after=json.dumps({"note": "x"}))  # bob's claim and alice's others untouched
 
 
 @pytest.mark.parametrize("state", [
@@ -79,29 +85,14 @@ def test_an_injected_column_name_rewrites_nothing(shared) -> None:
 ])
 def test_states_that_cannot_be_applied_are_refused(shared, state: dict[str, Any]) -> None:
     path, doc_id, ids = shared
-    before = _claims(path)
-    _forge(path, at="2030-01-01T00:00:00+00:00", annotator="alice", action="update",
-           kind="claim", item_id=ids[1], doc_id=doc_id, before=json.dumps(state),
-           after=json.dumps({"note": "y"}))
-    store = Store(path, annotator="alice")
-    try:
-        with pytest.raises(StoreError, match="cannot undo"):
-            store.undo(doc_id)
-    finally:
-        store.close()
-    assert _claims(path) == before
+    _undo_refused(path, doc_id, "cannot undo", action="update", kind="claim", item_id=ids[1],
+                  before=json.dumps(state), after=json.dumps({"note": "y"}))
 
 
 def test_an_unknown_kind_names_no_table(shared) -> None:
     path, doc_id, _ = shared
-    _forge(path, at="2030-01-01T00:00:00+00:00", annotator="alice", action="delete",
-           kind='claims" --', item_id="x", doc_id=doc_id, before=json.dumps({"id": "x"}))
-    store = Store(path, annotator="alice")
-    try:
-        with pytest.raises(StoreError, match="unknown kind"):
-            store.undo(doc_id)
-    finally:
-        store.close()
+    _undo_refused(path, doc_id, "unknown kind", action="delete", kind='claims" --',
+                  item_id="x", before=json.dumps({"id": "x"}))
 
 
 def test_apply_takes_column_names_from_the_fixed_list_only(store: Store) -> None:

@@ -178,13 +178,13 @@ async def test_ten_thousand_documents_draw_only_the_rows_on_screen(store: Store)
         screen = await open_library(store, pilot)
         table = screen.table
         drawn: list[int] = []
-        original = table._row_strip
+        original = table.draw_row
 
         def counting(index: int, width: int, selected: bool) -> Any:
             drawn.append(index)
             return original(index, width, selected)
 
-        table._row_strip = counting  # type: ignore[method-assign]
+        table.draw_row = counting  # type: ignore[method-assign]
         await pilot.press("slash", *"document 09")
         await pilot.pause()
         assert len(screen.shown) == sum("09" in f"{i:05d}" for i in range(10_000)) == 1_279

@@ -188,18 +188,24 @@ def test_same_id_different_text_gets_a_new_id(tmp_path: Path) -> None:
     assert store.claim(claim.id).quote == OTHER[0:10]
 
 
-def test_statuses_newest_wins(tmp_path: Path) -> None:
+def _merged_status(tmp_path: Path, first: str, then: str, *, newest_first: bool) -> str:
+    """Alice sets ``first`` on one machine, then ``then`` on a copy of its database: the
+    status the team's merged database keeps (sources given newest first, or oldest first)."""
     a_path, b_path, team = tmp_path / "a.db", tmp_path / "b.db", tmp_path / "team.db"
     a = Store(a_path, annotator="alice")
     doc, _ = a.add_document(TEXT, "t")
-    a.set_status(doc.id, "in_progress")
+    a.set_status(doc.id, first)
     a.close()
     shutil.copy(a_path, b_path)
     b = Store(b_path, annotator="alice")
-    b.set_status(doc.id, "done")
+    b.set_status(doc.id, then)
     b.close()
-    merge([b_path, a_path], team)
-    assert Store(team).status(doc.id, "alice") == "done"
+    merge([b_path, a_path] if newest_first else [a_path, b_path], team)
+    return Store(team).status(doc.id, "alice")
+
+
+def test_statuses_newest_wins(tmp_path: Path) -> None:
+    assert _merged_status(tmp_path, "in_progress", "done", newest_first=True) == "done"
 
 
 def test_merge_command(two_machines, tmp_path: Path) -> None:
@@ -264,17 +270,8 @@ def test_status_and_stance_each_keep_their_newest_value(tmp_path: Path) -> None:
 
 
 def test_a_status_set_back_to_todo_later_wins(tmp_path: Path) -> None:
-    a_path, b_path, team = tmp_path / "a.db", tmp_path / "b.db", tmp_path / "team.db"
-    a = Store(a_path, annotator="alice")
-    doc, _ = a.add_document(TEXT, "t")
-    a.set_status(doc.id, "done")
-    a.close()
-    shutil.copy(a_path, b_path)
-    b = Store(b_path, annotator="alice")
-    b.set_status(doc.id, "todo")  # reopened on purpose
-    b.close()
-    merge([a_path, b_path], team)
-    assert Store(team).status(doc.id, "alice") == "todo"
+    # reopened on purpose
+    assert _merged_status(tmp_path, "done", "todo", newest_first=False) == "todo"
 
 
 def test_entity_corrections_are_merged(tmp_path: Path) -> None:

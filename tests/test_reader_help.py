@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.console import Console
 
 from annotations.store import Store
+from tests.test_reader_support import open_reader
 from tui.app import AnnottyApp
 from tui.screens.help import bindings_table
-from tui.screens.reader import ReaderScreen
 
 
 def table_text(table) -> str:
@@ -20,13 +20,7 @@ async def test_reader_help_has_no_leftover_keys(store: Store) -> None:
     doc, _ = store.add_document("Paris is big. Paris again.\n", "t")
     app = AnnottyApp(store)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        app.open_document(doc.id, 0)
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        reader = app.screen
-        assert isinstance(reader, ReaderScreen)
+        reader = await open_reader(app, pilot, doc.id)
         text = table_text(bindings_table(reader))
         # the view wraps its rows: nothing to page sideways; nothing is selected to copy
         assert reader.view.max_scroll_x == 0

@@ -6,24 +6,13 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from annotations.store import Store
-from tests.test_reader_support import screen_text
+from tests.test_reader_support import open_reader, screen_text
 from tui.app import AnnottyApp
 from tui.screens.reader import ReaderScreen
 
 TEXT = ("Paris and Berlin met. Later Paris agreed, and Paris won.\n"
         "Angela Merkel said the deal was bad.\n"
         "Third line here.\n")
-
-
-async def open_reader(app: AnnottyApp, pilot, doc_id: str) -> ReaderScreen:
-    await pilot.pause()
-    app.open_document(doc_id, 0)
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    reader = app.screen
-    assert isinstance(reader, ReaderScreen)
-    return reader
 
 
 async def settle(app: AnnottyApp, pilot) -> None:

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 from textual.app import App
+from textual.pilot import Pilot
+
+from tui.app import AnnottyApp
+from tui.screens.reader import ReaderScreen
 
 _TEXT = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
                    r'clip-path="url\(#[\w-]+-line-(\d+)\)">([^<]*)</text>')
@@ -30,3 +35,15 @@ def screen_lines(app: App[object]) -> list[str]:
 
 def screen_text(app: App[object]) -> str:
     return "\n".join(screen_lines(app))
+
+
+async def open_reader(app: AnnottyApp, pilot: Pilot[Any], doc_id: str) -> ReaderScreen:
+    """Open ``doc_id`` at its start and wait until the reader has loaded it (workers done)."""
+    await pilot.pause()
+    app.open_document(doc_id, 0)
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    reader = app.screen
+    assert isinstance(reader, ReaderScreen)
+    return reader

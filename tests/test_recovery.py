@@ -181,3 +181,134 @@ def test_a_kept_save_that_can_never_succeed_is_reported_not_silently_dropped(
     assert saves.retry() == 0
     (line,) = saves.dropped
     assert line.startswith(f"update of claim {claim.id} given up: no claim")
+
+
+# -- the rest of the annotation work: status, stance, entity corrections, review decisions -----
+def test_status_stance_entity_and_review_are_kept_in_order_and_replayed(
+        store: Store, monkeypatch) -> None:
+    from annotations import entity_edits
+
+    claim = store.add_claim("doc", 0, 5, "other")
+    saves = SaveQueue(store)
+    with Locked(store, monkeypatch):
+        assert saves.set_status("doc", "done") is False
+        assert saves.set_doc_stance("doc", "against") is False
+        assert saves.correct_entity("doc", 4, 11, "org") is False
+        assert saves.decide(claim.id, "rejected", "too vague") is False
+        assert [s.op for s in saves.pending] == ["status", "stance", "entity", "review"]
+    assert [r["op"] for r in journal_lines(store)] == ["status", "stance", "entity", "review"]
+    assert (store.status("doc"), store.doc_stance("doc")) == ("todo", "")
+    # the app was killed: the next session replays the journal, once
+    again = SaveQueue(store)
+    assert again.recover()[:2] == (4, 0)
+    assert (store.status("doc"), store.doc_stance("doc")) == ("done", "against")
+    (edit,) = entity_edits.corrections(store, "doc")
+    assert (edit.start, edit.end, edit.label) == (4, 11, "ORG")
+    decided = store.claim(claim.id)
+    assert (decided.review_status, decided.review_note) == ("rejected", "too vague")
+    rows = len(store.history())
+    assert saves.retry() == 0  # the first session's copies: already done, nothing twice
+    assert len(store.history()) == rows
+
+
+def test_a_bad_entity_label_or_decision_is_refused_not_kept(store: Store) -> None:
+    saves = SaveQueue(store)
+    with pytest.raises(StoreError):
+        saves.correct_entity("doc", 0, 3, "not a label!")
+    with pytest.raises(StoreError):
+        saves.decide("whatever", "maybe")
+    assert saves.pending == []
+
+
+# -- failures no retry can fix: kept in the journal, no retry loop ------------------------------
+def test_a_read_only_database_keeps_the_work_in_the_journal_without_retrying(
+        store: Store, monkeypatch) -> None:
+    saves = SaveQueue(store)
+    monkeypatch.setattr(store, "readonly", "the file is not writable")
+    assert saves.add_claim("doc", 0, 5, "other") is None
+    assert saves.set_status("doc", "done") is False
+    assert "read-only" in saves.blocked and str(store.path) in saves.blocked
+    assert [r["op"] for r in journal_lines(store)] == ["add", "status"]
+    calls = []
+    monkeypatch.setattr(saves, "_apply", lambda save: calls.append(save))
+    assert saves.retry() == 2 and calls == []  # no loop against a wall
+    monkeypatch.undo()
+    again = SaveQueue(store)  # the next start, writable again: replayed
+    assert again.recover()[:2] == (2, 0)
+    assert len(store.claims()) == 1 and store.status("doc") == "done"
+
+
+def test_a_database_made_read_only_by_sqlite_blocks_too(store: Store) -> None:
+    """SQLite's own "attempt to write a readonly database" (the file turned read-only under a
+    running session) is permanent, not a lock that passes."""
+    saves = SaveQueue(store)
+    store.db.conn.execute("PRAGMA query_only=1")
+    assert saves.add_claim("doc", 0, 5, "other") is None
+    assert "read-only" in saves.blocked and "readonly" in saves.blocked
+    store.db.conn.execute("PRAGMA query_only=0")
+    assert saves.retry() == 1  # blocked for this session; the journal keeps it for the next
+    assert len(journal_lines(store)) == 1
+
+
+def test_a_damaged_database_blocks_with_the_recovery_hint(store: Store, monkeypatch) -> None:
+    @contextmanager
+    def damaged(wait: float | None = None) -> Iterator[sqlite3.Connection]:
+        raise sqlite3.DatabaseError("database disk image is malformed")
+        yield store.db.conn  # pragma: no cover
+
+    saves = SaveQueue(store)
+    monkeypatch.setattr(store, "transaction", damaged)
+    assert saves.set_doc_stance("doc", "favor") is False
+    assert "damaged" in saves.blocked and ".recover" in saves.blocked
+    assert journal_lines(store)[0]["op"] == "stance"
+
+
+def test_when_not_even_the_journal_can_be_written_it_says_so(store: Store, monkeypatch) -> None:
+    os.mkdir(f"{store.path}.recovery.jsonl")  # something in the journal's place
+    saves = SaveQueue(store)
+    monkeypatch.setattr(store, "readonly", "the folder is not writable")
+    assert saves.add_claim("doc", 0, 5, "other") is None
+    assert saves.journal_error and saves.unsaved == 1  # in memory, and the UI can say so
+
+
+def test_kept_saves_are_shown_over_the_stored_claims(store: Store, monkeypatch) -> None:
+    """What waits for a retry stays on screen: added, edited, decided, deleted as made."""
+    saves = SaveQueue(store)
+    kept = store.add_claim("doc", 0, 5, "other")
+    gone = store.add_claim("doc", 40, 50, "other")
+    with Locked(store, monkeypatch):
+        saves.add_claim("doc", 6, 11, "opinion", stance="favor")
+        saves.update_claim(kept.id, start=0, end=3, note="shorter")
+        saves.decide(kept.id, "rejected", "vague")
+        saves.delete_claim(gone.id)
+    shown = saves.shown_claims("doc", store.claims("doc"), TEXT)
+    assert [(c.start, c.end, c.quote) for c in shown] == [(0, 3, TEXT[:3]), (6, 11, TEXT[6:11])]
+    assert (shown[0].note, shown[0].review_status, shown[0].review_note) == (
+        "shorter", "rejected", "vague")
+    assert (shown[1].claim_type, shown[1].stance, shown[1].annotator) == ("opinion", "favor",
+                                                                         "ann")
+    assert saves.shown_claims("other-doc", [], "") == []
+    assert saves.retry() == 0  # once saved, the stored claims are what was shown
+    stored = [(c.id, c.start, c.end, c.note, c.review_status) for c in store.claims("doc")]
+    assert stored == [(c.id, c.start, c.end, c.note, c.review_status) for c in shown]
+
+
+def test_kept_status_and_stance_are_known_until_saved(store: Store, monkeypatch) -> None:
+    saves = SaveQueue(store)
+    with Locked(store, monkeypatch):
+        saves.set_status("doc", "done")
+        saves.set_doc_stance("doc", "favor")
+        saves.set_doc_stance("doc", "against")
+    assert saves.kept_state("doc") == {"status": "done", "stance": "against"}
+    assert saves.kept_state("other") == {}
+    saves.retry()
+    assert saves.kept_state("doc") == {} and store.doc_stance("doc") == "against"
+
+
+def test_kept_entity_corrections_are_listed_in_order(store: Store, monkeypatch) -> None:
+    saves = SaveQueue(store)
+    with Locked(store, monkeypatch):
+        saves.correct_entity("doc", 4, 11, "org")
+        saves.correct_entity("doc", 4, 11, "")
+    assert saves.kept_entity_edits("doc") == [(4, 11, "ORG"), (4, 11, "")]
+    assert saves.kept_entity_edits("other") == []

@@ -53,7 +53,8 @@ async def test_a_failed_save_is_kept_shown_retried_and_guarded_on_quit(
         with monkeypatch.context() as patch:
             patch.setattr(store, "transaction", locked)  # a lock held past the retry window
             await pilot.press("s", "c", "1", "enter")
-            await wait_for(pilot, lambda: app.saves.unsaved == 1)
+            # the claim, and after it the document's "in progress" status: both kept
+            await wait_for(pilot, lambda: [s.op for s in app.saves.pending] == ["add", "status"])
             await wait_for(pilot, lambda: state.has_class("-pending"))
             assert "not saved yet, retrying" in str(state.render())
             assert "database is locked" in str(state.render())
@@ -69,6 +70,7 @@ async def test_a_failed_save_is_kept_shown_retried_and_guarded_on_quit(
         await wait_for(pilot, lambda: not state.has_class("-pending"))
         (claim,) = store.claims()
         assert claim.quote == TEXT[:claim.end] and claim.claim_type
+        assert store.status(doc.id) == "in_progress"
         assert not journal.exists()
         await wait_for(pilot, lambda: [c.id for c in reader.claims] == [claim.id])
     store.close()

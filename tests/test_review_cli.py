@@ -20,7 +20,7 @@ def calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[dict[str, Any
     import tui.app
 
     seen: list[dict[str, Any]] = []
-    monkeypatch.setattr(tui.app, "run", lambda db, **kw: seen.append({"db": db, **kw}))
+    monkeypatch.setattr(tui.app, "run", lambda store, **kw: seen.append({"store": store, **kw}))
     monkeypatch.setattr(terminal_safe, "require_terminal", lambda command="annotty": None)
     store = Store(tmp_path / "a.db", annotator="ann")
     doc, _ = store.add_document("Batteries cause fires, he said.", "Fires", "news/fires.txt",
@@ -37,7 +37,8 @@ def test_filters_reach_the_review_screen(calls: list[dict[str, Any]], tmp_path: 
                                       "--filter", "type=causal"])
     assert result.exit_code == 0, result.output
     (call,) = calls
-    assert call["db"] == db and call["annotator"] == "rev" and call["seed"] is False
+    store = call["store"]  # opened once by the command, handed to the app
+    assert store.path == db and store.annotator == "rev" and call["seed"] is False
     assert call["start_screen"] == "review"
     assert call["review_filter"] == ReviewFilter(stance="against", search="battery",
                                                  claim_type="causal")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_review_support import review_host, screen_text, settle, tag_corpus
+from test_review_support import open_review, review_host, screen_text, settle, tag_corpus
 
 from annotations.model import Claim
 from annotations.review import ReviewFilter, saved_filter
@@ -33,9 +33,7 @@ async def test_review_decide_filter_bulk_and_see_the_stats(
     ordered = in_order(store)
     app = review_host(store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
+        screen = await open_review(pilot)
         table = screen.query_one(ClaimTable)
         assert table.cursor == 0 and len(table.source) == len(claims)
         assert f"{len(claims)} claims" in screen_text(app)

@@ -7,16 +7,21 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from annotations.model import Claim
+from annotations.recovery import SaveQueue
 from annotations.review import ReviewFilter
 from annotations.schema import load_default
 from annotations.store import Store
+
+if TYPE_CHECKING:
+    from tui.screens.review import ReviewScreen
 
 TYPES = ("statistical", "causal", "prediction", "opinion")
 STANCES = ("favor", "against", "none")
@@ -68,6 +73,7 @@ class Host(App[None]):
     def __init__(self, store: Store, screen_factory: Any) -> None:
         super().__init__()
         self.store = store
+        self.saves = SaveQueue(store)  # decisions and edits are saved through it, as in the app
         self.schema = load_default()
         self.opened: list[tuple[str, int | None]] = []
         self._factory = screen_factory
@@ -91,6 +97,25 @@ async def settle(pilot: Pilot[Any]) -> None:
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def open_review(pilot: Pilot[Any]) -> ReviewScreen:
+    """The review screen of ``review_host``, once its list of claims is made and drawn."""
+    from tui.screens.review import ReviewScreen
+
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ReviewScreen)
+    return screen
+
+
+async def open_review_dialog(pilot: Pilot[Any], key: str) -> Screen[Any]:
+    """Press ``key`` on the review screen once it is drawn (``r``, ``A``, ``slash``...): the
+    dialog it opens, settled."""
+    await settle(pilot)
+    await pilot.press(key)
+    await settle(pilot)
+    return pilot.app.screen
 
 
 def screen_text(app: App[Any]) -> str:

@@ -3,12 +3,11 @@ Select would open the list); in an open list it picks the highlighted choice."""
 
 from __future__ import annotations
 
-from test_review_support import review_host, settle, tag_corpus
+from test_review_support import open_review, review_host, settle, tag_corpus
 from textual.widgets import Select
 
 from annotations.review import ReviewFilter
 from annotations.store import Store
-from tui.screens.review import ReviewScreen
 from tui.screens.review_dialogs import FilterDialog
 
 
@@ -16,9 +15,7 @@ async def test_enter_on_a_closed_pick_list_applies_the_filter(seeded: Store) -> 
     tag_corpus(seeded)
     app = review_host(seeded)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
+        screen = await open_review(pilot)
         await pilot.press("slash")
         await settle(pilot)
         dialog = app.screen

@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_review_support import review_host, screen_text, settle, tag_corpus
+from test_review_support import (
+    open_review,
+    open_review_dialog,
+    review_host,
+    screen_text,
+    settle,
+    tag_corpus,
+)
 from textual.containers import Vertical
 from textual.geometry import Region
 from textual.widget import Widget
@@ -16,7 +23,6 @@ from annotations.store import Store
 from tui.app import AnnottyApp
 from tui.screens.adjudicate import AdjudicateScreen
 from tui.screens.export_dialog import ExportDialog
-from tui.screens.review import ReviewScreen
 from tui.screens.stats import StatsScreen
 from tui.widgets.claim_table import ClaimTable
 
@@ -33,9 +39,7 @@ async def test_review_keeps_rows_in_its_table(seeded: Store) -> None:
     tag_corpus(seeded)
     app = review_host(seeded)
     async with app.run_test(size=NARROW) as pilot:
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
+        screen = await open_review(pilot)
         table = screen.query_one(ClaimTable)
         assert table.has_focus and on_screen(table, screen.region)
         assert table.scrollable_content_region.height >= 4  # a header and three claims
@@ -52,10 +56,7 @@ async def test_review_dialogs_scroll_to_every_field(seeded: Store, key: str) -> 
     tag_corpus(seeded)
     app = review_host(seeded)
     async with app.run_test(size=NARROW) as pilot:
-        await settle(pilot)
-        await pilot.press(key)
-        await settle(pilot)
-        dialog = app.screen
+        dialog = await open_review_dialog(pilot, key)
         box = dialog.query_one(Vertical)
         assert dialog.region.contains_region(box.region)
         for _ in range(len(dialog.focus_chain)):

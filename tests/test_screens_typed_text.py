@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_review_support import review_host, screen_text, settle, tag_corpus
+from test_review_support import open_review_dialog, review_host, screen_text, settle, tag_corpus
 from textual.app import App
 from textual.widgets import Input
 
@@ -43,11 +43,9 @@ async def test_review_dialogs_show_what_is_typed(seeded: Store, key: str, dialog
     tag_corpus(seeded)
     app = review_host(seeded)
     async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        await pilot.press(key)
-        await settle(pilot)
-        assert isinstance(app.screen, dialog)
-        await type_and_see(pilot, app.screen.focused)
+        opened = await open_review_dialog(pilot, key)
+        assert isinstance(opened, dialog)
+        await type_and_see(pilot, opened.focused)
 
 
 @pytest.mark.parametrize("key, dialog", [("r", ReasonDialog), ("A", BulkDialog),
@@ -60,11 +58,9 @@ async def test_in_the_app_too(seeded: Store, key: str, dialog: type) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.push_screen(ReviewScreen())
-        await settle(pilot)
-        await pilot.press(key)
-        await settle(pilot)
-        assert isinstance(app.screen, dialog)
-        await type_and_see(pilot, app.screen.focused)
+        opened = await open_review_dialog(pilot, key)
+        assert isinstance(opened, dialog)
+        await type_and_see(pilot, opened.focused)
 
 
 class ExportHost(App[None]):

@@ -14,6 +14,7 @@ from rich.style import Style
 
 from annotations.model import Entity
 from annotations.store import Store
+from tests.test_reader_support import open_reader
 from tui.app import AnnottyApp
 from tui.screens.reader import ReaderScreen
 from tui.styles import CURSOR, ENTITY_TYPES, OVERLAP, SELECTION, Palette, contrast
@@ -67,13 +68,7 @@ async def test_every_entity_and_claim_style_meets_wcag_aa(tmp_path: Path, theme:
     app = AnnottyApp(store)
     async with app.run_test(size=(120, 30)) as pilot:
         app.theme = theme
-        await pilot.pause()
-        app.open_document(doc.id, 0)
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        reader = app.screen
-        assert isinstance(reader, ReaderScreen)
+        reader = await open_reader(app, pilot, doc.id)
         entities = [Entity(k * step + SENTENCE.index(w), k * step + SENTENCE.index(w) + len(w),
                            label)
                     for k in range(3) for w, label in zip(WORDS, ENTITY_TYPES, strict=True)]
@@ -135,13 +130,7 @@ async def test_no_color_search_hits_are_not_entities(store: Store,
     app = AnnottyApp(store)
     assert app.no_color
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        app.open_document(doc.id, 0)
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        reader = app.screen
-        assert isinstance(reader, ReaderScreen)
+        reader = await open_reader(app, pilot, doc.id)
         await pilot.press("slash", *"again", "enter", "g")
         await pilot.pause()
         styles = {seg.text: seg.style for seg in reader.view.render_line(0) if seg.text.strip()}

@@ -6,8 +6,8 @@ import asyncio
 from pathlib import Path
 
 from annotations.store import Store
+from tests.test_reader_support import open_reader
 from tui.app import AnnottyApp
-from tui.screens.reader import ReaderScreen
 
 TEXT = "Alice thinks trade grew. Bob thinks it shrank. Nobody knows for sure."
 
@@ -20,13 +20,7 @@ async def test_others_claims_arrive_live_and_show_on_request(tmp_path: Path) -> 
     mine = alice.add_claim(doc.id, 0, 24, "opinion", stance="favor")
     app = AnnottyApp(alice)
     async with app.run_test(size=(100, 24)) as pilot:
-        await pilot.pause()
-        app.open_document(doc.id, 0)
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        reader = app.screen
-        assert isinstance(reader, ReaderScreen)
+        reader = await open_reader(app, pilot, doc.id)
         assert [c.id for c in reader.claims] == [mine.id]
 
         theirs = bob.add_claim(doc.id, 25, 46, "opinion", stance="against")  # another process

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from time import monotonic
@@ -11,9 +14,11 @@ from textual import events, work
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import WorkerFailed
 
 from annotations.entities import Recognizer, builtin, default_gazetteer_path, resolve
-from annotations.recovery import SaveQueue
+from annotations.errors import AnnottyError, DatabaseProblem
+from annotations.recovery import SaveQueue, permanent_problem
 from annotations.review import ReviewFilter
 from annotations.schema import Schema, load_default
 from annotations.store import Store
@@ -31,6 +36,9 @@ from tui.widgets.save_state import SaveGuard
 
 TYPEAHEAD_LIMIT = 1.0  # seconds a form may take to open before held keys are let go
 POLL_SECONDS = 1.0  # how often to look for other annotators' changes
+POSITION_WAIT_SECONDS = 1.0  # a reading position is not work: never wait long to save it
+PROBLEM_SECONDS = 600  # how long a database problem stays on screen
+log = logging.getLogger(__name__)
 
 
 class AnnottyApp(SaveGuard):
@@ -63,6 +71,45 @@ class AnnottyApp(SaveGuard):
 
         self._typeahead: list[events.Key] | None = None
         self._typeahead_since = 0.0
+        self._positions: list[threading.Thread] = []
+        self._problems_shown: set[str] = set()
+
+    def save_position(self, doc_id: str, offset: int) -> None:
+        """Remember a reading position in a thread of its own, failing quietly.
+
+        Not a worker: it runs as the reader closes, also when the app quits, and must outlive
+        the screen and the app's workers; ``run`` waits for it before closing the store.
+        """
+        def write() -> None:
+            try:
+                self.store.set_position(doc_id, offset, wait=POSITION_WAIT_SECONDS)
+            except (sqlite3.Error, AnnottyError, OSError) as exc:
+                log.info("reading position of %s not saved: %s", doc_id, exc)
+
+        self._positions = [t for t in self._positions if t.is_alive()]
+        thread = threading.Thread(target=write, name="annotty-position")
+        self._positions.append(thread)
+        thread.start()
+
+    def wait_for_positions(self, seconds: float = 2 * POSITION_WAIT_SECONDS) -> None:
+        for thread in self._positions:
+            thread.join(seconds)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A database failure in a worker or handler (a damaged page, a read-only or vanished
+        file) is shown once as a notice naming the database and what to do; the app stays up.
+        Anything else is a bug and goes to Textual's own handler (traceback, exit)."""
+        cause = error.error if isinstance(error, WorkerFailed) else error
+        if not isinstance(cause, (sqlite3.Error, DatabaseProblem)):
+            super()._handle_exception(error)
+            return
+        message = permanent_problem(cause, self.store.path) or (
+            f"{self.store.path or 'the database'}: database error: {cause}")
+        log.info("store error: %r", cause)
+        if message not in self._problems_shown:
+            self._problems_shown.add(message)
+            self.notify(display(message), title="Database problem", severity="error",
+                        timeout=PROBLEM_SECONDS, markup=False)
 
     def hold_keys(self) -> None:
         """Hold keys from now until a form or prompt takes them (``release_typeahead``)."""
@@ -134,6 +181,9 @@ class AnnottyApp(SaveGuard):
 
     def _changed(self, changes: Changes) -> None:
         self.screen.post_message(StoreChanged(changes))
+
+    def saves_landed(self, doc_ids: frozenset[str]) -> None:
+        self._changed(Changes(seq=self.watcher.seq, doc_ids=doc_ids, other=True))
 
     @work(thread=True, exclusive=True, group="seed")
     def seed_corpus(self) -> None:
@@ -226,15 +276,15 @@ class AnnottyApp(SaveGuard):
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
 
-def run(db: Path, annotator: str | None = None, schema: Schema | None = None,
-        seed: bool = False, start_screen: str = "library",
-        review_filter: ReviewFilter | None = None, recognizer: Recognizer | None = None,
-        gazetteer: Path | None = None, recognizer_spec: str | None = None) -> None:
-    """Open the store (a bad database fails here, before the UI) and run the app."""
-    store = Store(db, annotator=annotator)
+def run(store: Store, schema: Schema | None = None, seed: bool = False,
+        start_screen: str = "library", review_filter: ReviewFilter | None = None,
+        recognizer: Recognizer | None = None, gazetteer: Path | None = None,
+        recognizer_spec: str | None = None) -> None:
+    """Run the app on ``store``, opened (and checked) once by the caller, who closes it."""
+    app = AnnottyApp(store, schema, recognizer=recognizer, seed=seed, start_screen=start_screen,
+                     review_filter=review_filter, gazetteer=gazetteer,
+                     recognizer_spec=recognizer_spec)
     try:
-        AnnottyApp(store, schema, recognizer=recognizer, seed=seed, start_screen=start_screen,
-                   review_filter=review_filter, gazetteer=gazetteer,
-                   recognizer_spec=recognizer_spec).run()
+        app.run()
     finally:
-        store.close()
+        app.wait_for_positions()

@@ -51,6 +51,10 @@ OVERLAP = Style(italic=True, underline2=True)
 # reversed upright, entities are bold, so a hit never looks like either).
 SEARCH = Style(color="#000000", bgcolor="#ffd75f", bold=True, italic=True)
 SEARCH_MONO = Style(reverse=True, italic=True)
+# Inline entity labels (E): a tag tinted with the type's colour; without colour dim italics,
+# which nothing else uses, so a label never reads as document text.
+LABEL_MONO = Style(dim=True, italic=True)
+LABEL_TINT = 0.22  # share of the type's colour in the tag's background
 MIN_CONTRAST = 4.5
 DARK_BACKGROUND = "#121212"  # textual-dark's background, for callers that know no background
 
@@ -141,6 +145,7 @@ class Palette:
                 continue
         self.backgrounds = (background, *self.tints.values())
         self._entity: dict[str, Style] = {}
+        self._label: dict[str, Style] = {}
 
     def colour(self, colour: str) -> str:
         """A colour made readable on this background and on every claim tint."""
@@ -152,6 +157,18 @@ class Palette:
             italic = ENTITY_LOOKS.get(label, (0, False))[1]
             style = Style(color=self.colour(_seed(label)), bold=True, italic=italic or None)
             self._entity[label] = style
+        return style
+
+    def label(self, label: str, monochrome: bool) -> Style:
+        """An inline label's tag: the type's colour on a tint of it, at 4.5:1 or better."""
+        if monochrome:
+            return LABEL_MONO
+        style = self._label.get(label)
+        if style is None:
+            seed = _seed(label)
+            tint = blend(seed, self.background, LABEL_TINT)
+            style = Style(color=readable(seed, (tint,)), bgcolor=tint, italic=True)
+            self._label[label] = style
         return style
 
     def stance(self, stance: str) -> Style:

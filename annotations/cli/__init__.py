@@ -57,9 +57,14 @@ class Settings:
                 self._documents_at_open = self._count_documents(store)
         return self._store
 
-    def require_database(self) -> None:
-        """Refuse a missing, foreign or damaged file before starting the app on it."""
-        Store(self.db, annotator=self.annotator, create=False, background_check=False).close()
+    def app_store(self, create: bool) -> Store:
+        """The database for the app, opened (and checked) once, before the UI starts: a
+        missing file only when ``create`` (the default database), a read-only one for reading
+        (the app says so itself). Closed at the end of the command like ``store``."""
+        if self._store is None:
+            self._store = Store(self.db, annotator=self.annotator, create=create,
+                                background_check=True)
+        return self._store
 
     @staticmethod
     def _count_documents(store: Store) -> int:
@@ -161,12 +166,13 @@ def cli(ctx: click.Context, db: str | None, annotator: str | None, schema: Path 
         from annotations import schema as schema_mod
 
         labels = schema_mod.load(schema)  # a bad schema fails here, before the UI starts
-        if db is not None:  # an explicit --db must exist; the default one is created
-            settings.require_database()
+        # an explicit --db must exist (a missing, foreign or damaged file is refused here);
+        # the default one is created
+        store = settings.app_store(create=db is None)
         terminal_safe.require_terminal("annotty")  # no terminal: one line, not a spinning app
         from tui.app import run  # the only place the core reaches for the UI
 
-        run(settings.db, annotator=annotator, schema=labels, seed=db is None,
+        run(store, schema=labels, seed=db is None,
             recognizer=settings.entity_recognizer(), recognizer_spec=recognizer,
             gazetteer=settings.gazetteer or default_gazetteer_path(settings.db))
 

@@ -27,11 +27,10 @@ def review_cmd(settings: Settings, filters: tuple[str, ...], show_all: bool) -> 
         review_filter = ReviewFilter.parse(filters) if filters or show_all else None
     except ReviewError as exc:
         raise click.BadParameter(str(exc), param_hint="--filter") from exc
-    settings.require_database()  # reviewing needs claims: a missing --db is a typo
     from annotations import schema as schema_mod
 
     labels = schema_mod.load(settings.schema)  # a bad schema fails here, before the UI starts
-    store = settings.store()
+    store = settings.app_store(create=False)  # opened once; a missing --db is a typo
     if review_filter is not None:
         try:  # a value nothing can match is an error, so it is never remembered either
             review_filter = review_filter.validated(labels, store)
@@ -47,7 +46,7 @@ def review_cmd(settings: Settings, filters: tuple[str, ...], show_all: bool) -> 
     terminal_safe.require_terminal("annotty review")
     from tui.app import run  # the UI is imported only when it is about to run
 
-    run(settings.db, annotator=settings.annotator, schema=labels, seed=False,
+    run(store, schema=labels, seed=False,
         start_screen="review", review_filter=review_filter,
         recognizer=settings.entity_recognizer(), recognizer_spec=settings.recognizer,
         gazetteer=settings.gazetteer)

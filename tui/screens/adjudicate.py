@@ -33,6 +33,7 @@ from tui.screens.serial_writes import SerialWrites
 from tui.widgets.adjudication_tables import DocumentTable, ItemTable, cut, describe
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.claim_table import one_line
+from tui.widgets.save_state import PERSIST_SECONDS
 from tui.widgets.side_by_side import SideBySide
 
 if TYPE_CHECKING:
@@ -357,7 +358,10 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
     def _decided(self, message: str | Callable[[Any], str], result: Any,
                  error: Exception | None) -> None:
         if error is not None:
-            self.notify(f"Could not save the decision: {error}", severity="error")
+            self._decided_items.clear()  # the item is undecided still: show it as it is
+            self.notify(f"Could not save the decision: {one_line(str(error))}. The item stays "
+                        "undecided; decide again.", severity="error",
+                        timeout=PERSIST_SECONDS, markup=False)
         else:
             self.message = message(result) if callable(message) else message
         self.reload()

@@ -24,6 +24,7 @@ from annotations.model import DOC_STATUSES, DocumentSummary
 from annotations.terminal_safe import plural
 from tui.messages import StoreChanged
 from tui.widgets.library_table import LibraryTable, id_width, one_line
+from tui.widgets.save_state import SaveState
 
 if TYPE_CHECKING:
     from tui.app import AnnottyApp
@@ -134,6 +135,7 @@ class LibraryScreen(Screen[None]):
                     id="library-filter")
         yield LibraryTable(id="documents")
         yield ProgressBar(id="progress", show_eta=False)
+        yield SaveState(id="save-state")  # work left in the reader that is not saved yet
         yield Static("", id="library-status")
         yield Footer()
 

@@ -2,10 +2,15 @@
 
 Loading, recognizing and saving run in thread workers; results come back to the event loop
 with ``call_from_thread``, so a 10 MB document shows at once and entities paint in as they come.
+Annotation work (claims, the document's status and stance, entity corrections) is saved through
+the app's ``SaveQueue``: a save that fails is kept, journaled and retried, never lost. The
+entity cache and the reading position are not work: their writes fail quietly.
 """
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +24,7 @@ from textual.widgets import Footer, Static
 
 from annotations import entity_edits
 from annotations.entities import recognize_in_chunks
+from annotations.errors import AnnottyError
 from annotations.model import Claim, Document, Entity
 from annotations.search import find_all, goto_offset
 from annotations.store import StoreError
@@ -40,6 +46,11 @@ SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 FIRST_LAYOUT_CHARS = 200_000  # wrapped before the first paint; the rest right after
 UNFINISHED = ("todo", "in_progress")
 NARROW = 80  # below this many columns the side panel hides itself (p still shows it)
+LABELS_SETTING = "inline_labels:"  # + annotator: "on" when entity labels show in the text
+CACHE_WAIT_SECONDS = 1.0  # the entity cache is only a cache: never wait long to write it
+NOT_SAVED = "Not saved yet: kept, retrying."
+NOT_SAVABLE = "Not saved: the database takes no changes now; kept in the recovery journal."
+log = logging.getLogger(__name__)
 
 
 class ReaderScreen(Screen[None]):
@@ -67,6 +78,8 @@ class ReaderScreen(Screen[None]):
         Binding("o", "toggle_others", "Others' claims", show=False),
         Binding("l", "label_entity", "Entity", tooltip="Add, relabel or remove an entity"),
         Binding("L", "remove_entity", "Remove entity", show=False),
+        Binding("E", "toggle_labels", "Entity labels", show=False, id="reader.labels",
+                tooltip="Show / hide each entity's type after it in the text"),
         Binding("r", "respan_claim", "Adjust claim span", show=False,
                 tooltip="Select the claim's span; change it with shift+arrows, r again applies"),
         Binding("m", "mention(1)", "Next mention", show=False),
@@ -100,6 +113,8 @@ class ReaderScreen(Screen[None]):
         self._note = ""  # a one-off message shown in the status line until the cursor moves
         self._note_at: int | None = None
         self.respan: Claim | None = None  # the claim whose span is being adjusted (r)
+        store = self.app.store
+        self.view.show_labels = store.setting(LABELS_SETTING + store.annotator) == "on"
 
     def compose(self) -> ComposeResult:
         yield Static("", id="reader-header")
@@ -135,10 +150,14 @@ class ReaderScreen(Screen[None]):
     def load(self) -> None:
         store = self.app.store
         doc = store.document(self.doc_id)
-        claims = store.claims(doc.id)
+        claims = self.app.saves.shown_claims(doc.id, store.claims(doc.id), doc.text)
         position = store.position(doc.id)
-        self.doc_stance = store.doc_stance(doc.id)
         self._read_queue()
+        kept = self.app.saves.kept_state(doc.id)  # set here earlier, waiting for a retry
+        self.doc_stance = kept.get("stance", store.doc_stance(doc.id))
+        if "status" in kept:
+            self.unfinished += (kept["status"] in UNFINISHED) - (self.doc_status in UNFINISHED)
+            self.doc_status = kept["status"]
         for _ in range(200):  # the view gets its size on the first layout, within a frame or two
             if self.view.text_width:
                 break
@@ -153,7 +172,7 @@ class ReaderScreen(Screen[None]):
             full = Layout(prepared[0], width)
             self.app.call_from_thread(self.view.complete_layout, full)
         cached = store.cached_entities(doc.id, self.app.recognizer.key)
-        edits = entity_edits.corrections(store, doc.id)
+        edits = self._corrections(doc.id, doc.text)
         if cached is not None:
             shown = entity_edits.apply_corrections(cached, edits)
             self.app.call_from_thread(self._entities_arrived, shown, True)
@@ -163,9 +182,25 @@ class ReaderScreen(Screen[None]):
                 found.extend(batch)
                 shown = entity_edits.apply_corrections(found, edits)
                 self.app.call_from_thread(self._entities_arrived, shown, False)
-            store.cache_entities(doc.id, self.app.recognizer.key, found)
+            self._cache(doc.id, found)
             shown = entity_edits.apply_corrections(found, edits)
             self.app.call_from_thread(self._entities_arrived, shown, True)
+
+    def _corrections(self, doc_id: str, text: str) -> list[entity_edits.Correction]:
+        """The stored entity corrections, and over them those still waiting for a retry."""
+        edits = {(c.start, c.end): c for c in entity_edits.corrections(self.app.store, doc_id)}
+        for start, end, label in self.app.saves.kept_entity_edits(doc_id):
+            edits[start, end] = entity_edits.Correction("", doc_id, start, end, label,
+                                                        text[start:end])
+        return list(edits.values())
+
+    def _cache(self, doc_id: str, found: list[Entity]) -> None:
+        """Keep the recognized entities for next time; a failed write only costs that."""
+        try:
+            self.app.store.cache_entities(doc_id, self.app.recognizer.key, found,
+                                          wait=CACHE_WAIT_SECONDS)
+        except (sqlite3.Error, AnnottyError, OSError) as exc:
+            log.info("entity cache for %s not written: %s", doc_id, exc)
 
     def _read_queue(self) -> None:
         """This document's status and place in the library order (worker thread, on open)."""
@@ -350,11 +385,13 @@ class ReaderScreen(Screen[None]):
         if claim_id is None:
             labels = {k: v for k, v in values.items() if k != "claim_type"}
             saved = saves.add_claim(self.doc_id, start, end, values["claim_type"], **labels)
-            if saved is not None and store.status(self.doc_id) == "todo":
-                store.set_status(self.doc_id, "in_progress")
+            if self.doc_status == "todo" and store.status(self.doc_id) == "todo":
+                # after the claim, in the same queue: kept with it if the save fails
+                saves.set_status(self.doc_id, "in_progress")
+                self.doc_status = "in_progress"
         else:
             saved = saves.update_claim(claim_id, **values)
-        message = "Claim saved." if saved is not None else "Not saved yet: kept, retrying."
+        message = "Claim saved." if saved is not None else self._not_saved()
         self.app.call_from_thread(self._after_change, message, True)
 
     def action_respan_claim(self) -> None:
@@ -381,7 +418,7 @@ class ReaderScreen(Screen[None]):
     @work(thread=True, group="save")
     def save_span(self, claim_id: str, start: int, end: int) -> None:
         saved = self.app.saves.update_claim(claim_id, start=start, end=end)  # kept if it fails
-        message = "Claim span changed (u to undo)." if saved else "Not saved yet: kept, retrying."
+        message = "Claim span changed (u to undo)." if saved else self._not_saved()
         self.app.call_from_thread(self._after_change, message, True)
 
     def action_delete_claim(self) -> None:
@@ -394,17 +431,24 @@ class ReaderScreen(Screen[None]):
     @work(thread=True, group="save")
     def delete_claim(self, claim_id: str) -> None:
         done = self.app.saves.delete_claim(claim_id)  # kept and retried if it fails
-        message = "Claim deleted (u to undo)." if done else "Not deleted yet: kept, retrying."
+        message = "Claim deleted (u to undo)." if done else self._not_saved()
         self.app.call_from_thread(self._after_change, message, False)
 
     @work(thread=True, group="save")
     def reload_claims(self, message: str = "") -> None:
         claims = self.app.store.claims(self.doc_id)
-        self._read_status()
+        if self.document is not None:  # with the work still waiting for a retry
+            claims = self.app.saves.shown_claims(self.doc_id, claims, self.document.text)
+        if not self.app.saves.unsaved:  # else the status shown may be one still kept
+            self._read_status()
         self.app.call_from_thread(self._show_claims, claims)
         self.app.call_from_thread(self._update_header)
         if message:
             self.app.call_from_thread(self.notify, message)
+
+    def _not_saved(self) -> str:
+        """What a toast says of a save that was kept rather than saved."""
+        return NOT_SAVABLE if self.app.saves.blocked else NOT_SAVED
 
     def _after_change(self, message: str, clear_selection: bool) -> None:
         if clear_selection:
@@ -424,6 +468,11 @@ class ReaderScreen(Screen[None]):
             entry = step(self.doc_id)
         except StoreError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        except (sqlite3.OperationalError, AnnottyError) as exc:  # locked, full, read-only
+            said = f"{verb.replace('did', 'do')} not done, nothing changed: {exc}"
+            self.app.call_from_thread(self.notify, display(said), severity="error",
+                                      markup=False)
             return
         message = (nothing if entry is None
                    else f"{verb} {entry['action']} of {thing(entry['kind'])}.")
@@ -492,31 +541,41 @@ class ReaderScreen(Screen[None]):
         store, app = self.app.store, self.app
         name = self.view.text[start:end]
         label = None if values.get("remove") else values["label"]
-        if label is None:
-            entity_edits.remove_entity(store, self.doc_id, start, end)
-        elif any(e.start == start and e.end == end for e in self.entities):
-            entity_edits.relabel_entity(store, self.doc_id, start, end, label)
-        else:
-            entity_edits.add_entity(store, self.doc_id, start, end, label)
-        message = f"{name!r}: {'removed' if label is None else label} (u to undo)."
+        try:  # kept and retried if the save fails, like a claim
+            saved = app.saves.correct_entity(self.doc_id, start, end, label or "")
+        except StoreError as exc:  # a bad label: nothing to keep
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        what = "removed" if label is None else label
+        message = (f"{name!r}: {what} (u to undo)." if saved
+                   else f"{name!r}: {what}. {self._not_saved()}")
         if values.get("scope") == "everywhere":
             if app.gazetteer is None:
                 message += " No project gazetteer for an in-memory database."
             else:
-                entity_edits.apply_everywhere(store, app.gazetteer, name, label)
-                app.reload_recognizer()
-                message += " " + entity_edits.everywhere_note(app.recognizer, app.gazetteer.name,
-                                                              name, label)
-        self.app.call_from_thread(self.notify, message)
-        self.reload_entities()
+                try:
+                    entity_edits.apply_everywhere(store, app.gazetteer, name, label)
+                    app.reload_recognizer()
+                    message += " " + entity_edits.everywhere_note(
+                        app.recognizer, app.gazetteer.name, name, label)
+                except (OSError, AnnottyError) as exc:  # the gazetteer file, not the database
+                    message += (f" Not added to {app.gazetteer.name}: "
+                                f"{getattr(exc, 'strerror', None) or exc}")
+        self.app.call_from_thread(self.notify, display(message), markup=False)
+        self.reload_entities()  # a kept correction shows too; the database gets it later
 
     @work(thread=True, exclusive=True, group="entities")
     def reload_entities(self) -> None:
         doc = self.document
         if doc is None:
             return
-        shown = entity_edits.document_entities(self.app.store, doc.id, self.app.recognizer)
-        self.app.call_from_thread(self._entities_arrived, shown or [], True)
+        key = self.app.recognizer.key  # a new one after "apply everywhere": recognize again
+        machine = self.app.store.cached_entities(doc.id, key)
+        if machine is None:
+            machine = self.app.recognizer.recognize(doc.text)
+            self._cache(doc.id, machine)
+        shown = entity_edits.apply_corrections(machine, self._corrections(doc.id, doc.text))
+        self.app.call_from_thread(self._entities_arrived, shown, True)
 
     def action_mention(self, step: int) -> None:
         """Jump to the next (or previous) mention of the entity under the cursor."""
@@ -588,25 +647,34 @@ class ReaderScreen(Screen[None]):
     # -- document -----------------------------------------------------------------------------
     @work(thread=True, group="save")
     def action_set_status(self, status: str) -> None:
-        self.app.store.set_status(self.doc_id, status)
-        self._read_status()
+        saved = self.app.saves.set_status(self.doc_id, status)  # kept and retried if it fails
+        self.unfinished += (status in UNFINISHED) - (self.doc_status in UNFINISHED)
+        self.doc_status = status
         self.app.call_from_thread(self._update_header)
-        self.app.call_from_thread(self.notify, f"Document marked {status.replace('_', ' ')}.")
+        said = f"Document marked {status.replace('_', ' ')}."
+        self.app.call_from_thread(self.notify, said if saved else f"{said} {self._not_saved()}")
 
     @work(thread=True, group="save")
     def action_cycle_doc_stance(self) -> None:
         names = ["", *(lab.name for lab in self.app.schema.stances)]
-        current = self.app.store.doc_stance(self.doc_id)
+        current = self.doc_stance  # as last set here, even while that save is kept
         following = names[(names.index(current) + 1) % len(names)] if current in names else ""
-        self.app.store.set_doc_stance(self.doc_id, following)
         self.doc_stance = following
+        saved = self.app.saves.set_doc_stance(self.doc_id, following)
         self.app.call_from_thread(self._update_status)
-        self.app.call_from_thread(
-            self.notify, f"Document stance: {following or 'not set'} (v cycles).")
+        said = f"Document stance: {following or 'not set'} (v cycles)."
+        self.app.call_from_thread(self.notify, said if saved else f"{said} {self._not_saved()}")
 
     def action_next_document(self) -> None:
-        self._save_position()
-        self.app.open_next_unfinished(after=self.doc_id, replace=True)
+        self.app.open_next_unfinished(after=self.doc_id, replace=True)  # unmount saves position
+
+    def action_toggle_labels(self) -> None:
+        """Inline entity labels on or off, remembered per annotator (written in a thread)."""
+        on = not self.view.show_labels
+        self.view.set_labels(on)
+        key, store = LABELS_SETTING + self.app.store.annotator, self.app.store
+        self.run_worker(lambda: store.set_setting(key, "on" if on else "off"), thread=True,
+                        group="labels-setting", exit_on_error=False)
 
     def action_toggle_others(self) -> None:
         self.show_others = not self.show_others
@@ -635,12 +703,11 @@ class ReaderScreen(Screen[None]):
             self.query_one("#side").display = True
             claims.focus()
 
-    def _save_position(self) -> None:
-        if self.document is not None:
-            self.app.store.set_position(self.doc_id, self.view.cursor)
-
     def on_unmount(self) -> None:
-        self._save_position()
+        """Remember where the reader was, off the event loop (a stopped writer must not freeze
+        the app, and a failure only loses the position)."""
+        if self.document is not None:
+            self.app.save_position(self.doc_id, self.view.cursor)
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -24,7 +24,6 @@ from annotations.review import (
     BulkResult,
     ReviewError,
     ReviewFilter,
-    decide,
     decide_matching,
     save_filter,
     saved_filter,
@@ -38,6 +37,7 @@ from tui.screens.review_dialogs import BulkDialog, FilterDialog, ReasonDialog, f
 from tui.screens.serial_writes import SerialWrites
 from tui.widgets.claim_context import ClaimContextView
 from tui.widgets.claim_table import ClaimTable, one_line
+from tui.widgets.save_state import PERSIST_SECONDS, SaveState
 
 if TYPE_CHECKING:
     from tui.app import AnnottyApp
@@ -95,6 +95,7 @@ class ReviewScreen(SerialWrites, Screen[None]):
         yield ClaimTable(self.app.schema, id="claims")
         yield ClaimContextView(self.app.schema, id="context")
         yield Static(Text("Loading claims…"), id="review-status")
+        yield SaveState(id="save-state")
         yield Footer()
 
     @property
@@ -274,8 +275,10 @@ class ReviewScreen(SerialWrites, Screen[None]):
         found, index = self.list, self.table.cursor
         found.status_override[row.rowid] = decision
         self.table.refresh_row(index)
-        self._write(lambda: decide(self.app.store, row.id, decision, reason),
-                    lambda claim, error: self._decided(found, index, row, decision, error))
+        # through the app's save queue: a decision that cannot be saved now is kept and retried
+        self._write(lambda: self.app.saves.decide(row.id, decision, reason),
+                    lambda saved, error: self._decided(found, index, row, decision,
+                                                       bool(saved), error))
         following = found.next_pending(index)
         if following is not None:
             self.table.move_to(following)
@@ -284,7 +287,11 @@ class ReviewScreen(SerialWrites, Screen[None]):
             self._status("That was the last pending claim in this list.")
 
     def _decided(self, found: ReviewList, index: int, row: ReviewRow, decision: str,
-                 error: Exception | None) -> None:
+                 saved: bool, error: Exception | None) -> None:
+        if error is None and not saved:  # kept: the row keeps showing it, the line says so
+            self._status(f"{VERBS[decision]}, not saved yet (kept, retrying): "
+                         f"“{one_line(row.quote)[:40]}”")
+            return
         if found.status_override.get(row.rowid) == decision:
             del found.status_override[row.rowid]
         found.invalidate(index)
@@ -293,7 +300,10 @@ class ReviewScreen(SerialWrites, Screen[None]):
             if index == self.table.cursor:
                 self.show_context(row.id)
         if error is not None:
-            self.notify(f"Could not save the decision: {error}", severity="error")
+            self.notify(f"Could not save the decision ({VERBS[decision].lower()}: "
+                        f"“{one_line(row.quote)[:40]}”): {one_line(str(error))}. The claim "
+                        "keeps its earlier status; decide again.", severity="error",
+                        timeout=PERSIST_SECONDS, markup=False)
         else:
             self._status(f"{VERBS[decision]}: “{one_line(row.quote)[:60]}”")
 
@@ -336,12 +346,17 @@ class ReviewScreen(SerialWrites, Screen[None]):
                    if k in EDITABLE_CLAIM_FIELDS and initial.get(k) != v}
         if not changes:
             return
-        self._write(lambda: self.app.store.update_claim(row.id, **changes),
-                    lambda claim, error: self._edit_saved(row, error))
+        self._write(lambda: self.app.saves.update_claim(row.id, **changes),  # kept if it fails
+                    lambda claim, error: self._edit_saved(row, claim, error))
 
-    def _edit_saved(self, row: ReviewRow, error: Exception | None) -> None:
+    def _edit_saved(self, row: ReviewRow, claim: Any, error: Exception | None) -> None:
         if error is not None:
-            self.notify(f"Could not save the edit: {error}", severity="error")
+            self.notify(f"Could not save the edit of “{one_line(row.quote)[:40]}”: "
+                        f"{one_line(str(error))}", severity="error", timeout=PERSIST_SECONDS,
+                        markup=False)
+            return
+        if claim is None:
+            self._status(f"Edit not saved yet (kept, retrying): “{one_line(row.quote)[:40]}”")
             return
         self._status(f"Saved: “{one_line(row.quote)[:60]}”")
         if self.list is not None:
@@ -373,7 +388,11 @@ class ReviewScreen(SerialWrites, Screen[None]):
                    started: float) -> None:
         self.busy = ""
         if error is not None or result is None:
-            self.notify(f"Bulk decision failed: {error}", severity="error")
+            # one transaction: nothing was changed, so nothing is half done; say it until seen
+            self.notify(f"{VERBS[decision]} every matching claim: not saved, nothing was "
+                        f"changed ({one_line(str(error))}). Press "
+                        f"{'A' if decision == 'accepted' else 'R'} again to retry.",
+                        severity="error", timeout=PERSIST_SECONDS, markup=False)
         else:
             seconds = time.perf_counter() - started
             them = "it" if result.count == 1 else "them all"

@@ -1,8 +1,10 @@
 """The claim form: every field of the schema, one key per choice, ``enter`` saves.
 
 Keys go to the focused choice field first, then to any field that uses the key, so a claim is
-usually tagged with two keys (type, stance) and ``enter``. Text fields (target, speaker, note)
-take typing when focused; ``tab`` moves between fields, ``escape`` cancels. The focused field's
+usually tagged with two keys (type, stance) and ``enter``. A schema's keys are unique across its
+choice fields, so the choices are one stop: ``tab`` goes from any of them to the next text field
+(target, speaker, note) and on round to the claim type, so ``c 3 a tab`` then typing fills the
+target, as a user expects; ``escape`` cancels. The focused field's
 caption is marked (``▸``, reversed), the chosen value's schema description is shown under the
 fields, and the form scrolls, so every field is reachable on a small terminal.
 """
@@ -52,7 +54,12 @@ class ClaimForm(KeyedForm):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("enter", "save", "Save"),
+        Binding("tab", "next_field", "Next field", show=False, id="claim_form.next_field"),
+        Binding("shift+tab", "previous_field", "Previous field", show=False,
+                id="claim_form.previous_field"),
     ]
+    STOPS = ("claim_type", "target", "speaker", "note")
+    """The tab order: the choices (entered at the claim type) and the text fields."""
 
     def __init__(self, schema: Schema, quote: str, initial: dict[str, Any] | None = None,
                  speakers: list[str] | None = None, title: str = "Tag claim") -> None:
@@ -92,7 +99,8 @@ class ClaimForm(KeyedForm):
                 yield Input(self.initial.get("note", ""), id="note", placeholder="optional")
             yield Static("", id="description")
             yield Static("", id="error")
-            yield Static(Text("keys pick choices · tab next field · enter save · escape cancel"),
+            yield Static(Text("keys pick choices · tab to the text fields · enter save · "
+                              "escape cancel"),
                          id="hint")
 
     def _caption(self, caption: str, field: str) -> Label:
@@ -112,7 +120,8 @@ class ClaimForm(KeyedForm):
 
     @on(ChoiceField.Changed)
     def _choice_changed(self, event: ChoiceField.Changed) -> None:
-        if event.field is self.focused:
+        """Choices are picked by key from anywhere in them: describe the one just picked."""
+        if isinstance(self.focused, ChoiceField):
             self._describe(event.field)
 
     def _describe(self, widget: object) -> None:
@@ -139,6 +148,30 @@ class ClaimForm(KeyedForm):
     def on_mount(self) -> None:
         self.query_one("#claim_type", ChoiceField).focus()
         super().on_mount()
+
+    def _stop(self) -> int:
+        focused = self.focused
+        if isinstance(focused, ChoiceField) or focused is None:
+            # a choice field after the speaker counts as sitting just before the note
+            if focused is not None and focused.id in ("attribution", "checkworthy"):
+                return 2
+            return 0
+        return self.STOPS.index(focused.id) if focused.id in self.STOPS else 0
+
+    def action_next_field(self) -> None:
+        stop = self.STOPS[(self._stop() + 1) % len(self.STOPS)]
+        self.query_one(f"#{stop}").focus()
+
+    def action_previous_field(self) -> None:
+        focused = self.focused
+        here = self._stop()
+        if isinstance(focused, ChoiceField) and focused.id in ("attribution", "checkworthy"):
+            here = 3  # back from these goes to the speaker
+        stop = self.STOPS[(here - 1) % len(self.STOPS)]
+        self.query_one(f"#{stop}").focus()
+
+    def tab(self, forward: bool) -> None:
+        self.action_next_field() if forward else self.action_previous_field()
 
     def _choose(self, char: str) -> bool:
         """Give a key to the focused choice field, else to the first field that uses it."""

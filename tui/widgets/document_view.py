@@ -4,6 +4,10 @@ It keeps the stored text (for offsets) and a same-length display copy (control c
 harmless), wraps it into rows with ``annotations.text.Layout`` and builds each visible row as a
 ``rich.text.Text`` styled by offset, so no markup is ever parsed from document text. Rows without
 the cursor or selection are cached until the spans or the width change.
+
+With inline labels on (``show_labels``), each entity's type is drawn as a small tag after its
+mention. The tags are inserts of the layout: cells that wrap with the text but belong to no
+offset, so the stored text, the cursor, selections and clicks keep their exact offsets.
 """
 
 from __future__ import annotations
@@ -11,8 +15,11 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
+from functools import lru_cache
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -23,6 +30,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from annotations import selection as sel
 from annotations.model import Claim, Entity
@@ -30,6 +38,11 @@ from annotations.text import Layout, display
 from tui.styles import CURSOR, DARK_BACKGROUND, OVERLAP, SELECTION, ClaimStyles, Palette
 
 CACHE_ROWS = 2000
+# Above this many characters a layout with labels is wrapped in a thread (the current one stays
+# on screen until it is ready); below, at once.
+SYNC_LABEL_CHARS = 300_000
+WRAP_DELAY = 0.3  # seconds without new entities before a long text is wrapped with labels
+LABEL_MAX = 16  # cells of a label's name before it is cut with an ellipsis
 
 
 class SpanIndex:
@@ -112,6 +125,13 @@ class DocumentView(ScrollView, can_focus=True):
         self._dragging = False
         self._base_style: Style | None = None  # rich_style is costly; cached until CSS changes
         self._newlines: list[int] | None = None  # offsets of line breaks, for line:column
+        self.show_labels = False
+        self._keys = 0  # label sets asked for so far
+        self._want = 0  # the label set wanted now (0: no labels)
+        self._layout_key = 0  # the label set the current layout was wrapped with
+        self._drawn: dict[int, list[str]] = {}  # labels by where the current layout drew them
+        self._wrapping = False  # a thread is wrapping with labels
+        self._wrap_timer: Timer | None = None
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -129,10 +149,20 @@ class DocumentView(ScrollView, can_focus=True):
 
     def complete_layout(self, layout: Layout) -> None:
         """Swap a first, partial layout for the full one (same first rows, so nothing moves)."""
-        if layout.text is self._display and layout.width == self.text_width:
-            self._layout = layout
+        if layout.text is self._display and self._fits(layout, self.text_width, 0):
+            self._use(layout, 0, {})
             self.virtual_size = Size(layout.width, len(layout))
             self.refresh()
+
+    def _fits(self, layout: Layout, width: int, key: int | None = None) -> bool:
+        """Whether ``layout`` (made for labels ``key``; the current layout's when None) is
+        wrapped at ``width`` with the labels now wanted."""
+        key = self._layout_key if key is None else key
+        return layout.width == width and key == self._want
+
+    def _use(self, layout: Layout, key: int, drawn: dict[int, list[str]]) -> None:
+        """Show ``layout``, made for labels ``key``, drawing ``drawn`` (labels by offset)."""
+        self._layout, self._layout_key, self._drawn = layout, key, drawn
 
     @property
     def text_width(self) -> int:
@@ -146,7 +176,10 @@ class DocumentView(ScrollView, can_focus=True):
         self._display = shown
         self._newlines = None
         self.anchor = None
-        self._layout = layout if layout is not None and layout.width == self.text_width else None
+        self._want_labels()
+        self._layout, self._drawn = None, {}
+        if layout is not None and layout.width == self.text_width:
+            self._use(layout, 0, {})  # without labels; wrapped again with them just after
         self._relayout()
         self.cursor = min(max(cursor, 0), len(text))
         self.scroll_to_cursor(center=True)
@@ -166,7 +199,111 @@ class DocumentView(ScrollView, can_focus=True):
 
     def set_entities(self, entities: Sequence[Entity]) -> None:
         self.entities = SpanIndex(entities)
-        self._invalidate()
+        if self.show_labels:
+            self._want_labels()
+            self._relayout()
+        else:
+            self._invalidate()
+
+    # -- inline labels ----------------------------------------------------------------------
+    def set_labels(self, on: bool) -> None:
+        """Show or hide each entity's type after its mention (offsets are unchanged)."""
+        self.show_labels = on
+        self._want_labels()
+        self._relayout()
+        self.scroll_to_cursor()
+
+    def _want_labels(self) -> None:
+        """A new key for the labels now wanted (0: none), so layouts made for others go."""
+        self._keys += 1
+        self._want = self._keys if self.show_labels and self.entities.spans else 0
+
+    @staticmethod
+    @lru_cache(maxsize=256)
+    def label_name(label: str) -> str:
+        """A label as drawn: control characters made harmless, cut to ``LABEL_MAX`` cells."""
+        name = display(label).replace("\n", " ") or "?"
+        if cell_len(name) > LABEL_MAX:
+            while cell_len(name) > LABEL_MAX - 1:
+                name = name[:-1]
+            name += "…"
+        return name
+
+    @staticmethod
+    def labelled_layout(shown: str, width: int, spans: Sequence[Entity | Claim]
+                        ) -> tuple[Layout, dict[int, list[str]]]:
+        """``shown`` wrapped with a label after each entity, and the labels by the offset
+        they are drawn at. A label stands at its mention's end, before any line break the
+        mention ends with, so it follows visible text. Safe to run in a thread."""
+        names: dict[int, list[str]] = {}
+        name_of = DocumentView.label_name
+        for entity in spans:
+            end = min(entity.end, len(shown))
+            while end > entity.start and shown[end - 1] == "\n":
+                end -= 1
+            if end > max(entity.start, 0):
+                names.setdefault(end, []).append(name_of(getattr(entity, "label", "")))
+        inserts = {k: sum(1 + cell_len(n) for n in v) for k, v in names.items()}
+        layout = Layout(shown, width, inserts=inserts)
+        drawn: dict[int, list[str]] = {}
+        for offset, labels in names.items():
+            at = layout.placed(offset)
+            if at is not None:
+                drawn.setdefault(at, []).extend(labels)
+        return layout, drawn
+
+    def _wrap(self, width: int) -> None:
+        """Wrap for the labels now wanted, at once (a short text, or labels off)."""
+        if self._want:
+            layout, drawn = self.labelled_layout(self._display, width, self.entities.spans)
+            self._use(layout, self._want, drawn)
+        else:
+            self._use(Layout(self._display, width), 0, {})
+
+    def _wrap_soon(self) -> None:
+        """Wrap a long text with labels once entities have stopped arriving for a moment."""
+        if self._wrap_timer is not None:
+            self._wrap_timer.stop()
+        self._wrap_timer = self.set_timer(WRAP_DELAY, self._wrap_in_thread)
+
+    def _wrap_in_thread(self) -> None:
+        """Wrap a long text with labels in a thread; one at a time (the next starts when it
+        is done, with the labels wanted then), so a stream of entities costs few wraps."""
+        self._wrap_timer = None
+        if self._wrapping or not self._want:  # one at a time; none for labels off
+            return
+        self._wrapping = True
+        shown, width, key, spans = self._display, self.text_width, self._want, self.entities.spans
+
+        def work() -> None:
+            try:
+                layout: Layout | None
+                layout, drawn = self.labelled_layout(shown, width, spans)
+            except Exception as exc:  # noqa: BLE001 - the view must not wait for it forever
+                self.log.error(f"wrapping with labels failed: {exc!r}")
+                layout, drawn = None, {}
+            with suppress(RuntimeError):  # the app closed meanwhile
+                self.app.call_from_thread(self._adopt, layout, key, drawn)
+
+        self.run_worker(work, thread=True, group="label-layout", exit_on_error=False)
+
+    def _adopt(self, layout: Layout | None, key: int, drawn: dict[int, list[str]]) -> None:
+        """A layout wrapped in a thread, if it is still the one wanted; else wrap again."""
+        self._wrapping = False
+        if layout is None or not self.is_attached:
+            return
+        if layout.text is self._display and self._fits(layout, self.text_width, key):
+            self._use(layout, key, drawn)
+            self.virtual_size = Size(layout.width, len(layout))
+            self._invalidate()
+            self.scroll_to_cursor()
+        else:
+            self._relayout()
+
+    @property
+    def labels_settled(self) -> bool:
+        """Whether the layout on screen has the labels now wanted."""
+        return self._layout is not None and self._fits(self._layout, self._layout.width)
 
     def set_claims(self, claims: Sequence[Claim]) -> None:
         self.claims = SpanIndex(claims)
@@ -187,11 +324,15 @@ class DocumentView(ScrollView, can_focus=True):
     def _relayout(self) -> None:
         width = max(1, self.scrollable_content_region.width or self.size.width - 3)
         if not self.text and self._layout is None:
-            self._layout = Layout("", width)
-        elif self._layout is None or self._layout.width != width:
+            self._use(Layout("", width), 0, {})
+        elif self._layout is None or not self._fits(self._layout, width):
             if self.size.width == 0:
                 return  # no width yet: wrapping now would give one character per row
-            self._layout = Layout(self._display, width)
+            if self._want and self._layout is not None \
+                    and len(self._display) > SYNC_LABEL_CHARS:
+                self._wrap_soon()  # the current layout stays until the new one is ready
+                return
+            self._wrap(width)
         self.virtual_size = Size(width, len(self._layout))
         self._invalidate()
 
@@ -372,6 +513,10 @@ class DocumentView(ScrollView, can_focus=True):
                 text.stylize(SELECTION, lo - row.start, hi - row.start)
         if cursor_row:
             self._draw_cursor(text, row.start, row.end)
+        if self._drawn:
+            text = self._with_labels(text, row.start, row.end)
+        if cursor_row and self.cursor >= row.end:
+            text.append(" ", CURSOR)  # the cursor after the row's last character
         segments = list(text.render(self.app.console))
         strip = Strip(Segment.apply_style(segments, base)).crop_extend(0, width, base)
         if not live:
@@ -412,11 +557,26 @@ class DocumentView(ScrollView, can_focus=True):
             text.stylize(search, max(match.start, start) - start, min(match.end, end) - start)
         return text
 
+    def _with_labels(self, text: Text, start: int, end: int) -> Text:
+        """The row with its labels' tags drawn after their mentions."""
+        inserts = self._layout.inserts_in(start, end) if self._layout else []
+        if not inserts:
+            return text
+        pieces = text.divide([at - start for at, _cells in inserts])
+        palette = self.palette
+        mono = bool(getattr(self.app, "no_color", False))
+        out = Text(no_wrap=True, end="")
+        for i, piece in enumerate(pieces):
+            out.append_text(piece)
+            if i < len(inserts):
+                for name in self._drawn.get(inserts[i][0], ()):
+                    out.append(" ")
+                    out.append(name, palette.label(name.rstrip("…"), mono))
+        return out
+
     def _draw_cursor(self, text: Text, start: int, end: int) -> None:
+        """The cursor on the character at it (past the row's end, see ``render_line``)."""
         pos = self.cursor
-        if not (start <= pos <= end):
-            return
-        if pos >= end:
-            text.append(" ", CURSOR)
+        if not (start <= pos < end):
             return
         text.stylize(CURSOR, pos - start, sel.next_grapheme(self.text, pos) - start)

@@ -27,7 +27,7 @@ class KeyedForm(ModalScreen[dict[str, Any] | None]):
                 self.action_cancel()
                 return
             if key.key in ("tab", "shift+tab"):
-                self.focus_next() if key.key == "tab" else self.focus_previous()
+                self.tab(key.key == "tab")
             elif isinstance(self.focused, Input) and key.is_printable and key.character:
                 self.focused.insert_text_at_cursor(key.character)
             elif key.character:
@@ -39,6 +39,10 @@ class KeyedForm(ModalScreen[dict[str, Any] | None]):
         if self._choose(event.character):
             event.stop()
             event.prevent_default()
+
+    def tab(self, forward: bool) -> None:
+        """Where ``tab`` (``forward``) or ``shift+tab`` typed ahead moves the focus."""
+        self.focus_next() if forward else self.focus_previous()
 
     def _choose(self, char: str) -> bool:
         raise NotImplementedError

@@ -3,7 +3,9 @@
 The core (``annotations.recovery.SaveQueue``) keeps each failed save in memory and in the
 recovery journal. Here the app retries them from a thread worker every few seconds, replays an
 earlier session's journal at start, and warns before quitting while anything is unsaved; the
-``SaveState`` line shows "not saved yet, retrying" until the last one is saved.
+``SaveState`` line shows "not saved yet, retrying" until the last one is saved. When the
+database cannot take saves at all (read-only, damaged), there is no retry loop: the line says
+the changes cannot be saved and where they are kept (or that even the journal failed).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from annotations.text import display
 RETRY_SECONDS = 2.0
 SHOW_SECONDS = 0.5
 QUIT_AGAIN_SECONDS = 6.0
+PERSIST_SECONDS = 600
+"""How long a notice of work that was not saved stays on screen (until dismissed)."""
 
 
 class SaveState(Static):
@@ -42,12 +46,27 @@ class SaveState(Static):
         saves: SaveQueue | None = getattr(self.app, "saves", None)
         count = saves.unsaved if saves is not None else 0
         self.set_class(count > 0, "-pending")
-        if count and saves is not None:
+        if count and saves is not None and saves.blocked:
+            self.update(Text(blocked_line(saves, count)))
+        elif count and saves is not None:
             why = " ".join(display(saves.last_error).split())[:80]
             self.update(Text(f"⚠ {plural(count, 'change')} not saved yet, retrying"
                              f"{f' ({why})' if why else ''}. Kept safe in the recovery journal."))
         else:
             self.update("")
+
+
+def blocked_line(saves: SaveQueue, count: int) -> str:
+    """The database takes no saves this session: what is kept where, and why."""
+    why = " ".join(display(saves.blocked).split())[:160]
+    if saves.journal_error or saves.journal.path is None:
+        kept = ("Not even the recovery journal could be written "
+                f"({display(saves.journal_error) or 'in-memory database'}): they are lost on "
+                "quit.")
+    else:
+        kept = (f"Kept in {display(str(saves.journal.path))}; saved when annotty next opens "
+                "the database writable.")
+    return f"⚠ {plural(count, 'change')} cannot be saved: {why}. {kept}"
 
 
 class SaveGuard(App[None]):
@@ -64,6 +83,8 @@ class SaveGuard(App[None]):
     def recover_saves(self) -> None:
         """Replay what an earlier session could not save (this annotator's only)."""
         saved, left, problems = self.saves.recover()
+        if saved:  # what the first screen shows may have been read before
+            self.call_from_thread(self.saves_landed, frozenset())
         for line in problems:
             self.call_from_thread(self.notify, display(line), severity="warning", markup=False)
         if saved or left:
@@ -74,9 +95,17 @@ class SaveGuard(App[None]):
 
     @work(thread=True, exclusive=True, group="save-retry")
     def retry_saves(self) -> None:
+        if self.saves.blocked:  # read-only or damaged: no retry can help this session
+            return
+        docs = frozenset(s.doc_id for s in self.saves.pending if s.doc_id)
         if self.saves.unsaved and not self.saves.retry(blocking=False):
             self.call_from_thread(self.notify, "Every change is saved now.", markup=False)
+            self.call_from_thread(self.saves_landed, docs)
         self._report_dropped()
+
+    def saves_landed(self, doc_ids: frozenset[str]) -> None:
+        """Kept saves reached the database (some, like a status, leave no history row for the
+        change watcher to see): the app refreshes what the screen shows."""
 
     def _report_dropped(self) -> None:
         while self.saves.dropped:
@@ -96,7 +125,8 @@ class SaveGuard(App[None]):
             self._quit_warned = monotonic()
             where = self.saves.journal.path
             kept = (f" They are kept in {display(str(where))} and saved when annotty next "
-                    "starts." if where and not self.saves.journal_error else
+                    "starts" + (" on a writable database." if self.saves.blocked else ".")
+                    if where and not self.saves.journal_error else
                     " They could not be written to the recovery journal either.")
             self.notify(f"{plural(count, 'change')} not saved yet.{kept} Quit again to quit "
                         "anyway.", title="Not saved", severity="warning", timeout=10,
