@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import Input
+
 from annotations import schema as schema_mod
 from annotations.store import Store
 from tests import test_reader_support as support
@@ -127,6 +129,39 @@ async def test_fast_typing_into_the_form_is_not_lost(store: Store) -> None:
             await pilot.pause(0.05)
     (claim,) = store.claims()
     assert (claim.claim_type, claim.stance) == ("causal", "against")
+
+
+async def test_fast_typing_through_the_text_fields_is_not_lost(store: Store) -> None:
+    """``s c 3 a tab China tab Guo enter`` in one burst: the words land in the target and the
+    speaker, not as choice keys (the 'a' and 'n' of "China" would pick stances)."""
+    doc, _ = store.add_document(TEXT, "t")
+    app = AnnottyApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_reader(app, pilot, doc.id)
+        from textual import events
+
+        keys = [("s", "s"), ("c", "c"), ("3", "3"), ("a", "a"), ("tab", "\t"),
+                *[(ch, ch) for ch in "China"], ("tab", "\t"), *[(ch, ch) for ch in "Guo"]]
+        for key, char in keys:
+            event = events.Key(key, char)
+            event.set_sender(app)
+            app._driver.send_message(event)  # all at once, as from a fast typist
+
+        def typed() -> bool:
+            focused = app.screen.focused
+            return isinstance(focused, Input) and focused.id == "speaker" and focused.value == "Guo"
+
+        for _ in range(50):  # a loaded machine may take a moment
+            await settle(app, pilot)
+            if typed():
+                break
+            await pilot.pause(0.05)
+        assert typed()  # the focus is where the typing went, so the next key goes there too
+        await pilot.press(*" Jiakun", "enter")
+        await settle(app, pilot)
+    (claim,) = store.claims()
+    assert (claim.claim_type, claim.stance) == ("causal", "against")
+    assert (claim.target, claim.speaker, claim.attribution) == ("China", "Guo Jiakun", "")
 
 
 async def test_schema_from_file_changes_keys_and_labels(store: Store, tmp_path: Path) -> None:

@@ -63,8 +63,11 @@ def checkout(tmp_path: Path) -> Path:
 
 
 def dry_run(checkout: Path, target: str) -> str:
-    return subprocess.run(["make", "-n", target], cwd=checkout, capture_output=True, text=True,
-                          check=True).stdout
+    """What ``make -n TARGET`` would run, as if typed at a shell: under ``make test`` the parent
+    make's variables would make the child print "Entering directory" lines around it."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    return subprocess.run(["make", "--no-print-directory", "-n", target], cwd=checkout, env=env,
+                          capture_output=True, text=True, check=True).stdout
 
 
 def installs(commands: str) -> list[str]:

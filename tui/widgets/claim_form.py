@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.suggester import SuggestFromList
+from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from annotations.schema import Schema
@@ -149,29 +150,25 @@ class ClaimForm(KeyedForm):
         self.query_one("#claim_type", ChoiceField).focus()
         super().on_mount()
 
-    def _stop(self) -> int:
-        focused = self.focused
-        if isinstance(focused, ChoiceField) or focused is None:
-            # a choice field after the speaker counts as sitting just before the note
-            if focused is not None and focused.id in ("attribution", "checkworthy"):
-                return 2
-            return 0
-        return self.STOPS.index(focused.id) if focused.id in self.STOPS else 0
+    def tab(self, forward: bool, current: Widget | None = None) -> Widget:
+        """Focus the next (``forward``) or previous stop from ``current`` (default: the focused
+        widget) and return it. Attribution and check-worthiness sit between the speaker and the
+        note: forward from them is the note, back from them the speaker."""
+        current = self.focused if current is None else current
+        name = current.id if current is not None else None
+        here = self.STOPS.index(name) if name in self.STOPS else 0
+        if name in ("attribution", "checkworthy"):
+            here = 2 if forward else 3
+        stop = self.STOPS[(here + (1 if forward else -1)) % len(self.STOPS)]
+        widget = self.query_one(f"#{stop}")
+        widget.focus()
+        return widget
 
     def action_next_field(self) -> None:
-        stop = self.STOPS[(self._stop() + 1) % len(self.STOPS)]
-        self.query_one(f"#{stop}").focus()
+        self.tab(True)
 
     def action_previous_field(self) -> None:
-        focused = self.focused
-        here = self._stop()
-        if isinstance(focused, ChoiceField) and focused.id in ("attribution", "checkworthy"):
-            here = 3  # back from these goes to the speaker
-        stop = self.STOPS[(here - 1) % len(self.STOPS)]
-        self.query_one(f"#{stop}").focus()
-
-    def tab(self, forward: bool) -> None:
-        self.action_next_field() if forward else self.action_previous_field()
+        self.tab(False)
 
     def _choose(self, char: str) -> bool:
         """Give a key to the focused choice field, else to the first field that uses it."""
