@@ -25,6 +25,7 @@ run: $(RUN_STAMP)
 	$(BIN)/annotty $(ARGS)
 
 test: $(DEV_STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)

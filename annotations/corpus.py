@@ -63,15 +63,6 @@ class PlainRecord:
     doc_id: str | None = None
 
 
-def valid_unicode(text: str) -> bool:
-    """False for text with lone surrogates (possible via JSON escapes): no file can hold it."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def title_for(text: str, fallback: str) -> str:
     """The first non-empty line if it is short enough to be a title, else the file name."""
     for line in text[:4096].splitlines():

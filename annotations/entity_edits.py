@@ -73,17 +73,6 @@ def remove_entity(store: Store, doc_id: str, start: int, end: int) -> Correction
     return _set(store, doc_id, start, end, "")
 
 
-def undo_correction(store: Store, doc_id: str, start: int, end: int) -> Correction | None:
-    """Drop the correction on a span, so the machine's entity (if any) shows again."""
-    with store.transaction() as conn:
-        before = _row(conn, doc_id, start, end)
-        if before is None:
-            return None
-        history.apply(conn, KIND, before["id"], None)
-        history.record(conn, store.annotator, "delete", KIND, before["id"], doc_id, before, None)
-    return Correction(**before)
-
-
 def apply_everywhere(store: Store | None, gazetteer_path: str | Path, name: str,
                      label: str | None) -> pg.ProjectGazetteer:
     """Teach the project gazetteer ``name`` as ``label`` (None: never tag it) for every document.

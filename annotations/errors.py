@@ -22,19 +22,6 @@ class InputError(AnnottyError):
         super().__init__(f"{where}: {what}")
 
 
-def read_text_file(path: str | Path, what: str) -> str:
-    """A small UTF-8 config file (schema, gazetteer) as text; errors name the file."""
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise InputError(p, f"cannot read {what} ({exc.strerror or exc})") from exc
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(p, f"{what} is not valid UTF-8") from exc
-
-
 class DatabaseProblem(AnnottyError):
     """A database that cannot be used as asked; the message names the file and what to do."""
 

@@ -70,9 +70,6 @@ class Entity:
     source: str = "rules"
     text: str = ""
 
-    def overlaps(self, start: int, end: int) -> bool:
-        return self.start < end and start < self.end
-
 
 @dataclass(frozen=True, slots=True)
 class Claim:
@@ -97,9 +94,6 @@ class Claim:
     reviewed_at: str = ""
     created_at: str = ""
     updated_at: str = ""
-
-    def overlaps(self, start: int, end: int) -> bool:
-        return self.start < end and start < self.end
 
 
 CLAIM_FIELDS: tuple[str, ...] = tuple(Claim.__dataclass_fields__)

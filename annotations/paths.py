@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 import platformdirs
@@ -22,8 +23,12 @@ def default_db() -> Path:
 
 
 def seeds_dir() -> Path | None:
-    """The bundled sample corpus: ``$ANNOTTY_SEEDS`` or ``seeds/`` beside the packages."""
+    """The bundled sample corpus: ``$ANNOTTY_SEEDS``, else the wheel's ``annotations/seeds``
+    (setup.py ships the repository's top-level ``seeds/`` there), else ``seeds/`` in a checkout."""
     override = os.environ.get("ANNOTTY_SEEDS")
     candidates = [Path(override)] if override else []
+    bundled = resources.files("annotations").joinpath("seeds")
+    if isinstance(bundled, Path):  # an installed wheel; a zip import has no folder to import
+        candidates.append(bundled)
     candidates.append(Path(__file__).resolve().parent.parent / "seeds")
     return next((p for p in candidates if p.is_dir()), None)

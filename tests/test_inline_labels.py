@@ -22,6 +22,7 @@ from tui.app import AnnottyApp
 from tui.screens.reader import LABELS_SETTING, ReaderScreen
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
+from tui.widgets.prompt import Prompt
 
 PIECES = ["a", "b", " ", "  ", ".", ",", "é", "e\u0301", "한국", "中文", "😀", "👨‍👩‍👧", "🇰🇷",
           "\r\n", "\n", "\t", "U.S.", "Co., Ltd.", "“", "”", "x" * 12]
@@ -153,7 +154,8 @@ async def walk(store: Store, doc_id: str, labels: bool) -> tuple[list[tuple], tu
             assert "GPE" not in "\n".join(screen_text(view))
         for key in KEYS:
             await pilot.press(key)
-            await until(pilot, lambda: isinstance(app.screen, ReaderScreen))
+            # ``:`` and ``/`` open the modal Prompt; the other keys leave the reader on top
+            await until(pilot, lambda: isinstance(app.screen, ReaderScreen | Prompt))
             seen.append((key, view.cursor, view.selection))
         await pilot.press("colon", "2", "enter", "s", "c")
         await until(pilot, lambda: isinstance(app.screen, ClaimForm))

@@ -5,19 +5,20 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
-from time import monotonic
 from typing import Any
 
-from textual import events, work
+from textual import work
 from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.worker import WorkerFailed
 
 from annotations.entities import Recognizer, builtin, default_gazetteer_path, resolve
 from annotations.errors import AnnottyError, DatabaseProblem
+from annotations.keymap import Keymap
 from annotations.recovery import SaveQueue, permanent_problem
 from annotations.review import ReviewFilter
 from annotations.schema import Schema, load_default
@@ -34,7 +35,6 @@ from tui.widgets.save_state import SaveGuard
 # The other screens are imported when first opened: the library paints without them (start-up
 # time; see bench/bench_app.py and tests/test_install_start.py).
 
-TYPEAHEAD_LIMIT = 1.0  # seconds a form may take to open before held keys are let go
 POLL_SECONDS = 1.0  # how often to look for other annotators' changes
 POSITION_WAIT_SECONDS = 1.0  # a reading position is not work: never wait long to save it
 PROBLEM_SECONDS = 600  # how long a database problem stays on screen
@@ -45,17 +45,21 @@ class AnnottyApp(SaveGuard):
     CSS_PATH = "app.tcss"
     TITLE = "annotty"
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
-        Binding("question_mark", "help", "Help"),
-        Binding("ctrl+t", "toggle_theme", "Light/dark theme", show=False),
-        Binding("ctrl+e", "export", "Export", show=False),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+t", "toggle_theme", "Light/dark theme", show=False, id="app.theme"),
+        Binding("ctrl+e", "export", "Export", show=False, id="app.export"),
     ]
 
     def __init__(self, store: Store, schema: Schema | None = None,
                  recognizer: Recognizer | None = None, seed: bool = False,
                  start_screen: str = "library", review_filter: ReviewFilter | None = None,
-                 gazetteer: Path | None = None, recognizer_spec: str | None = None) -> None:
+                 gazetteer: Path | None = None, recognizer_spec: str | None = None,
+                 keymap: Keymap | None = None) -> None:
         super().__init__()
+        if keymap is not None:  # the user's keys (annotations.keymap), by binding id
+            keymap.check_ids(binding_ids())
+            self.set_keymap(keymap.as_dict())
         self.store = store
         self.saves = SaveQueue(store)  # a save that fails is kept, journaled and retried
         self.schema = schema or load_default()
@@ -69,8 +73,6 @@ class AnnottyApp(SaveGuard):
         self.recognizer = recognizer or builtin(
             self.gazetteer if self.gazetteer and self.gazetteer.exists() else None)
 
-        self._typeahead: list[events.Key] | None = None
-        self._typeahead_since = 0.0
         self._positions: list[threading.Thread] = []
         self._problems_shown: set[str] = set()
 
@@ -110,46 +112,6 @@ class AnnottyApp(SaveGuard):
             self._problems_shown.add(message)
             self.notify(display(message), title="Database problem", severity="error",
                         timeout=PROBLEM_SECONDS, markup=False)
-
-    def hold_keys(self) -> None:
-        """Hold keys from now until a form or prompt takes them (``release_typeahead``)."""
-        if self._typeahead is None:
-            self._typeahead = []
-            self._typeahead_since = monotonic()
-
-    def push_form(self, screen: Screen[Any], callback: Callable[[Any], None]) -> None:
-        """Push a form; keys typed since its key was pressed are held for it (see on_event)."""
-        self.hold_keys()
-        self.push_screen(screen, callback)
-
-    def cancel_typeahead(self) -> None:
-        """No form after all: give the held keys back to normal processing, in order."""
-        held, self._typeahead = self._typeahead or [], None
-        for key in held:
-            self.post_message(events.Key(key.key, key.character))
-
-    def release_typeahead(self) -> list[events.Key]:
-        """Called by a form once mounted: the keys held for it, in order; stop holding."""
-        held, self._typeahead = self._typeahead or [], None
-        return held
-
-    async def on_event(self, event: events.Event) -> None:
-        """Hold keys typed after a form-opening key until that form is ready.
-
-        Fast typists press ``c 1 f enter`` in one go. Textual runs the ``c`` action only after
-        the following keys have already been routed to the reader, where they would be lost or
-        trigger the reader's own bindings. A screen lists its form-opening keys in
-        ``FORM_KEYS``; from such a key on, keys are held and the form replays them.
-        """
-        if isinstance(event, events.Key):
-            if self._typeahead is not None:
-                if monotonic() - self._typeahead_since < TYPEAHEAD_LIMIT:
-                    self._typeahead.append(event)
-                    return
-                self.cancel_typeahead()  # no form came: never swallow keys for long
-            if event.is_forwarded and event.key in getattr(self.screen, "FORM_KEYS", ()):
-                self.hold_keys()
-        await super().on_event(event)
 
     def on_mount(self) -> None:
         self.push_screen(LibraryScreen())
@@ -276,14 +238,33 @@ class AnnottyApp(SaveGuard):
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
 
+def binding_ids() -> frozenset[str]:
+    """Every binding id a keymap may name: annotty's screens and widgets, and Textual's."""
+    import tui.screens.adjudicate
+    import tui.screens.export_dialog
+    import tui.screens.reader
+    import tui.screens.review
+    import tui.screens.stats  # noqa: F401  (their classes are what is walked below)
+
+    ids: set[str] = set()
+    pending: list[type[DOMNode]] = [DOMNode]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        ids.update(b.id for b in vars(cls).get("BINDINGS", ())
+                   if isinstance(b, Binding) and b.id)
+    return frozenset(ids)
+
+
 def run(store: Store, schema: Schema | None = None, seed: bool = False,
         start_screen: str = "library", review_filter: ReviewFilter | None = None,
         recognizer: Recognizer | None = None, gazetteer: Path | None = None,
-        recognizer_spec: str | None = None) -> None:
-    """Run the app on ``store``, opened (and checked) once by the caller, who closes it."""
+        recognizer_spec: str | None = None, keymap: Keymap | None = None) -> None:
+    """Run the app on ``store``, opened (and checked) once by the caller, who closes it. An
+    unknown binding id in ``keymap`` raises ``InputError`` (file, line, id) before it starts."""
     app = AnnottyApp(store, schema, recognizer=recognizer, seed=seed, start_screen=start_screen,
                      review_filter=review_filter, gazetteer=gazetteer,
-                     recognizer_spec=recognizer_spec)
+                     recognizer_spec=recognizer_spec, keymap=keymap)
     try:
         app.run()
     finally:

@@ -146,10 +146,13 @@ class _LazyGroup(click.Group):
               help="Entity recognizer: builtin (default) or spacy:NAME_OR_PATH.")
 @click.option("--entities", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Project gazetteer YAML [default: entities.yaml beside the database].")
+@click.option("--keys", "keys_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="YAML file whose 'keys:' section remaps keys [default: "
+              "annotty.yaml beside the database, if there is one].")
 @click.version_option(__version__, prog_name="annotty")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, annotator: str | None, schema: Path | None,
-        recognizer: str | None, entities: Path | None) -> None:
+        recognizer: str | None, entities: Path | None, keys_file: Path | None) -> None:
     """annotty: read documents, tag claims and stance, export annotations.
 
     Run without a command to open the terminal app.
@@ -164,8 +167,10 @@ def cli(ctx: click.Context, db: str | None, annotator: str | None, schema: Path 
     ctx.call_on_close(settings.close)
     if ctx.invoked_subcommand is None:
         from annotations import schema as schema_mod
+        from annotations.keymap import find_keymap
 
         labels = schema_mod.load(schema)  # a bad schema fails here, before the UI starts
+        keymap = find_keymap(settings.db, keys_file)  # so does a bad key name
         # an explicit --db must exist (a missing, foreign or damaged file is refused here);
         # the default one is created
         store = settings.app_store(create=db is None)
@@ -174,7 +179,8 @@ def cli(ctx: click.Context, db: str | None, annotator: str | None, schema: Path 
 
         run(store, schema=labels, seed=db is None,
             recognizer=settings.entity_recognizer(), recognizer_spec=recognizer,
-            gazetteer=settings.gazetteer or default_gazetteer_path(settings.db))
+            gazetteer=settings.gazetteer or default_gazetteer_path(settings.db),
+            keymap=keymap)
 
 
 _session: Settings | None = None  # the running command's settings, for the error boundary

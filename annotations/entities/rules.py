@@ -14,12 +14,11 @@ from pathlib import Path
 
 import ahocorasick
 
-from annotations.entities import BUILTIN_VERSION, builtin_key, chunking, names, numeric, vocab
+from annotations.entities import builtin_key, chunking, names, numeric, vocab
 from annotations.entities import gazetteer as gazetteer_mod
 from annotations.entities import project_gazetteer as pg
 from annotations.model import Entity
 
-VERSION = BUILTIN_VERSION  # part of every key: bump it there when the rules change
 _CACHE_LIMIT = 200_000
 Found = tuple[int, int, str, str]  # start, end, label, source
 

@@ -19,13 +19,12 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 class Utf16Index:
     """Offset conversion for one text; build it once per document, use it for every span."""
 
-    __slots__ = ("_astral", "_ends16", "length16")
+    __slots__ = ("_astral", "_ends16")
 
     def __init__(self, text: str) -> None:
         self._astral = [m.start() for m in _ASTRAL.finditer(text)]
         # in UTF-16, astral character k starts at astral[k] + k and ends two units later
         self._ends16 = [cp + k + 2 for k, cp in enumerate(self._astral)]
-        self.length16 = len(text) + len(self._astral)
 
     def to_utf16(self, offset: int) -> int:
         """A code-point offset as UTF-16 code units."""
@@ -37,9 +36,3 @@ class Utf16Index:
         if before < len(self._ends16) and self._ends16[before] - 1 == offset:
             return None
         return offset - before
-
-
-def utf16_slice(text: str, start: int, end: int) -> str:
-    """``text[start:end]`` as JavaScript's ``String.slice`` reads it (UTF-16 units)."""
-    units = text.encode("utf-16-le", "surrogatepass")
-    return units[2 * start:2 * end].decode("utf-16-le", "surrogatepass")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -79,7 +80,8 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
                 tooltip="Make annotator N's version the gold one"),
         *(Binding(str(n), f"pick({n})", f"Pick annotator {n}'s version", show=False,
                   id=f"adjudicate.pick{n}") for n in range(2, 10)),
-        Binding("e", "edit", "Edit", id="adjudicate.edit",
+        # priority: the keys typed at once after ``e`` go into the form it opens
+        Binding("e", "edit", "Edit", priority=True, id="adjudicate.edit",
                 tooltip="Edit the gold version's labels with the claim form"),
         Binding("x", "reject", "No claim", id="adjudicate.reject",
                 tooltip="Decide that there is no claim here: reject every version"),
@@ -103,11 +105,6 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
         self._decided_items: set[frozenset[str]] = set()
         """Items decided here whose save the loaded comparison may not show yet: ``n`` and the
         move after a decision pass over them."""
-
-    @property
-    def FORM_KEYS(self) -> frozenset[str]:  # the app reads this name
-        """Keys that open a form (the app holds what is typed after them for the form)."""
-        return frozenset({"e"}) if self.is_open else frozenset()
 
     @property
     def is_open(self) -> bool:
@@ -410,16 +407,14 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
 
         self._decide(lambda made: f"Accepted {plural(len(made), 'agreed item')} as gold.", job)
 
-    def action_edit(self) -> None:
+    async def action_edit(self) -> None:
         item, comparison = self.current_item, self.comparison
         if item is None or comparison is None or self.doc_id is None:
-            self._no_form()
-            return
+            raise SkipAction()
         source = item.gold or next((item.claims[a] for a in comparison.annotators
                                     if a in item.claims), None)
         if source is None:
-            self._no_form()
-            return
+            raise SkipAction()
         title = "Gold claim" + ("" if item.gold else f" (from {one_line(source.annotator)})")
         speakers = [c.speaker for c in item.claims.values() if c.speaker]
         initial = {f: getattr(source, f) for f in EDITABLE_CLAIM_FIELDS}
@@ -427,7 +422,8 @@ class AdjudicateScreen(SerialWrites, Screen[None]):
                          title=title)
         base_who = None if item.gold else source.annotator
         doc_id, key = self.doc_id, item_key(item)
-        self.app_push(form, lambda values: self._edited(item, doc_id, key, base_who, values))
+        await self.app.push_screen(
+            form, lambda values: self._edited(item, doc_id, key, base_who, values))
 
     def _edited(self, item: adj.Item, doc_id: str, key: frozenset[str], base_who: str | None,
                 values: dict[str, Any] | None) -> None:

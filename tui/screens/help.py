@@ -71,7 +71,7 @@ class HelpScreen(ModalScreen[None]):
         padding: 0 1;
     }
     """
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close help")]
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close")]
 
     def __init__(self, under: Screen[object]) -> None:
         super().__init__()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events, on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -56,40 +57,61 @@ log = logging.getLogger(__name__)
 class ReaderScreen(Screen[None]):
     app: AnnottyApp
 
+    # priority: a reader key acts when Textual routes it, before the keys typed after it;
+    # so ``s c 3 a`` in one burst selects, opens the form, and the form gets ``3 a``
     BINDINGS = [
-        Binding("c", "tag_claim", "Claim", tooltip="Tag the selection as a claim"),
-        Binding("e", "edit_claim", "Edit", tooltip="Edit the claim under the cursor"),
-        Binding("d", "delete_claim", "Delete", tooltip="Delete the claim under the cursor"),
-        Binding("right_square_bracket", "next_claim", "Next claim", show=False),
-        Binding("left_square_bracket", "prev_claim", "Previous claim", show=False),
-        Binding("u,ctrl+z", "undo", "Undo"),
-        Binding("ctrl+y", "redo", "Redo", show=False),
-        Binding("slash", "ask('search')", "Search", show=False),
-        Binding("n", "find(1)", "Next match", show=False),
-        Binding("N", "find(-1)", "Previous match", show=False),
-        Binding("colon", "ask('goto')", "Go to line or %", show=False),
-        Binding("x", "set_status('done')", "Mark done", show=False),
-        Binding("X", "set_status('skipped')", "Mark skipped", show=False),
-        Binding("i", "set_status('in_progress')", "Mark in progress", show=False),
-        Binding("t", "set_status('todo')", "Mark to do", show=False),
-        Binding("v", "cycle_doc_stance", "Document stance", show=False),
-        Binding("ctrl+n", "next_document", "Next unfinished document", show=False),
-        Binding("p", "toggle_side", "Side panel", show=False),
-        Binding("o", "toggle_others", "Others' claims", show=False),
-        Binding("l", "label_entity", "Entity", tooltip="Add, relabel or remove an entity"),
-        Binding("L", "remove_entity", "Remove entity", show=False),
-        Binding("E", "toggle_labels", "Entity labels", show=False, id="reader.labels",
-                tooltip="Show / hide each entity's type after it in the text"),
+        Binding("c", "tag_claim", "Claim", tooltip="Tag the selection as a claim",
+                priority=True, id="reader.claim"),
+        Binding("e", "edit_claim", "Edit", tooltip="Edit the claim under the cursor",
+                priority=True, id="reader.edit"),
+        Binding("d", "delete_claim", "Delete", tooltip="Delete the claim under the cursor",
+                priority=True, id="reader.delete"),
+        Binding("right_square_bracket", "next_claim", "Next claim", show=False,
+                priority=True, id="reader.next_claim"),
+        Binding("left_square_bracket", "prev_claim", "Previous claim", show=False,
+                priority=True, id="reader.prev_claim"),
+        Binding("u,ctrl+z", "undo", "Undo", priority=True, id="reader.undo"),
+        Binding("ctrl+y", "redo", "Redo", show=False, priority=True, id="reader.redo"),
+        Binding("slash", "ask('search')", "Search", show=False,
+                priority=True, id="reader.search"),
+        Binding("n", "find(1)", "Next match", show=False, priority=True, id="reader.next_match"),
+        Binding("N", "find(-1)", "Previous match", show=False,
+                priority=True, id="reader.prev_match"),
+        Binding("colon", "ask('goto')", "Go to line or %", show=False,
+                priority=True, id="reader.goto"),
+        Binding("x", "set_status('done')", "Mark done", show=False,
+                priority=True, id="reader.done"),
+        Binding("X", "set_status('skipped')", "Mark skipped", show=False,
+                priority=True, id="reader.skipped"),
+        Binding("i", "set_status('in_progress')", "Mark in progress", show=False,
+                priority=True, id="reader.in_progress"),
+        Binding("t", "set_status('todo')", "Mark to do", show=False,
+                priority=True, id="reader.todo"),
+        Binding("v", "cycle_doc_stance", "Document stance", show=False,
+                priority=True, id="reader.doc_stance"),
+        Binding("ctrl+n", "next_document", "Next unfinished document", show=False,
+                priority=True, id="reader.next_document"),
+        Binding("p", "toggle_side", "Side panel", show=False, priority=True, id="reader.side"),
+        Binding("o", "toggle_others", "Others' claims", show=False,
+                priority=True, id="reader.others"),
+        Binding("l", "label_entity", "Entity", tooltip="Add, relabel or remove an entity",
+                priority=True, id="reader.entity"),
+        Binding("L", "remove_entity", "Remove entity", show=False,
+                priority=True, id="reader.remove_entity"),
+        Binding("E", "toggle_labels", "Entity labels", show=False,
+                tooltip="Show / hide each entity's type after it in the text",
+                priority=True, id="reader.labels"),
         Binding("r", "respan_claim", "Adjust claim span", show=False,
-                tooltip="Select the claim's span; change it with shift+arrows, r again applies"),
-        Binding("m", "mention(1)", "Next mention", show=False),
-        Binding("M", "mention(-1)", "Previous mention", show=False),
-        Binding("tab", "focus_side", "Claims list", show=False),
-        Binding("q", "back", "Back"),
+                tooltip="Select the claim's span; change it with shift+arrows, r again applies",
+                priority=True, id="reader.respan"),
+        Binding("m", "mention(1)", "Next mention", show=False,
+                priority=True, id="reader.next_mention"),
+        Binding("M", "mention(-1)", "Previous mention", show=False,
+                priority=True, id="reader.prev_mention"),
+        Binding("tab", "focus_side", "Claims list", show=False,
+                priority=True, id="reader.focus_side"),
+        Binding("q", "back", "Back", priority=True, id="reader.back"),
     ]
-    # Keys that open a form or prompt: keys typed right after them are held for it (see app).
-    FORM_KEYS = frozenset(b.key for b in BINDINGS if b.action in (
-        "tag_claim", "edit_claim", "ask('search')", "ask('goto')", "label_entity"))
 
     def __init__(self, doc_id: str, offset: int | None = None) -> None:
         super().__init__()
@@ -126,7 +148,6 @@ class ReaderScreen(Screen[None]):
                 yield Static("Entities", id="entities-title", classes="side-title")
                 yield EntityLegend(id="legend")
                 yield EntityList(id="entities")
-        yield Prompt(id="prompt")
         yield SaveState(id="save-state")
         yield Static("Loading…", id="status")
         yield Footer()
@@ -345,13 +366,12 @@ class ReaderScreen(Screen[None]):
         text = self.document.text
         return [text[e.start:e.end] for e in self.entities if e.label in SPEAKER_LABELS]
 
-    def action_tag_claim(self) -> None:
+    async def action_tag_claim(self) -> None:
         span = self.view.selection
         if span is None or self.document is None:
-            self.app.cancel_typeahead()
             self.notify("Select text first: s selects the sentence, shift+arrows extend.",
                         severity="warning")
-            return
+            raise SkipAction()  # nothing to tag: the key falls through
         start, end = span
         quote = self.document.text[start:end]
 
@@ -359,14 +379,15 @@ class ReaderScreen(Screen[None]):
             if values is not None:
                 self.save_claim(None, start, end, values)
 
-        self.app.push_form(ClaimForm(self.app.schema, quote, speakers=self.speakers()), saved)
+        # awaited: the keys typed after ``c`` are routed once the form is mounted and focused
+        await self.app.push_screen(ClaimForm(self.app.schema, quote, speakers=self.speakers()),
+                                   saved)
 
-    def action_edit_claim(self) -> None:
+    async def action_edit_claim(self) -> None:
         claim = self.own_claim_at_cursor()
         if claim is None:
-            self.app.cancel_typeahead()
             self.notify("No claim under the cursor ( ] jumps to the next one).")
-            return
+            raise SkipAction()
         fields = ("claim_type", "stance", "target", "speaker", "attribution", "checkworthy",
                   "note")
         initial = {f: getattr(claim, f) for f in fields}
@@ -375,8 +396,8 @@ class ReaderScreen(Screen[None]):
             if values is not None:
                 self.save_claim(claim.id, claim.start, claim.end, values)
 
-        self.app.push_form(ClaimForm(self.app.schema, claim.quote, initial, self.speakers(),
-                                     title="Edit claim"), saved)
+        await self.app.push_screen(ClaimForm(self.app.schema, claim.quote, initial,
+                                             self.speakers(), title="Edit claim"), saved)
 
     @work(thread=True, group="save")
     def save_claim(self, claim_id: str | None, start: int, end: int,
@@ -510,15 +531,14 @@ class ReaderScreen(Screen[None]):
         here = self.view.entities.at(self.view.cursor)
         return min(here, key=lambda e: e.end - e.start) if here else None  # type: ignore
 
-    def action_label_entity(self) -> None:
+    async def action_label_entity(self) -> None:
         """On a selection: add an entity. On an entity: relabel or remove it."""
         span = self.view.selection
         entity = None if span else self.entity_at_cursor()
         if span is None and entity is None:
-            self.app.cancel_typeahead()
             self.notify("Select the name first (w/W, shift+arrows), or put the cursor on an "
                         "entity.", severity="warning")
-            return
+            raise SkipAction()
         start, end = span if span else (entity.start, entity.end)  # type: ignore[union-attr]
         quote = self.view.text[start:end]
 
@@ -526,8 +546,8 @@ class ReaderScreen(Screen[None]):
             if values is not None:
                 self.correct_entity(start, end, values)
 
-        self.app.push_form(EntityForm(quote, entity.label if entity else "",
-                                      can_remove=entity is not None), chosen)
+        await self.app.push_screen(EntityForm(quote, entity.label if entity else "",
+                                              can_remove=entity is not None), chosen)
 
     def action_remove_entity(self) -> None:
         entity = self.entity_at_cursor()
@@ -599,29 +619,30 @@ class ReaderScreen(Screen[None]):
         self.view.scroll_to_cursor(center=True)
 
     # -- finding ----------------------------------------------------------------------------
-    def action_ask(self, mode: str) -> None:
-        prompt = self.query_one(Prompt)
-        self.app.hold_keys()
+    async def action_ask(self, mode: str) -> None:
+        # awaited: the keys typed after ``/`` are routed once the prompt is mounted and focused
         if mode == "search":
             last = f" (enter alone: {self.search_query})" if self.search_query else ""
-            prompt.ask("search", f"search this document{last}; escape cancels")
+            await self.app.push_screen(
+                Prompt("search", f"search this document{last}; escape cancels"),
+                lambda value: self._answered("search", value or ""))
         else:
-            prompt.ask("goto", "go to line number, or percentage like 50%")
+            await self.app.push_screen(
+                Prompt("goto", "go to line number, or percentage like 50%"),
+                lambda value: self._answered("goto", value or ""))
 
-    @on(Prompt.Answered)
-    def _answered(self, event: Prompt.Answered) -> None:
-        # after the refresh that hides the prompt (hiding it moves focus to the next widget)
-        self.call_after_refresh(self.view.focus)
-        if event.mode == "search" and (event.value or self.search_query):
-            self.search_query = event.value or self.search_query
+    def _answered(self, mode: str, value: str) -> None:
+        self.view.focus()
+        if mode == "search" and (value or self.search_query):
+            self.search_query = value or self.search_query
             self.matches = find_all(self.view.text, self.search_query)
             self.view.set_matches([Entity(s, e, "MATCH") for s, e in self.matches])
             if not self.matches:
                 self.notify(f"Not found: {self.search_query}", severity="warning")
             else:
                 self.action_find(1, inclusive=True)
-        elif event.mode == "goto" and event.value:
-            offset = goto_offset(self.view.text, event.value)
+        elif mode == "goto" and value:
+            offset = goto_offset(self.view.text, value)
             if offset is None:
                 self.notify("Type a line number or a percentage such as 50%.")
                 return

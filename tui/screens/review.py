@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -57,25 +58,29 @@ class ReviewScreen(SerialWrites, Screen[None]):
     ReviewScreen #review-status { height: 1; padding: 0 1; background: $panel;
                                   color: $text-muted; }
     """
+    # priority (the screen has no text field): a key acts when Textual routes it, so keys
+    # typed at once after ``r`` go into the dialog it opens, never to this screen
     BINDINGS = [
-        Binding("a", "decide('accepted')", "Accept", id="review.accept"),
-        Binding("r", "reject", "Reject", id="review.reject"),
-        Binding("p", "decide('pending')", "Pending", show=False, id="review.pending"),
-        Binding("e", "edit", "Edit", id="review.edit"),
-        Binding("enter", "open", "Open", id="review.open"),
-        Binding("n", "next_pending(1)", "Next pending", id="review.next"),
-        Binding("N", "next_pending(-1)", "Prev pending", show=False, id="review.prev"),
-        Binding("slash", "filter", "Filter", id="review.filter"),
-        Binding("c", "clear_filter", "Clear filter", show=False, id="review.clear"),
-        Binding("A", "bulk('accepted')", "Accept all", show=False, id="review.accept_all"),
-        Binding("R", "bulk('rejected')", "Reject all", show=False, id="review.reject_all"),
-        Binding("u,ctrl+z", "undo", "Undo", id="review.undo"),
-        Binding("ctrl+y", "redo", "Redo", show=False, id="review.redo"),
-        Binding("t", "stats", "Stats", id="review.stats"),
-        Binding("q,escape", "back", "Back", id="review.back"),
+        Binding("a", "decide('accepted')", "Accept", priority=True, id="review.accept"),
+        Binding("r", "reject", "Reject", priority=True, id="review.reject"),
+        Binding("p", "decide('pending')", "Pending", show=False,
+                priority=True, id="review.pending"),
+        Binding("e", "edit", "Edit", priority=True, id="review.edit"),
+        Binding("enter", "open", "Open", priority=True, id="review.open"),
+        Binding("n", "next_pending(1)", "Next pending", priority=True, id="review.next"),
+        Binding("N", "next_pending(-1)", "Prev pending", show=False,
+                priority=True, id="review.prev"),
+        Binding("slash", "filter", "Filter", priority=True, id="review.filter"),
+        Binding("c", "clear_filter", "Clear filter", show=False, priority=True, id="review.clear"),
+        Binding("A", "bulk('accepted')", "Accept all", show=False,
+                priority=True, id="review.accept_all"),
+        Binding("R", "bulk('rejected')", "Reject all", show=False,
+                priority=True, id="review.reject_all"),
+        Binding("u,ctrl+z", "undo", "Undo", priority=True, id="review.undo"),
+        Binding("ctrl+y", "redo", "Redo", show=False, priority=True, id="review.redo"),
+        Binding("t", "stats", "Stats", priority=True, id="review.stats"),
+        Binding("q,escape", "back", "Back", priority=True, id="review.back"),
     ]
-    FORM_KEYS = frozenset({"r", "e", "slash", "A", "R"})
-    """Keys that open a dialog: the app holds the keys typed after them for the dialog."""
 
     def __init__(self, review_filter: ReviewFilter | None = None) -> None:
         super().__init__()
@@ -85,7 +90,6 @@ class ReviewScreen(SerialWrites, Screen[None]):
         self.reader: ReviewReader | None = None
         self.busy = ""  # what a bulk operation is doing; decisions wait until it is done
         self.choices: dict[str, list[str]] = {"target": [], "annotator": []}
-        self.last_load_ms = 0.0
         self._away = False  # another screen that may change claims is on top
         self._said = ""  # what an undo or redo did: said again once the list is re-made
 
@@ -142,7 +146,6 @@ class ReviewScreen(SerialWrites, Screen[None]):
     @work(thread=True, exclusive=True, group="review-list")
     def load(self, f: ReviewFilter, keep: str | None = None, at: int | None = None) -> None:
         assert self.reader is not None
-        started = time.perf_counter()
         try:
             found = ReviewList.load(self.reader, f)
         except ReviewError as exc:
@@ -155,12 +158,11 @@ class ReviewScreen(SerialWrites, Screen[None]):
             index = found.next_pending(-1) if f.review_status != "pending" else 0
         if get_current_worker().is_cancelled:
             return
-        self.app.call_from_thread(self._loaded, found, index or 0, started)
+        self.app.call_from_thread(self._loaded, found, index or 0)
 
-    def _loaded(self, found: ReviewList, index: int, started: float) -> None:
+    def _loaded(self, found: ReviewList, index: int) -> None:
         self.list = found
         self.table.show(found, index)
-        self.last_load_ms = (time.perf_counter() - started) * 1000
         self._show_filter()
         pending = "" if found.filter.review_status else " · n next pending"
         said, self._said = self._said, ""
@@ -220,9 +222,10 @@ class ReviewScreen(SerialWrites, Screen[None]):
         """Remember the filter (per annotator) so review reopens with it."""
         self._write(lambda: save_filter(self.app.store, f), lambda _result, _error: None)
 
-    def action_filter(self) -> None:
-        self.app_push(FilterDialog(self.app.schema, self.filter, self.choices["target"],
-                                   self.choices["annotator"]), self._filter_chosen)
+    async def action_filter(self) -> None:
+        dialog = FilterDialog(self.app.schema, self.filter, self.choices["target"],
+                              self.choices["annotator"])
+        await self.app.push_screen(dialog, self._filter_chosen)
 
     def _filter_chosen(self, f: ReviewFilter | None) -> None:
         if f is not None and f != self.filter:
@@ -307,38 +310,36 @@ class ReviewScreen(SerialWrites, Screen[None]):
         else:
             self._status(f"{VERBS[decision]}: “{one_line(row.quote)[:60]}”")
 
-    def action_reject(self) -> None:
+    async def action_reject(self) -> None:
         row = self._usable_row()
         if row is None:
-            self._no_form()
-            return
-        self.app_push(ReasonDialog(one_line(row.quote)[:200]),
-                      lambda reason: self._rejected(row, reason))
+            raise SkipAction()
+        # awaited: the keys typed after ``r`` are routed once the dialog is mounted
+        await self.app.push_screen(ReasonDialog(one_line(row.quote)[:200]),
+                                   lambda reason: self._rejected(row, reason))
 
     def _rejected(self, row: ReviewRow, reason: str | None) -> None:
         if reason is not None and self.table.current == row:
             self.action_decide("rejected", reason)
 
-    def action_edit(self) -> None:
+    async def action_edit(self) -> None:
         row = self._usable_row()
         if row is None:
-            self._no_form()
-            return
+            raise SkipAction()
         from tui.widgets.claim_form import ClaimForm
 
         try:
             claim = self.app.store.claim(row.id)
         except StoreError as exc:
-            self._no_form()
             self.notify(str(exc), severity="error")
-            return
+            raise SkipAction() from exc
         context = self.query_one(ClaimContextView).context
         speakers = [e.text for e in (context.entities if context and context.claim.id == row.id
                                      else ()) if e.label in SPEAKER_LABELS and e.text]
         initial = {k: getattr(claim, k) for k in EDITABLE_CLAIM_FIELDS}
         form = ClaimForm(self.app.schema, claim.quote, initial=initial, speakers=speakers,
                          title="Edit claim")
-        self.app_push(form, lambda values: self._edited(row, initial, values))
+        await self.app.push_screen(form, lambda values: self._edited(row, initial, values))
 
     def _edited(self, row: ReviewRow, initial: dict[str, Any],
                 values: dict[str, Any] | None) -> None:
@@ -366,14 +367,13 @@ class ReviewScreen(SerialWrites, Screen[None]):
             if current is not None:
                 self.show_context(current.id)
 
-    def action_bulk(self, decision: str) -> None:
+    async def action_bulk(self, decision: str) -> None:
         if self.busy or self.list is None or not len(self.list):
-            self._no_form()
             self.notify(self.busy or "No claims match the filter.", severity="warning")
-            return
+            raise SkipAction()
         dialog = BulkDialog(decision, len(self.list), self.filter.describe(),
                             self.filter.is_empty())
-        self.app_push(dialog, lambda reason: self._bulk(decision, reason))
+        await self.app.push_screen(dialog, lambda reason: self._bulk(decision, reason))
 
     def _bulk(self, decision: str, reason: str | None) -> None:
         if reason is None:

@@ -1,8 +1,8 @@
 """The review screen's dialogs: a rejection reason, a bulk confirmation, and the filter form.
 
-Each takes the keys typed before it was ready (the app holds keys typed after a form-opening
-key), so ``r`` followed at once by a reason and ``enter`` loses nothing and never reaches the
-review screen, where ``u`` would undo.
+The review screen's keys that open them are priority bindings whose actions await the
+dialog's mount, and each dialog focuses its text field at once: so ``r`` followed at once by a
+reason and ``enter`` loses nothing and never reaches the review screen, where ``u`` would undo.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from annotations.schema import Label as SchemaLabel
 from annotations.schema import Schema
 from annotations.terminal_safe import plural
 from annotations.text import display
-from tui.typeahead import after_typeahead
 from tui.widgets.choice_field import ChoiceField
 
 DIALOG_CSS = """
@@ -56,30 +55,20 @@ def filter_line(f: ReviewFilter, count: int | None, busy: str = "") -> Text:
     return line
 
 
-class _TypeaheadDialog(ModalScreen[Any]):
-    """A dialog whose text field receives the keys typed before it was mounted."""
+class _Dialog(ModalScreen[Any]):
+    """A dialog whose first text field (``FIRST_FIELD``) has the focus as soon as it mounts."""
+
+    FIRST_FIELD = "#reason"
 
     def on_mount(self) -> None:
-        after_typeahead(self, self._replay)
-
-    def _replay(self, keys: list[events.Key]) -> None:
-        for key in keys:
-            if key.key == "escape":
-                self.dismiss(None)
-                return
-            if key.key == "enter":
-                self.action_submit()
-                return
-            if isinstance(self.focused, Input) and key.is_printable and key.character:
-                self.focused.insert_text_at_cursor(key.character)
-            elif key.key == "backspace" and isinstance(self.focused, Input):
-                self.focused.action_delete_left()
+        # at once, not ``focus()`` (queued behind the keys typed with the dialog's key)
+        self.set_focus(self.query_one(self.FIRST_FIELD, Input))
 
     def action_submit(self) -> None:
         raise NotImplementedError
 
 
-class _ReasonInputDialog(_TypeaheadDialog):
+class _ReasonInputDialog(_Dialog):
     """A dialog with an optional reason field: ``enter`` dismisses with the reason."""
 
     @on(Input.Submitted)
@@ -95,7 +84,7 @@ class ReasonDialog(_ReasonInputDialog):
     """Ask why a claim is rejected; ``enter`` with nothing typed rejects without a reason."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="ReasonDialog")
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="reason.cancel")]
 
     def __init__(self, quote: str, verb: str = "Reject") -> None:
         super().__init__()
@@ -114,7 +103,7 @@ class BulkDialog(_ReasonInputDialog):
     """Confirm a decision on every claim the filter matches; dismisses with the reason."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="BulkDialog") + "BulkDialog .warn { color: $warning; }"
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="bulk.cancel")]
 
     def __init__(self, decision: str, count: int, described: str, everything: bool) -> None:
         super().__init__()
@@ -142,7 +131,7 @@ class BulkDialog(_ReasonInputDialog):
             yield Static(Text(f"enter {verb.lower()} all · escape cancel"), classes="hint")
 
 
-class FilterDialog(_TypeaheadDialog):
+class FilterDialog(_Dialog):
     """Every filter at once; ``enter`` applies, ``ctrl+r`` clears all, ``escape`` cancels.
 
     Choices take one key each, like the claim form (``backspace`` clears one); target and
@@ -155,12 +144,13 @@ class FilterDialog(_TypeaheadDialog):
     FilterDialog Select { height: 1; }
     FilterDialog SelectCurrent { border: none; height: 1; padding: 0; }
     """
+    FIRST_FIELD = "#search"
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("escape", "dismiss(None)", "Cancel", id="filter.cancel"),
         # priority: enter applies from a closed pick list too (which would open on enter);
         # in an open list it picks the choice (``action_apply`` skips); space opens a list
-        Binding("enter", "apply", "Apply", priority=True),
-        Binding("ctrl+r", "clear", "Clear all"),
+        Binding("enter", "apply", "Apply", priority=True, id="filter.apply"),
+        Binding("ctrl+r", "clear", "Clear all", id="filter.clear"),
     ]
 
     def __init__(self, schema: Schema, current: ReviewFilter, targets: list[str],
@@ -198,10 +188,6 @@ class FilterDialog(_TypeaheadDialog):
             yield Static(Text("enter apply · tab next field · a key picks a choice, backspace "
                               "clears it · space opens a list · ctrl+r clear all · escape "
                               "cancel"), classes="hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#search", Input).focus()
-        super().on_mount()
 
     def on_key(self, event: events.Key) -> None:
         """A choice key typed outside a text field goes to the field that uses it."""

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 from textual import work
-from textual.screen import Screen
 
 Done = Callable[[Any, Exception | None], None]
 
@@ -43,19 +42,3 @@ class SerialWrites:
         finally:
             mine.set()
         self.app.call_from_thread(done, result, error)  # type: ignore[attr-defined]
-
-    def app_push(self, screen: Screen[Any], callback: Callable[[Any], None]) -> None:
-        """Push a dialog through the app's key-holding ``push_form`` when it has one, so keys
-        typed right after the dialog's key go into the dialog."""
-        app: Any = self.app  # type: ignore[attr-defined]
-        push_form = getattr(app, "push_form", None)
-        if push_form is not None:
-            push_form(screen, callback)
-        else:
-            app.push_screen(screen, callback)
-
-    def _no_form(self) -> None:
-        """A form key that opened nothing: give back the keys the app held for the form."""
-        cancel = getattr(self.app, "cancel_typeahead", None)  # type: ignore[attr-defined]
-        if cancel is not None:
-            cancel()

@@ -7,7 +7,6 @@ counted in a thread worker; the charts are redrawn from that dict when the termi
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
@@ -47,15 +46,14 @@ class StatsScreen(Screen[None]):
     """
     BINDINGS = [
         Binding("r", "refresh_stats", "Refresh", id="stats.refresh"),
-        Binding("j", "scroll(1)", "Down", show=False),
-        Binding("k", "scroll(-1)", "Up", show=False),
+        Binding("j", "scroll(1)", "Down", show=False, id="stats.down"),
+        Binding("k", "scroll(-1)", "Up", show=False, id="stats.up"),
         Binding("q,escape", "back", "Back", id="stats.back"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.numbers: dict[str, Any] | None = None
-        self.last_load_ms = 0.0
 
     def compose(self) -> ComposeResult:
         yield Static(Text("annotty · stats"), id="stats-title")
@@ -73,16 +71,14 @@ class StatsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="stats")
     def count(self) -> None:
-        started = time.perf_counter()
         reader = Reader(self.app.store)
         with reader.fresh() as conn:
             numbers = stats.compute(conn, documents=TOP_DOCUMENTS)
-        self.app.call_from_thread(self._counted, numbers, started)
+        self.app.call_from_thread(self._counted, numbers)
 
-    def _counted(self, numbers: dict[str, Any], started: float) -> None:
+    def _counted(self, numbers: dict[str, Any]) -> None:
         self.numbers = numbers
         self._draw()
-        self.last_load_ms = (time.perf_counter() - started) * 1000
 
     def on_store_changed(self, message: StoreChanged) -> None:
         """Counting takes a few hundred ms at 100,000 claims: say so, count again on ``r``."""

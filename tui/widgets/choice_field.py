@@ -21,9 +21,9 @@ class ChoiceField(Widget, can_focus=True):
     ChoiceField:focus { background: $boost; }
     """
     BINDINGS = [
-        Binding("right,down", "step(1)", "Next choice", show=False),
-        Binding("left,up", "step(-1)", "Previous choice", show=False),
-        Binding("backspace,delete", "clear", "Clear", show=False),
+        Binding("right,down", "step(1)", "Next choice", show=False, id="choice.next"),
+        Binding("left,up", "step(-1)", "Previous choice", show=False, id="choice.previous"),
+        Binding("backspace,delete", "clear", "Clear", show=False, id="choice.clear"),
     ]
 
     value: reactive[str] = reactive("", always_update=True)

@@ -53,10 +53,12 @@ class ClaimForm(KeyedForm):
     ClaimForm #hint { color: $text-muted; }
     """
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("enter", "save", "Save"),
-        Binding("tab", "next_field", "Next field", show=False, id="claim_form.next_field"),
-        Binding("shift+tab", "previous_field", "Previous field", show=False,
+        Binding("escape", "cancel", "Cancel", id="claim_form.cancel"),
+        Binding("enter", "save", "Save", id="claim_form.save"),
+        # priority: run when Textual routes the key, so the keys after it go to the new field
+        Binding("tab", "next_field", "Next field", show=False, priority=True,
+                id="claim_form.next_field"),
+        Binding("shift+tab", "previous_field", "Previous field", show=False, priority=True,
                 id="claim_form.previous_field"),
     ]
     STOPS = ("claim_type", "target", "speaker", "note")
@@ -147,8 +149,8 @@ class ClaimForm(KeyedForm):
         return self.initial.get(field, "")
 
     def on_mount(self) -> None:
-        self.query_one("#claim_type", ChoiceField).focus()
-        super().on_mount()
+        # at once, not ``focus()`` (queued behind keys typed with the form's key: see KeyedForm)
+        self.set_focus(self.query_one("#claim_type", ChoiceField))
 
     def tab(self, forward: bool, current: Widget | None = None) -> Widget:
         """Focus the next (``forward``) or previous stop from ``current`` (default: the focused
@@ -161,7 +163,7 @@ class ClaimForm(KeyedForm):
             here = 2 if forward else 3
         stop = self.STOPS[(here + (1 if forward else -1)) % len(self.STOPS)]
         widget = self.query_one(f"#{stop}")
-        widget.focus()
+        self.set_focus(widget)  # at once: the next key of a burst is routed to it
         return widget
 
     def action_next_field(self) -> None:

@@ -70,29 +70,44 @@ class DocumentView(ScrollView, can_focus=True):
     DocumentView { scrollbar-gutter: stable; padding: 0 1; }
     """
     BINDINGS = [
-        Binding("left", "move('left')", "Left", show=False),
-        Binding("right", "move('right')", "Right", show=False),
-        Binding("up", "move('up')", "Up", show=False),
-        Binding("down", "move('down')", "Down", show=False),
-        Binding("home", "move('home')", "Line start", show=False),
-        Binding("end", "move('end')", "Line end", show=False),
-        Binding("pageup", "move('pageup')", "Page up", show=False),
-        Binding("pagedown,space", "move('pagedown')", "Page down", show=False),
-        Binding("ctrl+home,g", "move('top')", "Top", show=False),
-        Binding("ctrl+end,G", "move('bottom')", "Bottom", show=False),
-        Binding("ctrl+right,w", "move('word')", "Next word", show=False),
-        Binding("ctrl+left,b", "move('back_word')", "Previous word", show=False),
-        Binding("shift+left", "extend('left')", "Extend left", show=False),
-        Binding("shift+right", "extend('right')", "Extend right", show=False),
-        Binding("shift+up", "extend('up')", "Extend up", show=False),
-        Binding("shift+down", "extend('down')", "Extend down", show=False),
-        Binding("shift+home", "extend('home')", "Extend to line start", show=False),
-        Binding("shift+end", "extend('end')", "Extend to line end", show=False),
-        Binding("ctrl+shift+right,W", "extend('word')", "Extend a word", show=False),
-        Binding("ctrl+shift+left,B", "extend('back_word')", "Extend back a word", show=False),
-        Binding("ctrl+x", "swap_ends", "Swap selection ends", show=False),
-        Binding("s", "select_sentence", "Sentence"),
-        Binding("escape", "clear_selection", "Clear", show=False),
+        # priority (here and in the reader): a key acts when Textual routes it, so a burst
+        # such as ``s c`` selects before the claim form opens
+        Binding("left", "move('left')", "Left", show=False, priority=True, id="view.left"),
+        Binding("right", "move('right')", "Right", show=False, priority=True, id="view.right"),
+        Binding("up", "move('up')", "Up", show=False, priority=True, id="view.up"),
+        Binding("down", "move('down')", "Down", show=False, priority=True, id="view.down"),
+        Binding("home", "move('home')", "Line start", show=False, priority=True, id="view.home"),
+        Binding("end", "move('end')", "Line end", show=False, priority=True, id="view.end"),
+        Binding("pageup", "move('pageup')", "Page up", show=False, priority=True, id="view.pageup"),
+        Binding("pagedown,space", "move('pagedown')", "Page down", show=False,
+                priority=True, id="view.pagedown"),
+        Binding("ctrl+home,g", "move('top')", "Top", show=False, priority=True, id="view.top"),
+        Binding("ctrl+end,G", "move('bottom')", "Bottom", show=False,
+                priority=True, id="view.bottom"),
+        Binding("ctrl+right,w", "move('word')", "Next word", show=False,
+                priority=True, id="view.word"),
+        Binding("ctrl+left,b", "move('back_word')", "Previous word", show=False,
+                priority=True, id="view.back_word"),
+        Binding("shift+left", "extend('left')", "Extend left", show=False,
+                priority=True, id="view.extend_left"),
+        Binding("shift+right", "extend('right')", "Extend right", show=False,
+                priority=True, id="view.extend_right"),
+        Binding("shift+up", "extend('up')", "Extend up", show=False,
+                priority=True, id="view.extend_up"),
+        Binding("shift+down", "extend('down')", "Extend down", show=False,
+                priority=True, id="view.extend_down"),
+        Binding("shift+home", "extend('home')", "Extend to line start", show=False,
+                priority=True, id="view.extend_home"),
+        Binding("shift+end", "extend('end')", "Extend to line end", show=False,
+                priority=True, id="view.extend_end"),
+        Binding("ctrl+shift+right,W", "extend('word')", "Extend a word", show=False,
+                priority=True, id="view.extend_word"),
+        Binding("ctrl+shift+left,B", "extend('back_word')", "Extend back a word", show=False,
+                priority=True, id="view.extend_back_word"),
+        Binding("ctrl+x", "swap_ends", "Swap selection ends", show=False,
+                priority=True, id="view.swap_ends"),
+        Binding("s", "select_sentence", "Sentence", priority=True, id="view.sentence"),
+        Binding("escape", "clear_selection", "Clear", show=False, priority=True, id="view.clear"),
     ]
 
     cursor: reactive[int] = reactive(0, init=False, always_update=True)
@@ -118,7 +133,6 @@ class DocumentView(ScrollView, can_focus=True):
         self.anchor: int | None = None
         self.entities = SpanIndex([])
         self.claims = SpanIndex([])
-        self.highlight: tuple[int, int] | None = None
         self.matches = SpanIndex([])
         self._goal_column: int | None = None
         self._cache: OrderedDict[int, Strip] = OrderedDict()

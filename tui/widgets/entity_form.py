@@ -39,8 +39,9 @@ class EntityForm(KeyedForm):
     EntityForm #hint, EntityForm #quote { color: $text-muted; }
     EntityForm #error { color: $error; height: auto; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("enter", "save", "Save"),
-                Binding("x", "remove", "Remove entity")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="entity_form.cancel"),
+                Binding("enter", "save", "Save", id="entity_form.save"),
+                Binding("x", "remove", "Remove entity", id="entity_form.remove")]
 
     def __init__(self, quote: str, label: str = "", can_remove: bool = False) -> None:
         super().__init__()
@@ -65,8 +66,8 @@ class EntityForm(KeyedForm):
             yield Static(Text(hint), id="hint")
 
     def on_mount(self) -> None:
-        self.query_one("#label", ChoiceField).focus()
-        super().on_mount()
+        # at once, not ``focus()`` (queued behind keys typed with the form's key: see KeyedForm)
+        self.set_focus(self.query_one("#label", ChoiceField))
 
     def _choose(self, char: str) -> bool:
         if char == "x" and self.can_remove:

@@ -35,9 +35,9 @@ class ClaimList(ScrollView, can_focus=True):
 
     DEFAULT_CSS = "ClaimList { height: 1fr; scrollbar-gutter: stable; }"
     BINDINGS = [
-        Binding("up,k", "step(-1)", "Previous", show=False),
-        Binding("down,j", "step(1)", "Next", show=False),
-        Binding("enter", "choose", "Go to claim", show=False),
+        Binding("up,k", "step(-1)", "Previous", show=False, id="side.up"),
+        Binding("down,j", "step(1)", "Next", show=False, id="side.down"),
+        Binding("enter", "choose", "Go to claim", show=False, id="side.choose"),
     ]
 
     @dataclass
