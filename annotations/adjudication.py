@@ -79,7 +79,7 @@ def _covering(store: Store, doc_id: str, claims: Sequence[Claim],
               annotators: Sequence[str] | None) -> tuple[str, ...]:
     """Who worked on the document: a claim in it, or marked it done (and did not skip it)."""
     status = {r["annotator"]: r["status"] for r in
-              store._rows("select annotator, status from doc_state where doc_id = ?", [doc_id])}
+              store.query("select annotator, status from doc_state where doc_id = ?", [doc_id])}
     found = {c.annotator for c in claims} | {a for a, s in status.items() if s == "done"}
     found = {a for a in found if status.get(a) != "skipped"} - {GOLD}
     if annotators is not None:
@@ -120,7 +120,7 @@ def overview(store: Store, annotators: Sequence[str] | None = None) -> list[dict
     by_doc: dict[str, list[Claim]] = defaultdict(list)
     for c in store.claims():
         by_doc[c.doc_id].append(c)
-    done = {r["doc_id"] for r in store._rows("select doc_id from doc_state where status = 'done'")}
+    done = {r["doc_id"] for r in store.query("select doc_id from doc_state where status = 'done'")}
     out = []
     for summary in store.documents():
         if summary.id not in by_doc and summary.id not in done:
@@ -226,7 +226,7 @@ class _Decision:
 
     def current(self, claim_id: str) -> Claim | None:
         try:
-            return Claim(**self.store._claim_row(self.conn, claim_id))
+            return self.store.claim(claim_id)  # inside the transaction: sees its writes
         except StoreError:
             return None
 
@@ -239,7 +239,7 @@ class _Decision:
 
     def put_gold(self, doc_id: str, gold_id: str | None, fields: dict[str, Any],
                  note: str) -> Claim:
-        quote = self.store._quote(self.conn, doc_id, fields["start"], fields["end"])
+        quote = self.store.quote(doc_id, fields["start"], fields["end"])
         current = None if gold_id is None else self.current(gold_id)
         if current is not None:
             gold = replace(current, **fields, quote=quote, reviewer=self.store.annotator,

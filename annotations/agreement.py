@@ -236,15 +236,15 @@ def load(store: Store, annotators: Sequence[str] | None = None
     Default annotators: everyone with a claim or a status, except the gold layer.
     """
     by_doc: dict[str, dict[str, list[Mark]]] = defaultdict(lambda: defaultdict(list))
-    with store._lock:  # plain tuples straight from the cursor: 100k dicts would cost ~0.5 s
-        rows = store.db.conn.execute(
+    with store.reading() as conn:  # plain tuples from the cursor: 100k dicts cost ~0.5 s
+        rows = conn.execute(
             'select id, doc_id, annotator, start, "end", coalesce(claim_type, ""),'
             ' coalesce(stance, "") from claims').fetchall()
     for row in rows:
         mark = Mark._make(row)
         by_doc[mark.doc_id][mark.annotator].append(mark)
     status = {(r["doc_id"], r["annotator"]): r["status"]
-              for r in store._rows("select doc_id, annotator, status from doc_state")}
+              for r in store.query("select doc_id, annotator, status from doc_state")}
     everyone = {a for per in by_doc.values() for a in per} | {a for _, a in status}
     chosen = list(annotators) if annotators else sorted(everyone - {GOLD})
     covered: dict[str, dict[str, list[Mark]]] = {}

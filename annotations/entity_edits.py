@@ -60,17 +60,23 @@ class Correction:
 
 def add_entity(store: Store, doc_id: str, start: int, end: int, label: str) -> Correction:
     """Make ``[start, end)`` an entity of type ``label`` (a selection the machine missed)."""
-    return _set(store, doc_id, start, end, _check_label(label))
+    return _set(store, doc_id, start, end, check_label(label))
 
 
 def relabel_entity(store: Store, doc_id: str, start: int, end: int, label: str) -> Correction:
     """Give the entity on ``[start, end)`` another type; the machine's label is overridden."""
-    return _set(store, doc_id, start, end, _check_label(label))
+    return _set(store, doc_id, start, end, check_label(label))
 
 
 def remove_entity(store: Store, doc_id: str, start: int, end: int) -> Correction:
     """No entity on ``[start, end)``: a manual one goes, a machine one is suppressed."""
     return _set(store, doc_id, start, end, "")
+
+
+def set_entity(store: Store, doc_id: str, start: int, end: int, label: str) -> Correction:
+    """``[start, end)`` as an entity of type ``label``, or none when ``label`` is "": one entry
+    point for a replayed save, which stores either. Saving the same label again changes nothing."""
+    return _set(store, doc_id, start, end, check_label(label) if label else "")
 
 
 def apply_everywhere(store: Store | None, gazetteer_path: str | Path, name: str,
@@ -84,7 +90,7 @@ def apply_everywhere(store: Store | None, gazetteer_path: str | Path, name: str,
     del store
     if label is None or label == "":
         return pg.add_ignore(gazetteer_path, name)
-    return pg.add_entry(gazetteer_path, name, _check_label(label))
+    return pg.add_entry(gazetteer_path, name, check_label(label))
 
 
 def everywhere_note(recognizer: Recognizer, file_name: str, name: str, label: str | None) -> str:
@@ -105,7 +111,7 @@ def everywhere_note(recognizer: Recognizer, file_name: str, name: str, label: st
             return f"Added to {file_name}: no document tags it any more."
         return (f"Added to {file_name}, but the recognizer still tags {name!r}: other documents "
                 "keep it.")
-    if any((0, len(name), _check_label(label)) in found for found in spans):
+    if any((0, len(name), check_label(label)) in found for found in spans):
         return f"Added to {file_name}: every document picks it up."
     return (f"Added to {file_name}, but the recognizer does not find {name!r} as written: other "
             "documents do not pick it up (tag it where it occurs).")
@@ -114,7 +120,7 @@ def everywhere_note(recognizer: Recognizer, file_name: str, name: str, label: st
 def corrections(store: Store, doc_id: str | None = None) -> list[Correction]:
     """A document's corrections (or every document's), in span order."""
     where, params = ("where doc_id = ?", [doc_id]) if doc_id else ("", [])
-    rows = store._rows(f'select * from entity_edits {where} order by doc_id, start, "end"', params)
+    rows = store.query(f'select * from entity_edits {where} order by doc_id, start, "end"', params)
     return [Correction(**row) for row in rows]
 
 
@@ -161,8 +167,8 @@ def document_entities(store: Store, doc_id: str, recognizer: Recognizer | str
     return apply_corrections(machine or [], edits)
 
 
-# -- internals -------------------------------------------------------------------------------------
-def _check_label(label: str) -> str:
+def check_label(label: str) -> str:
+    """``label`` as stored (upper case), or ``StoreError`` if it is no OntoNotes-style name."""
     label = label.strip().upper()
     if not _LABEL.match(label):
         raise StoreError(f"bad entity label {label!r}: use an OntoNotes name such as PERSON, ORG, "
@@ -170,10 +176,11 @@ def _check_label(label: str) -> str:
     return label
 
 
+# -- internals -------------------------------------------------------------------------------------
 def _set(store: Store, doc_id: str, start: int, end: int, label: str) -> Correction:
     stamp = now_iso()
     with store.transaction() as conn:
-        quote = store._quote(conn, doc_id, start, end)
+        quote = store.quote(doc_id, start, end)
         before = _row(conn, doc_id, start, end)
         if before is not None and before["label"] == label:
             return Correction(**before)

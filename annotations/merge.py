@@ -100,14 +100,13 @@ class Merger:
 
     def __init__(self, target: Store) -> None:
         self.target = target
-        conn = target.db.conn
-        with target._lock:
+        with target.reading() as conn:
             self.by_content = {content_id(text): doc_id for doc_id, text
                                in conn.execute("select id, text from documents")}
             self.ids = set(self.by_content.values())
             self.annotators = {r[0] for r in conn.execute("select distinct annotator from history")}
-        self.columns = {t: _columns(conn, t) for t in ("documents", "claims", "history",
-                                                       "doc_state", "entities", "entity_edits")}
+            self.columns = {t: _columns(conn, t) for t in ("documents", "claims", "history",
+                                                           "doc_state", "entities", "entity_edits")}
 
     def merge_from(self, path: Path) -> MergeReport:
         """Merge one database file into the target."""

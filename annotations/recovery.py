@@ -275,7 +275,7 @@ class SaveQueue:
         from annotations import entity_edits  # here: the app's start does not need it
 
         if label:
-            label = entity_edits._check_label(label)  # a bad label is refused now, not kept
+            label = entity_edits.check_label(label)  # a bad label is refused now, not kept
         return self._save(PendingSave("entity", new_id(), self.store.annotator, doc_id,
                                       {"start": start, "end": end, "label": label}))[0]
 
@@ -283,7 +283,7 @@ class SaveQueue:
         """A review decision (accepted, rejected with a reason, pending); False when kept."""
         from annotations import review
 
-        review._check(decision)
+        review.check_decision(decision)
         return self._save(PendingSave("review", claim_id, self.store.annotator,
                                       values={"decision": decision, "reason": reason}))[0]
 
@@ -372,8 +372,8 @@ class SaveQueue:
             store.set_doc_stance(save.doc_id, values["stance"])
             return None
         if save.op == "entity":  # idempotent: the same label again changes nothing
-            entity_edits._set(store, save.doc_id, values["start"], values["end"],
-                              values["label"])
+            entity_edits.set_entity(store, save.doc_id, values["start"], values["end"],
+                                    values["label"])
             return None
         if save.op == "review":
             current = store.claim(save.claim_id)

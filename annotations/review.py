@@ -210,7 +210,8 @@ class BulkResult:
     batch: str
 
 
-def _check(decision: str) -> None:
+def check_decision(decision: str) -> None:
+    """Refuse (``ReviewError``) a decision that is not one of ``REVIEW_STATUSES``."""
     if decision not in REVIEW_STATUSES:
         raise ReviewError(f"unknown decision {decision!r}; use one of {', '.join(REVIEW_STATUSES)}")
 
@@ -231,7 +232,7 @@ _UPDATE = ("update claims set review_status = ?, reviewer = ?, review_note = ?, 
 
 def decide(store: Store, claim_id: str, decision: str, reason: str = "") -> Claim:
     """Accept, reject (with an optional reason) or reset one claim; logged as ``review``."""
-    _check(decision)
+    check_decision(decision)
     with store.transaction() as conn:
         cur = conn.execute("select * from claims where id = ?", (claim_id,))
         found = cur.fetchone()
@@ -253,7 +254,7 @@ def decide_matching(store: Store, f: ReviewFilter, decision: str,
     history rows (full before/after states as JSON) are written by SQLite itself with
     ``json_object``, then one UPDATE changes the claims: ~4× faster than a row at a time.
     """
-    _check(decision)
+    check_decision(decision)
     cond, params = where(f)
     values = _reviewed(dict.fromkeys(_REVIEW_COLS, ""), decision, store.annotator,
                        reason.strip(), now_iso())
@@ -282,9 +283,9 @@ def decide_matching(store: Store, f: ReviewFilter, decision: str,
 
 def count_matching(store: Store, f: ReviewFilter) -> int:
     cond, params = where(f)
-    with store._lock:
-        return int(store.db.conn.execute(f"select count(*) from claims c where {cond}",
-                                         params).fetchone()[0])
+    with store.reading() as conn:
+        return int(conn.execute(f"select count(*) from claims c where {cond}",
+                                params).fetchone()[0])
 
 
 def saved_filter(store: Store) -> ReviewFilter:

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from annotations import db as dbmod
 from annotations.model import Claim, Entity
@@ -69,33 +70,35 @@ class Reader:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._lock = threading.RLock() if store.path else store._lock
+        self._lock = threading.RLock()
         self._shared: sqlite3.Connection | None = None
         self._order: array[int] = array("q")
         self._order_key: tuple[object, ...] | None = None
         self._order_lock = threading.Lock()
 
-    def _open(self) -> sqlite3.Connection:
-        if self.store.path is None:
-            return self.store.db.conn
-        return dbmod.read_connection(self.store.path)  # decodes broken UTF-8; works read-only
+    def _open(self, path: Path) -> sqlite3.Connection:
+        return dbmod.read_connection(path)  # decodes broken UTF-8; works read-only
 
     @contextmanager
     def shared(self) -> Iterator[sqlite3.Connection]:
         """The long-lived connection for short reads on the UI thread (pages of rows)."""
+        if self.store.path is None:
+            with self.store.reading() as conn:
+                yield conn
+            return
         with self._lock:
             if self._shared is None:
-                self._shared = self._open()
+                self._shared = self._open(self.store.path)
             yield self._shared
 
     @contextmanager
     def fresh(self) -> Iterator[sqlite3.Connection]:
         """A connection of its own, for a worker thread's longer query."""
         if self.store.path is None:
-            with self.store._lock:
-                yield self.store.db.conn
+            with self.store.reading() as conn:
+                yield conn
             return
-        conn = self._open()
+        conn = self._open(self.store.path)
         try:
             yield conn
         finally:
@@ -114,9 +117,20 @@ class Reader:
 
     def close(self) -> None:
         with self._lock:
-            if self._shared is not None and self.store.path is not None:
+            if self._shared is not None:
                 self._shared.close()
             self._shared = None
+
+    def choices(self, limit: int = 200) -> dict[str, list[str]]:
+        """The corpus's targets (most claimed first, at most ``limit``) and annotators, for the
+        filter form's pick lists. A query of its own: call it from a worker thread."""
+        with self.fresh() as conn:
+            targets = [t for (t,) in conn.execute(
+                "select target from claims where target != '' group by target"
+                " order by count(*) desc limit ?", (limit,))]
+            annotators = [a for (a,) in conn.execute(
+                "select distinct annotator from claims order by annotator") if a]
+        return {"target": targets, "annotator": annotators}
 
 
 def matching_rowids(conn: sqlite3.Connection, f: ReviewFilter,

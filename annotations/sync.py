@@ -88,12 +88,12 @@ class Watcher:
     def __init__(self, store: Store, seq: int | None = None) -> None:
         self.store = store
         self.version = data_version(store)
-        self.own = store.db.conn.total_changes
+        self.own = store.own_changes()
         self.seq = last_seq(store) if seq is None else seq
 
     def poll(self) -> Changes:
         """What changed since the last poll; costs one pragma when nothing did."""
-        version, own = data_version(self.store), self.store.db.conn.total_changes
+        version, own = data_version(self.store), self.store.own_changes()
         moved = version != self.version
         if not moved and own == self.own:
             return Changes(seq=self.seq)

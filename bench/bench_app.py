@@ -156,12 +156,12 @@ def paint(view) -> None:
 
 async def measure(report: Report, store: Store, doc_id: str, label: str,
                   moves: int = 40) -> None:
-    from tui.app import AnnottyApp
+    from tui.app import make_app
     from tui.screens.library import LibraryScreen
     from tui.screens.reader import ReaderScreen
     from tui.widgets.document_view import DocumentView
 
-    app = AnnottyApp(store)
+    app = make_app(store)
     t0 = time.perf_counter()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(lambda: isinstance(app.screen, LibraryScreen)

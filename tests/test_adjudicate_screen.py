@@ -11,7 +11,7 @@ from test_review_support import screen_text, settle
 
 from annotations import adjudication as adj
 from annotations.store import Store
-from tui.app import AnnottyApp
+from tui.app import AnnottyApp, make_app
 from tui.screens.adjudicate import AdjudicateScreen
 from tui.screens.library import LibraryScreen
 from tui.widgets.claim_form import ClaimForm
@@ -74,7 +74,7 @@ async def open_screen(app: AnnottyApp, pilot: Any) -> AdjudicateScreen:
 
 async def test_a_reviewer_decides_every_item_with_keys(team: Any) -> None:
     store, doc_id = team
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SMALL) as pilot:
         screen = await open_screen(app, pilot)
         shown = screen_text(app)
@@ -156,7 +156,7 @@ async def test_a_reviewer_decides_every_item_with_keys(team: Any) -> None:
 
 async def test_quick_keys_on_one_item_make_one_gold_claim(team: Any) -> None:
     store, doc_id = team
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SMALL) as pilot:
         screen = await open_screen(app, pilot)
         await pilot.press("enter")
@@ -193,7 +193,7 @@ async def test_quick_keys_on_one_item_make_one_gold_claim(team: Any) -> None:
 
 async def test_keys_of_the_open_document_are_hidden_in_the_list(team: Any) -> None:
     store, doc_id = team
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SMALL) as pilot:
         screen = await open_screen(app, pilot)
         await pilot.press("1", "x", "A", "e")  # nothing open: nothing decided, no form
@@ -210,7 +210,7 @@ async def test_wide_terminals_keep_the_list_and_enter_reads_the_item(team: Any) 
     from tui.screens.reader import ReaderScreen
 
     store, doc_id = team
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(130, 30)) as pilot:
         screen = await open_screen(app, pilot)
         await pilot.press("enter")
@@ -235,4 +235,4 @@ def test_the_side_by_side_view(team: Any, snap_compare: Any) -> None:
         await pilot.press("n", "n")  # item 3: different boundaries
         await settle(pilot)
 
-    assert snap_compare(AnnottyApp(store), terminal_size=(100, 30), run_before=run_before)
+    assert snap_compare(make_app(store), terminal_size=(100, 30), run_before=run_before)

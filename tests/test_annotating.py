@@ -9,7 +9,7 @@ from textual.widgets import Input
 from annotations import schema as schema_mod
 from annotations.store import Store
 from tests import test_reader_support as support
-from tui.app import AnnottyApp
+from tui.app import AnnottyApp, make_app
 from tui.screens.help import HelpScreen
 from tui.screens.reader import ReaderScreen
 from tui.widgets.claim_form import ClaimForm
@@ -34,7 +34,7 @@ async def settle(app: AnnottyApp, pilot) -> None:
 
 async def test_shift_arrows_snap_to_words_without_edge_spaces(store: Store) -> None:
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         _, view = await open_reader(app, pilot, doc.id)
         await pilot.press("w", "w")  # cursor on "said"
@@ -49,7 +49,7 @@ async def test_shift_arrows_snap_to_words_without_edge_spaces(store: Store) -> N
 
 async def test_sentence_selection_knows_abbreviations_and_bullets(store: Store) -> None:
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         _, view = await open_reader(app, pilot, doc.id)
         await pilot.press("s")
@@ -63,7 +63,7 @@ async def test_overlapping_claims_edit_delete_and_undo_after_restart(tmp_path: P
     path = tmp_path / "a.db"
     store = Store(path, annotator="ann")
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         reader, view = await open_reader(app, pilot, doc.id)
         await pilot.press("s", "c", "1", "f", "enter")
@@ -94,7 +94,7 @@ async def test_overlapping_claims_edit_delete_and_undo_after_restart(tmp_path: P
     store.close()
 
     again = Store(path, annotator="ann")  # a new session: undo comes from the history table
-    app = AnnottyApp(again)
+    app = make_app(again)
     async with app.run_test(size=SIZE) as pilot:
         reader, _ = await open_reader(app, pilot, doc.id)
         await pilot.press("u")
@@ -113,7 +113,7 @@ async def test_overlapping_claims_edit_delete_and_undo_after_restart(tmp_path: P
 
 async def test_fast_typing_into_the_form_is_not_lost(store: Store) -> None:
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await open_reader(app, pilot, doc.id)
         from textual import events
@@ -135,7 +135,7 @@ async def test_fast_typing_through_the_text_fields_is_not_lost(store: Store) -> 
     """``s c 3 a tab China tab Guo enter`` in one burst: the words land in the target and the
     speaker, not as choice keys (the 'a' and 'n' of "China" would pick stances)."""
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await open_reader(app, pilot, doc.id)
         from textual import events
@@ -171,7 +171,7 @@ async def test_schema_from_file_changes_keys_and_labels(store: Store, tmp_path: 
         "stances:\n  - {name: pro, key: p}\n  - {name: con, key: k}\ntargets: [Trade]\n",
         encoding="utf-8")
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store, schema_mod.load(labels))
+    app = make_app(store, schema=schema_mod.load(labels))
     async with app.run_test(size=SIZE) as pilot:
         await open_reader(app, pilot, doc.id)
         await pilot.press("s", "c", "y", "k", "enter")
@@ -182,7 +182,7 @@ async def test_schema_from_file_changes_keys_and_labels(store: Store, tmp_path: 
 
 async def test_search_goto_status_and_help(store: Store) -> None:
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         reader, view = await open_reader(app, pilot, doc.id)
         await pilot.press("slash", *"the", "enter")
@@ -210,7 +210,7 @@ async def test_search_goto_status_and_help(store: Store) -> None:
 
 async def test_fast_typing_into_search_and_goto_prompts(store: Store) -> None:
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         reader, view = await open_reader(app, pilot, doc.id)
         from textual import events
@@ -238,7 +238,7 @@ async def test_fast_typing_into_search_and_goto_prompts(store: Store) -> None:
 
 async def test_a_second_search_starts_empty_and_enter_alone_repeats(store: Store) -> None:
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         reader, view = await open_reader(app, pilot, doc.id)
         await pilot.press("slash", *"figure", "enter")

@@ -23,7 +23,7 @@ from test_review_support import screen_text
 
 from annotations import entity_edits, writer_queue
 from annotations.store import Store
-from tui.app import AnnottyApp
+from tui.app import AnnottyApp, make_app
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
 from tui.widgets import save_state
@@ -73,7 +73,7 @@ async def test_status_stance_and_entity_corrections_are_kept_while_saves_fail(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_retries: None) -> None:
     store = Store(tmp_path / "a.db", annotator="ann")
     doc, _ = store.add_document(TEXT, "Trade")
-    app = AnnottyApp(store)
+    app = make_app(store)
     beijing = TEXT.index("Beijing")
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_reader(app, pilot, doc.id)
@@ -119,7 +119,7 @@ async def test_a_failed_entity_cache_write_on_open_is_quiet(tmp_path: Path,
     store = Store(tmp_path / "a.db", annotator="ann")
     doc, _ = store.add_document(TEXT, "Trade")
     monkeypatch.setattr(store, "transaction", locked(store))
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_reader(app, pilot, doc.id)
         await wait_for(pilot, lambda: any(e.start == TEXT.index("Beijing")
@@ -160,7 +160,7 @@ async def test_leaving_the_reader_while_another_writer_is_stopped_neither_freeze
     db, doc_id, _ = stopped_writer
     monkeypatch.setattr(writer_queue, "LOCK_WAIT_SECONDS", 4.0)
     store = Store(db, annotator="ann")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_reader(app, pilot, doc_id)  # its cache write gives up quietly
         reader.view.cursor = 20
@@ -180,7 +180,7 @@ async def test_leaving_the_reader_while_another_writer_is_stopped_neither_freeze
 async def test_the_reading_position_is_saved_off_the_event_loop(tmp_path: Path) -> None:
     store = Store(tmp_path / "a.db", annotator="ann")
     doc, _ = store.add_document(TEXT, "Trade")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_reader(app, pilot, doc.id)
         reader.view.cursor = 42
@@ -200,7 +200,7 @@ async def test_a_damaged_page_read_in_a_worker_is_one_notice_not_a_traceback(
         raise sqlite3.DatabaseError("database disk image is malformed")
 
     monkeypatch.setattr(store, "documents", damaged)
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: bool(app._notifications))
         library = app.screen
@@ -220,7 +220,7 @@ async def test_a_database_that_turns_read_only_keeps_the_claim_without_a_retry_l
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_retries: None) -> None:
     store = Store(tmp_path / "a.db", annotator="ann")
     doc, _ = store.add_document(TEXT, "Trade")
-    app = AnnottyApp(store)
+    app = make_app(store)
     attempts: list[int] = []
     real = store.transaction
 
@@ -248,7 +248,7 @@ async def test_a_database_that_turns_read_only_keeps_the_claim_without_a_retry_l
         store.db.conn.execute("PRAGMA query_only=0")
     store.close()
     again = Store(tmp_path / "a.db", annotator="ann")
-    again_app = AnnottyApp(again)  # the next start replays the journal
+    again_app = make_app(again)  # the next start replays the journal
     async with again_app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: len(again.claims()) == 1)
         await wait_for(pilot, lambda: not journal.exists())
@@ -260,7 +260,7 @@ async def test_a_review_decision_that_fails_is_kept_and_saved_later(
     store = Store(tmp_path / "a.db", annotator="ann")
     doc, _ = store.add_document(TEXT, "Trade")
     claim = store.add_claim(doc.id, 0, 50, "statistical")
-    app = AnnottyApp(store, start_screen="review")
+    app = make_app(store, start="review")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: "1 claim" in screen_text(app))
         with monkeypatch.context() as patch:
@@ -281,7 +281,7 @@ async def test_a_failed_bulk_decision_says_so_until_seen(
     store = Store(tmp_path / "a.db", annotator="ann")
     doc, _ = store.add_document(TEXT, "Trade")
     store.add_claim(doc.id, 0, 50, "statistical")
-    app = AnnottyApp(store, start_screen="review")
+    app = make_app(store, start="review")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: "1 claim" in screen_text(app))
         monkeypatch.setattr(store, "transaction", locked(store))
@@ -305,7 +305,7 @@ async def test_a_failed_adjudication_decision_is_said_and_the_item_stays_undecid
     alice.close()
     bob.close()
     store = Store(path, annotator="rev")
-    app = AnnottyApp(store, start_screen="adjudicate")
+    app = make_app(store, start="adjudicate")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, AdjudicateScreen)
                        and bool(app.screen.docs))
@@ -324,7 +324,7 @@ async def test_the_library_shows_kept_work_and_refreshes_when_it_lands(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_retries: None) -> None:
     store = Store(tmp_path / "a.db", annotator="ann")
     doc, _ = store.add_document(TEXT, "Trade")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await open_reader(app, pilot, doc.id)
         with monkeypatch.context() as patch:
@@ -348,7 +348,7 @@ async def test_an_undo_that_cannot_be_saved_says_so(tmp_path: Path,
     store = Store(tmp_path / "a.db", annotator="ann")
     doc, _ = store.add_document(TEXT, "Trade")
     store.add_claim(doc.id, 0, 20, "other")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await open_reader(app, pilot, doc.id)
         monkeypatch.setattr(store, "transaction", locked(store))

@@ -290,12 +290,12 @@ def test_read_only_store_refuses_writes_with_its_reason(tmp_path: Path, read_onl
 
 async def test_app_on_a_read_only_database_says_so_and_keeps_running(tmp_path: Path,
                                                                      read_only) -> None:
-    from tui.app import AnnottyApp
+    from tui.app import make_app
 
     path = healthy(tmp_path / "team.db")
     read_only(path)
     store = Store(path, create=False)
-    app = AnnottyApp(store, seed=True)  # seeding would write: it must not even try
+    app = make_app(store, seed=True)  # seeding would write: it must not even try
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await app.workers.wait_for_complete()

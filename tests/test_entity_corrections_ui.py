@@ -6,7 +6,7 @@ from pathlib import Path
 
 from annotations import entity_edits
 from annotations.store import Store
-from tui.app import AnnottyApp
+from tui.app import AnnottyApp, make_app
 from tui.screens.reader import ReaderScreen
 
 TEXT = ("Zorblax Dynamics announced a deal with Beijing. Zorblax Dynamics will hire.\n"
@@ -32,7 +32,7 @@ async def test_add_relabel_remove_undo_and_apply_everywhere(tmp_path: Path) -> N
     store = Store(tmp_path / "p.db", annotator="ann")
     doc, _ = store.add_document(TEXT, "t")
     other, _ = store.add_document(OTHER, "o")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(110, 30)) as pilot:
         reader = await open_doc(app, pilot, doc.id)
         assert not any(TEXT[e.start:e.end] == "Zorblax Dynamics" and e.label == "ORG"

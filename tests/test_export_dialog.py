@@ -13,6 +13,7 @@ from textual.widgets import Checkbox, Input, ProgressBar, Select, Static
 from annotations.entities import builtin
 from annotations.export import Filters
 from annotations.store import Store
+from tui.app import AnnottyApp, make_app
 from tui.screens import export_dialog
 from tui.screens.export_dialog import ExportDialog
 
@@ -20,21 +21,13 @@ SIZE = (110, 40)
 TEXT = "[bold]Beijing[/] said China grew 5%.\x1b]0;pwned\x07 😀 [@click=app.quit]x[/]"
 
 
-class Host(App[None]):
-    """A bare app that opens the dialog, as the lead's ctrl+e will."""
-
-    def __init__(self, store: Store, folder: Path) -> None:
-        super().__init__()
-        self.store = store
-        self.folder = folder
-        self.result: Path | None | str = "open"
-
-    def on_mount(self) -> None:
-        self.push_screen(ExportDialog(self.store, builtin().key, folder=self.folder),
-                         self._dialog_closed)
-
-    def _dialog_closed(self, result: Path | None) -> None:
-        self.result = result
+async def open_export(app: AnnottyApp, pilot, folder: Path) -> list[Path | None]:
+    """The app's export dialog over the library, writing into ``folder``; what it closes with
+    is appended to the returned list."""
+    await settle(app, pilot)
+    closed: list[Path | None] = []
+    app.push_screen(ExportDialog(app.store, app.recognizer.key, folder=folder), closed.append)
+    return closed
 
 
 def corpus(store: Store) -> None:
@@ -71,8 +64,9 @@ def preview_text(dialog: ExportDialog) -> str:
 async def test_preview_export_and_close(store: Store, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(export_dialog, "PREVIEW_DELAY", 0.01)
     corpus(store)
-    app = Host(store, tmp_path)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
+        closed = await open_export(app, pilot, tmp_path)
         dialog = await opened(app, pilot)
         shown = preview_text(dialog)
         assert shown.startswith('{"format": "annotty"')
@@ -107,15 +101,16 @@ async def test_preview_export_and_close(store: Store, tmp_path: Path, monkeypatc
 
         await pilot.press("escape")
         await pilot.pause()
-        assert app.result == out
+        assert closed == [out]
 
 
 async def test_filters_from_text_fields_and_brat_path(store: Store, tmp_path: Path,
                                                       monkeypatch) -> None:
     monkeypatch.setattr(export_dialog, "PREVIEW_DELAY", 0.01)
     corpus(store)
-    app = Host(store, tmp_path)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
+        await open_export(app, pilot, tmp_path)
         dialog = await opened(app, pilot)
         dialog.query_one("#annotator", Input).value = "bob, tester"
         dialog.query_one("#claim_type", Input).value = "opinion"
@@ -146,8 +141,9 @@ async def test_escape_cancels_a_running_export(store: Store, tmp_path: Path,
         release.wait(5)
         return []
 
-    app = Host(store, tmp_path)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
+        closed = await open_export(app, pilot, tmp_path)
         dialog = await opened(app, pilot)
         dialog.entity_source = slow_source
         await pilot.press("ctrl+s")
@@ -161,7 +157,7 @@ async def test_escape_cancels_a_running_export(store: Store, tmp_path: Path,
         assert not list(tmp_path.iterdir())
         await pilot.press("escape")
         await pilot.pause()
-        assert app.result is None
+        assert closed == [None]
 
 
 async def test_enter_exports_from_the_first_field_and_picks_in_an_open_list(
@@ -172,8 +168,9 @@ async def test_enter_exports_from_the_first_field_and_picks_in_an_open_list(
 
     monkeypatch.setattr(export_dialog, "PREVIEW_DELAY", 0.01)
     corpus(store)
-    app = Host(store, tmp_path)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
+        await open_export(app, pilot, tmp_path)
         dialog = await opened(app, pilot)
         fmt = dialog.query_one("#format", Select)
         assert fmt.has_focus
@@ -199,8 +196,9 @@ async def test_the_checkbox_shows_on_and_off_without_colour(store: Store,
     from test_review_support import screen_text
 
     corpus(store)
-    app = Host(store, tmp_path)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
+        await open_export(app, pilot, tmp_path)
         dialog = await opened(app, pilot)
         box = dialog.query_one("#skip_empty", Checkbox)
         label = "only documents with a matching claim"

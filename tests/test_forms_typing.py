@@ -12,7 +12,7 @@ from textual.widgets import Input, Label
 
 from annotations.store import Store
 from tests.test_reader_support import screen_lines, screen_text
-from tui.app import AnnottyApp
+from tui.app import AnnottyApp, make_app
 from tui.screens.reader import ReaderScreen
 from tui.screens.review_dialogs import BulkDialog, ReasonDialog
 from tui.widgets.choice_field import ChoiceField
@@ -41,7 +41,7 @@ async def open_form(app: AnnottyApp, pilot, doc_id: str) -> ClaimForm:
 async def test_typed_text_is_on_screen_while_the_field_has_focus(store: Store,
                                                                  field: str) -> None:
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         form = await open_form(app, pilot, doc.id)
         form.query_one(f"#{field}", Input).focus()
@@ -56,7 +56,7 @@ async def test_typed_text_is_on_screen_while_the_field_has_focus(store: Store,
 
 async def test_the_focused_field_is_marked_and_a_stray_key_is_explained(store: Store) -> None:
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         form = await open_form(app, pilot, doc.id)
         # the issue's case: after "3 a tab", typing must land in a text field, not pick choices
@@ -80,7 +80,7 @@ async def test_the_focused_field_is_marked_and_a_stray_key_is_explained(store: S
 
 async def test_the_chosen_values_description_is_shown(store: Store) -> None:
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         form = await open_form(app, pilot, doc.id)
         await pilot.press("3")
@@ -98,7 +98,7 @@ async def test_the_chosen_values_description_is_shown(store: Store) -> None:
 
 async def test_every_field_is_reachable_and_visible_at_60_by_15(store: Store) -> None:
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(60, 15)) as pilot:
         form = await open_form(app, pilot, doc.id)
         visible = form.query_one(VerticalScroll).scrollable_content_region
@@ -128,7 +128,7 @@ class _BareField(ModalScreen[None]):
 async def test_a_plain_input_anywhere_in_the_app_shows_its_text(store: Store) -> None:
     """The shared cause: Textual's ``Input:focus`` adds a tall border; annotty's one-row fields
     then had no row left for text. The app's CSS keeps every field one row, borderless."""
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await app.push_screen(_BareField())
@@ -146,7 +146,7 @@ async def test_a_plain_input_anywhere_in_the_app_shows_its_text(store: Store) ->
     lambda: BulkDialog("rejected", 3, "stance = against", False),
 ])
 async def test_review_reason_fields_show_their_text(store: Store, dialog) -> None:
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         app.push_screen(dialog())

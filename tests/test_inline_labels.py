@@ -18,7 +18,7 @@ from rich.cells import cell_len, split_graphemes
 
 from annotations.store import Store
 from annotations.text import Layout, display
-from tui.app import AnnottyApp
+from tui.app import AnnottyApp, make_app
 from tui.screens.reader import LABELS_SETTING, ReaderScreen
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
@@ -140,7 +140,7 @@ KEYS = ["w", "w", "w", "right", "shift+right", "W", "W", "escape", "colon", "2",
 
 async def walk(store: Store, doc_id: str, labels: bool) -> tuple[list[tuple], tuple]:
     """Cursor and selection after each key, and the claim saved from a sentence selection."""
-    app = AnnottyApp(store)
+    app = make_app(store)
     seen: list[tuple] = []
     async with app.run_test(size=SIZE) as pilot:
         reader, view = await open_reader(app, pilot, doc_id)
@@ -180,7 +180,7 @@ async def test_labels_on_give_the_same_offsets_selections_and_claims(store: Stor
 
 async def test_vertical_moves_and_clicks_map_through_the_labels(store: Store) -> None:
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         reader, view = await open_reader(app, pilot, doc.id)
         await pilot.press("E")
@@ -221,12 +221,12 @@ async def test_vertical_moves_and_clicks_map_through_the_labels(store: Store) ->
 async def test_the_choice_is_remembered_for_the_next_document(tmp_path: Path) -> None:
     store = Store(tmp_path / "l.db", annotator="ann")
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         _, view = await open_reader(app, pilot, doc.id)
         await pilot.press("E")
         await until(pilot, lambda: store.setting(LABELS_SETTING + "ann") == "on")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         _, view = await open_reader(app, pilot, doc.id)
         await until(pilot, lambda: view.labels_settled and view._drawn)
@@ -260,7 +260,7 @@ def test_label_tags_are_readable_in_both_themes_and_without_colour() -> None:
 
 def test_snapshot_reader_with_inline_labels(seeded: Store, snap_compare) -> None:
     doc = next(d for d in seeded.documents() if d.title.startswith("004"))
-    app = AnnottyApp(seeded)
+    app = make_app(seeded)
 
     async def run_before(pilot) -> None:
         await pilot.pause()
@@ -294,7 +294,7 @@ async def test_a_long_text_is_wrapped_with_labels_in_a_thread(store: Store, monk
     monkeypatch.setattr(document_view, "SYNC_LABEL_CHARS", 10)
     monkeypatch.setattr(document_view, "WRAP_DELAY", 0.01)
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         _, view = await open_reader(app, pilot, doc.id)
         plain = view._layout
@@ -317,7 +317,7 @@ async def test_labels_switched_off_before_the_thread_starts_stay_off(store: Stor
     monkeypatch.setattr(document_view, "SYNC_LABEL_CHARS", 10)
     monkeypatch.setattr(document_view, "WRAP_DELAY", 0.5)
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         _, view = await open_reader(app, pilot, doc.id)
         await pilot.press("E", "E")  # on, then off before the delayed wrap begins

@@ -20,7 +20,7 @@ from annotations.keymap import (
 )
 from annotations.store import Store
 from tests import test_reader_support as support
-from tui.app import AnnottyApp, binding_ids
+from tui.app import AnnottyApp, binding_ids, make_app
 from tui.screens.help import HelpScreen, bindings_table
 from tui.widgets.claim_form import ClaimForm
 
@@ -124,7 +124,7 @@ async def test_a_remapped_key_works_and_shows_in_help_and_footer(store: Store,
                                                                   tmp_path: Path) -> None:
     doc, _ = store.add_document(TEXT, "t")
     keymap = load_keymap(write(tmp_path, "keys:\n  reader.claim: k\n"))
-    app = AnnottyApp(store, keymap=keymap)
+    app = make_app(store, keymap=keymap)
     async with app.run_test(size=SIZE) as pilot:
         reader = await support.open_reader(app, pilot, doc.id)
         await pilot.press("s", "c")  # the old key does nothing now

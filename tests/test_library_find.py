@@ -10,7 +10,7 @@ from test_review_support import screen_text, settle
 
 from annotations.model import Document, DocumentSummary
 from annotations.store import Store
-from tui.app import AnnottyApp
+from tui.app import AnnottyApp, make_app
 from tui.screens.library import LibraryScreen, View, arrange, search_key
 from tui.screens.reader import ReaderScreen
 from tui.widgets.library_table import LibraryTable, id_width
@@ -48,7 +48,7 @@ async def open_library(store: Store, pilot: Any) -> LibraryScreen:
 
 async def test_ids_are_shown_as_unique_prefixes(store: Store) -> None:
     ids = corpus(store)
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await open_library(store, pilot)
         shown = screen_text(app)
@@ -66,7 +66,7 @@ def test_the_prefix_grows_until_every_id_is_told_apart() -> None:
 
 async def test_slash_filters_as_you_type_and_escape_clears(store: Store) -> None:
     ids = corpus(store)
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_library(store, pilot)
         assert len(rows(app)) == 4
@@ -104,7 +104,7 @@ async def test_slash_filters_as_you_type_and_escape_clears(store: Store) -> None
 
 async def test_sort_keys_reverse_and_status_filter(store: Store) -> None:
     corpus(store)
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await open_library(store, pilot)
         imported = rows(app)
@@ -139,7 +139,7 @@ async def test_the_status_line_names_the_database_file_not_its_folder(tmp_path: 
     """Snapshots must not depend on the machine: no temporary folder on screen."""
     store = Store(tmp_path / "project.db", annotator="me")
     corpus(store)
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await open_library(store, pilot)
         shown = screen_text(app)
@@ -173,7 +173,7 @@ async def test_ten_thousand_documents_draw_only_the_rows_on_screen(store: Store)
 
     store.add_documents([Document(id=f"id-{letters(i)}", title=f"Document {i:05d}",
                                   text=f"Text number {i}.") for i in range(10_000)])
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_library(store, pilot)
         table = screen.table
@@ -198,7 +198,7 @@ async def test_ten_thousand_documents_draw_only_the_rows_on_screen(store: Store)
 async def test_rows_follow_a_theme_change(store: Store) -> None:
     """Rows are cached once drawn; ctrl+t must not leave them in the old theme's colours."""
     corpus(store)
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_library(store, pilot)
         before = screen.table.render_line(3)  # a row without the cursor
@@ -211,7 +211,7 @@ async def test_rows_follow_a_theme_change(store: Store) -> None:
 
 async def test_clicks_sort_by_a_header_and_open_a_row(store: Store) -> None:
     ids = corpus(store)
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_library(store, pilot)
         table = screen.table

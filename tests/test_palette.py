@@ -9,7 +9,7 @@ from test_review_support import screen_text, settle, tag_corpus
 from textual.command import CommandList, CommandPalette
 
 from annotations.store import Store
-from tui.app import AnnottyApp
+from tui.app import make_app
 from tui.screens.export_dialog import ExportDialog
 from tui.screens.library import LibraryScreen
 from tui.screens.review import ReviewScreen
@@ -44,7 +44,7 @@ async def palette_run(pilot: Any, typed: str, first: str) -> None:
 
 async def test_the_palette_runs_the_library_and_review_actions(seeded: Store) -> None:
     tag_corpus(seeded)
-    app = AnnottyApp(seeded)
+    app = make_app(seeded)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, LibraryScreen)
@@ -59,7 +59,7 @@ async def test_the_palette_runs_the_library_and_review_actions(seeded: Store) ->
 
 
 async def test_the_palette_lists_the_screens_keys_with_their_keys(seeded: Store) -> None:
-    app = AnnottyApp(seeded)
+    app = make_app(seeded)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         shown = await palette_hits(pilot, "next unf", "Next unfinished")
@@ -74,7 +74,7 @@ async def test_the_palette_lists_the_screens_keys_with_their_keys(seeded: Store)
 
 async def test_database_info_names_the_whole_path(seeded: Store, tmp_path: Path) -> None:
     """The library shows only the database's file name; the palette tells the full path."""
-    app = AnnottyApp(seeded)
+    app = make_app(seeded)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert str(tmp_path) not in screen_text(app)
@@ -89,7 +89,7 @@ async def test_only_annotty_actions_that_can_run_now(seeded: Store) -> None:
     from tui.commands import binding_commands
     from tui.screens.adjudicate import AdjudicateScreen
 
-    app = AnnottyApp(seeded)
+    app = make_app(seeded)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         titles = [c.title for c in binding_commands(app.screen, set())]

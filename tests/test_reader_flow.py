@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from annotations.store import Store
-from tui.app import AnnottyApp
+from tui.app import make_app
 from tui.screens.reader import ReaderScreen
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
@@ -27,7 +27,7 @@ async def open_seed(pilot, index: int) -> ReaderScreen:
 
 
 async def test_tag_a_sentence_as_a_claim(seeded: Store) -> None:
-    app = AnnottyApp(seeded)
+    app = make_app(seeded)
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_seed(pilot, 4)
         view = reader.query_one(DocumentView)

@@ -6,7 +6,7 @@ from rich.console import Console
 
 from annotations.store import Store
 from tests.test_reader_support import open_reader
-from tui.app import AnnottyApp
+from tui.app import make_app
 from tui.screens.help import bindings_table
 
 
@@ -18,7 +18,7 @@ def table_text(table) -> str:
 
 async def test_reader_help_has_no_leftover_keys(store: Store) -> None:
     doc, _ = store.add_document("Paris is big. Paris again.\n", "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         reader = await open_reader(app, pilot, doc.id)
         text = table_text(bindings_table(reader))
@@ -37,7 +37,7 @@ async def test_reader_help_has_no_leftover_keys(store: Store) -> None:
 
 async def test_library_help_has_no_focus_keys_with_one_focusable_widget(store: Store) -> None:
     store.add_document("Some text.", "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await app.workers.wait_for_complete()

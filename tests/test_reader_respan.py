@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from annotations.store import Store
-from tui.app import AnnottyApp
+from tui.app import AnnottyApp, make_app
 from tui.screens.reader import ReaderScreen
 
 TEXT = "The minister said exports grew 12% in 2024. Critics called the figure misleading.\n"
@@ -33,7 +33,7 @@ async def test_extend_a_claim_then_undo_restores_the_old_span(store: Store) -> N
     claim = store.add_claim(doc.id, start, TEXT.index(" in 2024"), "statistical",
                             stance="none")
     assert claim.quote == "exports grew 12%"
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         reader = await open_reader(app, pilot, doc.id, start)
         await pilot.press("r")
@@ -64,7 +64,7 @@ async def test_extend_a_claim_then_undo_restores_the_old_span(store: Store) -> N
 async def test_shrink_a_claim_from_its_start_with_swapped_ends(store: Store) -> None:
     doc, _ = store.add_document(TEXT, "t")
     claim = store.add_claim(doc.id, 0, TEXT.index(" Critics"), "statistical", stance="none")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         reader = await open_reader(app, pilot, doc.id, 4)
         await pilot.press("r", "ctrl+x", "W", "W")  # cursor to the start; drop two words
@@ -78,7 +78,7 @@ async def test_shrink_a_claim_from_its_start_with_swapped_ends(store: Store) -> 
 async def test_escape_cancels_and_the_claim_keeps_its_span(store: Store) -> None:
     doc, _ = store.add_document(TEXT, "t")
     claim = store.add_claim(doc.id, 0, 12, "statistical", stance="none")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         reader = await open_reader(app, pilot, doc.id, 0)
         await pilot.press("r", "W", "escape")

@@ -7,7 +7,7 @@ from textual.widgets import Static
 
 from annotations.store import Store
 from tests.test_reader_support import open_reader, screen_text
-from tui.app import AnnottyApp
+from tui.app import AnnottyApp, make_app
 from tui.screens.reader import ReaderScreen
 
 TEXT = ("Paris and Berlin met. Later Paris agreed, and Paris won.\n"
@@ -28,7 +28,7 @@ def status(reader: ReaderScreen) -> str:
 async def test_status_follows_delete_and_edit_without_moving(store: Store) -> None:
     doc, _ = store.add_document(TEXT, "t")
     store.add_claim(doc.id, 0, 21, "causal", stance="favor")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         reader = await open_reader(app, pilot, doc.id)
         assert "claim: causal, favor" in status(reader)
@@ -44,7 +44,7 @@ async def test_status_follows_delete_and_edit_without_moving(store: Store) -> No
 
 async def test_status_shows_line_and_column_as_goto_counts(store: Store) -> None:
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         reader = await open_reader(app, pilot, doc.id)
         assert status(reader).startswith("1:1 (0%)")
@@ -60,7 +60,7 @@ async def test_status_shows_line_and_column_as_goto_counts(store: Store) -> None
 
 async def test_mention_jumps_count_in_the_status_line_not_in_toasts(store: Store) -> None:
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         reader = await open_reader(app, pilot, doc.id)
         assert reader.entity_at_cursor() is not None
@@ -84,7 +84,7 @@ async def test_header_shows_title_status_and_queue_position(store: Store) -> Non
     store.add_document("First document.", "first")
     doc, _ = store.add_document(TEXT, "Second title")
     store.add_document("Third document.", "third")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         reader = await open_reader(app, pilot, doc.id)
         header = str(reader.query_one("#reader-header", Static).render())
@@ -99,7 +99,7 @@ async def test_header_shows_title_status_and_queue_position(store: Store) -> Non
 
 async def test_side_panel_hides_itself_when_narrow_and_p_still_shows_it(store: Store) -> None:
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(60, 15)) as pilot:
         reader = await open_reader(app, pilot, doc.id)
         side = reader.query_one("#side")
@@ -119,7 +119,7 @@ async def test_side_panel_hides_itself_when_narrow_and_p_still_shows_it(store: S
 
 async def test_header_shows_a_hostile_title_as_text(store: Store) -> None:
     doc, _ = store.add_document(TEXT, "[bold red]x[/]\x1b]52;c;aGk=\x07 title")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         reader = await open_reader(app, pilot, doc.id)
         header = str(reader.query_one("#reader-header", Static).render())

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from annotations.store import Store
-from tui.app import AnnottyApp
+from tui.app import make_app
 from tui.screens.reader import ReaderScreen
 from tui.widgets import save_state
 from tui.widgets.save_state import SaveState
@@ -32,7 +32,7 @@ async def test_a_failed_save_is_kept_shown_retried_and_guarded_on_quit(
     monkeypatch.setattr(save_state, "RETRY_SECONDS", 0.1)
     store = Store(tmp_path / "a.db", annotator="ann")
     doc, _ = store.add_document(TEXT, "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.open_document(doc.id, 0)

@@ -105,13 +105,17 @@ async def test_review_decide_filter_bulk_and_see_the_stats(
 
 
 async def test_enter_opens_the_claim_in_its_document(tagged: tuple[Store, list[Claim]]) -> None:
+    from tui.screens.reader import ReaderScreen
+
     store, _ = tagged
     first = in_order(store)[0]
     app = review_host(store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("enter")
-        assert app.opened == [(first.doc_id, first.start)]
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        assert (app.screen.doc_id, app.screen.start_offset) == (first.doc_id, first.start)
 
 
 async def test_edit_uses_the_claim_form(tagged: tuple[Store, list[Claim]]) -> None:
@@ -204,11 +208,11 @@ async def test_keys_typed_before_a_dialog_is_ready_go_into_it(
     a fast typist, and nothing holds them: ``r`` is a priority binding that awaits the dialog."""
     from textual import events
 
-    from tui.app import AnnottyApp
+    from tui.app import make_app
 
     store, _ = tagged
     first = in_order(store)[0]
-    app = AnnottyApp(store)
+    app = make_app(store)
 
     def burst(*keys: str) -> None:
         for key in keys:

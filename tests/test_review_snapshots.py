@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_review_support import Host, review_host, settle, tag_corpus
+from test_review_support import review_host, settle, tag_corpus
 
 from annotations.model import Claim
 from annotations.review import ReviewFilter, decide, decide_matching
 from annotations.store import Store
+from tui.app import make_app
 
 
 @pytest.fixture
@@ -60,4 +61,9 @@ def test_stats_screen(tagged: tuple[Store, list[Claim]], snap_compare: Any) -> N
     decide(store, claims[1].id, "rejected", "no")
     decide_matching(store, ReviewFilter(stance="favor"), "accepted")
     store.set_status(claims[0].doc_id, "done", annotator="ann")
-    assert snap_compare(Host(store, StatsScreen), terminal_size=(110, 60), run_before=settle)
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        pilot.app.push_screen(StatsScreen())
+        await settle(pilot)
+
+    assert snap_compare(make_app(store), terminal_size=(110, 60), run_before=run_before)

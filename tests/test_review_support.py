@@ -1,4 +1,4 @@
-"""Shared by the review and stats tests: a tagged seed corpus, a host app, screen text.
+"""Shared by the review and stats tests: tagged seed corpus, review app, screen text.
 
 (Named ``test_*`` so it lives with the tests it serves; it holds no tests itself.)
 """
@@ -15,10 +15,9 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 
 from annotations.model import Claim
-from annotations.recovery import SaveQueue
 from annotations.review import ReviewFilter
-from annotations.schema import load_default
 from annotations.store import Store
+from tui.app import AnnottyApp, make_app
 
 if TYPE_CHECKING:
     from tui.screens.review import ReviewScreen
@@ -67,28 +66,9 @@ def tag_corpus(store: Store, per_doc: int = 4) -> list[Claim]:
     return claims
 
 
-class Host(App[None]):
-    """Stands in for AnnottyApp: a store, a schema, and a recorded ``open_document``."""
-
-    def __init__(self, store: Store, screen_factory: Any) -> None:
-        super().__init__()
-        self.store = store
-        self.saves = SaveQueue(store)  # decisions and edits are saved through it, as in the app
-        self.schema = load_default()
-        self.opened: list[tuple[str, int | None]] = []
-        self._factory = screen_factory
-
-    def on_mount(self) -> None:
-        self.push_screen(self._factory())
-
-    def open_document(self, doc_id: str, offset: int | None = None) -> None:
-        self.opened.append((doc_id, offset))
-
-
-def review_host(store: Store, review_filter: ReviewFilter | None = None) -> Host:
-    from tui.screens.review import ReviewScreen
-
-    return Host(store, lambda: ReviewScreen(review_filter))
+def review_host(store: Store, review_filter: ReviewFilter | None = None) -> AnnottyApp:
+    """The app as ``annotty review`` starts it: the review screen over the library."""
+    return make_app(store, start="review", review_filter=review_filter)
 
 
 async def settle(pilot: Pilot[Any]) -> None:

@@ -6,7 +6,7 @@ from rich.console import Console
 from test_review_support import review_host, settle, tag_corpus
 
 from annotations.store import Store
-from tui.app import AnnottyApp
+from tui.app import make_app
 from tui.screens.help import bindings_table
 
 SIDEWAYS = ("Scroll Left", "Scroll Right", "Page Left", "Page Right")
@@ -20,7 +20,7 @@ def table_text(screen) -> str:
 
 async def test_library_help(store: Store) -> None:
     store.add_document("Some text.", "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         text = table_text(app.screen)

@@ -20,7 +20,7 @@ from textual.geometry import Region
 from textual.widget import Widget
 
 from annotations.store import Store
-from tui.app import AnnottyApp
+from tui.app import make_app
 from tui.screens.adjudicate import AdjudicateScreen
 from tui.screens.export_dialog import ExportDialog
 from tui.screens.stats import StatsScreen
@@ -75,7 +75,7 @@ async def test_adjudication_fits(tmp_path: Path) -> None:
         for start in range(0, len(text) - 20, 31):
             who.add_claim(doc.id, start, start + 20, "opinion", stance=stance)
     rev = Store(path, annotator="rev")
-    app = AnnottyApp(rev)
+    app = make_app(rev)
     async with app.run_test(size=NARROW) as pilot:
         await settle(pilot)
         app.push_screen(AdjudicateScreen())

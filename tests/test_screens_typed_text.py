@@ -10,12 +10,10 @@ from pathlib import Path
 
 import pytest
 from test_review_support import open_review_dialog, review_host, screen_text, settle, tag_corpus
-from textual.app import App
 from textual.widgets import Input
 
-from annotations.entities import builtin
 from annotations.store import Store
-from tui.app import AnnottyApp
+from tui.app import make_app
 from tui.screens.export_dialog import ExportDialog
 from tui.screens.review_dialogs import BulkDialog, FilterDialog, ReasonDialog
 
@@ -54,7 +52,7 @@ async def test_in_the_app_too(seeded: Store, key: str, dialog: type) -> None:
     from tui.screens.review import ReviewScreen
 
     tag_corpus(seeded)
-    app = AnnottyApp(seeded)
+    app = make_app(seeded)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.push_screen(ReviewScreen())
@@ -63,21 +61,14 @@ async def test_in_the_app_too(seeded: Store, key: str, dialog: type) -> None:
         await type_and_see(pilot, opened.focused)
 
 
-class ExportHost(App[None]):
-    def __init__(self, store: Store, folder: Path) -> None:
-        super().__init__()
-        self.store, self.folder = store, folder
-
-    def on_mount(self) -> None:
-        self.push_screen(ExportDialog(self.store, builtin().key, folder=self.folder))
-
-
 @pytest.mark.parametrize("field", ["annotator", "claim_type", "stance", "doc", "path"])
 async def test_export_fields_show_what_is_typed(store: Store, tmp_path: Path,
                                                 field: str) -> None:
     store.add_document("One short document.", "one")
-    app = ExportHost(store, tmp_path)
+    app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(ExportDialog(store, app.recognizer.key, folder=tmp_path))
         await settle(pilot)
         target = app.screen.query_one(f"#{field}", Input)
         target.focus()

@@ -8,7 +8,7 @@ from pathlib import Path
 from test_review_support import review_host, screen_text, settle
 
 from annotations.store import Store
-from tui.app import AnnottyApp
+from tui.app import make_app
 from tui.screens.adjudicate import AdjudicateScreen
 from tui.screens.stats import StatsScreen
 
@@ -44,7 +44,7 @@ async def test_one_disputed_item_in_adjudication(tmp_path: Path) -> None:
     doc, _ = alice.add_document(TEXT, "one")
     alice.add_claim(doc.id, 0, len(TEXT), "statistical", stance="favor")
     bob.add_claim(doc.id, 0, len(TEXT), "statistical", stance="against")
-    app = AnnottyApp(Store(path, annotator="rev"))
+    app = make_app(Store(path, annotator="rev"))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         app.push_screen(AdjudicateScreen())

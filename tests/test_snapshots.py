@@ -12,7 +12,7 @@ from annotations.entities import builtin
 from annotations.seeding import import_with_entities
 from annotations.store import Store
 from tests.conftest import SEEDS
-from tui.app import AnnottyApp
+from tui.app import AnnottyApp, make_app
 from tui.widgets.claim_form import ClaimForm
 
 SIZE = (100, 30)
@@ -28,7 +28,7 @@ def app(tmp_path: Path) -> AnnottyApp:
     store.add_claim(doc.id, first, text.index(" for a new era") + 14, "opinion", stance="favor",
                     target="China-Russia relations", speaker="Guo Jiakun")
     store.add_claim(doc.id, first, first + 23, "statistical", stance="against")
-    app = AnnottyApp(store)
+    app = make_app(store)
     app.snapshot_doc = doc.id  # type: ignore[attr-defined]
     return app
 

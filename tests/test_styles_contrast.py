@@ -15,7 +15,7 @@ from rich.style import Style
 from annotations.model import Entity
 from annotations.store import Store
 from tests.test_reader_support import open_reader
-from tui.app import AnnottyApp
+from tui.app import AnnottyApp, make_app
 from tui.screens.reader import ReaderScreen
 from tui.styles import CURSOR, ENTITY_TYPES, OVERLAP, SELECTION, Palette, contrast
 from tui.widgets.side_lists import EntityLegend
@@ -65,7 +65,7 @@ async def test_every_entity_and_claim_style_meets_wcag_aa(tmp_path: Path, theme:
     other = Store(tmp_path / "c.db", annotator="other")
     other.add_claim(doc.id, 30, 60, "opinion", stance="favor")  # drawn with o
     other.close()
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(120, 30)) as pilot:
         app.theme = theme
         reader = await open_reader(app, pilot, doc.id)
@@ -127,7 +127,7 @@ async def test_no_color_search_hits_are_not_entities(store: Store,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     doc, _ = store.add_document("Paris is big. Paris again.", "t")
-    app = AnnottyApp(store)
+    app = make_app(store)
     assert app.no_color
     async with app.run_test(size=(80, 24)) as pilot:
         reader = await open_reader(app, pilot, doc.id)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from annotations.store import Store
 from tests.test_reader_support import open_reader
-from tui.app import AnnottyApp
+from tui.app import make_app
 
 TEXT = "Alice thinks trade grew. Bob thinks it shrank. Nobody knows for sure."
 
@@ -18,7 +18,7 @@ async def test_others_claims_arrive_live_and_show_on_request(tmp_path: Path) -> 
     bob = Store(path, annotator="bob")
     doc, _ = alice.add_document(TEXT, "t")
     mine = alice.add_claim(doc.id, 0, 24, "opinion", stance="favor")
-    app = AnnottyApp(alice)
+    app = make_app(alice)
     async with app.run_test(size=(100, 24)) as pilot:
         reader = await open_reader(app, pilot, doc.id)
         assert [c.id for c in reader.claims] == [mine.id]

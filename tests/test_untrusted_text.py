@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from annotations.store import Store
-from tui.app import AnnottyApp
+from tui.app import make_app
 from tui.widgets.document_view import DocumentView
 
 HOSTILE = "Plain [bold]x[/] and [@click=app.quit]click[/] then \x1b[31mred\x1b]0;title\x07 end."
@@ -11,7 +11,7 @@ HOSTILE = "Plain [bold]x[/] and [@click=app.quit]click[/] then \x1b[31mred\x1b]0
 
 async def test_markup_and_escapes_are_shown_literally(store: Store) -> None:
     doc, _ = store.add_document(HOSTILE, "hostile")
-    app = AnnottyApp(store)
+    app = make_app(store)
     async with app.run_test(size=(100, 20)) as pilot:
         await pilot.pause()
         app.open_document(doc.id)

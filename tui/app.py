@@ -256,15 +256,30 @@ def binding_ids() -> frozenset[str]:
     return frozenset(ids)
 
 
+def make_app(store: Store, *, schema: Schema | None = None,
+             recognizer: Recognizer | None = None, keymap: Keymap | None = None,
+             start: str = "library", review_filter: ReviewFilter | None = None,
+             seed: bool = False, gazetteer: Path | None = None,
+             recognizer_spec: str | None = None) -> AnnottyApp:
+    """The configured app, one way for the CLI and the tests alike: no stand-in apps.
+
+    ``start`` is the screen shown over the library: ``library``, ``review`` or ``adjudicate``.
+    An unknown binding id in ``keymap`` raises ``InputError`` (file, line, id).
+    """
+    return AnnottyApp(store, schema, recognizer=recognizer, seed=seed, start_screen=start,
+                      review_filter=review_filter, gazetteer=gazetteer,
+                      recognizer_spec=recognizer_spec, keymap=keymap)
+
+
 def run(store: Store, schema: Schema | None = None, seed: bool = False,
         start_screen: str = "library", review_filter: ReviewFilter | None = None,
         recognizer: Recognizer | None = None, gazetteer: Path | None = None,
         recognizer_spec: str | None = None, keymap: Keymap | None = None) -> None:
     """Run the app on ``store``, opened (and checked) once by the caller, who closes it. An
     unknown binding id in ``keymap`` raises ``InputError`` (file, line, id) before it starts."""
-    app = AnnottyApp(store, schema, recognizer=recognizer, seed=seed, start_screen=start_screen,
-                     review_filter=review_filter, gazetteer=gazetteer,
-                     recognizer_spec=recognizer_spec, keymap=keymap)
+    app = make_app(store, schema=schema, recognizer=recognizer, keymap=keymap,
+                   start=start_screen, review_filter=review_filter, seed=seed,
+                   gazetteer=gazetteer, recognizer_spec=recognizer_spec)
     try:
         app.run()
     finally:

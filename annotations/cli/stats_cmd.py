@@ -22,8 +22,8 @@ from annotations.terminal_safe import clean, dumps, plural
 def stats_cmd(settings: Settings, as_json: bool) -> None:
     """Print progress and counts: documents, claims by label and review status, annotators."""
     store = settings.store()
-    with store._lock:
-        numbers = stats_mod.compute(store.db.conn)
+    with store.reading() as conn:
+        numbers = stats_mod.compute(conn)
     if as_json:
         click.echo(dumps(numbers, indent=2))
         return

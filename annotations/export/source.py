@@ -44,8 +44,8 @@ def cached_entities(store: Store, doc_id: str, recognizer: str) -> list[Entity] 
     """
     if not recognizer:
         return None
-    with store._lock:
-        rows = store.db.conn.execute(
+    with store.reading() as conn:
+        rows = conn.execute(
             'select start, "end", label, source from entities where doc_id = ? and recognizer = ?'
             ' order by start, "end"', (doc_id, recognizer)).fetchall()
     return [Entity(*row) for row in rows]
@@ -254,37 +254,30 @@ class Tally:
 
 
 class _Reader:
-    """Read queries: a private read-only snapshot for a file, the store's own lock in memory."""
+    """Read queries: a private read-only snapshot for a file; in memory the store's own
+    connection, taken for each query so the app's writes go on between them."""
 
-    def __init__(self, conn: sqlite3.Connection, lock: Any) -> None:
-        self.conn = conn
-        self.lock = lock
+    def __init__(self, connection: Callable[[], contextlib.AbstractContextManager[
+            sqlite3.Connection]]) -> None:
+        self.connection = connection
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self.lock:
-            return self.conn.execute(sql, list(params)).fetchall()
+        with self.connection() as conn:
+            return conn.execute(sql, list(params)).fetchall()
 
 
 @contextmanager
 def _reader(store: Store) -> Iterator[_Reader]:
     if store.path is None:
-        yield _Reader(store.db.conn, store._lock)  # one connection: share the store's lock
+        yield _Reader(store.reading)  # one connection: share the store's
         return
     conn = dbmod.read_connection(store.path)  # decodes broken UTF-8; works read-only
     try:
         conn.execute("BEGIN")  # one snapshot for the whole export
-        yield _Reader(conn, _NoLock())
+        yield _Reader(lambda: contextlib.nullcontext(conn))
         conn.execute("COMMIT")
     finally:
         conn.close()
-
-
-class _NoLock:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def count_documents(store: Store, filters: Filters | None = None) -> int:

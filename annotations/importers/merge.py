@@ -201,7 +201,7 @@ class Merger:
         document is not found by id: a foreign file then still merges into the right document."""
         if self._aliases is None:
             self._aliases = {}
-            for row in self.store.db.query("select id, text from documents"):
+            for row in self.store.query("select id, text from documents"):
                 derived = content_id(row["text"])
                 if derived != row["id"]:
                     self._aliases[derived] = row["id"]

@@ -32,10 +32,10 @@ from annotations.review import (
 from annotations.review_list import Reader as ReviewReader
 from annotations.review_list import ReviewList, ReviewRow, load_context
 from annotations.store import StoreError
-from annotations.terminal_safe import plural, thing
+from annotations.terminal_safe import plural
 from tui.messages import StoreChanged
+from tui.screens.decisions import DecisionHistory
 from tui.screens.review_dialogs import BulkDialog, FilterDialog, ReasonDialog, filter_line
-from tui.screens.serial_writes import SerialWrites
 from tui.widgets.claim_context import ClaimContextView
 from tui.widgets.claim_table import ClaimTable, one_line
 from tui.widgets.save_state import PERSIST_SECONDS, SaveState
@@ -47,7 +47,7 @@ SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 VERBS = {"accepted": "Accepted", "rejected": "Rejected", "pending": "Reset to pending"}
 
 
-class ReviewScreen(SerialWrites, Screen[None]):
+class ReviewScreen(DecisionHistory, Screen[None]):
     """Every claim in a table, the selected one in context below; decide with one key."""
 
     app: AnnottyApp
@@ -178,13 +178,7 @@ class ReviewScreen(SerialWrites, Screen[None]):
     def load_choices(self) -> None:
         """Targets and annotators in the corpus, for the filter form's pick lists."""
         assert self.reader is not None
-        with self.reader.fresh() as conn:
-            targets = [t for (t,) in conn.execute(
-                "select target from claims where target != '' group by target"
-                " order by count(*) desc limit 200")]
-            annotators = [a for (a,) in conn.execute(
-                "select distinct annotator from claims order by annotator") if a]
-        self.choices = {"target": targets, "annotator": annotators}
+        self.choices = self.reader.choices()
 
     @on(ClaimTable.Highlighted)
     def _highlighted(self, event: ClaimTable.Highlighted) -> None:
@@ -400,31 +394,20 @@ class ReviewScreen(SerialWrites, Screen[None]):
                         f"in {seconds:.1f} s. u undoes {them}.")
         self.reload()
 
-    def action_undo(self) -> None:
-        self._history_step(undo=True)
+    # -- undo and redo (DecisionHistory) ------------------------------------------------------
+    def _history_busy(self) -> str:
+        return self.busy
 
-    def action_redo(self) -> None:
-        self._history_step(undo=False)
+    def _describe_step(self, word: str, entry: dict[str, Any]) -> str:
+        count = entry.get("count")
+        if not count:
+            return super()._describe_step(word, entry)
+        what = entry.get("action", "change")
+        return f"{word} {what} of {plural(count, 'claim', thousands=True)}."
 
-    def _history_step(self, undo: bool) -> None:
-        if self.busy:
-            self.notify(f"Please wait: {self.busy}", severity="warning")
-            return
-        store = self.app.store
-        self._write(store.undo if undo else store.redo,
-                    lambda entry, error: self._stepped(undo, entry, error))
-
-    def _stepped(self, undo: bool, entry: dict[str, Any] | None, error: Exception | None) -> None:
-        word = "Undid" if undo else "Redid"
-        if error is not None:
-            self.notify(f"{word[:-1]} failed: {error}", severity="error")
-        elif entry is None:
-            self._said = f"Nothing to {'undo' if undo else 'redo'}."
-        else:
-            what = entry.get("action", "change")
-            count = entry.get("count")
-            self._said = (f"{word} {what} of {plural(count, 'claim', thousands=True)}." if count
-                          else f"{word} {what} of {thing(str(entry.get('kind') or 'item'))}.")
+    def _history_done(self, message: str | None) -> None:
+        if message is not None:
+            self._said = message
         if self._said:
             self._status(self._said)
         self.reload()

@@ -1,0 +1,204 @@
+"""The reader's claim actions: tag, edit, re-span and delete claims, undo and redo, and move
+from claim to claim. Saves go through the app's ``SaveQueue``: a failed one is kept and retried."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.actions import SkipAction
+from textual.screen import Screen
+
+from annotations.errors import AnnottyError
+from annotations.model import Claim, Document, Entity
+from annotations.store import StoreError
+from annotations.terminal_safe import thing
+from annotations.text import display
+from tui.widgets.claim_form import ClaimForm
+from tui.widgets.document_view import DocumentView
+
+if TYPE_CHECKING:
+    from tui.app import AnnottyApp
+
+SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
+NOT_SAVED = "Not saved yet: kept, retrying."
+NOT_SAVABLE = "Not saved: the database takes no changes now; kept in the recovery journal."
+
+
+class ClaimActions(Screen[None]):
+    """Part of ``ReaderScreen``: what the reader does to claims."""
+
+    app: AnnottyApp
+    view: DocumentView
+    document: Document | None
+    doc_id: str
+    doc_status: str
+    claims: list[Claim]
+    entities: list[Entity]
+    respan: Claim | None
+    jump_to: Callable[[int], None]
+    own_claim_at_cursor: Callable[[], Claim | None]
+    reload_entities: Callable[[], object]
+    _read_status: Callable[[], None]
+    _show_claims: Callable[[list[Claim]], None]
+    _update_header: Callable[[], None]
+    _update_status: Callable[[], None]
+
+    def speakers(self) -> list[str]:
+        if self.document is None:
+            return []
+        text = self.document.text
+        return [text[e.start:e.end] for e in self.entities if e.label in SPEAKER_LABELS]
+
+    async def action_tag_claim(self) -> None:
+        span = self.view.selection
+        if span is None or self.document is None:
+            self.notify("Select text first: s selects the sentence, shift+arrows extend.",
+                        severity="warning")
+            raise SkipAction()  # nothing to tag: the key falls through
+        start, end = span
+        quote = self.document.text[start:end]
+
+        def saved(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self.save_claim(None, start, end, values)
+
+        # awaited: the keys typed after ``c`` are routed once the form is mounted and focused
+        await self.app.push_screen(ClaimForm(self.app.schema, quote, speakers=self.speakers()),
+                                   saved)
+
+    async def action_edit_claim(self) -> None:
+        claim = self.own_claim_at_cursor()
+        if claim is None:
+            self.notify("No claim under the cursor ( ] jumps to the next one).")
+            raise SkipAction()
+        fields = ("claim_type", "stance", "target", "speaker", "attribution", "checkworthy",
+                  "note")
+        initial = {f: getattr(claim, f) for f in fields}
+
+        def saved(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self.save_claim(claim.id, claim.start, claim.end, values)
+
+        await self.app.push_screen(ClaimForm(self.app.schema, claim.quote, initial,
+                                             self.speakers(), title="Edit claim"), saved)
+
+    @work(thread=True, group="save")
+    def save_claim(self, claim_id: str | None, start: int, end: int,
+                   values: dict[str, Any]) -> None:
+        store, saves = self.app.store, self.app.saves  # saves: kept and retried if they fail
+        if claim_id is None:
+            labels = {k: v for k, v in values.items() if k != "claim_type"}
+            saved = saves.add_claim(self.doc_id, start, end, values["claim_type"], **labels)
+            if self.doc_status == "todo" and store.status(self.doc_id) == "todo":
+                # after the claim, in the same queue: kept with it if the save fails
+                saves.set_status(self.doc_id, "in_progress")
+                self.doc_status = "in_progress"
+        else:
+            saved = saves.update_claim(claim_id, **values)
+        message = "Claim saved." if saved is not None else self._not_saved()
+        self.app.call_from_thread(self._after_change, message, True)
+
+    def action_respan_claim(self) -> None:
+        """First ``r``: select the claim's span to adjust; ``r`` again: give it the selection."""
+        if self.respan is None:
+            claim = self.own_claim_at_cursor()
+            if claim is None:
+                self.notify("No claim of yours under the cursor ( ] jumps to the next one).")
+                return
+            self.view.select(claim.start, claim.end)
+            self.respan = claim  # set after select: moving the cursor cancels a pending one
+            self._update_status()
+            return
+        claim, span = self.respan, self.view.selection
+        self.respan = None
+        if span is None:
+            self.notify("Nothing selected: the claim keeps its span.", severity="warning")
+        elif span == (claim.start, claim.end):
+            self.notify("The span is unchanged.")
+        else:
+            self.save_span(claim.id, *span)
+        self._update_status()
+
+    @work(thread=True, group="save")
+    def save_span(self, claim_id: str, start: int, end: int) -> None:
+        saved = self.app.saves.update_claim(claim_id, start=start, end=end)  # kept if it fails
+        message = "Claim span changed (u to undo)." if saved else self._not_saved()
+        self.app.call_from_thread(self._after_change, message, True)
+
+    def action_delete_claim(self) -> None:
+        claim = self.own_claim_at_cursor()
+        if claim is None:
+            self.notify("No claim under the cursor.")
+            return
+        self.delete_claim(claim.id)
+
+    @work(thread=True, group="save")
+    def delete_claim(self, claim_id: str) -> None:
+        done = self.app.saves.delete_claim(claim_id)  # kept and retried if it fails
+        message = "Claim deleted (u to undo)." if done else self._not_saved()
+        self.app.call_from_thread(self._after_change, message, False)
+
+    @work(thread=True, group="save")
+    def reload_claims(self, message: str = "") -> None:
+        claims = self.app.store.claims(self.doc_id)
+        if self.document is not None:  # with the work still waiting for a retry
+            claims = self.app.saves.shown_claims(self.doc_id, claims, self.document.text)
+        if not self.app.saves.unsaved:  # else the status shown may be one still kept
+            self._read_status()
+        self.app.call_from_thread(self._show_claims, claims)
+        self.app.call_from_thread(self._update_header)
+        if message:
+            self.app.call_from_thread(self.notify, message)
+
+    def _not_saved(self) -> str:
+        """What a toast says of a save that was kept rather than saved."""
+        return NOT_SAVABLE if self.app.saves.blocked else NOT_SAVED
+
+    def _after_change(self, message: str, clear_selection: bool) -> None:
+        if clear_selection:
+            self.view.action_clear_selection()
+        self.reload_claims(message)
+
+    @work(thread=True, group="save")
+    def action_undo(self) -> None:
+        self._history_step(self.app.store.undo, "Undid", "Nothing to undo.")
+
+    @work(thread=True, group="save")
+    def action_redo(self) -> None:
+        self._history_step(self.app.store.redo, "Redid", "Nothing to redo.")
+
+    def _history_step(self, step: Any, verb: str, nothing: str) -> None:
+        try:
+            entry = step(self.doc_id)
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        except (sqlite3.OperationalError, AnnottyError) as exc:  # locked, full, read-only
+            said = f"{verb.replace('did', 'do')} not done, nothing changed: {exc}"
+            self.app.call_from_thread(self.notify, display(said), severity="error",
+                                      markup=False)
+            return
+        message = (nothing if entry is None
+                   else f"{verb} {entry['action']} of {thing(entry['kind'])}.")
+        self.app.call_from_thread(self._after_change, message, False)
+        if entry is not None and entry["kind"] != "claim":
+            self.reload_entities()
+
+    def _jump(self, forward: bool) -> None:
+        pos = self.view.cursor
+        starts = sorted({c.start for c in self.claims})
+        target = next((s for s in starts if s > pos), None) if forward else next(
+            (s for s in reversed(starts) if s < pos), None)
+        if target is None:
+            self.notify("No more claims that way.")
+            return
+        self.jump_to(target)
+
+    def action_next_claim(self) -> None:
+        self._jump(True)
+
+    def action_prev_claim(self) -> None:
+        self._jump(False)
