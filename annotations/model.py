@@ -15,6 +15,8 @@ DocStatus = Literal["todo", "in_progress", "done", "skipped"]
 DOC_STATUSES: tuple[DocStatus, ...] = ("todo", "in_progress", "done", "skipped")
 ReviewStatus = Literal["pending", "accepted", "rejected"]
 REVIEW_STATUSES: tuple[ReviewStatus, ...] = ("pending", "accepted", "rejected")
+SPEAKER_LABELS: tuple[str, ...] = ("PERSON", "ORG", "NORP", "GPE")
+"""Entity types that can say something: the claim form offers their mentions as speakers."""
 
 
 def now_iso() -> str:

@@ -12,7 +12,7 @@ from textual.actions import SkipAction
 from textual.screen import Screen
 
 from annotations.errors import AnnottyError
-from annotations.model import Claim, Document, Entity
+from annotations.model import SPEAKER_LABELS, Claim, Document, Entity
 from annotations.store import StoreError
 from annotations.terminal_safe import thing
 from annotations.text import display
@@ -22,7 +22,6 @@ from tui.widgets.document_view import DocumentView
 if TYPE_CHECKING:
     from tui.app import AnnottyApp
 
-SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 NOT_SAVED = "Not saved yet: kept, retrying."
 NOT_SAVABLE = "Not saved: the database takes no changes now; kept in the recovery journal."
 

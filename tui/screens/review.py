@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from annotations.model import EDITABLE_CLAIM_FIELDS
+from annotations.model import EDITABLE_CLAIM_FIELDS, SPEAKER_LABELS
 from annotations.review import (
     BulkResult,
     ReviewError,
@@ -43,7 +43,6 @@ from tui.widgets.save_state import PERSIST_SECONDS, SaveState
 if TYPE_CHECKING:
     from tui.app import AnnottyApp
 
-SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 VERBS = {"accepted": "Accepted", "rejected": "Rejected", "pending": "Reset to pending"}
 
 
