@@ -136,7 +136,9 @@ class ReviewScreen(DecisionHistory, Screen[None]):
         changes = message.changes
         if self.list is None or self.busy:
             return
-        if changes.other or changes.annotators - {self.app.store.annotator}:
+        # a list still being read may hold rows from before this change: read it again
+        loading = any(w.group == "review-list" and w.is_running for w in self.app.workers)
+        if changes.other or changes.annotators - {self.app.store.annotator} or loading:
             self.reload()
         else:
             self.list.invalidate()
