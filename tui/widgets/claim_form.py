@@ -19,7 +19,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.suggester import SuggestFromList
-from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from annotations.schema import Schema
@@ -152,25 +151,21 @@ class ClaimForm(KeyedForm):
         # at once, not ``focus()`` (queued behind keys typed with the form's key: see KeyedForm)
         self.set_focus(self.query_one("#claim_type", ChoiceField))
 
-    def tab(self, forward: bool, current: Widget | None = None) -> Widget:
-        """Focus the next (``forward``) or previous stop from ``current`` (default: the focused
-        widget) and return it. Attribution and check-worthiness sit between the speaker and the
-        note: forward from them is the note, back from them the speaker."""
-        current = self.focused if current is None else current
-        name = current.id if current is not None else None
+    def _tab(self, forward: bool) -> None:
+        """Focus the next (``forward``) or previous stop. Attribution and check-worthiness sit
+        between the speaker and the note: forward from them is the note, back the speaker."""
+        name = self.focused.id if self.focused is not None else None
         here = self.STOPS.index(name) if name in self.STOPS else 0
         if name in ("attribution", "checkworthy"):
             here = 2 if forward else 3
         stop = self.STOPS[(here + (1 if forward else -1)) % len(self.STOPS)]
-        widget = self.query_one(f"#{stop}")
-        self.set_focus(widget)  # at once: the next key of a burst is routed to it
-        return widget
+        self.set_focus(self.query_one(f"#{stop}"))  # at once: the next key of a burst goes there
 
     def action_next_field(self) -> None:
-        self.tab(True)
+        self._tab(True)
 
     def action_previous_field(self) -> None:
-        self.tab(False)
+        self._tab(False)
 
     def _choose(self, char: str) -> bool:
         """Give a key to the focused choice field, else to the first field that uses it."""

@@ -12,7 +12,6 @@ from typing import Any
 
 from textual import events
 from textual.screen import ModalScreen
-from textual.widget import Widget
 
 
 class KeyedForm(ModalScreen[dict[str, Any] | None]):
@@ -27,18 +26,6 @@ class KeyedForm(ModalScreen[dict[str, Any] | None]):
         if self._choose(event.character):
             event.stop()
             event.prevent_default()
-
-    def tab(self, forward: bool, current: Widget | None = None) -> Widget | None:
-        """Focus the widget after (``forward``) or before ``current`` in the focus chain, at
-        once (a priority binding calls this: the next key goes where the focus now is)."""
-        chain = self.focus_chain
-        if not chain:
-            return None
-        current = self.focused if current is None else current
-        index = chain.index(current) if current in chain else -1
-        widget = chain[(index + (1 if forward else -1)) % len(chain)]
-        self.set_focus(widget)
-        return widget
 
     def _choose(self, char: str) -> bool:
         raise NotImplementedError
