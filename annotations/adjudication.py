@@ -10,7 +10,7 @@ The gold version is an ordinary claim layer under the reserved annotator name ``
 can be compared with each annotator by ``annotty agreement --annotators alice,adjudicated``.
 Who decided is kept twice: the gold claim's ``reviewer`` and the history rows' annotator (the
 reviewer, so their undo covers it). Deciding also records a review on the annotators' claims
-(``review`` history rows, as ``review.decide`` writes): ``accepted`` where the claim is the gold
+(``review`` history rows, as ``decisions.decide`` writes): ``accepted`` where the claim is the gold
 one, ``rejected`` with the differing fields as the reason where it is not; rejecting an item
 ("no claim here") rejects them all. One decision's history rows share a ``batch`` id, so one
 undo takes a whole decision back.
@@ -75,11 +75,14 @@ class Comparison:
         return next((i for i in self.items if i.start <= offset < i.end), None)
 
 
-def _covering(store: Store, doc_id: str, claims: Sequence[Claim],
-              annotators: Sequence[str] | None) -> tuple[str, ...]:
+def _covering(
+    store: Store, doc_id: str, claims: Sequence[Claim], annotators: Sequence[str] | None
+) -> tuple[str, ...]:
     """Who worked on the document: a claim in it, or marked it done (and did not skip it)."""
-    status = {r["annotator"]: r["status"] for r in
-              store.query("select annotator, status from doc_state where doc_id = ?", [doc_id])}
+    status = {
+        r["annotator"]: r["status"]
+        for r in store.query("select annotator, status from doc_state where doc_id = ?", [doc_id])
+    }
     found = {c.annotator for c in claims} | {a for a, s in status.items() if s == "done"}
     found = {a for a in found if status.get(a) != "skipped"} - {GOLD}
     if annotators is not None:
@@ -106,9 +109,17 @@ def build(doc_id: str, annotators: Sequence[str], claims: Sequence[Claim]) -> Co
             differences.append("boundary")
         differences += [f for f in LABELS if len({getattr(c, f) for c in mine.values()}) > 1]
         rejected = bool(mine) and all(c.review_status == "rejected" for c in mine.values())
-        items.append(Item(start=min(c.start for c in group), end=max(c.end for c in group),
-                          claims=mine, missing=missing if mine else (),
-                          differences=tuple(differences), gold=gold, rejected=rejected))
+        items.append(
+            Item(
+                start=min(c.start for c in group),
+                end=max(c.end for c in group),
+                claims=mine,
+                missing=missing if mine else (),
+                differences=tuple(differences),
+                gold=gold,
+                rejected=rejected,
+            )
+        )
     return Comparison(doc_id=doc_id, annotators=tuple(annotators), items=tuple(items))
 
 
@@ -129,10 +140,17 @@ def overview(store: Store, annotators: Sequence[str] | None = None) -> list[dict
         who = _covering(store, summary.id, claims, annotators)
         if len(who) < 2:
             continue
-        comparison = build(summary.id, who, [c for c in claims
-                                             if c.annotator in who or c.annotator == GOLD])
-        out.append({"doc_id": summary.id, "title": summary.title, "annotators": list(who),
-                    **{s: comparison.count(s) for s in ("disputed", "agreed", "resolved")}})
+        comparison = build(
+            summary.id, who, [c for c in claims if c.annotator in who or c.annotator == GOLD]
+        )
+        out.append(
+            {
+                "doc_id": summary.id,
+                "title": summary.title,
+                "annotators": list(who),
+                **{s: comparison.count(s) for s in ("disputed", "agreed", "resolved")},
+            }
+        )
     return out
 
 
@@ -155,8 +173,12 @@ def resolve(store: Store, item: Item, base: Claim | None = None, **changes: Any)
     if not {"start", "end", "claim_type"} <= set(fields):
         raise StoreError("a new gold claim needs start, end and claim_type")
     with _decision(store) as d:
-        gold = d.put_gold(anchor.doc_id, item.gold.id if item.gold else None, fields,
-                          note=f"from {base.annotator}" if base is not None else "")
+        gold = d.put_gold(
+            anchor.doc_id,
+            item.gold.id if item.gold else None,
+            fields,
+            note=f"from {base.annotator}" if base is not None else "",
+        )
         for claim in item.claims.values():
             differ = [f for f in ("start", "end", *LABELS) if getattr(claim, f) != getattr(gold, f)]
             if differ:
@@ -189,12 +211,17 @@ def accept_agreed(store: Store, comparison: Comparison) -> list[Claim]:
     return made
 
 
-def add_gold(store: Store, doc_id: str, start: int, end: int, claim_type: str,
-             **labels: Any) -> Claim:
+def add_gold(
+    store: Store, doc_id: str, start: int, end: int, claim_type: str, **labels: Any
+) -> Claim:
     """A gold claim where no annotator tagged one (the reviewer found it themselves)."""
     with _decision(store) as d:
-        return d.put_gold(doc_id, None, {"start": start, "end": end, "claim_type": claim_type,
-                                         **labels}, note="added by reviewer")
+        return d.put_gold(
+            doc_id,
+            None,
+            {"start": start, "end": end, "claim_type": claim_type, **labels},
+            note="added by reviewer",
+        )
 
 
 def gold_claims(store: Store, doc_id: str | None = None) -> list[Claim]:
@@ -230,27 +257,53 @@ class _Decision:
         except StoreError:
             return None
 
-    def write(self, item_id: str, doc_id: str, before: Claim | None, after: Claim | None,
-              action: str) -> None:
+    def write(
+        self, item_id: str, doc_id: str, before: Claim | None, after: Claim | None, action: str
+    ) -> None:
         state = None if after is None else asdict(after)
         history.apply(self.conn, "claim", item_id, state)
-        history.record(self.conn, self.store.annotator, action, "claim", item_id, doc_id,
-                       None if before is None else asdict(before), state, batch=self.batch)
+        history.record(
+            self.conn,
+            self.store.annotator,
+            action,
+            "claim",
+            item_id,
+            doc_id,
+            None if before is None else asdict(before),
+            state,
+            batch=self.batch,
+        )
 
-    def put_gold(self, doc_id: str, gold_id: str | None, fields: dict[str, Any],
-                 note: str) -> Claim:
+    def put_gold(
+        self, doc_id: str, gold_id: str | None, fields: dict[str, Any], note: str
+    ) -> Claim:
         quote = self.store.quote(doc_id, fields["start"], fields["end"])
         current = None if gold_id is None else self.current(gold_id)
         if current is not None:
-            gold = replace(current, **fields, quote=quote, reviewer=self.store.annotator,
-                           reviewed_at=self.stamp, updated_at=self.stamp)
+            gold = replace(
+                current,
+                **fields,
+                quote=quote,
+                reviewer=self.store.annotator,
+                reviewed_at=self.stamp,
+                updated_at=self.stamp,
+            )
             if gold != current:
                 self.write(gold.id, doc_id, current, gold, "update")
             return gold
-        gold = Claim(id=new_id(), doc_id=doc_id, quote=quote, annotator=GOLD,
-                     review_status="accepted", reviewer=self.store.annotator, review_note=note,
-                     reviewed_at=self.stamp, created_at=self.stamp, updated_at=self.stamp,
-                     **fields)
+        gold = Claim(
+            id=new_id(),
+            doc_id=doc_id,
+            quote=quote,
+            annotator=GOLD,
+            review_status="accepted",
+            reviewer=self.store.annotator,
+            review_note=note,
+            reviewed_at=self.stamp,
+            created_at=self.stamp,
+            updated_at=self.stamp,
+            **fields,
+        )
         self.write(gold.id, doc_id, None, gold, "create")
         return gold
 
@@ -260,12 +313,20 @@ class _Decision:
             self.write(claim_id, current.doc_id, current, None, "delete")
 
     def review(self, claim_id: str, status: ReviewStatus, reason: str) -> None:
-        """Record the reviewer's verdict on an annotator's claim (as ``review.decide`` does),
+        """Record the reviewer's verdict on an annotator's claim (as ``decisions.decide`` does),
         unless it already says so."""
         claim = self.current(claim_id)
         if claim is None or (claim.review_status, claim.reviewer, claim.review_note) == (
-                status, self.store.annotator, reason):
+            status,
+            self.store.annotator,
+            reason,
+        ):
             return
-        after = replace(claim, review_status=status, reviewer=self.store.annotator,
-                        review_note=reason, reviewed_at=self.stamp)
+        after = replace(
+            claim,
+            review_status=status,
+            reviewer=self.store.annotator,
+            review_note=reason,
+            reviewed_at=self.stamp,
+        )
         self.write(claim.id, claim.doc_id, claim, after, "review")

@@ -86,8 +86,11 @@ def cluster(items: Sequence[S]) -> list[list[S]]:
         for _, i, j in pairs:
             if partner[i] < 0 and partner[j] < 0:
                 partner[i], partner[j] = j, i
-        return [[ranked[k]] if partner[k] < 0 else [ranked[k], ranked[partner[k]]]
-                for k in range(n) if partner[k] < 0 or partner[k] > k]
+        return [
+            [ranked[k]] if partner[k] < 0 else [ranked[k], ranked[partner[k]]]
+            for k in range(n)
+            if partner[k] < 0 or partner[k] > k
+        ]
     group = list(range(n))
     members: dict[int, list[int]] = {i: [i] for i in group}
     names: dict[int, set[str]] = {i: {who[i]} for i in group}
@@ -181,9 +184,11 @@ class Tally:
     exact: int = 0
     overlap: int = 0
     uses: dict[str, Counter[str]] = field(
-        default_factory=lambda: {f: Counter() for f in LABEL_FIELDS})
+        default_factory=lambda: {f: Counter() for f in LABEL_FIELDS}
+    )
     confusion: dict[str, Counter[tuple[str, str]]] = field(
-        default_factory=lambda: {f: Counter() for f in LABEL_FIELDS})
+        default_factory=lambda: {f: Counter() for f in LABEL_FIELDS}
+    )
 
     def add(self, other: Tally) -> None:
         self.documents += other.documents
@@ -197,10 +202,15 @@ class Tally:
 
     def spans(self) -> dict[str, Any]:
         n = self.claims_a + self.claims_b
-        return {"documents": self.documents, "claims_a": self.claims_a,
-                "claims_b": self.claims_b, "matched_exact": self.exact,
-                "matched_overlap": self.overlap, "f1_exact": f1(self.exact, n),
-                "f1_overlap": f1(self.overlap, n)}
+        return {
+            "documents": self.documents,
+            "claims_a": self.claims_a,
+            "claims_b": self.claims_b,
+            "matched_exact": self.exact,
+            "matched_overlap": self.overlap,
+            "f1_exact": f1(self.exact, n),
+            "f1_overlap": f1(self.overlap, n),
+        }
 
     def labels(self) -> dict[str, dict[str, dict[str, Any]]]:
         """Per label: uses (both sides), agreed (matched pairs both giving it), label-aware
@@ -208,10 +218,15 @@ class Tally:
         out: dict[str, dict[str, dict[str, Any]]] = {}
         for f in LABEL_FIELDS:
             conf = self.confusion[f]
-            out[f] = {label: {"uses": uses, "agreed": conf[(label, label)],
-                              "f1": f1(conf[(label, label)], uses),
-                              "kappa": one_vs_rest(conf, label)}
-                      for label, uses in sorted(self.uses[f].items())}
+            out[f] = {
+                label: {
+                    "uses": uses,
+                    "agreed": conf[(label, label)],
+                    "f1": f1(conf[(label, label)], uses),
+                    "kappa": one_vs_rest(conf, label),
+                }
+                for label, uses in sorted(self.uses[f].items())
+            }
         return out
 
 
@@ -229,8 +244,9 @@ class Agreement:
         return asdict(self)
 
 
-def load(store: Store, annotators: Sequence[str] | None = None
-         ) -> tuple[list[str], dict[str, dict[str, list[Mark]]]]:
+def load(
+    store: Store, annotators: Sequence[str] | None = None
+) -> tuple[list[str], dict[str, dict[str, list[Mark]]]]:
     """The chosen annotators and, per document, each covering annotator's claims.
 
     Default annotators: everyone with a claim or a status, except the gold layer.
@@ -239,20 +255,26 @@ def load(store: Store, annotators: Sequence[str] | None = None
     with store.reading() as conn:  # plain tuples from the cursor: 100k dicts cost ~0.5 s
         rows = conn.execute(
             'select id, doc_id, annotator, start, "end", coalesce(claim_type, ""),'
-            ' coalesce(stance, "") from claims').fetchall()
+            ' coalesce(stance, "") from claims'
+        ).fetchall()
     for row in rows:
         mark = Mark._make(row)
         by_doc[mark.doc_id][mark.annotator].append(mark)
-    status = {(r["doc_id"], r["annotator"]): r["status"]
-              for r in store.query("select doc_id, annotator, status from doc_state")}
+    status = {
+        (r["doc_id"], r["annotator"]): r["status"]
+        for r in store.query("select doc_id, annotator, status from doc_state")
+    }
     everyone = {a for per in by_doc.values() for a in per} | {a for _, a in status}
     chosen = list(annotators) if annotators else sorted(everyone - {GOLD})
     covered: dict[str, dict[str, list[Mark]]] = {}
     for doc_id in sorted(set(by_doc) | {d for d, _ in status}):
         claims = by_doc.get(doc_id, {})
-        keep = {a: claims.get(a, []) for a in chosen
-                if status.get((doc_id, a)) != "skipped"
-                and (a in claims or status.get((doc_id, a)) == "done")}
+        keep = {
+            a: claims.get(a, [])
+            for a in chosen
+            if status.get((doc_id, a)) != "skipped"
+            and (a in claims or status.get((doc_id, a)) == "done")
+        }
         if len(keep) >= 2:
             covered[doc_id] = keep
     return chosen, covered
@@ -270,8 +292,9 @@ def measure(chosen: Sequence[str], covered: dict[str, dict[str, list[Mark]]]) ->
     units: dict[str, list[list[str]]] = {f: [] for f in LABEL_FIELDS}
     for per in covered.values():
         present = [a for a in chosen if a in per]
-        uses = {a: {f: Counter(getattr(m, f) for m in per[a]) for f in LABEL_FIELDS}
-                for a in present}
+        uses = {
+            a: {f: Counter(getattr(m, f) for m in per[a]) for f in LABEL_FIELDS} for a in present
+        }
         for a, b in combinations(present, 2):
             groups = _compare(tallies[(a, b)], a, per[a], per[b])
             for f in LABEL_FIELDS:
@@ -287,18 +310,30 @@ def measure(chosen: Sequence[str], covered: dict[str, dict[str, list[Mark]]]) ->
     pairs = []
     for (a, b), t in tallies.items():
         total.add(t)
-        pairs.append({"a": a, "b": b, **t.spans(),
-                      **{f"kappa_{f}": cohen_kappa(t.confusion[f]) for f in LABEL_FIELDS},
-                      "labels": t.labels()})
-    overall: dict[str, Any] = {k: v for k, v in total.spans().items()
-                               if k.startswith(("f1", "matched"))}
+        pairs.append(
+            {
+                "a": a,
+                "b": b,
+                **t.spans(),
+                **{f"kappa_{f}": cohen_kappa(t.confusion[f]) for f in LABEL_FIELDS},
+                "labels": t.labels(),
+            }
+        )
+    overall: dict[str, Any] = {
+        k: v for k, v in total.spans().items() if k.startswith(("f1", "matched"))
+    }
     for f in LABEL_FIELDS:
         kappas = [k for t in tallies.values() if (k := cohen_kappa(t.confusion[f])) is not None]
         overall[f"mean_kappa_{f}"] = sum(kappas) / len(kappas) if kappas else None
         overall[f"alpha_{f}"] = krippendorff_alpha(units[f])
     overall["units"] = len(units[LABEL_FIELDS[0]])
-    return Agreement(annotators=list(chosen), documents=len(covered), pairs=pairs,
-                     overall=overall, labels=total.labels())
+    return Agreement(
+        annotators=list(chosen),
+        documents=len(covered),
+        pairs=pairs,
+        overall=overall,
+        labels=total.labels(),
+    )
 
 
 def _compare(tally: Tally, a: str, first: list[Mark], second: list[Mark]) -> list[list[Mark]]:

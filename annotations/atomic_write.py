@@ -94,8 +94,9 @@ def _check_file_target(target: Path) -> None:
 
 
 @contextlib.contextmanager
-def open_for_replace(target: str | Path, mode: str = "w", *, encoding: str | None = "utf-8",
-                     newline: str | None = "") -> Iterator[IO]:  # type: ignore[type-arg]
+def open_for_replace(
+    target: str | Path, mode: str = "w", *, encoding: str | None = "utf-8", newline: str | None = ""
+) -> Iterator[IO]:  # type: ignore[type-arg]
     """A new, exclusively created file beside ``target``, renamed onto it when the block ends.
 
     ``mode`` is ``"w"`` (text) or ``"wb"`` (bytes). An exception inside the block removes the
@@ -109,16 +110,18 @@ def open_for_replace(target: str | Path, mode: str = "w", *, encoding: str | Non
     folder.mkdir(parents=True, exist_ok=True)
     _check_file_target(target)
     try:
-        fd, name = tempfile.mkstemp(dir=folder, prefix=f"{PREFIX}{target.name[:40]}.",
-                                    suffix=".tmp")
+        fd, name = tempfile.mkstemp(
+            dir=folder, prefix=f"{PREFIX}{target.name[:40]}.", suffix=".tmp"
+        )
     except OSError as exc:
         _about_target(exc, target)
         raise
     temp = Path(name)
     try:
         binary = mode == "wb"
-        with os.fdopen(fd, mode, encoding=None if binary else encoding,
-                       newline=None if binary else newline) as handle:
+        with os.fdopen(
+            fd, mode, encoding=None if binary else encoding, newline=None if binary else newline
+        ) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -182,8 +185,7 @@ def replace_folder(target: str | Path, fill: Callable[[Path], T]) -> T:
     if target.is_symlink():
         raise UnsafeTarget(f"{target}: is a symbolic link; choose a new folder name")
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise UnsafeTarget(f"{target}: exists and is not an empty folder; choose a new folder "
-                           "name")
+        raise UnsafeTarget(f"{target}: exists and is not an empty folder; choose a new folder name")
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
     try:

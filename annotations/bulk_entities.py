@@ -48,8 +48,9 @@ def _start(spec: RecognizerSpec) -> None:
 def _recognize(texts: list[str]) -> tuple[str, list[Spans]]:
     if _worker is None:
         return "", []
-    return _worker.key, [[(e.start, e.end, e.label, e.source) for e in _worker.recognize(t)]
-                         for t in texts]
+    return _worker.key, [
+        [(e.start, e.end, e.label, e.source) for e in _worker.recognize(t)] for t in texts
+    ]
 
 
 def worker_count() -> int:
@@ -61,8 +62,9 @@ def worker_count() -> int:
 class BulkRecognizer:
     """``submit`` texts, get a function that returns their entities (waiting if needed)."""
 
-    def __init__(self, recognizer: Recognizer, spec: RecognizerSpec | None = None,
-                 workers: int | None = None) -> None:
+    def __init__(
+        self, recognizer: Recognizer, spec: RecognizerSpec | None = None, workers: int | None = None
+    ) -> None:
         self.recognizer = recognizer
         self.spec = spec
         self.workers = worker_count() if workers is None else workers
@@ -83,23 +85,26 @@ class BulkRecognizer:
         try:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
-                    self.workers, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_start, initargs=(self.spec,))
+                    self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_start,
+                    initargs=(self.spec,),
+                )
             # this process recognises a share too, while it waits: it is otherwise idle for
             # part of each batch (reading and storing cost less than recognising)
             mine = len(texts) // (self.workers + 2)
-            sent = texts[:len(texts) - mine]
+            sent = texts[: len(texts) - mine]
             size = max(1, len(sent) // (self.workers * 2))
             futures: list[Future[tuple[str, list[Spans]]]] = [
-                self._pool.submit(_recognize, sent[i:i + size])
-                for i in range(0, len(sent), size)]
+                self._pool.submit(_recognize, sent[i : i + size]) for i in range(0, len(sent), size)
+            ]
         except (OSError, RuntimeError, BrokenProcessPool):
             self._failed = True
             result = self._here(texts)
             return lambda: result
 
         def collect() -> list[list[Entity]]:
-            local = self._here(texts[len(sent):])
+            local = self._here(texts[len(sent) :])
             try:
                 out: list[list[Entity]] = []
                 for future in futures:

@@ -47,12 +47,15 @@ def read_config(path: str | Path, what: str, limit: int = MAX_BYTES) -> str:
     except OSError as exc:
         raise InputError(p, f"cannot read {what} ({exc.strerror or exc})") from exc
     if len(raw) > limit:
-        raise InputError(p, f"{what} is larger than {_size(limit)}; annotty reads config files "
-                         f"up to {_size(limit)}")
+        raise InputError(
+            p,
+            f"{what} is larger than {_size(limit)}; annotty reads config files "
+            f"up to {_size(limit)}",
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
+        line = raw[: exc.start].count(b"\n") + 1
         raise InputError(p, f"{what} is not valid UTF-8", line=line) from exc
 
 
@@ -63,18 +66,21 @@ def _size(n: int) -> str:
 def compose(text: str, path: str | Path) -> yaml.Node | None:
     """The node tree of one YAML document, after the bounds are checked; None when empty."""
     if len(text) > MAX_BYTES:
-        raise InputError(path, f"larger than {_size(MAX_BYTES)}; annotty reads config files up "
-                         f"to {_size(MAX_BYTES)}")
+        raise InputError(
+            path,
+            f"larger than {_size(MAX_BYTES)}; annotty reads config files up to {_size(MAX_BYTES)}",
+        )
     try:
         check_bounds(text, path)
         return yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         raise _malformed(exc, text, path) from exc
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, controls)
-        line = text[:exc.position].count("\n") + 1
+        line = text[: exc.position].count("\n") + 1
         char = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or " ")
-        raise InputError(path, f"malformed YAML: character U+{char:04X} is not allowed in YAML",
-                         line=line) from exc
+        raise InputError(
+            path, f"malformed YAML: character U+{char:04X} is not allowed in YAML", line=line
+        ) from exc
     except yaml.YAMLError as exc:
         raise InputError(path, "malformed YAML: " + " ".join(str(exc).split())) from exc
 
@@ -105,13 +111,18 @@ def check_bounds(text: str, path: str | Path) -> None:
         if isinstance(event, yaml.AliasEvent):
             aliases += 1
             if event.anchor in open_anchors:
-                raise InputError(path, f"alias *{event.anchor} refers to a node that contains "
-                                 "it", line=line)
+                raise InputError(
+                    path, f"alias *{event.anchor} refers to a node that contains it", line=line
+                )
             size = sizes.get(event.anchor, 1)  # undefined: the composer names that error
             expanded += size
             if aliases > MAX_ALIASES or expanded > MAX_EXPANDED:
-                raise InputError(path, f"too many aliases: more than {MAX_ALIASES} aliases or "
-                                 f"{MAX_EXPANDED:,} nodes repeated through them", line=line)
+                raise InputError(
+                    path,
+                    f"too many aliases: more than {MAX_ALIASES} aliases or "
+                    f"{MAX_EXPANDED:,} nodes repeated through them",
+                    line=line,
+                )
         elif isinstance(event, yaml.ScalarEvent):
             size = 1
             if event.anchor:

@@ -31,18 +31,39 @@ BUSY_TIMEOUT_MS = 10_000
 
 def _m1_initial(db: sqlite_utils.Database) -> None:
     db["documents"].create(
-        {"id": str, "title": str, "source": str, "text": str, "meta": str, "chars": int,
-         "words": int, "imported_at": str},
+        {
+            "id": str,
+            "title": str,
+            "source": str,
+            "text": str,
+            "meta": str,
+            "chars": int,
+            "words": int,
+            "imported_at": str,
+        },
         pk="id",
     )
     db["doc_state"].create(
-        {"doc_id": str, "annotator": str, "status": str, "position": int, "stance": str,
-         "updated_at": str},
+        {
+            "doc_id": str,
+            "annotator": str,
+            "status": str,
+            "position": int,
+            "stance": str,
+            "updated_at": str,
+        },
         pk=("doc_id", "annotator"),
     )
     db["entities"].create(
-        {"id": int, "doc_id": str, "start": int, "end": int, "label": str, "source": str,
-         "recognizer": str},
+        {
+            "id": int,
+            "doc_id": str,
+            "start": int,
+            "end": int,
+            "label": str,
+            "source": str,
+            "recognizer": str,
+        },
         pk="id",
     )
     db["entities"].create_index(["doc_id", "recognizer", "start"])
@@ -51,10 +72,27 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
         pk=("doc_id", "recognizer"),
     )
     db["claims"].create(
-        {"id": str, "doc_id": str, "start": int, "end": int, "quote": str, "claim_type": str,
-         "stance": str, "target": str, "speaker": str, "attribution": str, "checkworthy": str,
-         "note": str, "annotator": str, "review_status": str, "reviewer": str,
-         "review_note": str, "reviewed_at": str, "created_at": str, "updated_at": str},
+        {
+            "id": str,
+            "doc_id": str,
+            "start": int,
+            "end": int,
+            "quote": str,
+            "claim_type": str,
+            "stance": str,
+            "target": str,
+            "speaker": str,
+            "attribution": str,
+            "checkworthy": str,
+            "note": str,
+            "annotator": str,
+            "review_status": str,
+            "reviewer": str,
+            "review_note": str,
+            "reviewed_at": str,
+            "created_at": str,
+            "updated_at": str,
+        },
         pk="id",
     )
     db["claims"].create_index(["doc_id", "start"])
@@ -66,13 +104,24 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
     db.execute(
         'CREATE TRIGGER claims_au AFTER UPDATE OF "quote", "note" ON claims BEGIN\n'
         '  INSERT INTO claims_fts (claims_fts, rowid, "quote", "note")'
-        " VALUES('delete', old.rowid, old.\"quote\", old.\"note\");\n"
+        ' VALUES(\'delete\', old.rowid, old."quote", old."note");\n'
         '  INSERT INTO claims_fts (rowid, "quote", "note")'
         ' VALUES (new.rowid, new."quote", new."note");\nEND'
     )
     db["history"].create(
-        {"seq": int, "at": str, "annotator": str, "action": str, "kind": str, "item_id": str,
-         "doc_id": str, "before": str, "after": str, "ref": int, "batch": str},
+        {
+            "seq": int,
+            "at": str,
+            "annotator": str,
+            "action": str,
+            "kind": str,
+            "item_id": str,
+            "doc_id": str,
+            "before": str,
+            "after": str,
+            "ref": int,
+            "batch": str,
+        },
         pk="seq",
     )
     db["history"].create_index(["annotator", "doc_id"])
@@ -82,17 +131,29 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
 def _m2_entity_edits(db: sqlite_utils.Database) -> None:
     """Annotators' entity corrections: one row per span; label "" suppresses a machine entity."""
     db["entity_edits"].create(
-        {"id": str, "doc_id": str, "start": int, "end": int, "label": str, "quote": str,
-         "annotator": str, "created_at": str, "updated_at": str},
+        {
+            "id": str,
+            "doc_id": str,
+            "start": int,
+            "end": int,
+            "label": str,
+            "quote": str,
+            "annotator": str,
+            "created_at": str,
+            "updated_at": str,
+        },
         pk="id",
     )
     db["entity_edits"].create_index(["doc_id", "start", "end"], unique=True)
 
 
-# Entity corrections are undoable like claims (annotations.entity_edits writes them).
-history.register("entity_edit", "entity_edits", "id",
-                 ("id", "doc_id", "start", "end", "label", "quote", "annotator", "created_at",
-                  "updated_at"))
+# Entity corrections are undoable like claims (annotations.entities.corrections writes them).
+history.register(
+    "entity_edit",
+    "entity_edits",
+    "id",
+    ("id", "doc_id", "start", "end", "label", "quote", "annotator", "created_at", "updated_at"),
+)
 
 
 def _m3_history_indexes(db: sqlite_utils.Database) -> None:
@@ -100,8 +161,9 @@ def _m3_history_indexes(db: sqlite_utils.Database) -> None:
     the annotator's rows newest first, the undo/redo rows pointing at a row, a batch's rows."""
     db.execute("create index if not exists history_annotator_seq on history(annotator, seq)")
     db.execute("create index if not exists history_ref on history(ref) where ref is not null")
-    db.execute("create index if not exists history_batch on history(batch, seq)"
-               " where batch is not null")
+    db.execute(
+        "create index if not exists history_batch on history(batch, seq) where batch is not null"
+    )
 
 
 def _m4_doc_state_times(db: sqlite_utils.Database) -> None:
@@ -113,7 +175,11 @@ def _m4_doc_state_times(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _m1_initial, _m2_entity_edits, _m3_history_indexes, _m4_doc_state_times]
+    _m1_initial,
+    _m2_entity_edits,
+    _m3_history_indexes,
+    _m4_doc_state_times,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -129,8 +195,11 @@ def is_url(target: str) -> bool:
 def refuse_url(target: str) -> None:
     """Until a server backend exists a URL would become folders named ``postgresql:``."""
     if is_url(target):
-        raise InputError(target, "database URLs are not supported yet (annotty keeps its "
-                                 "database in an SQLite file): give a file path")
+        raise InputError(
+            target,
+            "database URLs are not supported yet (annotty keeps its "
+            "database in an SQLite file): give a file path",
+        )
 
 
 def decode_text(raw: bytes) -> str:
@@ -158,8 +227,9 @@ def connect(path: str | Path | None, create: bool = True) -> sqlite_utils.Databa
     return open_database(path, create=create, background_check=False).db
 
 
-def open_database(path: str | Path | None, create: bool = True,
-                  background_check: bool = True) -> Opened:
+def open_database(
+    path: str | Path | None, create: bool = True, background_check: bool = True
+) -> Opened:
     """Open a database without ever changing a file that is not an annotty database.
 
     Everything is checked through a connection that cannot write before any pragma that does:
@@ -181,8 +251,9 @@ def open_database(path: str | Path | None, create: bool = True,
     state = inspect_file(file)
     if state is None:
         if not create and file.exists():
-            raise InputError(file, "empty file, not an annotty database yet; "
-                                   "`annotty import` creates one")
+            raise InputError(
+                file, "empty file, not an annotty database yet; `annotty import` creates one"
+            )
         if not create:
             raise MissingDatabase(file)
         _make_room(file)
@@ -201,8 +272,7 @@ def open_database(path: str | Path | None, create: bool = True,
         conn.execute("PRAGMA foreign_keys=ON")
         db = sqlite_utils.Database(conn)
         _migrate(db, target)
-        gate = None if state is None else IntegrityGate(file, conn, background_check,
-                                                        known_good)
+        gate = None if state is None else IntegrityGate(file, conn, background_check, known_good)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise _problem(file, exc) from exc
@@ -222,8 +292,10 @@ def _open_read_only(file: Path, state: FileState | None, why: str) -> sqlite3.Co
         conn.text_factory = decode_text
         conn.execute("PRAGMA query_only=1")
         if _check_version(conn, str(file)) != SCHEMA_VERSION:
-            raise DatabaseProblem(file, f"{file}: made by an older annotty and read-only "
-                                        f"({why}), so it cannot be upgraded")
+            raise DatabaseProblem(
+                file,
+                f"{file}: made by an older annotty and read-only ({why}), so it cannot be upgraded",
+            )
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise _problem(file, exc) from exc
@@ -260,8 +332,13 @@ def _new_connection(target: str) -> sqlite3.Connection:
     if target == ":memory:":
         conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
     else:
-        conn = db_check.connect(target, Path(target), check_same_thread=False,
-                                isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = db_check.connect(
+            target,
+            Path(target),
+            check_same_thread=False,
+            isolation_level=None,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+        )
     conn.text_factory = decode_text
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     return conn
@@ -272,8 +349,9 @@ def _make_room(file: Path) -> None:
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DatabaseProblem(file, f"{file}: cannot create the folder {file.parent} "
-                                    f"({exc.strerror or exc})") from exc
+        raise DatabaseProblem(
+            file, f"{file}: cannot create the folder {file.parent} ({exc.strerror or exc})"
+        ) from exc
 
 
 def _why_readonly(file: Path) -> str:
@@ -294,8 +372,9 @@ def check_file(path: str | Path) -> FileState:
     state = inspect_file(file)
     if state is None:
         if file.exists():
-            raise InputError(file, "empty file, not an annotty database yet; "
-                                   "`annotty import` creates one")
+            raise InputError(
+                file, "empty file, not an annotty database yet; `annotty import` creates one"
+            )
         raise MissingDatabase(file)
     _probe(file, state)
     return state

@@ -163,8 +163,9 @@ class TrackedConnection(sqlite3.Connection):
                             del counts[key]
 
 
-def connect(target: str, path: Path, immutable: bool = False,
-            **options: object) -> TrackedConnection:
+def connect(
+    target: str, path: Path, immutable: bool = False, **options: object
+) -> TrackedConnection:
     """``sqlite3.connect`` for a database file, counted as live while open."""
     conn = sqlite3.connect(target, factory=TrackedConnection, **options)  # type: ignore[arg-type]
     assert isinstance(conn, TrackedConnection)
@@ -214,10 +215,14 @@ def inspect_file(path: Path) -> FileState | None:
     has_wal = Path(f"{path}-wal").exists()
     pages = int.from_bytes(header[28:32], "big")
     counter_valid = header[24:28] == header[92:96]
-    if not has_wal and (info.st_size % page_size
-                        or (counter_valid and pages and info.st_size < pages * page_size)):
-        raise DamagedDatabase(path, f"the file is cut short: {info.st_size} bytes, the header "
-                                    f"says {pages} pages of {page_size}")
+    if not has_wal and (
+        info.st_size % page_size or (counter_valid and pages and info.st_size < pages * page_size)
+    ):
+        raise DamagedDatabase(
+            path,
+            f"the file is cut short: {info.st_size} bytes, the header "
+            f"says {pages} pages of {page_size}",
+        )
     return FileState(wal_mode=header[18] == 2, has_wal=has_wal)
 
 
@@ -237,8 +242,7 @@ def read_only_connection(path: Path, state: FileState | None) -> sqlite3.Connect
     at_rest = state is not None and state.wal_mode and not state.has_wal
     if live(path):  # see ``live``: only what the open connections already do
         at_rest = live_only_immutable(path)
-    conn = connect(uri(path, immutable=at_rest), path, at_rest, uri=True,
-                   check_same_thread=False)
+    conn = connect(uri(path, immutable=at_rest), path, at_rest, uri=True, check_same_thread=False)
     try:
         conn.execute("select 1 from sqlite_master limit 1").fetchall()
         return conn
@@ -270,8 +274,11 @@ def _cache_read() -> dict[str, str]:
         data = json.loads(_cache_file().read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} \
-        if isinstance(data, dict) else {}
+    return (
+        {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+        if isinstance(data, dict)
+        else {}
+    )
 
 
 def _cache_name(path: Path) -> str:
@@ -310,8 +317,12 @@ def is_damage(exc: sqlite3.Error) -> bool:
     return code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in str(exc)
 
 
-def quick_check(path: Path, *, full: bool = False,
-                opened: Callable[[sqlite3.Connection | None], None] | None = None) -> str:
+def quick_check(
+    path: Path,
+    *,
+    full: bool = False,
+    opened: Callable[[sqlite3.Connection | None], None] | None = None,
+) -> str:
     """``"ok"`` or SQLite's first complaint; ``full`` runs ``integrity_check`` (also indexes).
 
     ``opened`` is told the connection while the check runs (and None after), so that a store
@@ -354,8 +365,13 @@ class IntegrityGate:
     session leaves, when nothing but this session changed the file since it was checked.
     """
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, background: bool = True,
-                 known_good: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        conn: sqlite3.Connection,
+        background: bool = True,
+        known_good: bool = False,
+    ) -> None:
         """``known_good``: ``known_ok(path)`` was true before ``conn`` opened (opening a
         connection makes a ``-wal`` file, which changes the state key)."""
         self.path = path
@@ -368,8 +384,7 @@ class IntegrityGate:
             self._start()
 
     def _start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="annotty-quick-check",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._run, name="annotty-quick-check", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:

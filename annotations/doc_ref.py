@@ -65,26 +65,38 @@ def resolve_document(store: Store, ref: str) -> str:
         raise NoSuchDocument("no document named: give an id, an id prefix, a file name or a title")
     if store.query("select 1 from documents where id = ?", [ref]):
         return ref
-    by_prefix = store.query("select id, title, source from documents where substr(id, 1, ?) = ?"
-                            " order by id limit ?", [len(ref), ref, SHOWN + 1])
+    by_prefix = store.query(
+        "select id, title, source from documents where substr(id, 1, ?) = ? order by id limit ?",
+        [len(ref), ref, SHOWN + 1],
+    )
     if by_prefix:
         return _one(ref, by_prefix, "id prefix", "give more of the id")
     name = _basename(ref)
-    rows = store.query("select id, title, source from documents where title = ? or"
-                       " source like ? escape '\\' order by id", [ref, _like(name)]) if name \
+    rows = (
+        store.query(
+            "select id, title, source from documents where title = ? or"
+            " source like ? escape '\\' order by id",
+            [ref, _like(name)],
+        )
+        if name
         else store.query("select id, title, source from documents where title = ?", [ref])
+    )
     wanted = _norm(ref)
     for kind, test in (
-        ("file", lambda r: wanted in {_norm(str(r["source"])),
-                                      _norm(str(r["source"]).split("#", 1)[0])}),
+        (
+            "file",
+            lambda r: wanted in {_norm(str(r["source"])), _norm(str(r["source"]).split("#", 1)[0])},
+        ),
         ("file name", lambda r: "/" not in ref and ref in _names(str(r["source"]))),
         ("title", lambda r: r["title"] == ref),
     ):
         found = [r for r in rows if test(r)]
         if found:
             return _one(ref, found, kind, "give the id or more of it")
-    raise NoSuchDocument(f"no document '{clean(ref)}': give an id, a unique id prefix, the file it "
-                      "was imported from or its title (the library shows ids)")
+    raise NoSuchDocument(
+        f"no document '{clean(ref)}': give an id, a unique id prefix, the file it "
+        "was imported from or its title (the library shows ids)"
+    )
 
 
 def resolve_all(store: Store, refs: Iterable[str]) -> tuple[str, ...]:
@@ -98,5 +110,6 @@ def _one(ref: str, rows: list[dict[str, Any]], kind: str, hint: str) -> str:
     shown = "; ".join(f"{r['id']} '{clean(r['title'] or r['source'])}'" for r in rows[:SHOWN])
     more = "" if len(rows) <= SHOWN else "; ..."
     count = f"{len(rows)}" if len(rows) <= SHOWN else f"more than {SHOWN}"
-    raise AmbiguousDocument(f"'{clean(ref)}' is the {kind} of {count} documents ({shown}{more}); "
-                      f"{hint}")
+    raise AmbiguousDocument(
+        f"'{clean(ref)}' is the {kind} of {count} documents ({shown}{more}); {hint}"
+    )

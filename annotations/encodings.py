@@ -31,7 +31,8 @@ BOMS = (
 _WESTERN = re.compile(
     "[^\x00-\x7f\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff"
     "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
-    "\u00a0¡¢£¥§©«®°±²·»¼½¾¿]")
+    "\u00a0¡¢£¥§©«®°±²·»¼½¾¿]"
+)
 _LETTER = re.compile(r"[^\W\d_]")
 _ACCENTED = re.compile("[\u00c0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e]")
 _WINDOWS_1252 = ("cp1252", "windows_1252", "latin_1", "iso8859_1", "iso8859_15")
@@ -73,13 +74,18 @@ def decode_guess(data: bytes, path: str | object) -> tuple[str, str | None]:
         best = matches.best()
         if best is None or best.encoding not in _WINDOWS_1252:
             found = best.encoding if best is not None and best.encoding else "none"
-            note = (f"not UTF-8; read as Windows-1252 (unsure: detection suggested {found}); "
-                    "check its accents and quotes")
+            note = (
+                f"not UTF-8; read as Windows-1252 (unsure: detection suggested {found}); "
+                "check its accents and quotes"
+            )
     else:
         best = from_bytes(data).best()
         if best is None or best.encoding is None:
-            raise InputError(str(path), f"cannot decode: not UTF-8 (bad byte at "
-                                        f"{utf8_error.start}) and no other encoding fits, skipped")
+            raise InputError(
+                str(path),
+                f"cannot decode: not UTF-8 (bad byte at "
+                f"{utf8_error.start}) and no other encoding fits, skipped",
+            )
         text = str(best)
         note = f"not UTF-8; read as {best.encoding} (a guess by detection); check its letters"
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")

@@ -34,8 +34,7 @@ class MissingDatabase(DatabaseProblem):
     """A command that only reads was pointed at a file that does not exist (a typo in --db)."""
 
     def __init__(self, path: str | Path) -> None:
-        super().__init__(path, f"no database at {path} (check --db); "
-                               "`annotty import` creates one")
+        super().__init__(path, f"no database at {path} (check --db); `annotty import` creates one")
 
 
 class ReadOnlyDatabase(DatabaseProblem):
@@ -54,5 +53,6 @@ class DamagedDatabase(DatabaseProblem):
 
     def __init__(self, path: str | Path, detail: str) -> None:
         hint = RECOVER_HINT.format(path=path)
-        super().__init__(path, f"{path}: the database is damaged ({detail}); nothing was "
-                               f"written; {hint}")
+        super().__init__(
+            path, f"{path}: the database is damaged ({detail}); nothing was written; {hint}"
+        )

@@ -79,7 +79,7 @@ def columns_of(kind: str, state: dict[str, Any]) -> list[str]:
     for key, value in state.items():
         if value is not None and not isinstance(value, str | int | float):
             raise HistoryError(f"{kind} field {key!r} holds a {type(value).__name__}")
-        if isinstance(value, int) and not -2**63 <= value < 2**63:
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
             raise HistoryError(f"{kind} field {key!r} holds an integer beyond 64 bits")
     return [c for c in known if c in state]
 
@@ -108,20 +108,50 @@ def apply(conn: sqlite3.Connection, kind: str, item_id: str, state: dict[str, An
         conn.execute(f'insert into "{name}"({names}) values ({marks})', values)
 
 
-_INSERT = ("insert into history(at, annotator, action, kind, item_id, doc_id, before, after, ref,"
-           " batch) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT = (
+    "insert into history(at, annotator, action, kind, item_id, doc_id, before, after, ref,"
+    " batch) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
-def record(conn: sqlite3.Connection, annotator: str, action: str, kind: str, item_id: str,
-           doc_id: str, before: dict[str, Any] | None, after: dict[str, Any] | None,
-           ref: int | None = None, batch: str | None = None) -> int:
-    cur = conn.execute(_INSERT, (now_iso(), annotator, action, kind, item_id, doc_id,
-                                 _dump(before), _dump(after), ref, batch))
+def record(
+    conn: sqlite3.Connection,
+    annotator: str,
+    action: str,
+    kind: str,
+    item_id: str,
+    doc_id: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    ref: int | None = None,
+    batch: str | None = None,
+) -> int:
+    cur = conn.execute(
+        _INSERT,
+        (
+            now_iso(),
+            annotator,
+            action,
+            kind,
+            item_id,
+            doc_id,
+            _dump(before),
+            _dump(after),
+            ref,
+            batch,
+        ),
+    )
     return int(cur.lastrowid or 0)
 
 
-def record_batch(conn: sqlite3.Connection, annotator: str, action: str, kind: str,
-                 entries: Iterable[BatchEntry], batch: str | None = None) -> str:
+def record_batch(
+    conn: sqlite3.Connection,
+    annotator: str,
+    action: str,
+    kind: str,
+    entries: Iterable[BatchEntry],
+    batch: str | None = None,
+) -> str:
     """Log many changes as one undoable step; returns the batch id they share.
 
     The caller has already applied the changes in the same transaction (usually with one
@@ -129,11 +159,14 @@ def record_batch(conn: sqlite3.Connection, annotator: str, action: str, kind: st
     """
     batch = batch or new_id()
     at = now_iso()
-    conn.executemany(_INSERT, ((at, annotator, action, kind, item_id, doc_id, _dump(before),
-                                _dump(after), None, batch)
-                               for item_id, doc_id, before, after in entries))
+    conn.executemany(
+        _INSERT,
+        (
+            (at, annotator, action, kind, item_id, doc_id, _dump(before), _dump(after), None, batch)
+            for item_id, doc_id, before, after in entries
+        ),
+    )
     return batch
-
 
 
 def _dump(state: dict[str, Any] | None) -> str | None:
@@ -172,8 +205,7 @@ SPAN = ("id", "doc_id", "start", "end", "quote")
 """Kept in every partial ``after``: which item, and which text it is about."""
 
 
-def _logged(current: dict[str, Any] | None, state: dict[str, Any] | None
-            ) -> dict[str, Any] | None:
+def _logged(current: dict[str, Any] | None, state: dict[str, Any] | None) -> dict[str, Any] | None:
     """An undo/redo row's ``after``: only what it changed when the item existed before."""
     if current is None or state is None:
         return state
@@ -194,9 +226,10 @@ def _entry(conn: sqlite3.Connection, seq: int) -> dict[str, Any]:
 def _entries(conn: sqlite3.Connection, seqs: Sequence[int]) -> dict[int, dict[str, Any]]:
     out: dict[int, dict[str, Any]] = {}
     for i in range(0, len(seqs), _CHUNK):
-        chunk = seqs[i:i + _CHUNK]
-        cur = conn.execute(f"select * from history where seq in ({','.join('?' * len(chunk))})",
-                           chunk)
+        chunk = seqs[i : i + _CHUNK]
+        cur = conn.execute(
+            f"select * from history where seq in ({','.join('?' * len(chunk))})", chunk
+        )
         names = [c[0] for c in cur.description]
         for row in cur:
             entry = dict(zip(names, row, strict=True))
@@ -211,25 +244,43 @@ def _current(conn: sqlite3.Connection, kind: str, item_id: str) -> dict[str, Any
     return None if row is None else dict(zip([c[0] for c in cur.description], row, strict=True))
 
 
-def _restore(conn: sqlite3.Connection, annotator: str, entry: dict[str, Any], action: str,
-             field: str, group: str | None = None) -> dict[str, Any]:
+def _restore(
+    conn: sqlite3.Connection,
+    annotator: str,
+    entry: dict[str, Any],
+    action: str,
+    field: str,
+    group: str | None = None,
+) -> dict[str, Any]:
     """Set the entry's item back to its ``before`` (undo) or ``after`` (redo) state, logged."""
     state = state_of(entry, field)
     current = _current(conn, entry["kind"], entry["item_id"])
     apply(conn, entry["kind"], entry["item_id"], state)
-    record(conn, annotator, action, entry["kind"], entry["item_id"], entry["doc_id"], current,
-           _logged(current, state), ref=entry["seq"], batch=group)
+    record(
+        conn,
+        annotator,
+        action,
+        entry["kind"],
+        entry["item_id"],
+        entry["doc_id"],
+        current,
+        _logged(current, state),
+        ref=entry["seq"],
+        batch=group,
+    )
     return {**entry, "state": state}
 
 
-def _currents(conn: sqlite3.Connection, kind: str,
-              item_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+def _currents(
+    conn: sqlite3.Connection, kind: str, item_ids: Sequence[str]
+) -> dict[str, dict[str, Any]]:
     name, pk, _ = table(kind)
     out: dict[str, dict[str, Any]] = {}
     for i in range(0, len(item_ids), _CHUNK):
-        chunk = item_ids[i:i + _CHUNK]
-        cur = conn.execute(f'select * from "{name}" where "{pk}" in'
-                           f" ({','.join('?' * len(chunk))})", chunk)
+        chunk = item_ids[i : i + _CHUNK]
+        cur = conn.execute(
+            f'select * from "{name}" where "{pk}" in ({",".join("?" * len(chunk))})', chunk
+        )
         names = [c[0] for c in cur.description]
         for row in cur:
             state = dict(zip(names, row, strict=True))
@@ -237,8 +288,9 @@ def _currents(conn: sqlite3.Connection, kind: str,
     return out
 
 
-def _restore_batch(conn: sqlite3.Connection, annotator: str, seqs: Sequence[int], action: str,
-                   field: str) -> tuple[dict[str, Any], int]:
+def _restore_batch(
+    conn: sqlite3.Connection, annotator: str, seqs: Sequence[int], action: str, field: str
+) -> tuple[dict[str, Any], int]:
     """Restore every entry in ``seqs`` in the order given; log them as one new batch.
 
     Items are read in chunks and only the columns that differ are updated, grouped by the
@@ -274,8 +326,20 @@ def _restore_batch(conn: sqlite3.Connection, annotator: str, seqs: Sequence[int]
             if changed:
                 values = tuple(state[c] for c in changed)
                 updates.setdefault((kind, changed, values), []).append(item_id)
-        logged.append((at, annotator, action, kind, item_id, entry["doc_id"], _dump(current),
-                       _dump(_logged(current, state)), seq, group))
+        logged.append(
+            (
+                at,
+                annotator,
+                action,
+                kind,
+                item_id,
+                entry["doc_id"],
+                _dump(current),
+                _dump(_logged(current, state)),
+                seq,
+                group,
+            )
+        )
         last = {**entry, "state": state}
     # Items given the same values (undoing a bulk decision sets every claim back to
     # "pending", no reviewer) are updated by one statement per chunk of ids: FTS5 triggers
@@ -284,15 +348,18 @@ def _restore_batch(conn: sqlite3.Connection, annotator: str, seqs: Sequence[int]
         name, pk, _ = table(kind)
         sets = ", ".join(f'"{c}" = ?' for c in columns)
         for i in range(0, len(ids), _CHUNK):
-            chunk = ids[i:i + _CHUNK]
-            conn.execute(f'update "{name}" set {sets} where "{pk}" in'
-                         f" ({','.join('?' * len(chunk))})", (*values, *chunk))
+            chunk = ids[i : i + _CHUNK]
+            conn.execute(
+                f'update "{name}" set {sets} where "{pk}" in ({",".join("?" * len(chunk))})',
+                (*values, *chunk),
+            )
     conn.executemany(_INSERT, logged)
     return last, len(seqs)
 
 
-def _step(conn: sqlite3.Connection, annotator: str, doc_id: str | None,
-          undoing: bool) -> dict[str, Any] | None:
+def _step(
+    conn: sqlite3.Connection, annotator: str, doc_id: str | None, undoing: bool
+) -> dict[str, Any] | None:
     if undoing:
         top = undo_top(conn, annotator, doc_id)
         if top is None:

@@ -66,8 +66,9 @@ def problem(row: dict[str, Any], doc_id: str, valid: dict[int, dict[str, Any]]) 
             target = valid.get(ref) if isinstance(ref, int) else None
             if target is None or ref >= row["seq"]:
                 raise history.HistoryError(f"an {action} of a missing or invalid row")
-            if (target["kind"], target["item_id"]) != (kind, item_id) \
-                    or target["action"] not in history.UNDOABLE:
+            if (target["kind"], target["item_id"]) != (kind, item_id) or target[
+                "action"
+            ] not in history.UNDOABLE:
                 raise history.HistoryError(f"an {action} pointing at another item's row")
             if target["annotator"] != row["annotator"]:  # undo is per annotator
                 raise history.HistoryError(f"an {action} of another annotator's change")
@@ -76,8 +77,9 @@ def problem(row: dict[str, Any], doc_id: str, valid: dict[int, dict[str, Any]]) 
     return None
 
 
-def check(rows: Iterable[dict[str, Any]], doc_id: str
-          ) -> tuple[list[dict[str, Any]], list[tuple[Any, str]]]:
+def check(
+    rows: Iterable[dict[str, Any]], doc_id: str
+) -> tuple[list[dict[str, Any]], list[tuple[Any, str]]]:
     """Split a document's history (in seq order) into good rows and (seq, reason) problems."""
     valid: dict[int, dict[str, Any]] = {}
     problems: list[tuple[Any, str]] = []

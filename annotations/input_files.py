@@ -56,8 +56,9 @@ def open_regular(path: Path) -> BinaryIO:
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise InputError(shown(path), f"is {_kind(mode)}, only regular files are imported;"
-                                          " skipped")
+            raise InputError(
+                shown(path), f"is {_kind(mode)}, only regular files are imported; skipped"
+            )
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         return io.open(fd, "rb", closefd=True)  # noqa: UP020 - from a descriptor
@@ -77,8 +78,10 @@ def read_whole(path: Path, limit: int | None = None) -> bytes:
     with open_regular(path) as f:
         data = f.read(limit + 1)
     if len(data) > limit:
-        raise InputError(shown(path), f"larger than {size_text(limit)}, the most one document may "
-                                      "hold; skipped (split it)")
+        raise InputError(
+            shown(path),
+            f"larger than {size_text(limit)}, the most one document may hold; skipped (split it)",
+        )
     return data
 
 

@@ -30,16 +30,39 @@ CONFIG_NAME = "annotty.yaml"
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 """The modifier prefixes Textual puts before a key name (``ctrl+shift+left``)."""
 
-NAMED_KEYS = frozenset({
-    "backspace", "delete", "down", "end", "enter", "escape", "home", "insert", "left",
-    "pagedown", "pageup", "right", "space", "tab", "up", *(f"f{n}" for n in range(1, 25))})
+NAMED_KEYS = frozenset(
+    {
+        "backspace",
+        "delete",
+        "down",
+        "end",
+        "enter",
+        "escape",
+        "home",
+        "insert",
+        "left",
+        "pagedown",
+        "pageup",
+        "right",
+        "space",
+        "tab",
+        "up",
+        *(f"f{n}" for n in range(1, 25)),
+    }
+)
 """The keys without a character, as Textual names them (``textual.keys.Keys``; a test keeps
 this list equal to Textual's)."""
 
 # Textual names a punctuation key by its Unicode name, lower case with underscores, with a few
 # friendlier replacements (textual/keys.py: ``_character_to_key``, ``KEY_NAME_REPLACEMENTS``).
-_REPLACEMENTS = {"solidus": "slash", "reverse_solidus": "backslash", "commercial_at": "at",
-                 "hyphen_minus": "minus", "plus_sign": "plus", "low_line": "underscore"}
+_REPLACEMENTS = {
+    "solidus": "slash",
+    "reverse_solidus": "backslash",
+    "commercial_at": "at",
+    "hyphen_minus": "minus",
+    "plus_sign": "plus",
+    "low_line": "underscore",
+}
 
 
 def character_key(char: str) -> str:
@@ -53,8 +76,9 @@ def character_key(char: str) -> str:
     return _REPLACEMENTS.get(name, name)
 
 
-CHARACTER_NAMES = frozenset(character_key(chr(c)) for c in range(0x21, 0x7F)
-                            if not chr(c).isalnum())
+CHARACTER_NAMES = frozenset(
+    character_key(chr(c)) for c in range(0x21, 0x7F) if not chr(c).isalnum()
+)
 """``question_mark``, ``slash``, ``left_square_bracket``, ...: ASCII punctuation by name."""
 
 
@@ -93,9 +117,12 @@ class Keymap:
         """Refuse a binding id the app does not have (a typo would silently do nothing)."""
         for choice in self.choices:
             if choice.binding_id not in known:
-                raise InputError(self.path, "no such binding id (press ? in the app, or see "
-                                 "the README, for the ids)", line=choice.line,
-                                 field=choice.binding_id)
+                raise InputError(
+                    self.path,
+                    "no such binding id (press ? in the app, or see the README, for the ids)",
+                    line=choice.line,
+                    field=choice.binding_id,
+                )
 
 
 def _scalar(node: yaml.Node) -> str | None:
@@ -118,22 +145,29 @@ def _keys(node: yaml.Node, path: Path, binding_id: str, line: int) -> str:
     keys = [k.strip() for k in keys]
     for key in keys:
         if not is_key_name(key):
-            raise InputError(path, f"{key!r} is not a key name (examples: k, K, ctrl+k, "
-                             "question_mark, f5, pagedown)", line=line, field=binding_id)
+            raise InputError(
+                path,
+                f"{key!r} is not a key name (examples: k, K, ctrl+k, question_mark, f5, pagedown)",
+                line=line,
+                field=binding_id,
+            )
     return ",".join(keys)
 
 
 def _entries(root: yaml.Node, path: Path) -> Iterator[KeyChoice]:
     if not isinstance(root, yaml.MappingNode):
-        raise InputError(path, "expected a mapping with a 'keys:' section",
-                         line=root.start_mark.line + 1)
+        raise InputError(
+            path, "expected a mapping with a 'keys:' section", line=root.start_mark.line + 1
+        )
     section = next((v for k, v in root.value if _scalar(k) == "keys"), None)
-    if section is None or (isinstance(section, yaml.ScalarNode) and section.value in ("", "~",
-                                                                                    "null")):
+    if section is None or (
+        isinstance(section, yaml.ScalarNode) and section.value in ("", "~", "null")
+    ):
         return
     if not isinstance(section, yaml.MappingNode):
-        raise InputError(path, "'keys:' must map binding ids to keys",
-                         line=section.start_mark.line + 1)
+        raise InputError(
+            path, "'keys:' must map binding ids to keys", line=section.start_mark.line + 1
+        )
     seen: dict[str, int] = {}
     for key_node, value in section.value:
         line = key_node.start_mark.line + 1
@@ -141,8 +175,9 @@ def _entries(root: yaml.Node, path: Path) -> Iterator[KeyChoice]:
         if not binding_id:
             raise InputError(path, "a binding id must be text", line=line)
         if binding_id in seen:
-            raise InputError(path, f"given twice (first on line {seen[binding_id]})",
-                             line=line, field=binding_id)
+            raise InputError(
+                path, f"given twice (first on line {seen[binding_id]})", line=line, field=binding_id
+            )
         seen[binding_id] = line
         yield KeyChoice(binding_id, _keys(value, path, binding_id, line), line)
 

@@ -110,3 +110,16 @@ EDITABLE_CLAIM_FIELDS: tuple[str, ...] = (
     "checkworthy",
     "note",
 )
+
+
+MAX_TITLE = 120
+"""A first line longer than this is no title: the file name is used instead."""
+
+
+def title_for(text: str, fallback: str) -> str:
+    """The first non-empty line if it is short enough to be a title, else the file name."""
+    for line in text[:4096].splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line if len(line) <= MAX_TITLE else fallback
+    return fallback

@@ -63,8 +63,7 @@ def permanent_problem(exc: BaseException, database: Path | None) -> str:
     if code == sqlite3.SQLITE_READONLY or "readonly" in text or "read-only" in text:
         return f"{where}: read-only: changes cannot be saved ({text})"
     if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in text:
-        return (f"{where}: the database is damaged ({text}); "
-                + RECOVER_HINT.format(path=where))
+        return f"{where}: the database is damaged ({text}); " + RECOVER_HINT.format(path=where)
     return ""
 
 
@@ -83,8 +82,14 @@ class PendingSave:
     error: str = ""
 
     def record(self) -> dict[str, Any]:
-        return {"op": self.op, "claim_id": self.claim_id, "annotator": self.annotator,
-                "doc_id": self.doc_id, "values": self.values, "at": self.at}
+        return {
+            "op": self.op,
+            "claim_id": self.claim_id,
+            "annotator": self.annotator,
+            "doc_id": self.doc_id,
+            "values": self.values,
+            "at": self.at,
+        }
 
     @classmethod
     def from_record(cls, raw: Any) -> PendingSave | None:
@@ -94,8 +99,9 @@ class PendingSave:
         texts = [raw.get(k) for k in ("claim_id", "annotator", "doc_id", "at")]
         if not all(isinstance(t, str) for t in texts) or not isinstance(raw.get("values"), dict):
             return None
-        return cls(raw["op"], raw["claim_id"], raw["annotator"], raw["doc_id"],
-                   raw["values"], raw["at"])
+        return cls(
+            raw["op"], raw["claim_id"], raw["annotator"], raw["doc_id"], raw["values"], raw["at"]
+        )
 
     def describe(self) -> str:
         """What the save was, for a line that says it was given up."""
@@ -245,16 +251,16 @@ class SaveQueue:
         except IndexError:
             return ""
 
-    def add_claim(self, doc_id: str, start: int, end: int, claim_type: str,
-                  **labels: str) -> Claim | None:
+    def add_claim(
+        self, doc_id: str, start: int, end: int, claim_type: str, **labels: str
+    ) -> Claim | None:
         """The saved claim, or None when the save failed and is kept for a retry."""
         values = {"start": start, "end": end, "claim_type": claim_type, **labels}
         return self._save(PendingSave("add", new_id(), self.store.annotator, doc_id, values))[1]
 
     def update_claim(self, claim_id: str, **changes: Any) -> Claim | None:
         """The edited claim, or None when the edit failed and is kept for a retry."""
-        return self._save(PendingSave("update", claim_id, self.store.annotator,
-                                      values=changes))[1]
+        return self._save(PendingSave("update", claim_id, self.store.annotator, values=changes))[1]
 
     def delete_claim(self, claim_id: str) -> bool:
         """True when the claim is gone now, False when the deletion is kept for a retry."""
@@ -262,30 +268,45 @@ class SaveQueue:
 
     def set_status(self, doc_id: str, status: str) -> bool:
         """Mark the document (to do, in progress, done, skipped); False when kept."""
-        return self._save(PendingSave("status", new_id(), self.store.annotator, doc_id,
-                                      {"status": status}))[0]
+        return self._save(
+            PendingSave("status", new_id(), self.store.annotator, doc_id, {"status": status})
+        )[0]
 
     def set_doc_stance(self, doc_id: str, stance: str) -> bool:
         """The document's stance as a whole ("" unsets it); False when kept."""
-        return self._save(PendingSave("stance", new_id(), self.store.annotator, doc_id,
-                                      {"stance": stance}))[0]
+        return self._save(
+            PendingSave("stance", new_id(), self.store.annotator, doc_id, {"stance": stance})
+        )[0]
 
     def correct_entity(self, doc_id: str, start: int, end: int, label: str) -> bool:
         """Make ``[start, end)`` an entity of type ``label`` ("" removes it); False when kept."""
-        from annotations import entity_edits  # here: the app's start does not need it
+        from annotations.entities import corrections  # here: the app's start does not need it
 
         if label:
-            label = entity_edits.check_label(label)  # a bad label is refused now, not kept
-        return self._save(PendingSave("entity", new_id(), self.store.annotator, doc_id,
-                                      {"start": start, "end": end, "label": label}))[0]
+            label = corrections.check_label(label)  # a bad label is refused now, not kept
+        return self._save(
+            PendingSave(
+                "entity",
+                new_id(),
+                self.store.annotator,
+                doc_id,
+                {"start": start, "end": end, "label": label},
+            )
+        )[0]
 
     def decide(self, claim_id: str, decision: str, reason: str = "") -> bool:
         """A review decision (accepted, rejected with a reason, pending); False when kept."""
-        from annotations import review
+        from annotations.review import decisions
 
-        review.check_decision(decision)
-        return self._save(PendingSave("review", claim_id, self.store.annotator,
-                                      values={"decision": decision, "reason": reason}))[0]
+        decisions.check_decision(decision)
+        return self._save(
+            PendingSave(
+                "review",
+                claim_id,
+                self.store.annotator,
+                values={"decision": decision, "reason": reason},
+            )
+        )[0]
 
     def kept_state(self, doc_id: str) -> dict[str, str]:
         """The document's status and stance as last set but not saved yet (keys present only
@@ -299,8 +320,11 @@ class SaveQueue:
     def kept_entity_edits(self, doc_id: str) -> list[tuple[int, int, str]]:
         """Entity corrections made in the document but not saved yet: (start, end, label), in
         the order made ("" removes)."""
-        return [(int(s.values["start"]), int(s.values["end"]), str(s.values["label"]))
-                for s in self.pending if s.op == "entity" and s.doc_id == doc_id]
+        return [
+            (int(s.values["start"]), int(s.values["end"]), str(s.values["label"]))
+            for s in self.pending
+            if s.op == "entity" and s.doc_id == doc_id
+        ]
 
     def shown_claims(self, doc_id: str, stored: list[Claim], text: str) -> list[Claim]:
         """A document's claims as the annotator made them: the stored ones with the kept saves
@@ -311,20 +335,31 @@ class SaveQueue:
             if save.op == "add" and save.doc_id == doc_id:
                 start, end = values.pop("start"), values.pop("end")
                 claims[save.claim_id] = Claim(
-                    id=save.claim_id, doc_id=doc_id, start=start, end=end,
-                    quote=text[start:end], claim_type=values.pop("claim_type"),
-                    annotator=save.annotator, created_at=save.at, updated_at=save.at, **values)
+                    id=save.claim_id,
+                    doc_id=doc_id,
+                    start=start,
+                    end=end,
+                    quote=text[start:end],
+                    claim_type=values.pop("claim_type"),
+                    annotator=save.annotator,
+                    created_at=save.at,
+                    updated_at=save.at,
+                    **values,
+                )
             elif save.claim_id not in claims:
                 continue
             elif save.op == "delete":
                 del claims[save.claim_id]
             elif save.op == "update":
                 claim = replace(claims[save.claim_id], **values)
-                claims[save.claim_id] = replace(claim, quote=text[claim.start:claim.end])
+                claims[save.claim_id] = replace(claim, quote=text[claim.start : claim.end])
             elif save.op == "review":
                 claims[save.claim_id] = replace(
-                    claims[save.claim_id], review_status=values["decision"],
-                    review_note=values.get("reason", ""), reviewer=save.annotator)
+                    claims[save.claim_id],
+                    review_status=values["decision"],
+                    review_note=values.get("reason", ""),
+                    reviewer=save.annotator,
+                )
         return sorted(claims.values(), key=lambda c: (c.start, c.end))
 
     def _save(self, save: PendingSave) -> tuple[bool, Claim | None]:
@@ -362,7 +397,8 @@ class SaveQueue:
 
     def _apply(self, save: PendingSave) -> Claim | None:
         """Do the save; idempotent, so a replay after a crash does not do it twice."""
-        from annotations import entity_edits, review
+        from annotations.entities import corrections
+        from annotations.review import decisions
 
         store, values = self.store, dict(save.values)
         if save.op == "status":
@@ -372,20 +408,22 @@ class SaveQueue:
             store.set_doc_stance(save.doc_id, values["stance"])
             return None
         if save.op == "entity":  # idempotent: the same label again changes nothing
-            entity_edits.set_entity(store, save.doc_id, values["start"], values["end"],
-                                    values["label"])
+            corrections.set_entity(
+                store, save.doc_id, values["start"], values["end"], values["label"]
+            )
             return None
         if save.op == "review":
             current = store.claim(save.claim_id)
             reason = str(values.get("reason", "")).strip()
-            if (current.review_status, current.review_note) == (values["decision"], reason) and \
-                    current.reviewer in ("", store.annotator):
+            if (current.review_status, current.review_note) == (
+                values["decision"],
+                reason,
+            ) and current.reviewer in ("", store.annotator):
                 return current  # already decided so (a replay)
-            return review.decide(store, save.claim_id, values["decision"], reason)
+            return decisions.decide(store, save.claim_id, values["decision"], reason)
         if save.op == "add":
             start, end, kind = values.pop("start"), values.pop("end"), values.pop("claim_type")
-            return store.add_claim(save.doc_id, start, end, kind, claim_id=save.claim_id,
-                                   **values)
+            return store.add_claim(save.doc_id, start, end, kind, claim_id=save.claim_id, **values)
         if save.op == "delete":
             # already gone: deleted before a crash, or by an earlier replay
             with contextlib.suppress(StoreError):

@@ -105,8 +105,7 @@ def _mapping(node: yaml.Node, path: str, what: str) -> dict[str, tuple[yaml.Node
     return out
 
 
-def _labels(node: yaml.Node, path: str, field: str, taken: dict[str, str]
-            ) -> tuple[Label, ...]:
+def _labels(node: yaml.Node, path: str, field: str, taken: dict[str, str]) -> tuple[Label, ...]:
     """The labels of one field; ``taken`` collects keys across fields (see ``parse``).
 
     Keys are unique across *all* label fields, not only within one: the claim form offers every
@@ -140,8 +139,10 @@ def _labels(node: yaml.Node, path: str, field: str, taken: dict[str, str]
             raise InputError(path, "must be exactly one character", line, f"{where}.key")
         if key in taken:
             raise InputError(
-                path, f"key {key!r} already used by {taken[key]}; every choice needs its own "
-                "key (the claim form shows all fields at once)", _line(entry["key"][1]),
+                path,
+                f"key {key!r} already used by {taken[key]}; every choice needs its own "
+                "key (the claim form shows all fields at once)",
+                _line(entry["key"][1]),
                 f"{where}.key",
             )
         taken[key] = f"{where} {name!r}"
@@ -154,6 +155,7 @@ def _labels(node: yaml.Node, path: str, field: str, taken: dict[str, str]
                 raise InputError(
                     path, f"unknown colour {colour!r}", _line(entry[attr][1]), f"{where}.{attr}"
                 ) from None
-        labels.append(Label(name=name, key=key, description=values.get("description", ""),
-                            colour=colour))
+        labels.append(
+            Label(name=name, key=key, description=values.get("description", ""), colour=colour)
+        )
     return tuple(labels)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from annotations import paths
 from annotations.bulk_entities import RecognizerSpec
-from annotations.corpus import ImportReport, Progress, import_paths
 from annotations.entities import Recognizer
+from annotations.imports.plain_files import ImportReport, Progress, import_paths
 from annotations.store import Store
 
 SEEDED = "seeded"
@@ -23,9 +23,13 @@ def ensure_seeded(store: Store, recognizer: Recognizer) -> ImportReport | None:
     return report
 
 
-def import_with_entities(store: Store, sources: list, recognizer: Recognizer,
-                         progress: Progress | None = None,
-                         spec: RecognizerSpec | None = None) -> ImportReport:
+def import_with_entities(
+    store: Store,
+    sources: list,
+    recognizer: Recognizer,
+    progress: Progress | None = None,
+    spec: RecognizerSpec | None = None,
+) -> ImportReport:
     """Import files and compute machine entities for each new document (in bulk: a batch of
     documents and their entities is one transaction; with ``spec``, a large import recognises
     in worker processes)."""

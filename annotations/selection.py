@@ -48,7 +48,7 @@ def prev_grapheme(text: str, pos: int) -> int:
     if pos <= 0:
         return 0
     if text[pos - 1].isascii() and (pos < 2 or text[pos - 2].isascii()):
-        return pos - 2 if text[pos - 2:pos] == "\r\n" else pos - 1
+        return pos - 2 if text[pos - 2 : pos] == "\r\n" else pos - 1
     return _grapheme_bounds(text, pos - 1)[0]
 
 

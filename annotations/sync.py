@@ -100,5 +100,10 @@ class Watcher:
         self.version, self.own = version, own
         changes = changes_since(self.store, self.seq)
         self.seq = changes.seq
-        return Changes(seq=changes.seq, doc_ids=changes.doc_ids, annotators=changes.annotators,
-                       entries=changes.entries, other=moved)
+        return Changes(
+            seq=changes.seq,
+            doc_ids=changes.doc_ids,
+            annotators=changes.annotators,
+            entries=changes.entries,
+            other=moved,
+        )

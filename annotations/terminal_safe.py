@@ -38,7 +38,8 @@ _UNSAFE = re.compile(
     "[\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e"
     "\u200b\u200e-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ud800-\udfff\ufeff"
     "\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3"
-    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
 # In JSON output the C0 controls are already escaped inside strings, and outside them only the
 # indentation's newlines occur: those must stay.
 _JSON_UNSAFE = re.compile(_UNSAFE.pattern.replace("\x00-\x1f", "", 1))
@@ -115,6 +116,8 @@ def require_terminal(command: str = "annotty") -> None:
         except (ValueError, OSError):
             tty = False
         if not tty:
-            raise NoTerminal(f"{command} opens a full-screen app and needs a terminal; standard "
-                             f"{name} is not one (use the other commands in scripts: "
-                             "annotty --help)")
+            raise NoTerminal(
+                f"{command} opens a full-screen app and needs a terminal; standard "
+                f"{name} is not one (use the other commands in scripts: "
+                "annotty --help)"
+            )

@@ -65,8 +65,9 @@ def _scope(annotator: str, doc_id: str | None) -> tuple[str, list[Any]]:
     return "annotator = ? and doc_id = ?", [annotator, doc_id]
 
 
-def _page(conn: sqlite3.Connection, annotator: str, doc_id: str | None,
-          bound: int | None) -> list[_Row]:
+def _page(
+    conn: sqlite3.Connection, annotator: str, doc_id: str | None, bound: int | None
+) -> list[_Row]:
     """The scope's rows below ``bound``, newest first (index (annotator[, doc_id], seq))."""
     where, params = _scope(annotator, doc_id)
     if bound is not None:
@@ -76,8 +77,12 @@ def _page(conn: sqlite3.Connection, annotator: str, doc_id: str | None,
     return [_Row(*r) for r in conn.execute(sql, [*params, _PAGE])]
 
 
-def _find(conn: sqlite3.Connection, annotator: str, doc_id: str | None,
-          verdict: Callable[[_Row], bool | None]) -> int | None:
+def _find(
+    conn: sqlite3.Connection,
+    annotator: str,
+    doc_id: str | None,
+    verdict: Callable[[_Row], bool | None],
+) -> int | None:
     """Walk the scope down from its newest row until ``verdict`` says True (found: its seq)
     or False (nothing to find); rows it passes (None) are skipped a whole group at a time."""
     bound: int | None = None
@@ -96,8 +101,9 @@ def _find(conn: sqlite3.Connection, annotator: str, doc_id: str | None,
 
 def _last_step(conn: sqlite3.Connection, seq: int) -> tuple[int, str, str | None] | None:
     """The newest undo/redo row pointing at ``seq``: (its seq, action, group), or None."""
-    row = conn.execute("select seq, action, batch from history where ref = ?"
-                       " order by seq desc limit 1", (seq,)).fetchone()
+    row = conn.execute(
+        "select seq, action, batch from history where ref = ? order by seq desc limit 1", (seq,)
+    ).fetchone()
     return None if row is None else (int(row[0]), str(row[1]), row[2])
 
 
@@ -114,11 +120,14 @@ def _group_floor(conn: sqlite3.Connection, annotator: str, doc_id: str | None, r
     where, params = _scope(annotator, doc_id)
     low, members = conn.execute(
         f"select min(seq), count(*) from history where batch = ? and {where} and seq <= ?",
-        [row.batch, *params, row.seq]).fetchone()
+        [row.batch, *params, row.seq],
+    ).fetchone()
     if low is None or members < 2:
         return row.seq
-    (span,) = conn.execute(f"select count(*) from history where {where} and seq between ? and ?",
-                           [*params, low, row.seq]).fetchone()
+    (span,) = conn.execute(
+        f"select count(*) from history where {where} and seq between ? and ?",
+        [*params, low, row.seq],
+    ).fetchone()
     return int(low) if span == members else row.seq
 
 
@@ -157,7 +166,8 @@ def undo_members(conn: sqlite3.Connection, annotator: str, batch: str) -> list[i
         "select h.seq from history h where h.batch = ? and h.annotator = ? and h.action in"
         f" ({','.join('?' * len(UNDOABLE))}) and coalesce((select u.action from history u"
         " where u.ref = h.seq order by u.seq desc limit 1), '') != 'undo' order by h.seq",
-        (batch, annotator, *UNDOABLE))
+        (batch, annotator, *UNDOABLE),
+    )
     return [int(seq) for (seq,) in rows]
 
 
@@ -166,5 +176,7 @@ def redo_members(conn: sqlite3.Connection, annotator: str, group: str) -> list[i
     rows = conn.execute(
         "select h.ref from history h where h.batch = ? and h.annotator = ? and h.action = 'undo'"
         " and h.ref is not null and h.seq = (select max(u.seq) from history u"
-        " where u.ref = h.ref) order by h.ref", (group, annotator))
+        " where u.ref = h.ref) order by h.ref",
+        (group, annotator),
+    )
     return [int(ref) for (ref,) in rows]

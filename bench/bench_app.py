@@ -35,14 +35,17 @@ from bench.report import Report, current_rss_mb
 SIZE = (120, 40)
 START_TARGET_MS = 500.0
 RUNTIME_TARGET_MB = 250.0
-_ANSI = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)"
-                   rb"|[PX^_][^\x1b]*\x1b\\|[@-Z\\-_])")
+_ANSI = re.compile(
+    rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)"
+    rb"|[PX^_][^\x1b]*\x1b\\|[@-Z\\-_])"
+)
 
 
 def cold_import_ms() -> float:
     code = "import time; t=time.perf_counter(); import tui.app; print((time.perf_counter()-t)*1000)"
-    runs = [float(subprocess.check_output([sys.executable, "-c", code], text=True))
-            for _ in range(3)]
+    runs = [
+        float(subprocess.check_output([sys.executable, "-c", code], text=True)) for _ in range(3)
+    ]
     return statistics.median(runs)
 
 
@@ -54,8 +57,9 @@ def annotty_command() -> list[str]:
     return [sys.executable, "-c", "from annotations.cli import main; main()"]
 
 
-def start_to_library_ms(argv: list[str], marker: bytes, env: dict[str, str],
-                        timeout: float = 30.0) -> tuple[float, float] | None:
+def start_to_library_ms(
+    argv: list[str], marker: bytes, env: dict[str, str], timeout: float = 30.0
+) -> tuple[float, float] | None:
     """(wall, CPU) milliseconds from spawning ``argv`` (with ``env``) in a 120x40 pseudo-terminal
     until ``marker`` (text of the painted library) is on the screen; None if it never is.
 
@@ -106,26 +110,43 @@ def warm_start(report: Report, db: Path, title: str, runs: int = 7) -> None:
     with tempfile.TemporaryDirectory() as cache:
         # as on a user's machine: Python keeps bytecode (here in a folder of its own, so the
         # working tree stays clean, even where PYTHONDONTWRITEBYTECODE is set)
-        env = {key: value for key, value in os.environ.items()
-               if key != "PYTHONDONTWRITEBYTECODE"}
+        env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
         env.update(TERM="xterm-256color", PYTHONPYCACHEPREFIX=cache)
         start_to_library_ms(argv, marker, env)  # warm-up: bytecode compiled, files cached
         samples = [start_to_library_ms(argv, marker, env) for _ in range(runs)]
     done = [s for s in samples if s is not None]
     if len(done) < runs:
-        report.add(f"warm start: library never painted in {runs - len(done)} of {runs} runs",
-                   runs - len(done), "runs", "0", False)
+        report.add(
+            f"warm start: library never painted in {runs - len(done)} of {runs} runs",
+            runs - len(done),
+            "runs",
+            "0",
+            False,
+        )
     if done:
         wall = statistics.median(w for w, _ in done)
-        report.add(f"warm start, annotty to library painted (median of {len(done)}, 120x40)",
-                   wall, "ms", f"<= {START_TARGET_MS:.0f} ms", wall <= START_TARGET_MS)
-        report.add("  the same: CPU time of the app (user + system, median)",
-                   statistics.median(c for _, c in done), "ms")
-        print(f"    load average while measured: {os.getloadavg()[0]:.1f} on "
-              f"{os.cpu_count()} CPUs", flush=True)
+        report.add(
+            f"warm start, annotty to library painted (median of {len(done)}, 120x40)",
+            wall,
+            "ms",
+            f"<= {START_TARGET_MS:.0f} ms",
+            wall <= START_TARGET_MS,
+        )
+        report.add(
+            "  the same: CPU time of the app (user + system, median)",
+            statistics.median(c for _, c in done),
+            "ms",
+        )
+        print(
+            f"    load average while measured: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
+            flush=True,
+        )
     if "numpy" in {d.metadata["Name"].lower() for d in metadata.distributions()}:
-        print("    (numpy is here with the dev extras and sqlite-utils imports it when present:"
-              " `make run`'s environment, without it, starts faster)", flush=True)
+        print(
+            "    (numpy is here with the dev extras and sqlite-utils imports it when present:"
+            " `make run`'s environment, without it, starts faster)",
+            flush=True,
+        )
 
 
 def runtime_size(report: Report) -> None:
@@ -133,8 +154,13 @@ def runtime_size(report: Report) -> None:
     from bench.install_size import runtime_megabytes
 
     total, sizes = runtime_megabytes()
-    report.add(f"runtime environment: {len(sizes)} distributions, installed size", total, "MB",
-               f"<= {RUNTIME_TARGET_MB:.0f} MB", total <= RUNTIME_TARGET_MB)
+    report.add(
+        f"runtime environment: {len(sizes)} distributions, installed size",
+        total,
+        "MB",
+        f"<= {RUNTIME_TARGET_MB:.0f} MB",
+        total <= RUNTIME_TARGET_MB,
+    )
     largest = ", ".join(f"{name} {mb:.1f}" for name, mb in sizes[:4])
     print(f"    largest (MB): {largest}", flush=True)
 
@@ -154,8 +180,7 @@ def paint(view) -> None:
         view.render_line(y)
 
 
-async def measure(report: Report, store: Store, doc_id: str, label: str,
-                  moves: int = 40) -> None:
+async def measure(report: Report, store: Store, doc_id: str, label: str, moves: int = 40) -> None:
     from tui.app import make_app
     from tui.screens.library import LibraryScreen
     from tui.screens.reader import ReaderScreen
@@ -164,22 +189,29 @@ async def measure(report: Report, store: Store, doc_id: str, label: str,
     app = make_app(store)
     t0 = time.perf_counter()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(lambda: isinstance(app.screen, LibraryScreen)
-                         and app.screen.summaries, poll=0.002)
+        await wait_until(
+            lambda: isinstance(app.screen, LibraryScreen) and app.screen.summaries, poll=0.002
+        )
         start_ms = (time.perf_counter() - t0) * 1000
         t1 = time.perf_counter()
         app.open_document(doc_id)
-        await wait_until(lambda: isinstance(app.screen, ReaderScreen)
-                         and app.screen.document is not None, poll=0.002)
+        await wait_until(
+            lambda: isinstance(app.screen, ReaderScreen) and app.screen.document is not None,
+            poll=0.002,
+        )
         view = app.screen.query_one(DocumentView)
         paint(view)
         open_ms = (time.perf_counter() - t1) * 1000
         report.add(f"{label}: app start to library painted (headless)", start_ms, "ms")
-        report.add(f"{label}: document open to first paint", open_ms, "ms", "<= 500 ms",
-                   open_ms <= 500)
+        report.add(
+            f"{label}: document open to first paint", open_ms, "ms", "<= 500 ms", open_ms <= 500
+        )
         await wait_until(lambda: view._layout is not None and view._layout.complete, poll=0.002)
-        report.add(f"{label}: document open to fully wrapped (scrollbar exact)",
-                   (time.perf_counter() - t1) * 1000, "ms")
+        report.add(
+            f"{label}: document open to fully wrapped (scrollbar exact)",
+            (time.perf_counter() - t1) * 1000,
+            "ms",
+        )
         busy = [w for w in app.workers if not w.is_finished]
         if busy:  # entities still being recognized in the background: is the UI responsive?
             samples = []
@@ -191,18 +223,27 @@ async def measure(report: Report, store: Store, doc_id: str, label: str,
                 paint(view)
                 samples.append((time.perf_counter() - t) * 1000)
             still = any(not w.is_finished for w in busy)
-            report.add(f"{label}: cursor down while entities are recognized (median of 20)",
-                       statistics.median(samples), "ms", "<= 16 ms",
-                       statistics.median(samples) <= 16 if still else None)
+            report.add(
+                f"{label}: cursor down while entities are recognized (median of 20)",
+                statistics.median(samples),
+                "ms",
+                "<= 16 ms",
+                statistics.median(samples) <= 16 if still else None,
+            )
         await app.workers.wait_for_complete()  # entities recognized and cached
         await pilot.pause()
         if view.show_labels:  # inline labels (E): wrapped in a thread once entities are in
-            await wait_until(lambda: view.labels_settled and bool(view._drawn), timeout=120,
-                             poll=0.01)
-            report.add(f"{label}: document open to labels drawn",
-                       (time.perf_counter() - t1) * 1000, "ms")
-        for key, name in (("pagedown", "page down"), ("down", "cursor down"),
-                          ("right", "cursor right")):
+            await wait_until(
+                lambda: view.labels_settled and bool(view._drawn), timeout=120, poll=0.01
+            )
+            report.add(
+                f"{label}: document open to labels drawn", (time.perf_counter() - t1) * 1000, "ms"
+            )
+        for key, name in (
+            ("pagedown", "page down"),
+            ("down", "cursor down"),
+            ("right", "cursor right"),
+        ):
             samples = []
             for _ in range(moves):
                 if view.layout_rows - view._layout.row_of(view.cursor) < 2 * SIZE[1]:
@@ -215,10 +256,20 @@ async def measure(report: Report, store: Store, doc_id: str, label: str,
                 paint(view)
                 samples.append((time.perf_counter() - t) * 1000)
             med = statistics.median(samples)
-            report.add(f"{label}: {name}, key to repaint (median of {moves})", med, "ms",
-                       "<= 16 ms", med <= 16)
-        report.add(f"{label}: RSS with the document open", current_rss_mb(), "MB", "<= 200 MB",
-                   current_rss_mb() <= 200)
+            report.add(
+                f"{label}: {name}, key to repaint (median of {moves})",
+                med,
+                "ms",
+                "<= 16 ms",
+                med <= 16,
+            )
+        report.add(
+            f"{label}: RSS with the document open",
+            current_rss_mb(),
+            "MB",
+            "<= 200 MB",
+            current_rss_mb() <= 200,
+        )
 
 
 def save_latency(report: Report, store: Store, doc_id: str, label: str, n: int = 200) -> None:
@@ -230,8 +281,9 @@ def save_latency(report: Report, store: Store, doc_id: str, label: str, n: int =
         store.add_claim(doc_id, start, start + 40, "other", stance="none")
         samples.append((time.perf_counter() - t) * 1000)
     med = statistics.median(samples)
-    report.add(f"{label}: save a claim, durable commit (median of {n})", med, "ms", "<= 10 ms",
-               med <= 10)
+    report.add(
+        f"{label}: save a claim, durable commit (median of {n})", med, "ms", "<= 10 ms", med <= 10
+    )
 
 
 def scenario(db: str, doc_id: str, label: str) -> None:
@@ -280,9 +332,13 @@ def main() -> None:
         spacing = len(doc.text) // 2000
         for i in range(2000):
             start = i * spacing
-            store.add_claim(doc.id, start, min(len(doc.text), start + spacing // 2
-                                               + (i % 3) * spacing),
-                            "other", stance=("favor", "against", "none")[i % 3])
+            store.add_claim(
+                doc.id,
+                start,
+                min(len(doc.text), start + spacing // 2 + (i % 3) * spacing),
+                "other",
+                stance=("favor", "against", "none")[i % 3],
+            )
         store.close()
         report.section("document with 2,000 overlapping claims")
         run_scenario(Path(tmp) / "claims.db", doc.id, "2k claims")

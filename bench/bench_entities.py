@@ -39,16 +39,18 @@ SPACY_MODELS = ("en_core_web_sm", "en_core_web_md", "en_core_web_lg", "en_core_w
 
 def quality(report: Report, name: str, recognize, docs: list[ev.GoldDoc]) -> float:
     exact, boundary = ev.evaluate(recognize, docs)
-    report.section(f"quality: {name} on the seed gold ({exact.overall.tp + exact.overall.fn} "
-                   "entities)")
+    report.section(
+        f"quality: {name} on the seed gold ({exact.overall.tp + exact.overall.fn} entities)"
+    )
     print(f"  {'label':<14} {'gold':>5} {'P':>6} {'R':>6} {'F1':>6}   {'span F1':>7}")
     for line in ev.table(exact, boundary)[1:-1]:
         print(f"  {line}")
     f1 = exact.overall.f1
     report.add(f"{name}: overall precision", exact.overall.precision, "")
     report.add(f"{name}: overall recall", exact.overall.recall, "")
-    report.add(f"{name}: overall F1, exact span + label", f1, "", f">= {F1_TARGET}",
-               f1 >= F1_TARGET)
+    report.add(
+        f"{name}: overall F1, exact span + label", f1, "", f">= {F1_TARGET}", f1 >= F1_TARGET
+    )
     report.add(f"{name}: overall F1, span only", boundary.overall.f1, "")
     return f1
 
@@ -96,8 +98,12 @@ def main() -> None:
 
     report.section("speed: built-in recognizer")
     seeds = seed_texts()
-    report.add("seed corpus (63k chars), chars per second", speed(builtin.recognize, seeds),
-               "chars/s", f">= {SPEED_TARGET:,}")
+    report.add(
+        "seed corpus (63k chars), chars per second",
+        speed(builtin.recognize, seeds),
+        "chars/s",
+        f">= {SPEED_TARGET:,}",
+    )
     text = big_text()
     times = []
     t0 = time.process_time()
@@ -108,17 +114,29 @@ def main() -> None:
     total = sum(times)
     rate = len(text) / total
     report.add(f"{len(text) / 1e6:.0f} MB document in 100k-char pieces: total CPU", total, "s")
-    report.add(f"{len(text) / 1e6:.0f} MB document: chars per second", rate, "chars/s",
-               f">= {SPEED_TARGET:,}", rate >= SPEED_TARGET)
+    report.add(
+        f"{len(text) / 1e6:.0f} MB document: chars per second",
+        rate,
+        "chars/s",
+        f">= {SPEED_TARGET:,}",
+        rate >= SPEED_TARGET,
+    )
     worst = max(times) * 1000
-    report.add("slowest 100k-char piece (the longest the UI waits)", worst, "ms",
-               f"<= {CHUNK_TARGET_MS:.0f} ms", worst <= CHUNK_TARGET_MS)
+    report.add(
+        "slowest 100k-char piece (the longest the UI waits)",
+        worst,
+        "ms",
+        f"<= {CHUNK_TARGET_MS:.0f} ms",
+        worst <= CHUNK_TARGET_MS,
+    )
     report.add("first piece ready after", times[0] * 1000, "ms")
 
     models = installed_spacy()
     if not models:
-        report.section("spaCy: no English pipeline installed (python -m spacy download "
-                       "en_core_web_sm) - comparison skipped")
+        report.section(
+            "spaCy: no English pipeline installed (python -m spacy download "
+            "en_core_web_sm) - comparison skipped"
+        )
     for model in models:
         quality(report, model.source, model.recognize, docs)
         report.section(f"speed: {model.source}")
@@ -126,8 +144,13 @@ def main() -> None:
         spacy_rate = speed(model.recognize, sample, repeat=1)
         report.add(f"{model.source}: chars per second (300k chars)", spacy_rate, "chars/s")
         ratio = speed(builtin.recognize, sample) / spacy_rate
-        report.add(f"built-in / {model.source} speed", ratio, "x", f">= {RATIO_TARGET:.0f}x",
-                   ratio >= RATIO_TARGET)
+        report.add(
+            f"built-in / {model.source} speed",
+            ratio,
+            "x",
+            f">= {RATIO_TARGET:.0f}x",
+            ratio >= RATIO_TARGET,
+        )
 
 
 if __name__ == "__main__":

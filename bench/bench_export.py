@@ -51,25 +51,48 @@ def build(path: Path) -> None:
                 parts.append(rng.choice(paragraphs) + " " + rng.choice(EMOJI))
             text = f"{n} " + "\n".join(parts)
             doc_id = content_id(text)
-            conn.execute("insert into documents(id, title, source, text, meta, chars, words,"
-                         " imported_at) values (?, ?, ?, ?, '{}', ?, ?, ?)",
-                         (doc_id, f"doc {n}", "bench", text, len(text), len(text.split()),
-                          stamp))
+            conn.execute(
+                "insert into documents(id, title, source, text, meta, chars, words,"
+                " imported_at) values (?, ?, ?, ?, '{}', ?, ?, ?)",
+                (doc_id, f"doc {n}", "bench", text, len(text), len(text.split()), stamp),
+            )
             entities = recognizer.recognize(text)
-            conn.executemany('insert into entities(doc_id, start, "end", label, source,'
-                             " recognizer) values (?, ?, ?, ?, ?, ?)",
-                             [(doc_id, e.start, e.end, e.label, e.source, recognizer.key)
-                              for e in entities])
-            conn.execute("insert into entity_runs values (?, ?, ?, ?)",
-                         (doc_id, recognizer.key, len(entities), stamp))
+            conn.executemany(
+                'insert into entities(doc_id, start, "end", label, source,'
+                " recognizer) values (?, ?, ?, ?, ?, ?)",
+                [(doc_id, e.start, e.end, e.label, e.source, recognizer.key) for e in entities],
+            )
+            conn.execute(
+                "insert into entity_runs values (?, ?, ?, ?)",
+                (doc_id, recognizer.key, len(entities), stamp),
+            )
             rows = []
             for _ in range(CLAIMS_PER_DOC):
                 start = rng.randrange(0, len(text) - 300)
                 end = start + rng.randrange(20, 300)
-                rows.append((new_id(), doc_id, start, end, text[start:end], rng.choice(TYPES),
-                             rng.choice(STANCES), "", rng.choice(["", "China", "Beijing"]),
-                             "", "", "", rng.choice(["ann", "bob"]),
-                             rng.choice(["pending", "accepted"]), "", "", "", stamp, stamp))
+                rows.append(
+                    (
+                        new_id(),
+                        doc_id,
+                        start,
+                        end,
+                        text[start:end],
+                        rng.choice(TYPES),
+                        rng.choice(STANCES),
+                        "",
+                        rng.choice(["", "China", "Beijing"]),
+                        "",
+                        "",
+                        "",
+                        rng.choice(["ann", "bob"]),
+                        rng.choice(["pending", "accepted"]),
+                        "",
+                        "",
+                        "",
+                        stamp,
+                        stamp,
+                    )
+                )
             conn.executemany(f"insert into claims values ({', '.join('?' * 19)})", rows)
     store.close()
 
@@ -94,15 +117,23 @@ def one(db: str, fmt: str, out: str, repeat: int) -> None:
     for _ in range(repeat):
         target = Path(out)
         shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(
-            missing_ok=True)
+            missing_ok=True
+        )
         t0, c0 = time.perf_counter(), time.process_time()
         tally = export(store, fmt, target, key, entity_source=source)
         times.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
     assert tally.claims == DOCUMENTS * CLAIMS_PER_DOC, tally
-    print(json.dumps({"seconds": statistics.median(times), "cpu": statistics.median(cpu),
-                      "growth": peak_rss_mb() - idle,
-                      "bytes": _size(Path(out))}))
+    print(
+        json.dumps(
+            {
+                "seconds": statistics.median(times),
+                "cpu": statistics.median(cpu),
+                "growth": peak_rss_mb() - idle,
+                "bytes": _size(Path(out)),
+            }
+        )
+    )
 
 
 def _size(path: Path) -> int:
@@ -118,8 +149,10 @@ def main() -> None:
         db = folder / "export.db"
         t0 = time.perf_counter()
         build(db)
-        report.section(f"export of {DOCUMENTS * CLAIMS_PER_DOC:,} claims in {DOCUMENTS:,} "
-                       f"documents (built in {time.perf_counter() - t0:.1f} s)")
+        report.section(
+            f"export of {DOCUMENTS * CLAIMS_PER_DOC:,} claims in {DOCUMENTS:,} "
+            f"documents (built in {time.perf_counter() - t0:.1f} s)"
+        )
         runs = [(name, form.suffix or "", name) for name, form in FORMATS.items()]
         try:
             import spacy  # noqa: F401
@@ -132,15 +165,22 @@ def main() -> None:
             repeat = 3 if fmt in TIME_TARGET else 1
             figures = run_child("bench.bench_export", str(db), fmt, str(out), str(repeat))
             target = TIME_TARGET.get(fmt)
-            report.add(f"{label}: time ({figures['bytes'] / 1e6:,.0f} MB out)",
-                       figures["seconds"], "s", f"<= {target:.0f} s" if target else "",
-                       figures["seconds"] <= target if target else None)
-            report.add(f"{label}: CPU time (less sensitive to a busy machine)",
-                       figures["cpu"], "s")
+            report.add(
+                f"{label}: time ({figures['bytes'] / 1e6:,.0f} MB out)",
+                figures["seconds"],
+                "s",
+                f"<= {target:.0f} s" if target else "",
+                figures["seconds"] <= target if target else None,
+            )
+            report.add(f"{label}: CPU time (less sensitive to a busy machine)", figures["cpu"], "s")
             docbin = suffix == ".spacy"
-            report.add(f"{label}: peak RSS growth above idle", figures["growth"], "MB",
-                       "(in memory)" if docbin else f"<= {RSS_TARGET_MB:.0f} MB",
-                       None if docbin else figures["growth"] <= RSS_TARGET_MB)
+            report.add(
+                f"{label}: peak RSS growth above idle",
+                figures["growth"],
+                "MB",
+                "(in memory)" if docbin else f"<= {RSS_TARGET_MB:.0f} MB",
+                None if docbin else figures["growth"] <= RSS_TARGET_MB,
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -30,13 +30,26 @@ def build(store: Store, doc_id: str, rows: int) -> None:
     def log(n: int):  # type: ignore[no-untyped-def]
         for i in range(n):
             who = "bob" if i % 5 == 0 else store.annotator
-            yield (f"2026-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}", who, "update", "claim",
-                   f"c{i % 50_000}", f"d{i % 1000}", before, after, None, None)
+            yield (
+                f"2026-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}",
+                who,
+                "update",
+                "claim",
+                f"c{i % 50_000}",
+                f"d{i % 1000}",
+                before,
+                after,
+                None,
+                None,
+            )
 
     store.db.conn.execute("pragma synchronous=OFF")  # building the fixture, not measuring
     with store.transaction() as conn:
-        conn.executemany("insert into history(at, annotator, action, kind, item_id, doc_id,"
-                         " before, after, ref, batch) values (?,?,?,?,?,?,?,?,?,?)", log(rows))
+        conn.executemany(
+            "insert into history(at, annotator, action, kind, item_id, doc_id,"
+            " before, after, ref, batch) values (?,?,?,?,?,?,?,?,?,?)",
+            log(rows),
+        )
 
 
 def main() -> None:
@@ -69,28 +82,42 @@ def main() -> None:
                     step(scope)
                     took.append((time.perf_counter() - t0) * 1000)
                     above.append(took[-1] - floor())  # paired: the disk's speed varies
-                report.add(f"{name} {label} (median, durable: fsync included)",
-                           statistics.median(took), "ms")
+                report.add(
+                    f"{name} {label} (median, durable: fsync included)",
+                    statistics.median(took),
+                    "ms",
+                )
                 value = statistics.median(above)
-                report.add(f"{name} {label}: above one durable write (median)", value, "ms",
-                           "<= 5 ms", value <= 5)
+                report.add(
+                    f"{name} {label}: above one durable write (median)",
+                    value,
+                    "ms",
+                    "<= 5 ms",
+                    value <= 5,
+                )
             for _ in range(5):
                 store.undo(scope)
             find_undo = median_ms(lambda s=scope: history.undo_top(conn, "ann", s))
             find_redo = median_ms(lambda s=scope: history.redo_top(conn, "ann", s))
-            report.add(f"find the undo step {label} (median)", find_undo, "ms", "<= 5 ms",
-                       find_undo <= 5)
-            report.add(f"find the redo step {label} (median)", find_redo, "ms", "<= 5 ms",
-                       find_redo <= 5)
-        report.add("floor: one durable write of a setting (median)",
-                   statistics.median(floor() for _ in range(15)), "ms")
+            report.add(
+                f"find the undo step {label} (median)", find_undo, "ms", "<= 5 ms", find_undo <= 5
+            )
+            report.add(
+                f"find the redo step {label} (median)", find_redo, "ms", "<= 5 ms", find_redo <= 5
+            )
+        report.add(
+            "floor: one durable write of a setting (median)",
+            statistics.median(floor() for _ in range(15)),
+            "ms",
+        )
         report.section("history size per save")
         for action in ("create", "update", "undo", "redo"):
-            row = store.query("select avg(coalesce(length(before), 0) + coalesce(length(after),"
-                              " 0)) as n from history where action = ? and seq > ?",
-                              [action, ROWS])[0]
-            report.add(f"{action} of a claim: before + after states", float(row["n"] or 0),
-                       "bytes")
+            row = store.query(
+                "select avg(coalesce(length(before), 0) + coalesce(length(after),"
+                " 0)) as n from history where action = ? and seq > ?",
+                [action, ROWS],
+            )[0]
+            report.add(f"{action} of a claim: before + after states", float(row["n"] or 0), "bytes")
         store.close()
 
 

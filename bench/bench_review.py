@@ -1,6 +1,6 @@
 """Review and stats at scale: 10,000 documents and 100,000 claims, generated into a temp DB.
 
-Core figures (SQL through ``annotations.review`` and ``annotations.stats``) come first, then
+Core figures (SQL through ``annotations.review.filters`` and ``annotations.stats``) come first, then
 the screens run headless (``App.run_test``) with the same methods as ``bench_app``: a key is
 simulated as a terminal would send it and timed until the table's visible rows are redrawn.
 """
@@ -17,8 +17,9 @@ from typing import Any
 
 from annotations import stats
 from annotations.model import now_iso
-from annotations.review import ReviewFilter, decide_matching
-from annotations.review_list import Reader, ReviewList, load_context, matching_rowids
+from annotations.review.decisions import decide_matching
+from annotations.review.filters import ReviewFilter
+from annotations.review.listing import ReviewList, ReviewReader, load_context, matching_rowids
 from annotations.store import Store
 from bench.corpus import seed_texts
 from bench.report import Report, current_rss_mb, median_ms
@@ -28,8 +29,12 @@ CLAIMS = 100_000
 SIZE = (120, 40)
 TYPES = ("statistical", "comparison", "causal", "prediction", "rule_or_law", "opinion", "other")
 STANCES = ("favor", "against", "none")
-TARGETS = ("China's technological leadership", "China-Russia relations",
-           "Western technology policy", "")
+TARGETS = (
+    "China's technological leadership",
+    "China-Russia relations",
+    "Western technology policy",
+    "",
+)
 PEOPLE = ("ann", "bob", "cy", "dee")
 SPEAKERS = ("Chen Kaixin", "Guo Jiakun", "Xi Jinping", "Vladimir Putin", "", "")
 
@@ -43,33 +48,80 @@ def generate(store: Store, seed: int = 11) -> None:
     for d in range(DOCS):
         text = "\n".join(rng.choice(paragraphs) for _ in range(rng.randint(3, 8)))
         doc_id = f"{d:016x}"
-        docs.append((doc_id, f"Generated document {d:05d}", "bench", text, "{}", len(text),
-                     len(text.split()), stamp))
+        docs.append(
+            (
+                doc_id,
+                f"Generated document {d:05d}",
+                "bench",
+                text,
+                "{}",
+                len(text),
+                len(text.split()),
+                stamp,
+            )
+        )
         for k in range(8):
             start = rng.randrange(0, len(text) - 10)
-            entities.append((doc_id, start, start + 7, ("PERSON", "ORG", "GPE", "DATE")[k % 4],
-                             "rules", "builtin@1"))
+            entities.append(
+                (
+                    doc_id,
+                    start,
+                    start + 7,
+                    ("PERSON", "ORG", "GPE", "DATE")[k % 4],
+                    "rules",
+                    "builtin@1",
+                )
+            )
         runs.append((doc_id, "builtin@1", 8, stamp))
     for c in range(CLAIMS):
         doc = docs[rng.randrange(DOCS)] if c >= DOCS else docs[c]
         text = doc[3]
         start = rng.randrange(0, max(1, len(text) - 200))
         end = min(len(text), start + rng.randint(40, 200))
-        claims.append((f"{c:032x}", doc[0], start, end, text[start:end], rng.choice(TYPES),
-                       rng.choice(STANCES), rng.choice(TARGETS), rng.choice(SPEAKERS), "", "",
-                       "", rng.choice(PEOPLE), "pending", "", "", "", stamp, stamp))
+        claims.append(
+            (
+                f"{c:032x}",
+                doc[0],
+                start,
+                end,
+                text[start:end],
+                rng.choice(TYPES),
+                rng.choice(STANCES),
+                rng.choice(TARGETS),
+                rng.choice(SPEAKERS),
+                "",
+                "",
+                "",
+                rng.choice(PEOPLE),
+                "pending",
+                "",
+                "",
+                "",
+                stamp,
+                stamp,
+            )
+        )
     with store.transaction() as conn:
         # The FTS triggers index row by row; one rebuild at the end is several times faster.
-        triggers = conn.execute("select name, sql from sqlite_master where type = 'trigger'"
-                                " and tbl_name = 'claims'").fetchall()
+        triggers = conn.execute(
+            "select name, sql from sqlite_master where type = 'trigger' and tbl_name = 'claims'"
+        ).fetchall()
         for name, _ in triggers:
             conn.execute(f'drop trigger "{name}"')
-        conn.executemany("insert into documents(id, title, source, text, meta, chars, words,"
-                         " imported_at) values (?, ?, ?, ?, ?, ?, ?, ?)", docs)
-        conn.executemany('insert into entities(doc_id, start, "end", label, source, recognizer)'
-                         " values (?, ?, ?, ?, ?, ?)", entities)
-        conn.executemany("insert into entity_runs(doc_id, recognizer, count, computed_at)"
-                         " values (?, ?, ?, ?)", runs)
+        conn.executemany(
+            "insert into documents(id, title, source, text, meta, chars, words,"
+            " imported_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            docs,
+        )
+        conn.executemany(
+            'insert into entities(doc_id, start, "end", label, source, recognizer)'
+            " values (?, ?, ?, ?, ?, ?)",
+            entities,
+        )
+        conn.executemany(
+            "insert into entity_runs(doc_id, recognizer, count, computed_at) values (?, ?, ?, ?)",
+            runs,
+        )
         conn.executemany(f"insert into claims values ({','.join('?' * 19)})", claims)
         conn.execute("insert into claims_fts(claims_fts) values ('rebuild')")
         for _, sql in triggers:
@@ -81,13 +133,14 @@ FILTERS = {
     "review=pending (all 100k)": ReviewFilter(review_status="pending"),
     "stance=against": ReviewFilter(stance="against"),
     "search 'battery'": ReviewFilter(search="battery"),
-    "type+stance+annotator+search": ReviewFilter(claim_type="causal", stance="favor",
-                                                 annotator="bob", search="china"),
+    "type+stance+annotator+search": ReviewFilter(
+        claim_type="causal", stance="favor", annotator="bob", search="china"
+    ),
 }
 
 
 def core(report: Report, store: Store) -> None:
-    reader = Reader(store)
+    reader = ReviewReader(store)
     report.section("core: the list of matching claims (rowids in display order)")
     with reader.fresh() as conn:
         ms = median_ms(lambda: matching_rowids(conn, ReviewFilter()), repeat=5, warmup=1)
@@ -118,13 +171,15 @@ def bulk(report: Report, store: Store) -> None:
     f = ReviewFilter(stance="against")
     t = time.perf_counter()
     result = decide_matching(store, f, "accepted", "bench")
-    report.add(f"bulk accept {result.count:,} claims (stance=against)",
-               (time.perf_counter() - t) * 1000, "ms")
+    report.add(
+        f"bulk accept {result.count:,} claims (stance=against)",
+        (time.perf_counter() - t) * 1000,
+        "ms",
+    )
     t = time.perf_counter()
     undone = store.undo()
     assert undone is not None and undone["count"] == result.count
-    report.add(f"undo that batch ({result.count:,} claims)", (time.perf_counter() - t) * 1000,
-               "ms")
+    report.add(f"undo that batch ({result.count:,} claims)", (time.perf_counter() - t) * 1000, "ms")
 
 
 async def wait_until(predicate: Any, poll: float = 0.0, timeout: float = 60.0) -> None:
@@ -183,10 +238,14 @@ async def screens(report: Report, store: Store, moves: int = 60) -> None:
         table = screen.query_one(ClaimTable)
         paint(table)
         opened = (time.perf_counter() - t) * 1000
-        report.add("review screen open to table painted", opened, "ms", "<= 1000 ms",
-                   opened <= 1000)
-        report.add("  widgets in the table (rows are drawn, not mounted)",
-                   len(list(table.walk_children())), "")
+        report.add(
+            "review screen open to table painted", opened, "ms", "<= 1000 ms", opened <= 1000
+        )
+        report.add(
+            "  widgets in the table (rows are drawn, not mounted)",
+            len(list(table.walk_children())),
+            "",
+        )
 
         for name, f in FILTERS.items():
             samples = []
@@ -202,8 +261,9 @@ async def screens(report: Report, store: Store, moves: int = 60) -> None:
             report.add(f"filter → table repainted: {name}", med, "ms", "<= 200 ms", med <= 200)
 
         screen.apply_filter(ReviewFilter())
-        await wait_until(lambda: screen.list is not None and screen.list.filter.is_empty(),
-                         poll=0.001)
+        await wait_until(
+            lambda: screen.list is not None and screen.list.filter.is_empty(), poll=0.001
+        )
         await workers_done(app)
         context = screen.query_one(ClaimContextView)
         samples, shown = [], []
@@ -219,14 +279,22 @@ async def screens(report: Report, store: Store, moves: int = 60) -> None:
             paint(table)
             samples.append((time.perf_counter() - t) * 1000)
             target = table.current.id if table.current else ""
-            await wait_until(lambda target=target: context.context is not None
-                             and context.context.claim.id == target, poll=0.001)
+            await wait_until(
+                lambda target=target: (
+                    context.context is not None and context.context.claim.id == target
+                ),
+                poll=0.001,
+            )
             shown.append((time.perf_counter() - t) * 1000)
         med = statistics.median(samples)
-        report.add(f"next claim (j), key to table repaint (median of {moves})", med, "ms",
-                   "<= 16 ms", med <= 16)
-        report.add("  … and to its paragraph shown below (median)", statistics.median(shown),
-                   "ms")
+        report.add(
+            f"next claim (j), key to table repaint (median of {moves})",
+            med,
+            "ms",
+            "<= 16 ms",
+            med <= 16,
+        )
+        report.add("  … and to its paragraph shown below (median)", statistics.median(shown), "ms")
         report.add("RSS with the review screen open", current_rss_mb(), "MB")
 
         t = time.perf_counter()
@@ -235,8 +303,9 @@ async def screens(report: Report, store: Store, moves: int = 60) -> None:
         await wait_until(lambda: stats_screen.numbers is not None, poll=0.001)
         await pilot.pause()  # layout and paint of the charts
         shown_ms = (time.perf_counter() - t) * 1000
-        report.add("stats screen open to charts drawn", shown_ms, "ms", "<= 1000 ms",
-                   shown_ms <= 1000)
+        report.add(
+            "stats screen open to charts drawn", shown_ms, "ms", "<= 1000 ms", shown_ms <= 1000
+        )
 
 
 def main() -> None:
@@ -246,8 +315,7 @@ def main() -> None:
         t = time.perf_counter()
         generate(store)
         report.section(f"generated corpus: {DOCS:,} documents, {CLAIMS:,} claims")
-        report.add("generate (executemany into a temp DB)", (time.perf_counter() - t) * 1000,
-                   "ms")
+        report.add("generate (executemany into a temp DB)", (time.perf_counter() - t) * 1000, "ms")
         core(report, store)
         asyncio.run(screens(report, store))
         bulk(report, store)

@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 from annotations import agreement
-from annotations.merge import merge
 from annotations.model import new_id, now_iso
 from annotations.store import Store
 from annotations.sync import Watcher
+from annotations.team_merge import merge_databases
 from bench.corpus import seed_texts
 from bench.report import Report
 
@@ -30,8 +30,7 @@ TYPES = ("statistical", "comparison", "causal", "prediction", "opinion", "other"
 STANCES = ("favor", "against", "none")
 
 
-def worker(db: str, name: str, doc_id: str, seconds: float, start_at: float,
-           pause: float) -> None:
+def worker(db: str, name: str, doc_id: str, seconds: float, start_at: float, pause: float) -> None:
     """One writer process: prints its commit count and its median, p99 and slowest save (ms).
 
     ``pause`` seconds between saves; 0 is flat out."""
@@ -58,14 +57,34 @@ def run_writers(folder: Path, count: int, pause: float) -> tuple[int, float, flo
     doc, _ = store.add_document(seed_texts()[-1], "shared")
     store.close()
     start_at = time.time() + 0.4 + 0.2 * count
-    procs = [subprocess.Popen([sys.executable, "-m", "bench.bench_team", "--worker", str(db),
-                               f"w{i}", doc.id, str(SECONDS), str(start_at), str(pause)],
-                              stdout=subprocess.PIPE, text=True) for i in range(count)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bench.bench_team",
+                "--worker",
+                str(db),
+                f"w{i}",
+                doc.id,
+                str(SECONDS),
+                str(start_at),
+                str(pause),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(count)
+    ]
     outs = [p.communicate()[0].split() for p in procs]
     failed = sum(p.returncode != 0 for p in procs)
     done = [o for o in outs if o]
-    return (sum(int(o[0]) for o in done), max(float(o[2]) for o in done),
-            max(float(o[3]) for o in done), failed)
+    return (
+        sum(int(o[0]) for o in done),
+        max(float(o[2]) for o in done),
+        max(float(o[3]) for o in done),
+        failed,
+    )
 
 
 def writers(report: Report, folder: Path) -> None:
@@ -73,11 +92,16 @@ def writers(report: Report, folder: Path) -> None:
     for count, pause in ((1, 0.0), (4, 0.0), (8, 0.0), (8, 0.05)):
         commits, p99, worst, failed = run_writers(folder, count, pause)
         how = "flat out" if not pause else f"{1 / pause:.0f} saves/s each"
-        report.add(f"{count} writer(s), {how}: commits per second", commits / SECONDS,
-                   "commit/s", ">= 100" if not pause else "", (commits / SECONDS >= 100
-                                                              if not pause else None))
-        report.add(f"{count} writer(s), {how}: p99 save latency", p99, "ms",
-                   f"worst {worst:,.0f} ms")
+        report.add(
+            f"{count} writer(s), {how}: commits per second",
+            commits / SECONDS,
+            "commit/s",
+            ">= 100" if not pause else "",
+            (commits / SECONDS >= 100 if not pause else None),
+        )
+        report.add(
+            f"{count} writer(s), {how}: p99 save latency", p99, "ms", f"worst {worst:,.0f} ms"
+        )
         report.add(f"{count} writer(s), {how}: errors", failed, "", "0", failed == 0)
 
 
@@ -93,9 +117,11 @@ def team_db(path: Path, claims: int, annotators: int = 3, docs: int = 200) -> St
         for d in range(docs):
             text = f"Document {d}.\n" + "\n".join(texts[(d + k) % len(texts)] for k in range(3))
             doc_id = f"bench{d:04d}"
-            conn.execute("insert into documents(id, title, source, text, meta, chars, words,"
-                         " imported_at) values (?, ?, '', ?, '{}', ?, ?, ?)",
-                         (doc_id, f"doc {d}", text, len(text), len(text.split()), stamp))
+            conn.execute(
+                "insert into documents(id, title, source, text, meta, chars, words,"
+                " imported_at) values (?, ?, '', ?, '{}', ?, ?, ?)",
+                (doc_id, f"doc {d}", text, len(text), len(text.split()), stamp),
+            )
             rows = []
             for a in range(annotators):
                 for u in range(per_doc):
@@ -104,14 +130,27 @@ def team_db(path: Path, claims: int, annotators: int = 3, docs: int = 200) -> St
                         start += rng.randint(1, 5)
                     ctype = TYPES[u % 6] if rng.random() < 0.8 else rng.choice(TYPES)
                     stance = STANCES[u % 3] if rng.random() < 0.8 else rng.choice(STANCES)
-                    rows.append((new_id(), doc_id, start, start + 50, text[start:start + 50],
-                                 ctype, stance, f"annotator{a}", stamp, stamp))
+                    rows.append(
+                        (
+                            new_id(),
+                            doc_id,
+                            start,
+                            start + 50,
+                            text[start : start + 50],
+                            ctype,
+                            stance,
+                            f"annotator{a}",
+                            stamp,
+                            stamp,
+                        )
+                    )
             conn.executemany(
                 'insert into claims(id, doc_id, start, "end", quote, claim_type, stance,'
                 " target, speaker, attribution, checkworthy, note, annotator, review_status,"
                 " reviewer, review_note, reviewed_at, created_at, updated_at) values"
                 " (?, ?, ?, ?, ?, ?, ?, '', '', '', '', '', ?, 'pending', '', '', '', ?, ?)",
-                rows)
+                rows,
+            )
     return store
 
 
@@ -123,8 +162,13 @@ def agreement_bench(report: Report, folder: Path) -> None:
         t0 = time.perf_counter()
         result = agreement.compute(store)
         took = time.perf_counter() - t0
-        report.add(f"{n:,} claims, {annotators} annotators ({len(result.pairs)} pairs)", took,
-                   "s", "<= 5 s", took <= 5)
+        report.add(
+            f"{n:,} claims, {annotators} annotators ({len(result.pairs)} pairs)",
+            took,
+            "s",
+            "<= 5 s",
+            took <= 5,
+        )
         store.close()
 
 
@@ -144,10 +188,10 @@ def merge_bench(report: Report, folder: Path) -> None:
         sources.append(path)
     team = folder / "team.db"
     t0 = time.perf_counter()
-    merge(sources, team)
+    merge_databases(sources, team)
     first = time.perf_counter() - t0
     t0 = time.perf_counter()
-    merge(sources, team)
+    merge_databases(sources, team)
     again = time.perf_counter() - t0
     report.add("merge 2 x 2,000 claims into a new team database", first, "s")
     report.add("merge the same again (nothing changes)", again, "s")
@@ -163,16 +207,26 @@ def poll_bench(report: Report, folder: Path) -> None:
         t0 = time.perf_counter()
         watcher.poll()
         samples.append((time.perf_counter() - t0) * 1e6)
-    report.add("idle poll", statistics.median(samples), "µs", "<= 1,000 µs",
-               statistics.median(samples) <= 1000)
+    report.add(
+        "idle poll",
+        statistics.median(samples),
+        "µs",
+        "<= 1,000 µs",
+        statistics.median(samples) <= 1000,
+    )
     other = Store(db, annotator="other")
     doc_id = other.documents()[0].id
     other.add_claim(doc_id, 0, 5, "other")
     t0 = time.perf_counter()
     changes = watcher.poll()
     took = (time.perf_counter() - t0) * 1e6
-    report.add("poll after another process saved a claim", took, "µs", "<= 10,000 µs",
-               took <= 10_000 and doc_id in changes.doc_ids)
+    report.add(
+        "poll after another process saved a claim",
+        took,
+        "µs",
+        "<= 10,000 µs",
+        took <= 10_000 and doc_id in changes.doc_ids,
+    )
 
 
 def main() -> None:

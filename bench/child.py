@@ -11,6 +11,7 @@ from typing import Any
 
 def run_child(module: str, *args: str) -> dict[str, Any]:
     """Run ``python -m module --one ARGS`` and return the JSON object its last line prints."""
-    out = subprocess.run([sys.executable, "-m", module, "--one", *args], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", module, "--one", *args], capture_output=True, text=True, check=True
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])

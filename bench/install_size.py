@@ -31,8 +31,9 @@ def runtime_requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[str]
         return list(tomllib.load(f)["project"]["dependencies"])
 
 
-def runtime_distributions(requirements: list[str] | None = None
-                          ) -> dict[str, metadata.Distribution]:
+def runtime_distributions(
+    requirements: list[str] | None = None,
+) -> dict[str, metadata.Distribution]:
     """Every installed distribution the requirements need at run time, by canonical name."""
     environment = {**default_environment(), "extra": ""}
     found: dict[str, metadata.Distribution] = {}
@@ -40,8 +41,9 @@ def runtime_distributions(requirements: list[str] | None = None
     while todo:
         requirement = todo.pop()
         name = _canonical(requirement.name)
-        if name in found or (requirement.marker is not None
-                             and not requirement.marker.evaluate(environment)):
+        if name in found or (
+            requirement.marker is not None and not requirement.marker.evaluate(environment)
+        ):
             continue
         dist = metadata.distribution(name)
         found[name] = dist
@@ -63,14 +65,17 @@ def installed_bytes(dist: metadata.Distribution) -> int:
 
 def source_bytes(root: Path = ROOT) -> int:
     """annotty's own packages (what an install of annotty itself adds), caches left out."""
-    return sum(p.stat().st_size for name in PACKAGES for p in (root / name).rglob("*")
-               if p.is_file() and "__pycache__" not in p.parts)
+    return sum(
+        p.stat().st_size
+        for name in PACKAGES
+        for p in (root / name).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    )
 
 
 def runtime_megabytes() -> tuple[float, list[tuple[str, float]]]:
     """Total MB of the runtime environment (annotty included), and (name, MB), largest first."""
-    sizes = [(name, installed_bytes(dist) / 1e6)
-             for name, dist in runtime_distributions().items()]
+    sizes = [(name, installed_bytes(dist) / 1e6) for name, dist in runtime_distributions().items()]
     sizes.append(("annotty (its own sources)", source_bytes() / 1e6))
     sizes.sort(key=lambda item: -item[1])
     return sum(mb for _, mb in sizes), sizes

@@ -22,8 +22,9 @@ class Report:
     def __init__(self) -> None:
         self.rows: list[Row] = []
 
-    def add(self, name: str, value: float, unit: str, target: str = "",
-            ok: bool | None = None) -> None:
+    def add(
+        self, name: str, value: float, unit: str, target: str = "", ok: bool | None = None
+    ) -> None:
         row = Row(name, value, unit, target, ok)
         self.rows.append(row)
         mark = "" if ok is None else ("  ok" if ok else "  MISSED")

@@ -18,9 +18,11 @@ from tui.widgets.claim_form import ClaimForm
 from tui.widgets.side_by_side import SideBySide
 
 SMALL = (80, 24)
-TEXT = ("Exports grew by 12% last year. The new tariffs caused prices to rise. "
-        "Battery makers will double output by 2030. This policy is a disaster for farmers. "
-        "Officials said the \x1b[31mfigures\x1b[0m were final.")
+TEXT = (
+    "Exports grew by 12% last year. The new tariffs caused prices to rise. "
+    "Battery makers will double output by 2030. This policy is a disaster for farmers. "
+    "Officials said the \x1b[31mfigures\x1b[0m were final."
+)
 
 
 def span(fragment: str) -> tuple[int, int]:
@@ -41,20 +43,32 @@ def team(tmp_path: Path) -> Any:
     doc, _ = alice.add_document(TEXT, "Trade and tariffs")
     alice.add_document("Nobody else read this one.", "Single annotator")
     for who in (alice, bob):
-        who.add_claim(doc.id, *span("Exports grew by 12% last year."), "statistical",
-                      stance="favor")
-    alice.add_claim(doc.id, *span("The new tariffs caused prices to rise."), "causal",
-                    stance="against", target="Western technology policy")
-    bob.add_claim(doc.id, *span("The new tariffs caused prices to rise."), "causal",
-                  stance="favor", target="Western technology policy")
+        who.add_claim(
+            doc.id, *span("Exports grew by 12% last year."), "statistical", stance="favor"
+        )
+    alice.add_claim(
+        doc.id,
+        *span("The new tariffs caused prices to rise."),
+        "causal",
+        stance="against",
+        target="Western technology policy",
+    )
+    bob.add_claim(
+        doc.id,
+        *span("The new tariffs caused prices to rise."),
+        "causal",
+        stance="favor",
+        target="Western technology policy",
+    )
     alice.add_claim(doc.id, *span("Battery makers will double output by 2030."), "prediction")
     bob.add_claim(doc.id, *span("Battery makers will double output"), "prediction")
-    alice.add_claim(doc.id, *span("This policy is a disaster for farmers."), "opinion",
-                    speaker="Guo Jiakun")
-    alice.add_claim(doc.id, *span("Officials said the \x1b[31mfigures\x1b[0m were final."),
-                    "statistical")
-    bob.add_claim(doc.id, *span("Officials said the \x1b[31mfigures\x1b[0m were final."),
-                  "other")
+    alice.add_claim(
+        doc.id, *span("This policy is a disaster for farmers."), "opinion", speaker="Guo Jiakun"
+    )
+    alice.add_claim(
+        doc.id, *span("Officials said the \x1b[31mfigures\x1b[0m were final."), "statistical"
+    )
+    bob.add_claim(doc.id, *span("Officials said the \x1b[31mfigures\x1b[0m were final."), "other")
     yield rev, doc.id
     for s in (alice, bob, rev):
         s.close()
@@ -84,8 +98,7 @@ async def test_a_reviewer_decides_every_item_with_keys(team: Any) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert screen.is_open and screen.doc_id == doc_id
-        assert statuses(store, doc_id) == ["agreed", "disputed", "disputed", "disputed",
-                                           "disputed"]
+        assert statuses(store, doc_id) == ["agreed", "disputed", "disputed", "disputed", "disputed"]
         await pilot.press("n")  # item 2: alice says against, bob favor
         assert screen.item_table.cursor_row == 1
         shown = screen_text(app)
@@ -177,10 +190,17 @@ async def test_quick_keys_on_one_item_make_one_gold_claim(team: Any) -> None:
         await pilot.press("n", "1", "2", "1", "2")  # one decision per disputed item, in order
         await settle(pilot)
         items = adj.compare(store, doc_id).items
-        picked = [next(who for who, c in item.claims.items()
-                       if item.gold is not None and c.quote == item.gold.quote
-                       and c.claim_type == item.gold.claim_type and c.stance == item.gold.stance)
-                  for item in items[1:]]
+        picked = [
+            next(
+                who
+                for who, c in item.claims.items()
+                if item.gold is not None
+                and c.quote == item.gold.quote
+                and c.claim_type == item.gold.claim_type
+                and c.stance == item.gold.stance
+            )
+            for item in items[1:]
+        ]
         assert picked == ["alice", "bob", "alice", "bob"]
         assert screen.item_table.cursor_row == 4  # no disputed item left: it stays on the last
         await pilot.press("u", "k", "k", "k", "e", "1", "enter")  # typed before the form is up

@@ -59,7 +59,8 @@ def test_resolving_makes_a_gold_claim_and_records_the_reviews(team) -> None:
     assert lead.claim(two.claims["alice"].id).review_status == "rejected"
     assert lead.claim(two.claims["alice"].id).reviewer == "lead"
     assert lead.claim(two.claims["alice"].id).review_note == (
-        "adjudication: gold differs in boundary")
+        "adjudication: gold differs in boundary"
+    )
     rows = [h for h in lead.history() if h["annotator"] == "lead"]
     assert [h["action"] for h in rows] == ["create", "review", "review"]
     assert len({h["batch"] for h in rows}) == 1 and rows[0]["batch"]
@@ -91,7 +92,8 @@ def test_accept_agreed_and_add_gold(team) -> None:
     lead, doc_id = team
     made = adj.accept_agreed(lead, adj.compare(lead, doc_id))
     assert [(g.start, g.end, g.claim_type, g.stance) for g in made] == [
-        (0, 20, "statistical", "favor")]
+        (0, 20, "statistical", "favor")
+    ]
     extra = adj.add_gold(lead, doc_id, 130, 150, "other")
     assert extra.annotator == GOLD and extra.review_note == "added by reviewer"
     cmp = adj.compare(lead, doc_id)
@@ -144,8 +146,9 @@ def test_overview_lists_documents_to_adjudicate(team, tmp_path: Path) -> None:
 def test_the_gold_layer_exports_on_its_own(team) -> None:
     lead, doc_id = team
     adj.accept_agreed(lead, adj.compare(lead, doc_id))
-    result = CliRunner().invoke(cli, ["--db", str(lead.path), "export", "--annotator", GOLD,
-                                      "--skip-empty"])
+    result = CliRunner().invoke(
+        cli, ["--db", str(lead.path), "export", "--annotator", GOLD, "--skip-empty"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     claims = [c for d in data["documents"] for c in d["claims"]]

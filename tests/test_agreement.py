@@ -28,8 +28,9 @@ from annotations.store import Store
 
 TYPES = ["statistical", "causal", "opinion", "prediction"]
 STANCES = ["favor", "against", "none"]
-TEXT = "".join(f"Sentence number {i:04d} says something checkable about the world. "
-               for i in range(400))
+TEXT = "".join(
+    f"Sentence number {i:04d} says something checkable about the world. " for i in range(400)
+)
 
 
 def same(ours: float | None, reference: float) -> bool:
@@ -117,8 +118,9 @@ def test_cluster_matches_the_obvious_rule(seed: int) -> None:
     items = []
     for k in range(rng.randint(1, 30)):
         start = rng.randrange(0, 200)
-        items.append(Mark(f"m{k}", "d", rng.choice(people), start,
-                          start + rng.randint(1, 40), "x", "none"))
+        items.append(
+            Mark(f"m{k}", "d", rng.choice(people), start, start + rng.randint(1, 40), "x", "none")
+        )
     got = cluster(items)
     assert {frozenset(m.id for m in g) for g in got} == reference_cluster(items)
     assert all(len({m.annotator for m in g}) == len(g) for g in got)
@@ -126,8 +128,9 @@ def test_cluster_matches_the_obvious_rule(seed: int) -> None:
 
 
 # -- end to end over a store ----------------------------------------------------------------
-def build_team(store_path: Path, seed: int = 3, n_units: int = 60
-               ) -> tuple[Store, str, dict[str, dict[int, tuple[int, int, str, str]]]]:
+def build_team(
+    store_path: Path, seed: int = 3, n_units: int = 60
+) -> tuple[Store, str, dict[str, dict[int, tuple[int, int, str, str]]]]:
     """Three annotators tagging the same well-separated places, with noise; returns the truth
     of who tagged what where (unit -> (start, end, type, stance)) for the reference check."""
     rng = random.Random(seed)
@@ -166,8 +169,7 @@ def test_pairwise_figures_match_the_references(tmp_path: Path) -> None:
         assert pair["f1_exact"] == pytest.approx(2 * exact / (len(a) + len(b)))
         assert pair["f1_overlap"] == pytest.approx(2 * len(both) / (len(a) + len(b)))
         for field, index in (("claim_type", 2), ("stance", 3)):
-            reference = cohen_kappa_score([a[u][index] for u in both],
-                                          [b[u][index] for u in both])
+            reference = cohen_kappa_score([a[u][index] for u in both], [b[u][index] for u in both])
             assert same(pair[f"kappa_{field}"], reference)
 
 
@@ -195,8 +197,9 @@ def test_per_label_breakdown_counts(tmp_path: Path) -> None:
         agreed = sum(a[u][2] == b[u][2] == label for u in both)
         assert (row["uses"], row["agreed"]) == (uses, agreed)
         assert row["f1"] == pytest.approx(2 * agreed / uses)
-        reference = cohen_kappa_score([a[u][2] == label for u in sorted(both)],
-                                      [b[u][2] == label for u in sorted(both)])
+        reference = cohen_kappa_score(
+            [a[u][2] == label for u in sorted(both)], [b[u][2] == label for u in sorted(both)]
+        )
         assert same(row["kappa"], reference)
 
 
@@ -234,13 +237,20 @@ def test_agreement_command_text_and_json(tmp_path: Path) -> None:
     assert text.exit_code == 0, text.output
     assert "alice ~ bob" in text.output and "bob ~ carol" in text.output
     assert "Krippendorff's alpha" in text.output and "statistical" in text.output
-    out = runner.invoke(cli, ["--db", str(path), "agreement", "--annotators", "alice,bob",
-                              "--json"])
+    out = runner.invoke(
+        cli, ["--db", str(path), "agreement", "--annotators", "alice,bob", "--json"]
+    )
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
     assert data["annotators"] == ["alice", "bob"] and len(data["pairs"]) == 1
-    assert set(data["overall"]) >= {"f1_exact", "f1_overlap", "mean_kappa_claim_type",
-                                    "mean_kappa_stance", "alpha_claim_type", "alpha_stance"}
+    assert set(data["overall"]) >= {
+        "f1_exact",
+        "f1_overlap",
+        "mean_kappa_claim_type",
+        "mean_kappa_stance",
+        "alpha_claim_type",
+        "alpha_stance",
+    }
     bad = runner.invoke(cli, ["--db", str(path), "agreement", "--annotators", "alice"])
     assert bad.exit_code != 0
 

@@ -15,9 +15,11 @@ from tui.screens.reader import ReaderScreen
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
 
-TEXT = ("The minister said exports grew 12% in 2024. Critics called the figure misleading.\n"
-        "  • Second line: the U.S. and Guangdong Topstar Technology Co., Ltd. signed a deal.\n"
-        "한국어 문장입니다 😀 and 👨‍👩‍👧 families agree.")
+TEXT = (
+    "The minister said exports grew 12% in 2024. Critics called the figure misleading.\n"
+    "  • Second line: the U.S. and Guangdong Topstar Technology Co., Ltd. signed a deal.\n"
+    "한국어 문장입니다 😀 and 👨‍👩‍👧 families agree."
+)
 SIZE = (100, 30)
 
 
@@ -38,7 +40,7 @@ async def test_shift_arrows_snap_to_words_without_edge_spaces(store: Store) -> N
     async with app.run_test(size=SIZE) as pilot:
         _, view = await open_reader(app, pilot, doc.id)
         await pilot.press("w", "w")  # cursor on "said"
-        assert TEXT[view.cursor:].startswith("said")
+        assert TEXT[view.cursor :].startswith("said")
         await pilot.press("right", "shift+right", "shift+right")  # from inside "said"
         assert TEXT[slice(*view.selection)] == "said"
         await pilot.press("W", "W")  # extend by words
@@ -140,8 +142,16 @@ async def test_fast_typing_through_the_text_fields_is_not_lost(store: Store) -> 
         await open_reader(app, pilot, doc.id)
         from textual import events
 
-        keys = [("s", "s"), ("c", "c"), ("3", "3"), ("a", "a"), ("tab", "\t"),
-                *[(ch, ch) for ch in "China"], ("tab", "\t"), *[(ch, ch) for ch in "Guo"]]
+        keys = [
+            ("s", "s"),
+            ("c", "c"),
+            ("3", "3"),
+            ("a", "a"),
+            ("tab", "\t"),
+            *[(ch, ch) for ch in "China"],
+            ("tab", "\t"),
+            *[(ch, ch) for ch in "Guo"],
+        ]
         for key, char in keys:
             event = events.Key(key, char)
             event.set_sender(app)
@@ -169,7 +179,8 @@ async def test_schema_from_file_changes_keys_and_labels(store: Store, tmp_path: 
     labels.write_text(
         "claim_types:\n  - {name: fact, key: z}\n  - {name: hype, key: y}\n"
         "stances:\n  - {name: pro, key: p}\n  - {name: con, key: k}\ntargets: [Trade]\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     doc, _ = store.add_document(TEXT, "t")
     app = make_app(store, schema=schema_mod.load(labels))
     async with app.run_test(size=SIZE) as pilot:

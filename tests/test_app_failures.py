@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from test_review_support import screen_text
 
-from annotations import entity_edits, writer_queue
-from annotations.store import Store
+from annotations.entities import corrections
+from annotations.store import Store, fair_write_lock
 from tui.app import AnnottyApp, make_app
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
@@ -31,8 +31,10 @@ from tui.widgets.save_state import SaveState
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = (110, 30)
-TEXT = ("Officials in Beijing said exports grew 5% in 2024. Critics disagreed loudly.\n"
-        "The ministry of trade in Beijing expects more growth next year.\n")
+TEXT = (
+    "Officials in Beijing said exports grew 5% in 2024. Critics disagreed loudly.\n"
+    "The ministry of trade in Beijing expects more growth next year.\n"
+)
 
 
 async def wait_for(pilot: Any, condition: Callable[[], bool], seconds: float = 20.0) -> None:
@@ -56,8 +58,9 @@ def locked(store: Store) -> Callable[..., Any]:
 async def open_reader(app: AnnottyApp, pilot: Any, doc_id: str) -> ReaderScreen:
     await pilot.pause()
     app.open_document(doc_id, 0)
-    await wait_for(pilot, lambda: isinstance(app.screen, ReaderScreen)
-                   and app.screen.document is not None)
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen.document is not None
+    )
     await app.workers.wait_for_complete()
     await pilot.pause()
     assert isinstance(app.screen, ReaderScreen)
@@ -70,7 +73,8 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def test_status_stance_and_entity_corrections_are_kept_while_saves_fail(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_retries: None) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_retries: None
+) -> None:
     store = Store(tmp_path / "a.db", annotator="ann")
     doc, _ = store.add_document(TEXT, "Trade")
     app = make_app(store)
@@ -88,13 +92,14 @@ async def test_status_stance_and_entity_corrections_are_kept_while_saves_fail(
             reader.view.cursor = beijing
             await pilot.press("L")  # remove the machine entity here
             await wait_for(pilot, lambda: app.saves.unsaved == 3)
-            await wait_for(pilot, lambda: "3 changes not saved yet, retrying"
-                           in str(state.render()))
+            await wait_for(
+                pilot, lambda: "3 changes not saved yet, retrying" in str(state.render())
+            )
             assert app.is_running and state.has_class("-pending")
             # the screen shows the work as done, though it is not in the database yet
             assert reader.doc_status == "done" and reader.doc_stance
             assert not any(e.start == beijing for e in reader.entities)
-            assert store.status(doc.id) == "todo" and entity_edits.corrections(store) == []
+            assert store.status(doc.id) == "todo" and corrections.corrections(store) == []
             stance = reader.doc_stance
             await pilot.press("q")  # reopened while the saves wait: shown as set
             await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
@@ -107,14 +112,15 @@ async def test_status_stance_and_entity_corrections_are_kept_while_saves_fail(
         await wait_for(pilot, lambda: app.saves.unsaved == 0)
         await wait_for(pilot, lambda: not state.has_class("-pending"))
         assert store.status(doc.id) == "done" and store.doc_stance(doc.id) == stance
-        assert [(c.start, c.removes) for c in entity_edits.corrections(store, doc.id)] == [
-            (beijing, True)]
+        assert [(c.start, c.removes) for c in corrections.corrections(store, doc.id)] == [
+            (beijing, True)
+        ]
     store.close()
 
 
-async def test_a_failed_entity_cache_write_on_open_is_quiet(tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch
-                                                            ) -> None:
+async def test_a_failed_entity_cache_write_on_open_is_quiet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The cache is not work: the document opens with its entities, no notice, no crash."""
     store = Store(tmp_path / "a.db", annotator="ann")
     doc, _ = store.add_document(TEXT, "Trade")
@@ -122,8 +128,9 @@ async def test_a_failed_entity_cache_write_on_open_is_quiet(tmp_path: Path,
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_reader(app, pilot, doc.id)
-        await wait_for(pilot, lambda: any(e.start == TEXT.index("Beijing")
-                                          for e in reader.entities))
+        await wait_for(
+            pilot, lambda: any(e.start == TEXT.index("Beijing") for e in reader.entities)
+        )
         assert app.is_running and app.saves.unsaved == 0
         assert not [n for n in app._notifications if n.severity == "error"]
         assert store.cached_entities(doc.id, app.recognizer.key) is None
@@ -138,8 +145,19 @@ def stopped_writer(tmp_path: Path) -> Iterator[tuple[Path, str, int]]:
     doc, _ = setup.add_document(TEXT, "Trade")
     setup.close()
     holder = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "workers" / "writer.py"), str(db), "zoe", doc.id,
-         "--hold"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        [
+            sys.executable,
+            str(ROOT / "tests" / "workers" / "writer.py"),
+            str(db),
+            "zoe",
+            doc.id,
+            "--hold",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
         os.kill(holder.pid, signal.SIGSTOP)
@@ -154,11 +172,12 @@ def stopped_writer(tmp_path: Path) -> Iterator[tuple[Path, str, int]]:
 
 
 async def test_leaving_the_reader_while_another_writer_is_stopped_neither_freezes_nor_crashes(
-        stopped_writer: tuple[Path, str, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    stopped_writer: tuple[Path, str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The reading position used to be saved on the event loop as the reader closed: with a
     stopped writer the UI froze for the whole lock wait, then crashed with ``WriterBusy``."""
     db, doc_id, _ = stopped_writer
-    monkeypatch.setattr(writer_queue, "LOCK_WAIT_SECONDS", 4.0)
+    monkeypatch.setattr(fair_write_lock, "LOCK_WAIT_SECONDS", 4.0)
     store = Store(db, annotator="ann")
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -192,7 +211,8 @@ async def test_the_reading_position_is_saved_off_the_event_loop(tmp_path: Path) 
 
 
 async def test_a_damaged_page_read_in_a_worker_is_one_notice_not_a_traceback(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = Store(tmp_path / "a.db", annotator="ann")
     store.add_document(TEXT, "Trade")
 
@@ -217,7 +237,8 @@ async def test_a_damaged_page_read_in_a_worker_is_one_notice_not_a_traceback(
 
 
 async def test_a_database_that_turns_read_only_keeps_the_claim_without_a_retry_loop(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_retries: None) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_retries: None
+) -> None:
     store = Store(tmp_path / "a.db", annotator="ann")
     doc, _ = store.add_document(TEXT, "Trade")
     app = make_app(store)
@@ -256,7 +277,8 @@ async def test_a_database_that_turns_read_only_keeps_the_claim_without_a_retry_l
 
 
 async def test_a_review_decision_that_fails_is_kept_and_saved_later(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_retries: None) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_retries: None
+) -> None:
     store = Store(tmp_path / "a.db", annotator="ann")
     doc, _ = store.add_document(TEXT, "Trade")
     claim = store.add_claim(doc.id, 0, 50, "statistical")
@@ -275,7 +297,8 @@ async def test_a_review_decision_that_fails_is_kept_and_saved_later(
 
 
 async def test_a_failed_bulk_decision_says_so_until_seen(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tui.widgets.save_state import PERSIST_SECONDS
 
     store = Store(tmp_path / "a.db", annotator="ann")
@@ -294,7 +317,8 @@ async def test_a_failed_bulk_decision_says_so_until_seen(
 
 
 async def test_a_failed_adjudication_decision_is_said_and_the_item_stays_undecided(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tui.screens.adjudicate import AdjudicateScreen
 
     path = tmp_path / "t.db"
@@ -307,8 +331,9 @@ async def test_a_failed_adjudication_decision_is_said_and_the_item_stays_undecid
     store = Store(path, annotator="rev")
     app = make_app(store, start="adjudicate")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, AdjudicateScreen)
-                       and bool(app.screen.docs))
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, AdjudicateScreen) and bool(app.screen.docs)
+        )
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen.current_item is not None)
         monkeypatch.setattr(store, "transaction", locked(store))
@@ -321,7 +346,8 @@ async def test_a_failed_adjudication_decision_is_said_and_the_item_stays_undecid
 
 
 async def test_the_library_shows_kept_work_and_refreshes_when_it_lands(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_retries: None) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_retries: None
+) -> None:
     store = Store(tmp_path / "a.db", annotator="ann")
     doc, _ = store.add_document(TEXT, "Trade")
     app = make_app(store)
@@ -343,8 +369,9 @@ async def test_the_library_shows_kept_work_and_refreshes_when_it_lands(
     store.close()
 
 
-async def test_an_undo_that_cannot_be_saved_says_so(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_an_undo_that_cannot_be_saved_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = Store(tmp_path / "a.db", annotator="ann")
     doc, _ = store.add_document(TEXT, "Trade")
     store.add_claim(doc.id, 0, 20, "other")

@@ -47,8 +47,9 @@ def make_db(path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", [[], ["review"]])
-def test_the_app_opens_the_database_once(tmp_path: Path, opened: dict[str, list[Any]],
-                                         command: list[str]) -> None:
+def test_the_app_opens_the_database_once(
+    tmp_path: Path, opened: dict[str, list[Any]], command: list[str]
+) -> None:
     db = tmp_path / "work.db"
     make_db(db)
     opened["opens"].clear()
@@ -60,7 +61,8 @@ def test_the_app_opens_the_database_once(tmp_path: Path, opened: dict[str, list[
 
 
 def test_a_missing_database_is_still_refused_before_the_app(
-        tmp_path: Path, opened: dict[str, list[Any]], capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, opened: dict[str, list[Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as done:
         cli.main(["--db", str(tmp_path / "typo.db")])
     assert done.value.code == 1

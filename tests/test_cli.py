@@ -44,10 +44,10 @@ def test_import_then_stats_then_export(tmp_path: Path) -> None:
     docs = {d["id"]: d for d in data["documents"]}
     (exported,) = docs[doc.id]["claims"]
     assert exported["id"] == claim.id
-    assert docs[doc.id]["text"][exported["start"]:exported["end"]] == exported["quote"]
+    assert docs[doc.id]["text"][exported["start"] : exported["end"]] == exported["quote"]
     assert exported["quote"] == "China and Russia enjoys"
     for entity in docs[doc.id]["entities"]:
-        assert docs[doc.id]["text"][entity["start"]:entity["end"]] == entity["quote"]
+        assert docs[doc.id]["text"][entity["start"] : entity["end"]] == entity["quote"]
 
 
 def test_bad_file_is_reported_but_the_rest_imports(tmp_path: Path) -> None:
@@ -104,8 +104,7 @@ def test_usage_errors_are_one_line(tmp_path: Path, capsys) -> None:
     assert code == 2 and err.count("\n") == 1 and "--format" in err and "--help" in err
 
 
-def test_unexpected_error_is_one_line_unless_debugging(tmp_path: Path, capsys,
-                                                       monkeypatch) -> None:
+def test_unexpected_error_is_one_line_unless_debugging(tmp_path: Path, capsys, monkeypatch) -> None:
     """A bug must not print a traceback at the user, but must stay findable."""
     from annotations import stats as stats_mod
 

@@ -34,14 +34,27 @@ def setup_db(path: Path) -> str:
     return doc.id
 
 
-def start(db: Path, name: str, doc_id: str, start_at: float, seconds: float
-          ) -> subprocess.Popen[str]:
+def start(
+    db: Path, name: str, doc_id: str, start_at: float, seconds: float
+) -> subprocess.Popen[str]:
     """One worker; its stderr goes to ``<db>.<name>.err`` (read by ``finish``)."""
     with open(f"{db}.{name}.err", "w") as err:
         return subprocess.Popen(
-            [sys.executable, str(ROOT / "tests" / "workers" / "writer.py"), str(db), name,
-             doc_id, "--start-at", str(start_at), "--seconds", str(seconds)],
-            stdout=subprocess.PIPE, stderr=err, text=True, cwd=ROOT,
+            [
+                sys.executable,
+                str(ROOT / "tests" / "workers" / "writer.py"),
+                str(db),
+                name,
+                doc_id,
+                "--start-at",
+                str(start_at),
+                "--seconds",
+                str(seconds),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            cwd=ROOT,
         )
 
 
@@ -92,7 +105,7 @@ def check_promises(db: Path, promised: dict[str, tuple[str, Reader]]) -> dict[st
             want = expected(name, n, len(TEXT))
             got = {k: getattr(claim, k) for k in want}
             assert got == want
-            assert claim.quote == TEXT[want["start"]:want["end"]]
+            assert claim.quote == TEXT[want["start"] : want["end"]]
             assert claim_id in creates
         for claim_id in reader.updated:
             assert claims[claim_id].stance == "against"
@@ -124,8 +137,10 @@ def test_eight_writers_no_errors_no_lost_claims(tmp_path: Path) -> None:
     assert len(state["claims"]) == total
     assert len(state["history"]) == total + updates  # history complete
     assert all(len(r.created) > 20 for _, r in readers.values())  # everyone got to write
-    print(f"\n8 writers: {total} claims + {updates} edits in 2 s "
-          f"({(total + updates) / 2:.0f} commits/s)")
+    print(
+        f"\n8 writers: {total} claims + {updates} edits in 2 s "
+        f"({(total + updates) / 2:.0f} commits/s)"
+    )
 
 
 def test_sigkill_mid_burst_loses_nothing_that_was_promised(tmp_path: Path) -> None:
@@ -133,8 +148,10 @@ def test_sigkill_mid_burst_loses_nothing_that_was_promised(tmp_path: Path) -> No
     doc_id = setup_db(db)
     start_at = time.time() + 1.0
     names = ["victim1", "victim2", "steady1", "steady2"]
-    procs = {name: start(db, name, doc_id, start_at, seconds=2.5 if "steady" in name else 30)
-             for name in names}
+    procs = {
+        name: start(db, name, doc_id, start_at, seconds=2.5 if "steady" in name else 30)
+        for name in names
+    }
     readers = {}
     for name, proc in procs.items():
         assert proc.stdout is not None
@@ -162,21 +179,31 @@ def test_sigkill_mid_burst_loses_nothing_that_was_promised(tmp_path: Path) -> No
     store.close()
 
 
-def test_a_stopped_writer_blocks_others_only_up_to_the_limit(tmp_path: Path,
-                                                             monkeypatch) -> None:
+def test_a_stopped_writer_blocks_others_only_up_to_the_limit(tmp_path: Path, monkeypatch) -> None:
     """Ctrl-Z in the middle of a save (SIGSTOP here) used to block every other writer forever.
     Now they give up after ``LOCK_WAIT_SECONDS`` naming the holder, and reading never waits."""
-    from annotations import writer_queue
+    from annotations.store import fair_write_lock
 
     db = tmp_path / "team.db"
     doc_id = setup_db(db)
     holder = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "workers" / "writer.py"), str(db), "zoe", doc_id,
-         "--hold"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        [
+            sys.executable,
+            str(ROOT / "tests" / "workers" / "writer.py"),
+            str(db),
+            "zoe",
+            doc_id,
+            "--hold",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
         os.kill(holder.pid, signal.SIGSTOP)
-        monkeypatch.setattr(writer_queue, "LOCK_WAIT_SECONDS", 1.0)
+        monkeypatch.setattr(fair_write_lock, "LOCK_WAIT_SECONDS", 1.0)
         store = Store(db, annotator="me")
         outcome: dict[str, Any] = {}
 
@@ -184,7 +211,7 @@ def test_a_stopped_writer_blocks_others_only_up_to_the_limit(tmp_path: Path,
             started = time.monotonic()
             try:
                 store.add_claim(doc_id, 0, 7, "other")
-            except writer_queue.WriterBusy as exc:
+            except fair_write_lock.WriterBusy as exc:
                 outcome["message"] = str(exc)
             outcome["waited"] = time.monotonic() - started
 
@@ -194,8 +221,13 @@ def test_a_stopped_writer_blocks_others_only_up_to_the_limit(tmp_path: Path,
         seen: list[Any] = []
 
         def read() -> None:
-            seen.extend([store.claims(), len(store.documents()),
-                         store.query("select count(*) as n from history")[0]["n"]])
+            seen.extend(
+                [
+                    store.claims(),
+                    len(store.documents()),
+                    store.query("select count(*) as n from history")[0]["n"],
+                ]
+            )
 
         reading = threading.Thread(target=read, daemon=True)  # daemon: a hang must not stick
         reading.start()
@@ -233,7 +265,7 @@ def test_the_writer_lock_file_is_never_followed_through_a_symlink(tmp_path: Path
 
 
 def test_the_holder_named_in_the_lock_file_is_made_safe_to_print(tmp_path: Path) -> None:
-    from annotations.writer_queue import holder_of
+    from annotations.store.fair_write_lock import holder_of
 
     lock = tmp_path / "db-writer"
     lock.write_bytes(b"4242 bob\x1b]52;c;aGk=\x07\n")

@@ -24,8 +24,7 @@ def _size(path: Path) -> int:
     return path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
 
 
-def test_vacuum_reclaims_space_and_keeps_every_row_and_all_history(tmp_path: Path,
-                                                                   capsys) -> None:
+def test_vacuum_reclaims_space_and_keeps_every_row_and_all_history(tmp_path: Path, capsys) -> None:
     db = tmp_path / "team.db"
     code, _ = run_main(["--db", str(db), "import", str(SEEDS)], capsys)
     assert code == 0

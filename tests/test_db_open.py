@@ -114,8 +114,10 @@ def test_check_in_this_process_never_drops_another_connections_locks(tmp_path: P
 
     dbmod.read_connection(path).close()
     assert db_check.quick_check(path) == "ok"
-    other = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
-             "c.execute('select count(*) from claims').fetchall(); c.close()")
+    other = (
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+        "c.execute('select count(*) from claims').fetchall(); c.close()"
+    )
     subprocess.run([sys.executable, "-c", other, str(path)], check=True)
     assert Path(f"{path}-wal").exists()  # the other process saw us alive: WAL kept
     store.add_claim(doc.id, 10, 20, "opinion")
@@ -126,8 +128,7 @@ def test_check_in_this_process_never_drops_another_connections_locks(tmp_path: P
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "json"])
-def test_an_export_never_replaces_a_database_or_its_log(tmp_path: Path, capsys,
-                                                        fmt: str) -> None:
+def test_an_export_never_replaces_a_database_or_its_log(tmp_path: Path, capsys, fmt: str) -> None:
     """``-o team.db`` (a slip for ``--db``) used to replace the whole database with the export
     ("wrote 1 document … to team.db", then "not an SQLite file"); ``-o team.db-wal`` would
     throw away every save not yet checkpointed, under the writer's feet."""
@@ -140,11 +141,14 @@ def test_an_export_never_replaces_a_database_or_its_log(tmp_path: Path, capsys,
     wal = Path(f"{path}-wal")
     wal_bytes = wal.read_bytes()
     assert wal_bytes  # the claim is only in the log so far
-    for target, why in ((path, "is a database file annotty has open"),
-                        (wal, "is a database file annotty has open"),
-                        (other, "is an SQLite database")):
-        code, err = run_main(["--db", str(path), "export", "--format", fmt, "-o", str(target)],
-                             capsys)
+    for target, why in (
+        (path, "is a database file annotty has open"),
+        (wal, "is a database file annotty has open"),
+        (other, "is an SQLite database"),
+    ):
+        code, err = run_main(
+            ["--db", str(path), "export", "--format", fmt, "-o", str(target)], capsys
+        )
         assert code == 1 and err.count("\n") == 1, err
         assert f"{target}: {why}; choose another output file" in err
     assert wal.read_bytes() == wal_bytes and other.read_bytes() == other_bytes
@@ -155,7 +159,8 @@ def test_an_export_never_replaces_a_database_or_its_log(tmp_path: Path, capsys,
     for side, base in (("-wal", "other.db"), ("-journal", "other.db")):
         Path(f"{other}{side}").write_bytes(b"")
         assert db_check.database_at(f"{other}{side}") == (
-            f"belongs to the SQLite database {base} (its {side[1:]} file)")
+            f"belongs to the SQLite database {base} (its {side[1:]} file)"
+        )
     os_link = tmp_path / "link.db"
     os_link.symlink_to(other)  # the link itself is replaced, never what it points to
     assert db_check.database_at(os_link) == ""
@@ -173,8 +178,10 @@ def test_asking_whether_a_file_is_in_use_never_opens_a_live_database(tmp_path: P
         assert db_check.in_use(name)  # by any name
     for name in (path, f"{path}-wal", f"{path}-shm", tmp_path / "alias.db-wal"):
         assert db_check.database_at(name) == "is a database file annotty has open"
-    other = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
-             "c.execute('select count(*) from claims').fetchall(); c.close()")
+    other = (
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+        "c.execute('select count(*) from claims').fetchall(); c.close()"
+    )
     subprocess.run([sys.executable, "-c", other, str(path)], check=True)
     assert Path(f"{path}-wal").exists()  # our locks held: the other process left the WAL
     store.close()
@@ -182,7 +189,8 @@ def test_asking_whether_a_file_is_in_use_never_opens_a_live_database(tmp_path: P
 
 
 def test_a_header_read_finishes_before_another_thread_starts_a_connection(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``live`` said no, then another thread opened a connection and took its locks, then our
     header descriptor closed and dropped them: the check and the read are one step now, so a
     connection starting meanwhile is counted only after the descriptor is closed."""
@@ -226,6 +234,7 @@ def test_invalid_utf8_reads_as_replacement_characters(tmp_path: Path) -> None:
 
 # -- read-only: chmod, or for root (who may write anything) the immutable attribute ----------
 
+
 @pytest.fixture
 def read_only() -> Iterator[Callable[[Path], None]]:
     with unwritable() as make:
@@ -234,7 +243,8 @@ def read_only() -> Iterator[Callable[[Path], None]]:
 
 @pytest.mark.parametrize("folder_too", [False, True])
 def test_read_only_database_reads_and_exports_with_one_notice(
-        tmp_path: Path, capsys, read_only, folder_too: bool) -> None:
+    tmp_path: Path, capsys, read_only, folder_too: bool
+) -> None:
     folder = tmp_path / "project"
     folder.mkdir()
     path = healthy(folder / "team.db")
@@ -260,8 +270,7 @@ def test_read_only_database_reads_and_exports_with_one_notice(
     assert path.read_bytes() == before and beside(path) == files
 
 
-def test_new_database_in_read_only_folder_is_one_line(tmp_path: Path, capsys,
-                                                      read_only) -> None:
+def test_new_database_in_read_only_folder_is_one_line(tmp_path: Path, capsys, read_only) -> None:
     folder = tmp_path / "locked"
     folder.mkdir()
     read_only(folder)
@@ -269,8 +278,10 @@ def test_new_database_in_read_only_folder_is_one_line(tmp_path: Path, capsys,
     source.write_text("A document.", encoding="utf-8")
     code, err = run_main(["--db", str(folder / "new.db"), "import", str(source)], capsys)
     assert code == 1
-    assert err == (f"annotty: {folder / 'new.db'}: cannot create a database here: the "
-                   f"folder {folder} is not writable\n")
+    assert err == (
+        f"annotty: {folder / 'new.db'}: cannot create a database here: the "
+        f"folder {folder} is not writable\n"
+    )
     assert list(folder.iterdir()) == []
 
 
@@ -288,8 +299,9 @@ def test_read_only_store_refuses_writes_with_its_reason(tmp_path: Path, read_onl
     store.close()
 
 
-async def test_app_on_a_read_only_database_says_so_and_keeps_running(tmp_path: Path,
-                                                                     read_only) -> None:
+async def test_app_on_a_read_only_database_says_so_and_keeps_running(
+    tmp_path: Path, read_only
+) -> None:
     from tui.app import make_app
 
     path = healthy(tmp_path / "team.db")

@@ -18,28 +18,34 @@ def docs(store: Store) -> Store:
     return store
 
 
-@pytest.mark.parametrize(("ref", "doc_id"), [
-    ("aa11", "aa11"),            # the id
-    ("bb", "bb33"),              # a unique prefix
-    ("corpus/a.txt", "aa11"),    # the source path as stored
-    ("./corpus/a.txt", "aa11"),  # ... as a shell completes it
-    ("a.txt", "aa11"),           # the file name alone
-    ("data.jsonl#2", "cc55"),    # one record of a JSONL file
-    ("Beta \x1b]52;c;aGk=\x07", "bb33"),  # the exact title
-])
-def test_a_document_is_found_by_id_prefix_file_or_title(docs: Store, ref: str, doc_id: str
-                                                         ) -> None:
+@pytest.mark.parametrize(
+    ("ref", "doc_id"),
+    [
+        ("aa11", "aa11"),  # the id
+        ("bb", "bb33"),  # a unique prefix
+        ("corpus/a.txt", "aa11"),  # the source path as stored
+        ("./corpus/a.txt", "aa11"),  # ... as a shell completes it
+        ("a.txt", "aa11"),  # the file name alone
+        ("data.jsonl#2", "cc55"),  # one record of a JSONL file
+        ("Beta \x1b]52;c;aGk=\x07", "bb33"),  # the exact title
+    ],
+)
+def test_a_document_is_found_by_id_prefix_file_or_title(docs: Store, ref: str, doc_id: str) -> None:
     assert resolve_document(docs, ref) == doc_id
 
 
-@pytest.mark.parametrize(("ref", "kind", "ids"), [
-    ("aa", "id prefix", ["aa11", "aa22"]),
-    ("b.txt", "file name", ["aa22", "bb33"]),
-    ("data.jsonl", "file", ["cc44", "cc55"]),
-    ("Alpha", "title", ["aa11", "aa22"]),
-])
-def test_an_ambiguous_name_lists_the_candidates(docs: Store, ref: str, kind: str,
-                                                ids: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("ref", "kind", "ids"),
+    [
+        ("aa", "id prefix", ["aa11", "aa22"]),
+        ("b.txt", "file name", ["aa22", "bb33"]),
+        ("data.jsonl", "file", ["cc44", "cc55"]),
+        ("Alpha", "title", ["aa11", "aa22"]),
+    ],
+)
+def test_an_ambiguous_name_lists_the_candidates(
+    docs: Store, ref: str, kind: str, ids: list[str]
+) -> None:
     with pytest.raises(DocRefError) as caught:
         resolve_document(docs, ref)
     message = str(caught.value)

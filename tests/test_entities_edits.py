@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotations import entity_edits as ed
 from annotations.entities import builtin
+from annotations.entities import corrections as ed
 from annotations.model import Entity
 from annotations.store import Store, StoreError
 
@@ -25,7 +25,7 @@ def doc_id(store: Store) -> str:
 
 def spans(store: Store, doc_id: str) -> list[tuple[str, str, str]]:
     found = ed.document_entities(store, doc_id, builtin()) or []
-    return [(TEXT[e.start:e.end], e.label, e.source) for e in found]
+    return [(TEXT[e.start : e.end], e.label, e.source) for e in found]
 
 
 def at(word: str) -> tuple[int, int]:
@@ -42,8 +42,11 @@ def test_add_relabel_remove_change_what_the_annotator_sees(store: Store, doc_id:
     assert ("Xinren Miao Township", "GPE", "manual") in shown
     assert ("China", "ORG", "manual") in shown and ("China", "GPE", "gazetteer") not in shown
     assert not [s for s in shown if s[0] == "Russia"]
-    assert {c.quote for c in ed.corrections(store, doc_id)} == {"Xinren Miao Township", "China",
-                                                                 "Russia"}
+    assert {c.quote for c in ed.corrections(store, doc_id)} == {
+        "Xinren Miao Township",
+        "China",
+        "Russia",
+    }
 
 
 def test_a_manual_span_hides_machine_entities_inside_it(store: Store, doc_id: str) -> None:
@@ -67,8 +70,11 @@ def test_every_correction_is_undoable_and_redoable(store: Store, doc_id: str) ->
     store.redo(doc_id)
     assert ("China", "ORG", "manual") in spans(store, doc_id)
     actions = [(h["action"], h["kind"]) for h in store.history(doc_id)]
-    assert actions[:3] == [("create", "entity_edit"), ("update", "entity_edit"),
-                           ("update", "entity_edit")]
+    assert actions[:3] == [
+        ("create", "entity_edit"),
+        ("update", "entity_edit"),
+        ("update", "entity_edit"),
+    ]
 
 
 def test_the_same_correction_twice_writes_nothing(store: Store, doc_id: str) -> None:
@@ -77,12 +83,18 @@ def test_the_same_correction_twice_writes_nothing(store: Store, doc_id: str) -> 
     assert len(store.history(doc_id)) == 1
 
 
-@pytest.mark.parametrize(("start", "end", "label", "problem"), [
-    (5, 5, "ORG", "outside"), (-1, 3, "ORG", "outside"), (0, 10_000, "ORG", "outside"),
-    (0, 3, "not a label", "bad entity label"),
-])
-def test_bad_corrections_are_refused(store: Store, doc_id: str, start: int, end: int,
-                                     label: str, problem: str) -> None:
+@pytest.mark.parametrize(
+    ("start", "end", "label", "problem"),
+    [
+        (5, 5, "ORG", "outside"),
+        (-1, 3, "ORG", "outside"),
+        (0, 10_000, "ORG", "outside"),
+        (0, 3, "not a label", "bad entity label"),
+    ],
+)
+def test_bad_corrections_are_refused(
+    store: Store, doc_id: str, start: int, end: int, label: str, problem: str
+) -> None:
     with pytest.raises(StoreError, match=problem):
         ed.add_entity(store, doc_id, start, end, label)
     with pytest.raises(StoreError, match="no document"):
@@ -101,8 +113,10 @@ def test_corrections_outlive_a_new_recognizer(tmp_path: Path) -> None:
     store = Store(tmp_path / "a.db", annotator="me")
     changed = builtin(gazetteer)
     assert store.cached_entities(doc.id, changed.key) is None
-    shown = {(TEXT[e.start:e.end], e.label, e.source)
-             for e in ed.document_entities(store, doc.id, changed) or []}
+    shown = {
+        (TEXT[e.start : e.end], e.label, e.source)
+        for e in ed.document_entities(store, doc.id, changed) or []
+    }
     assert ("Xinren Miao Township", "GPE", "gazetteer") in shown
     assert ("China", "ORG", "manual") in shown
     assert store.cached_entities(doc.id, changed.key) is not None
@@ -144,13 +158,17 @@ _SPAN = st.tuples(st.integers(0, 40), st.integers(1, 8)).map(lambda t: (t[0], t[
 
 
 @settings(max_examples=200, deadline=None)
-@given(machine=st.lists(st.tuples(_SPAN, st.sampled_from(["GPE", "ORG"])), max_size=12),
-       edits=st.lists(st.tuples(_SPAN, st.sampled_from(["", "PERSON"])), max_size=6,
-                      unique_by=lambda e: e[0]))
+@given(
+    machine=st.lists(st.tuples(_SPAN, st.sampled_from(["GPE", "ORG"])), max_size=12),
+    edits=st.lists(
+        st.tuples(_SPAN, st.sampled_from(["", "PERSON"])), max_size=6, unique_by=lambda e: e[0]
+    ),
+)
 def test_apply_corrections_properties(machine: list, edits: list) -> None:
     entities = [Entity(s, e, label, "rules") for (s, e), label in machine]
-    corrections = [ed.Correction(str(i), "d", s, e, label) for i, ((s, e), label)
-                   in enumerate(edits)]
+    corrections = [
+        ed.Correction(str(i), "d", s, e, label) for i, ((s, e), label) in enumerate(edits)
+    ]
     out = ed.apply_corrections(entities, corrections)
     assert out == sorted(out, key=lambda x: (x.start, x.end))
     labelled = [(c.start, c.end) for c in corrections if c.label]
@@ -162,6 +180,10 @@ def test_apply_corrections_properties(machine: list, edits: list) -> None:
         if x.source == "rules":
             assert (x.start, x.end) not in hidden
             assert not any(s < x.end and x.start < e for s, e in labelled)
-    kept = [x for x in entities if (x.start, x.end) not in hidden
-            and not any(s < x.end and x.start < e for s, e in labelled)]
+    kept = [
+        x
+        for x in entities
+        if (x.start, x.end) not in hidden
+        and not any(s < x.end and x.start < e for s, e in labelled)
+    ]
     assert len([x for x in out if x.source == "rules"]) == len(kept)

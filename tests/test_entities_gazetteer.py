@@ -42,22 +42,38 @@ def test_missing_and_empty_files_are_empty_gazetteers(tmp_path: Path) -> None:
     assert pg.load(None).digest == pg.ProjectGazetteer().digest
 
 
-@pytest.mark.parametrize(("text", "line", "field", "problem"), [
-    ("entities:\n  - name: X\n    label: [ORG\n", 3, "", "malformed YAML"),
-    ("entities:\n  - name: X\n", 2, "entities[0].label", "required field is missing"),
-    ("entities:\n  - {name: X, label: ORG}\n  - {name: Y, label: org}\n", 3,
-     "entities[1].label", "bad label 'org'"),
-    ("entities:\n  - {name: X, label: ORG, colour: red}\n", 2, "entities[0].colour",
-     "unknown field"),
-    ("entities:\n  - {name: X, label: ORG, aliases: Y}\n", 2, "entities[0].aliases",
-     "must be a list"),
-    ("entities:\n  - {name: '', label: ORG}\n", 2, "entities[0].name", "must not be empty"),
-    ("entities: {name: X}\n", 1, "entities", "must be a list"),
-    ("names:\n  - X\n", 1, "names", "unknown field"),
-    ("ignore:\n  - [a, b]\n", 2, "ignore[0]", "must be a string"),
-])
-def test_errors_name_the_file_line_and_field(tmp_path: Path, text: str, line: int, field: str,
-                                             problem: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "line", "field", "problem"),
+    [
+        ("entities:\n  - name: X\n    label: [ORG\n", 3, "", "malformed YAML"),
+        ("entities:\n  - name: X\n", 2, "entities[0].label", "required field is missing"),
+        (
+            "entities:\n  - {name: X, label: ORG}\n  - {name: Y, label: org}\n",
+            3,
+            "entities[1].label",
+            "bad label 'org'",
+        ),
+        (
+            "entities:\n  - {name: X, label: ORG, colour: red}\n",
+            2,
+            "entities[0].colour",
+            "unknown field",
+        ),
+        (
+            "entities:\n  - {name: X, label: ORG, aliases: Y}\n",
+            2,
+            "entities[0].aliases",
+            "must be a list",
+        ),
+        ("entities:\n  - {name: '', label: ORG}\n", 2, "entities[0].name", "must not be empty"),
+        ("entities: {name: X}\n", 1, "entities", "must be a list"),
+        ("names:\n  - X\n", 1, "names", "unknown field"),
+        ("ignore:\n  - [a, b]\n", 2, "ignore[0]", "must be a string"),
+    ],
+)
+def test_errors_name_the_file_line_and_field(
+    tmp_path: Path, text: str, line: int, field: str, problem: str
+) -> None:
     path = write(tmp_path, text)
     with pytest.raises(InputError) as caught:
         pg.load(path)
@@ -95,8 +111,8 @@ def test_a_later_entry_relabels_and_adding_twice_is_a_no_op(tmp_path: Path) -> N
 def test_add_entry_creates_the_file_and_handles_block_entries(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "entities.yaml"
     pg.add_entry(path, "Xinhua", "ORG")
-    pg.add_entry(path, "O'Brien: the \"quoted\" one", "PERSON", ("O'Brien",))
-    assert [e.name for e in pg.load(path).entries] == ["Xinhua", "O'Brien: the \"quoted\" one"]
+    pg.add_entry(path, 'O\'Brien: the "quoted" one', "PERSON", ("O'Brien",))
+    assert [e.name for e in pg.load(path).entries] == ["Xinhua", 'O\'Brien: the "quoted" one']
     block = write(tmp_path, "entities:\n  - name: A\n    label: ORG\n\nignore: [Z]\n")
     pg.add_entry(block, "B", "GPE")
     pg.add_ignore(block, "Y")
@@ -118,8 +134,7 @@ def test_project_names_win_and_change_the_recognizer_key(tmp_path: Path) -> None
     path = write(tmp_path, GOOD + "  - Huawei\n")
     project = builtin(path)
     assert plain.key != project.key
-    assert {(e.text, e.label) for e in project.recognize(text)} == {
-        ("Zhongguancun Forum", "EVENT")}
+    assert {(e.text, e.label) for e in project.recognize(text)} == {("Zhongguancun Forum", "EVENT")}
     pg.add_entry(path, "Search Trends", "PRODUCT")
     again = builtin(path)
     assert again.key != project.key

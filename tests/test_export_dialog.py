@@ -104,8 +104,9 @@ async def test_preview_export_and_close(store: Store, tmp_path: Path, monkeypatc
         assert closed == [out]
 
 
-async def test_filters_from_text_fields_and_brat_path(store: Store, tmp_path: Path,
-                                                      monkeypatch) -> None:
+async def test_filters_from_text_fields_and_brat_path(
+    store: Store, tmp_path: Path, monkeypatch
+) -> None:
     monkeypatch.setattr(export_dialog, "PREVIEW_DELAY", 0.01)
     corpus(store)
     app = make_app(store)
@@ -122,8 +123,9 @@ async def test_filters_from_text_fields_and_brat_path(store: Store, tmp_path: Pa
         assert preview_text(dialog).startswith("==> ")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        ann = "".join(p.read_text(encoding="utf-8")
-                      for p in (tmp_path / "annotty-brat").glob("*.ann"))
+        ann = "".join(
+            p.read_text(encoding="utf-8") for p in (tmp_path / "annotty-brat").glob("*.ann")
+        )
         assert "Claim 0 15" in ann and "statistical" not in ann
         await pilot.press("ctrl+s")  # the folder has files now: said, not crashed
         await settle(app, pilot)
@@ -131,8 +133,7 @@ async def test_filters_from_text_fields_and_brat_path(store: Store, tmp_path: Pa
         assert "not an empty folder" in str(outcome.content) and outcome.has_class("error")
 
 
-async def test_escape_cancels_a_running_export(store: Store, tmp_path: Path,
-                                               monkeypatch) -> None:
+async def test_escape_cancels_a_running_export(store: Store, tmp_path: Path, monkeypatch) -> None:
     corpus(store)
     started, release = threading.Event(), threading.Event()
 
@@ -161,7 +162,8 @@ async def test_escape_cancels_a_running_export(store: Store, tmp_path: Path,
 
 
 async def test_enter_exports_from_the_first_field_and_picks_in_an_open_list(
-        store: Store, tmp_path: Path, monkeypatch) -> None:
+    store: Store, tmp_path: Path, monkeypatch
+) -> None:
     """The dialog opens on the format list: enter exports; space opens the list, where enter
     picks the highlighted format (and does not export)."""
     from test_review_support import screen_text
@@ -189,8 +191,7 @@ async def test_enter_exports_from_the_first_field_and_picks_in_an_open_list(
         assert "wrote 2 documents" in screen_text(app)
 
 
-async def test_the_checkbox_shows_on_and_off_without_colour(store: Store,
-                                                            tmp_path: Path) -> None:
+async def test_the_checkbox_shows_on_and_off_without_colour(store: Store, tmp_path: Path) -> None:
     """On and off differ in the characters drawn (an X or an empty box), so they differ on a
     NO_COLOR terminal too; space ticks it, and enter still exports."""
     from test_review_support import screen_text

@@ -14,9 +14,13 @@ from annotations.export.annotty_json import schema
 from annotations.store import Store
 from tests.test_roundtrip_formats import RECOGNIZER, ClaimSpec, build
 
-DOCS = [("Beijing said China grew 5%.", [ClaimSpec(0, 26, "statistical", "favor", "Beijing",
-                                                   "", "ann", "pending")]),
-        ("Nothing claimed here.", [])]
+DOCS = [
+    (
+        "Beijing said China grew 5%.",
+        [ClaimSpec(0, 26, "statistical", "favor", "Beijing", "", "ann", "pending")],
+    ),
+    ("Nothing claimed here.", []),
+]
 STATE_KEYS = {"annotator", "status", "stance", "updated_at"}
 
 
@@ -43,9 +47,12 @@ def test_annotty_json_and_jsonl_carry_every_annotators_state() -> None:
     jsonschema.Draft202012Validator(schema()).validate(data)
     states = {d["id"]: d["doc_state"] for d in data["documents"]}
     assert [(s["annotator"], s["status"], s["stance"]) for s in states[first]] == [
-        ("ann", "done", "against"), ("bob", "in_progress", "")]
+        ("ann", "done", "against"),
+        ("bob", "in_progress", ""),
+    ]
     assert [(s["annotator"], s["status"], s["stance"]) for s in states[second]] == [
-        ("bob", "todo", "favor")]
+        ("bob", "todo", "favor")
+    ]
     assert all(set(s) == STATE_KEYS and s["updated_at"] for s in states[first])  # no position
     lines = [json.loads(x) for x in text_of(store, "jsonl").splitlines()]
     assert {d["id"]: d["doc_state"] for d in lines} == states
@@ -76,8 +83,12 @@ def test_the_annotator_filter_applies_to_doc_state() -> None:
 def test_label_studio_doccano_spacy_keep_it_beside_the_text() -> None:
     store, first, _ = judged()
     task = json.loads(text_of(store, "label-studio"))[0]
-    assert task["data"]["doc_state"][0] == {**task["data"]["doc_state"][0], "annotator": "ann",
-                                            "status": "done", "stance": "against"}
+    assert task["data"]["doc_state"][0] == {
+        **task["data"]["doc_state"][0],
+        "annotator": "ann",
+        "status": "done",
+        "stance": "against",
+    }
     for fmt in ("doccano", "doccano-relations"):
         record = json.loads(text_of(store, fmt).splitlines()[0])
         assert [s["annotator"] for s in record["annotty"]["doc_state"]] == ["ann", "bob"]
@@ -88,10 +99,15 @@ def test_label_studio_doccano_spacy_keep_it_beside_the_text() -> None:
 def test_w3c_has_document_level_annotations() -> None:
     store, first, second = judged()
     items = json.loads(text_of(store, "w3c"))["first"]["items"]
-    state = [a for a in items if isinstance(a["body"], dict)
-             and a["body"]["annotty:field"] in ("doc_status", "doc_stance")]
-    seen = {(a["target"], a["creator"]["nickname"], a["motivation"], a["body"]["value"])
-            for a in state}
+    state = [
+        a
+        for a in items
+        if isinstance(a["body"], dict)
+        and a["body"]["annotty:field"] in ("doc_status", "doc_stance")
+    ]
+    seen = {
+        (a["target"], a["creator"]["nickname"], a["motivation"], a["body"]["value"]) for a in state
+    }
     assert seen == {
         (f"urn:annotty:doc:{first}", "ann", "tagging", "done"),
         (f"urn:annotty:doc:{first}", "ann", "assessing", "against"),
@@ -106,14 +122,17 @@ def test_csv_rows_carry_the_claim_annotators_document_state() -> None:
     store, _, _ = judged()
     rows = list(csv.DictReader(io.StringIO(text_of(store, "csv"), newline="")))
     assert [(r["annotator"], r["doc_status"], r["doc_stance"]) for r in rows] == [
-        ("ann", "done", "against")]
+        ("ann", "done", "against")
+    ]
 
 
 def test_brat_has_a_side_file_brat_ignores(tmp_path: Path) -> None:
     store, first, _ = judged()
     export(store, "brat", tmp_path / "brat", RECOGNIZER.key)
-    lines = [json.loads(x) for x in
-             (tmp_path / "brat" / "annotty-documents.jsonl").read_text().splitlines()]
+    lines = [
+        json.loads(x)
+        for x in (tmp_path / "brat" / "annotty-documents.jsonl").read_text().splitlines()
+    ]
     assert [x["id"] for x in lines] == [d.id for d in store.documents()]
     assert (tmp_path / "brat" / f"{lines[0]['file']}.txt").is_file()
     assert lines[0]["doc_state"][0]["stance"] == "against"

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from annotations.cli import cli
 from annotations.entities import project_gazetteer as pg
 from annotations.entities import resolve
-from annotations.entity_edits import add_entity
+from annotations.entities.corrections import add_entity
 from annotations.export import export
-from annotations.export.source import count_uncached
+from annotations.export.bundles import count_uncached
 from annotations.store import Store
 
 TEXTS = ["Guo Jiakun spoke in Beijing on Monday.", "Guo Jiakun met Wang Yi in Moscow."]
@@ -77,8 +77,9 @@ def test_corrections_still_apply_to_computed_entities(tmp_path: Path) -> None:
     pg.add_entry(db.parent / "entities.yaml", "Guo Jiakun", "PERSON")
     data, _ = exported(db)
     first = next(d for d in data["documents"] if d["id"] == doc.id)
-    assert ("Guo", "PERSON", "manual") in {(e["quote"], e["label"], e["source"])
-                                          for e in first["entities"]}
+    assert ("Guo", "PERSON", "manual") in {
+        (e["quote"], e["label"], e["source"]) for e in first["entities"]
+    }
     assert all(e["quote"] != "Guo Jiakun" for e in first["entities"])  # overlapped: hidden
 
 

@@ -15,18 +15,25 @@ from hypothesis import HealthCheck, given, settings
 from annotations.export import FORMATS, Filters, count_documents, export, preview
 from annotations.export.annotty_json import schema
 from annotations.export.brat import fragments
-from annotations.export.source import ClaimRow
+from annotations.export.bundles import ClaimRow
 from annotations.model import CLAIM_FIELDS, Claim, Entity
 from annotations.store import Store
 from tests.test_roundtrip_formats import RECOGNIZER, ClaimSpec, build, corpora
 
 DOCS = [
-    ("😀 Beijing said China grew 5%.\r\nXi Jinping agreed: 🇨🇳 e\u0301.",
-     [ClaimSpec(2, 28, "statistical", "favor", "Beijing", "line one\nline two", "ann",
-                "accepted"),
-      ClaimSpec(20, 53, "opinion", "none", "Xi Jinping", "", "bob", "pending")]),
-    ("Moscow denied it on Monday.",
-     [ClaimSpec(0, 26, "causal", "against", "a critic", "", "bob", "rejected")]),
+    (
+        "😀 Beijing said China grew 5%.\r\nXi Jinping agreed: 🇨🇳 e\u0301.",
+        [
+            ClaimSpec(
+                2, 28, "statistical", "favor", "Beijing", "line one\nline two", "ann", "accepted"
+            ),
+            ClaimSpec(20, 53, "opinion", "none", "Xi Jinping", "", "bob", "pending"),
+        ],
+    ),
+    (
+        "Moscow denied it on Monday.",
+        [ClaimSpec(0, 26, "causal", "against", "a critic", "", "bob", "rejected")],
+    ),
     ("Nothing claimed here.", []),
 ]
 VALIDATOR = jsonschema.Draft202012Validator(schema())
@@ -68,15 +75,18 @@ def test_every_format_writes_every_document(tmp_path: Path) -> None:
         assert target.exists() and not list(tmp_path.glob(".annotty-*")), name
 
 
-@pytest.mark.parametrize(("filters", "claims", "documents"), [
-    (Filters(), 3, 3),
-    (Filters(status=("accepted",)), 1, 3),
-    (Filters(status=("accepted",), skip_empty=True), 1, 1),
-    (Filters(annotator=("bob",)), 2, 3),
-    (Filters(claim_type=("causal", "opinion"), skip_empty=True), 2, 2),
-    (Filters(stance=("against",), skip_empty=True), 1, 1),
-    (Filters(status=("accepted", "rejected"), annotator=("bob",)), 1, 3),
-])
+@pytest.mark.parametrize(
+    ("filters", "claims", "documents"),
+    [
+        (Filters(), 3, 3),
+        (Filters(status=("accepted",)), 1, 3),
+        (Filters(status=("accepted",), skip_empty=True), 1, 1),
+        (Filters(annotator=("bob",)), 2, 3),
+        (Filters(claim_type=("causal", "opinion"), skip_empty=True), 2, 2),
+        (Filters(stance=("against",), skip_empty=True), 1, 1),
+        (Filters(status=("accepted", "rejected"), annotator=("bob",)), 1, 3),
+    ],
+)
 def test_filters(filters: Filters, claims: int, documents: int) -> None:
     store = build(DOCS)
     data = json.loads(text_of(store, "json", filters=filters))
@@ -87,12 +97,15 @@ def test_filters(filters: Filters, claims: int, documents: int) -> None:
 def test_doc_filter_and_csv_rows() -> None:
     store = build(DOCS)
     first = store.documents()[0].id
-    rows = list(csv.DictReader(io.StringIO(text_of(store, "csv",
-                                                   filters=Filters(doc=(first,))), newline="")))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(text_of(store, "csv", filters=Filters(doc=(first,))), newline="")
+        )
+    )
     assert [r["claim_type"] for r in rows] == ["statistical", "opinion"]
     text = store.document(first).text
     for row in rows:
-        assert text[int(row["start"]):int(row["end"])] == row["quote"]
+        assert text[int(row["start"]) : int(row["end"])] == row["quote"]
     assert rows[0]["note"] == "line one\nline two" and rows[0]["review_status"] == "accepted"
 
 
@@ -231,8 +244,10 @@ def test_preview_is_short_and_names_brat_files() -> None:
 def test_the_exporters_claim_row_has_claims_fields() -> None:
     assert ClaimRow._fields == CLAIM_FIELDS
     assert ClaimRow._field_defaults == {
-        name: f.default for name, f in Claim.__dataclass_fields__.items()
-        if isinstance(f.default, str)}
+        name: f.default
+        for name, f in Claim.__dataclass_fields__.items()
+        if isinstance(f.default, str)
+    }
 
 
 def test_json_is_one_document_per_line() -> None:

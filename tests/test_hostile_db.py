@@ -40,8 +40,12 @@ def damage(path: Path) -> Path:
     conn = sqlite3.connect(path)
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     try:
-        pages = [p for (p,) in conn.execute(
-            "select pageno from dbstat where name != 'sqlite_schema' and pagetype = 'leaf'")]
+        pages = [
+            p
+            for (p,) in conn.execute(
+                "select pageno from dbstat where name != 'sqlite_schema' and pagetype = 'leaf'"
+            )
+        ]
     except sqlite3.OperationalError:
         pytest.skip("this SQLite has no dbstat table to find the pages")
     conn.close()
@@ -131,8 +135,12 @@ COMMANDS: dict[str, list[str]] = {
     "merge-source": ["merge", "{db}", "-o", "{out}/team.db"],
     "merge-into": ["merge", "{out}/good.db", "-o", "{db}"],
 }
-CREATES = {("missing", "import"), ("missing", "merge-into"), ("empty", "import"),
-           ("empty", "merge-into")}  # SQLite's own view too: an empty file is a new database
+CREATES = {
+    ("missing", "import"),
+    ("missing", "merge-into"),
+    ("empty", "import"),
+    ("empty", "merge-into"),
+}  # SQLite's own view too: an empty file is a new database
 
 
 def folders(tmp_path: Path) -> tuple[Path, Path]:
@@ -152,11 +160,16 @@ def snapshot(folder: Path) -> dict[str, bytes | None]:
     return {p.name: (p.read_bytes() if p.is_file() else None) for p in sorted(folder.iterdir())}
 
 
-@pytest.mark.parametrize(("setup", "command"), [
-    (s, c) for c in COMMANDS for s in SETUPS if (s, c) not in CREATES])
+@pytest.mark.parametrize(
+    ("setup", "command"), [(s, c) for c in COMMANDS for s in SETUPS if (s, c) not in CREATES]
+)
 def test_hostile_database_gives_one_line_and_is_left_as_it_was(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-        setup: str, command: str) -> None:
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    setup: str,
+    command: str,
+) -> None:
     out, home = folders(tmp_path)
     monkeypatch.chdir(home)  # a URL taken as a path would make folders here
     db = SETUPS[setup](home / "the.db")
@@ -186,20 +199,24 @@ def test_typo_in_db_is_refused_for_reading_commands(tmp_path: Path, capsys) -> N
     for command in (["stats"], ["export"], ["agreement"], ["review"], [], ["db", "check"]):
         code, err = run_main(["--db", str(typo), *command], capsys)
         assert code == 1
-        assert err == (f"annotty: no database at {typo} (check --db); "
-                       "`annotty import` creates one\n")
+        assert err == (
+            f"annotty: no database at {typo} (check --db); `annotty import` creates one\n"
+        )
     assert not typo.exists()
     code, err = run_main(["--db", str(typo), "import", str(SEEDS)], capsys)
     assert code == 0 and typo.is_file()
 
 
-def test_damaged_database_refuses_import_and_says_how_to_recover(tmp_path: Path,
-                                                                 capsys) -> None:
+def test_damaged_database_refuses_import_and_says_how_to_recover(tmp_path: Path, capsys) -> None:
     db = tmp_path / "team.db"
     healthy(db)
     conn = sqlite3.connect(db)  # damage only the claims table: documents still read fine
-    pages = [p for (p,) in conn.execute("select pageno from dbstat where name = 'claims'"
-                                        " and pagetype = 'leaf'")]
+    pages = [
+        p
+        for (p,) in conn.execute(
+            "select pageno from dbstat where name = 'claims' and pagetype = 'leaf'"
+        )
+    ]
     size = conn.execute("PRAGMA page_size").fetchone()[0]
     conn.close()
     with db.open("r+b") as handle:
@@ -226,14 +243,17 @@ def test_damaged_merge_source_is_named(tmp_path: Path, capsys) -> None:
 
 
 def test_invalid_utf8_in_text_columns_does_not_stop_stats_export_or_merge(
-        tmp_path: Path, capsys) -> None:
+    tmp_path: Path, capsys
+) -> None:
     """Another program stored bytes that are not UTF-8 (SQLite does not check); every reader
     shows them as U+FFFD and goes on."""
     db = healthy(tmp_path / "odd.db")
     conn = sqlite3.connect(db)
     conn.execute("update documents set title = CAST(x'4361ff66e9' AS TEXT)")
-    conn.execute("update claims set note = CAST(x'c328' AS TEXT), "
-                 "annotator = CAST(x'616c6963ff' AS TEXT), target = CAST(x'80' AS TEXT)")
+    conn.execute(
+        "update claims set note = CAST(x'c328' AS TEXT), "
+        "annotator = CAST(x'616c6963ff' AS TEXT), target = CAST(x'80' AS TEXT)"
+    )
     conn.commit()
     conn.close()
     code, _ = run_main(["--db", str(db), "stats"], capsys)
@@ -242,8 +262,9 @@ def test_invalid_utf8_in_text_columns_does_not_stop_stats_export_or_merge(
     assert code == 0
     for fmt in ("json", "csv", "jsonl"):
         target = tmp_path / f"out.{fmt}"
-        code, err = run_main(["--db", str(db), "export", "--format", fmt, "-o", str(target)],
-                             capsys)
+        code, err = run_main(
+            ["--db", str(db), "export", "--format", fmt, "-o", str(target)], capsys
+        )
         assert code == 0, err
         assert "Ca\ufffdf\ufffd" in target.read_text(encoding="utf-8") or fmt == "csv"
     team = tmp_path / "team.db"
@@ -258,7 +279,8 @@ def test_invalid_utf8_in_text_columns_does_not_stop_stats_export_or_merge(
 
 
 def test_disk_full_during_import_is_one_line_saying_what_was_saved(
-        tmp_path: Path, capsys, monkeypatch) -> None:
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
     """SQLite's own SQLITE_FULL, from a page limit on the connection (a full disk without
     needing root to mount a tiny file system)."""
     from annotations import db as dbmod
@@ -288,8 +310,9 @@ def _mount_tiny_tmpfs(folder: Path, size: str) -> bool:
     if os.geteuid() != 0:
         return False
     folder.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-                          capture_output=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True
+    )
     return done.returncode == 0
 
 
@@ -337,13 +360,13 @@ def read_only() -> Iterator[Callable[[Path], None]]:
         yield make
 
 
-READS = {"stats", "stats-json", "export", "export-csv", "agreement", "db-check",
-         "merge-source"}
+READS = {"stats", "stats-json", "export", "export-csv", "agreement", "db-check", "merge-source"}
 
 
 @pytest.mark.parametrize("command", [c for c in COMMANDS if c not in ("review", "app")])
 def test_read_only_database_reads_or_refuses_in_one_line(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], read_only, command: str) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], read_only, command: str
+) -> None:
     """Reading commands work (with one "read-only" notice where they open the database for
     reading); commands that would write stop with one line. The file is never changed."""
     out, home = folders(tmp_path)
@@ -362,8 +385,7 @@ def test_read_only_database_reads_or_refuses_in_one_line(
     assert snapshot(home) == before
 
 
-def test_hostile_file_name_cannot_forge_lines_or_drive_the_terminal(tmp_path: Path,
-                                                                     capsys) -> None:
+def test_hostile_file_name_cannot_forge_lines_or_drive_the_terminal(tmp_path: Path, capsys) -> None:
     db = tmp_path / "a\nannotty: all good\x1b]52;c;aGk=\x07.db"
     db.write_bytes(b"not a database" * 100)
     code, err = run_main(["--db", str(db), "stats"], capsys)

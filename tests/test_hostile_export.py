@@ -22,12 +22,39 @@ from annotations.store import Store
 from tests.test_export_peers import brat_check
 
 HOSTILE_IDS = [
-    "../../escape", "/etc/passwd", "..", ".", "a/b\\c", "con", "NUL.txt", "x" * 5000,
-    "é" * 300, "\x1b]52;c;ZXZpbA==\x07", "tab\tand\nnewline", "-rf", "Doc", "doc",
-    "annotation", "annotty-documents", "😀" * 100, " lead and trail ", "a\u2028b", "\u202eevil",
+    "../../escape",
+    "/etc/passwd",
+    "..",
+    ".",
+    "a/b\\c",
+    "con",
+    "NUL.txt",
+    "x" * 5000,
+    "é" * 300,
+    "\x1b]52;c;ZXZpbA==\x07",
+    "tab\tand\nnewline",
+    "-rf",
+    "Doc",
+    "doc",
+    "annotation",
+    "annotty-documents",
+    "😀" * 100,
+    " lead and trail ",
+    "a\u2028b",
+    "\u202eevil",
 ]
-HOSTILE_NAMES = ["../../evil", "\x1b[2J\x1b[H", "=HYPERLINK(\"http://x\")", "\r\nforged line",
-                 "@SUM(1)", "-2+3", "+cmd|' /C calc'!A0", "\tTAB", "a" * 10_000, "né\u0301"]
+HOSTILE_NAMES = [
+    "../../evil",
+    "\x1b[2J\x1b[H",
+    '=HYPERLINK("http://x")',
+    "\r\nforged line",
+    "@SUM(1)",
+    "-2+3",
+    "+cmd|' /C calc'!A0",
+    "\tTAB",
+    "a" * 10_000,
+    "né\u0301",
+]
 
 
 def hostile_store(tmp_path: Path | None = None) -> Store:
@@ -35,12 +62,19 @@ def hostile_store(tmp_path: Path | None = None) -> Store:
     for n, doc_id in enumerate(HOSTILE_IDS):
         name = HOSTILE_NAMES[n % len(HOSTILE_NAMES)]
         text = f"Document {n}: {name} said\tthat Beijing\u2028grew.\r\nEnd {n}."
-        doc, _ = store.add_document(text, title=name, source=name, meta={"k": name},
-                                    doc_id=doc_id)
+        doc, _ = store.add_document(text, title=name, source=name, meta={"k": name}, doc_id=doc_id)
         store.annotator = name
         start = text.index("said")
-        store.add_claim(doc.id, start, text.index("End"), "opinion", stance="favor",
-                        speaker=name, target=name, note=name)
+        store.add_claim(
+            doc.id,
+            start,
+            text.index("End"),
+            "opinion",
+            stance="favor",
+            speaker=name,
+            target=name,
+            note=name,
+        )
         store.set_status(doc.id, "done", annotator=name)
         store.set_doc_stance(doc.id, "against", annotator=name)
     return store
@@ -62,10 +96,12 @@ def test_brat_writes_every_hostile_id_inside_its_folder(tmp_path: Path) -> None:
     assert tally.documents == len(HOSTILE_IDS)
     files = sorted(p.name for p in target.iterdir())
     assert {p.split("/")[0] for p in only_inside(tmp_path, target)} == {"out"}
-    stems = [json.loads(x)["file"] for x in
-             (target / "annotty-documents.jsonl").read_text().splitlines()]
-    assert [json.loads(x)["id"] for x in
-            (target / "annotty-documents.jsonl").read_text().splitlines()] == HOSTILE_IDS
+    stems = [
+        json.loads(x)["file"] for x in (target / "annotty-documents.jsonl").read_text().splitlines()
+    ]
+    assert [
+        json.loads(x)["id"] for x in (target / "annotty-documents.jsonl").read_text().splitlines()
+    ] == HOSTILE_IDS
     assert len({s.casefold() for s in stems}) == len(stems)  # no clash, even ignoring case
     for stem in stems:
         assert len(stem.encode()) <= MAX_STEM + 34 and "/" not in stem and not stem.startswith(".")
@@ -93,8 +129,9 @@ def test_every_format_survives_hostile_names(tmp_path: Path, fmt: str) -> None:
     raw = target.read_text(encoding="utf-8")
     if fmt.startswith("csv"):
         rows = list(csv.DictReader(io.StringIO(raw, newline="")))
-        assert [r["doc_id"].removeprefix("'") if fmt == "csv" else r["doc_id"]
-                for r in rows] == HOSTILE_IDS
+        assert [
+            r["doc_id"].removeprefix("'") if fmt == "csv" else r["doc_id"] for r in rows
+        ] == HOSTILE_IDS
     elif fmt in ("json", "label-studio", "w3c"):
         json.loads(raw)
     else:
@@ -143,9 +180,19 @@ def test_a_span_of_only_line_breaks_is_reported_not_written(tmp_path: Path) -> N
 def test_cli_report_lines_are_clean_of_hostile_names(tmp_path: Path) -> None:
     store = hostile_store(tmp_path)
     store.close()
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "h.db"), "export", "--format",
-                                      "brat", "-o", str(tmp_path / "brat\x1b[2J")],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--db",
+            str(tmp_path / "h.db"),
+            "export",
+            "--format",
+            "brat",
+            "-o",
+            str(tmp_path / "brat\x1b[2J"),
+        ],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.stderr
     assert "\x1b" not in result.stderr and result.stderr.count("\n") == 1
     assert "wrote 20 documents" in result.stderr
@@ -165,8 +212,9 @@ def test_an_unwritable_target_is_one_line_not_a_traceback(tmp_path: Path, capsys
     assert blocker.read_text() == "mine"
 
 
-def test_a_failed_write_names_the_output_given_not_a_temporary(tmp_path: Path, capsys,
-                                                               monkeypatch) -> None:
+def test_a_failed_write_names_the_output_given_not_a_temporary(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
     """The output cannot be created (here: no file descriptor left, EMFILE from the kernel, as
     an unwritable folder or a full disk would refuse it): the one line names ``-o``'s path."""
     from annotations import atomic_write

@@ -20,8 +20,7 @@ from annotations.entities import project_gazetteer
 from annotations.errors import InputError
 from annotations.store import Store
 
-GOOD_SCHEMA = ("claim_types: [{name: statistical, key: '1'}]\n"
-               "stances: [{name: favor, key: f}]\n")
+GOOD_SCHEMA = "claim_types: [{name: statistical, key: '1'}]\nstances: [{name: favor, key: f}]\n"
 
 
 def laughs(levels: int = 9, width: int = 9) -> str:
@@ -60,10 +59,12 @@ def test_a_gazetteer_reusing_one_alias_list_everywhere_is_refused(tmp_path: Path
 
 def test_a_few_small_aliases_are_still_fine(tmp_path: Path) -> None:
     path = tmp_path / "labels.yaml"
-    path.write_text("claim_types:\n  - {name: a, key: '1', colour: &c '#4e9af1'}\n"
-                    "  - {name: b, key: '2', colour: *c}\n"
-                    "stances: [{name: f, key: f, colour: *c}]\n",
-                    encoding="utf-8")
+    path.write_text(
+        "claim_types:\n  - {name: a, key: '1', colour: &c '#4e9af1'}\n"
+        "  - {name: b, key: '2', colour: *c}\n"
+        "stances: [{name: f, key: f, colour: *c}]\n",
+        encoding="utf-8",
+    )
     assert [lab.colour for lab in schema.load(path).claim_types] == ["#4e9af1", "#4e9af1"]
 
 
@@ -77,12 +78,12 @@ def test_a_recursive_alias_is_refused(tmp_path: Path) -> None:
 def test_a_config_over_the_size_cap_is_refused_naming_file_and_cap(tmp_path: Path) -> None:
     path = tmp_path / "entities.yaml"
     row = "  - {name: Some Company Name, label: ORG}\n"
-    path.write_text("entities:\n" + row * (config_yaml.MAX_BYTES // len(row) + 1),
-                    encoding="utf-8")
+    path.write_text("entities:\n" + row * (config_yaml.MAX_BYTES // len(row) + 1), encoding="utf-8")
     with pytest.raises(InputError) as caught:
         project_gazetteer.load(path)
-    assert str(caught.value) == (f"{path}: gazetteer is larger than 1 MiB; annotty reads config "
-                                 "files up to 1 MiB")
+    assert str(caught.value) == (
+        f"{path}: gazetteer is larger than 1 MiB; annotty reads config files up to 1 MiB"
+    )
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
@@ -97,20 +98,27 @@ def test_deep_nesting_is_refused_without_crashing_the_interpreter(tmp_path: Path
     """Run in a child: before the bound, libyaml's recursive composer killed the process."""
     path = tmp_path / "entities.yaml"
     path.write_text("ignore: " + "[" * 200_000 + "]" * 200_000 + "\n", encoding="utf-8")
-    code = ("import sys; from annotations.cli import main; "
-            "main(['--db', sys.argv[1], 'entities', sys.argv[2], '--entities', sys.argv[3]])")
+    code = (
+        "import sys; from annotations.cli import main; "
+        "main(['--db', sys.argv[1], 'entities', sys.argv[2], '--entities', sys.argv[3]])"
+    )
     doc = tmp_path / "d.txt"
     doc.write_text("China", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "t.db"), str(doc),
-                           str(path)], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "t.db"), str(doc), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+    )
     assert done.returncode == 1, done.stderr
     assert done.stderr.strip() == f"annotty: {path}:1: nested more than 32 levels deep"
 
 
 @pytest.mark.parametrize("where", ["--schema", "--entities", "beside"])
 def test_every_cli_route_to_a_config_file_is_bounded(
-        tmp_path: Path, where: str, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, where: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "t.db"
     doc = tmp_path / "d.txt"
     doc.write_text("China", encoding="utf-8")
@@ -134,11 +142,13 @@ def test_every_cli_route_to_a_config_file_is_bounded(
 
 
 @pytest.mark.parametrize("bad", ["\x00", "\x1b", "\x9b"])
-def test_control_characters_in_a_config_give_one_line_with_the_line(tmp_path: Path,
-                                                                    bad: str) -> None:
+def test_control_characters_in_a_config_give_one_line_with_the_line(
+    tmp_path: Path, bad: str
+) -> None:
     path = tmp_path / "labels.yaml"
     path.write_text(GOOD_SCHEMA + f"targets: [a{bad}b]\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
         schema.load(path)
-    assert str(caught.value) == (f"{path}:3: malformed YAML: character U+{ord(bad):04X} is not "
-                                 "allowed in YAML")
+    assert str(caught.value) == (
+        f"{path}:3: malformed YAML: character U+{ord(bad):04X} is not allowed in YAML"
+    )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from annotations.corpus import import_paths, title_for
+from annotations.imports.plain_files import import_paths
+from annotations.model import title_for
 from annotations.store import Store
 from tests.conftest import SEEDS
 

@@ -10,9 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from annotations.cli import cli
-from annotations.corpus import import_paths
 from annotations.export import export
-from annotations.importers import detect, import_file, reading
+from annotations.imports import records as file_records
+from annotations.imports.annotation_files import detect, import_file
+from annotations.imports.plain_files import import_paths
 from annotations.model import content_id
 from annotations.store import Store
 from tests.test_roundtrip_formats import RECOGNIZER, ClaimSpec, build, dump
@@ -22,8 +23,9 @@ TEXT = "😀 Beijing said 👨\u200d👩\u200d👧 China grew 5%.\r\nXi Jinping 
 
 def write(path: Path, value: object, jsonl: bool = False) -> Path:
     if jsonl:
-        path.write_text("\n".join(json.dumps(v, ensure_ascii=False) for v in value) + "\n",
-                        encoding="utf-8")
+        path.write_text(
+            "\n".join(json.dumps(v, ensure_ascii=False) for v in value) + "\n", encoding="utf-8"
+        )
     else:
         path.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
     return path
@@ -37,21 +39,56 @@ def test_label_studio_export_as_label_studio_writes_it(store: Store, tmp_path: P
     """No annotty extras: ints for users, custom from_names, code-point offsets after emoji
     (Label Studio counts code points: see tests/test_import_label_studio.py)."""
     china = TEXT.index("China")
-    task = {"id": 7, "data": {"text": TEXT}, "annotations": [{
-        "id": 1, "completed_by": 3, "created_at": "2024-01-01T10:00:00Z",
-        "updated_at": "2024-01-02T10:00:00.5Z", "was_cancelled": False,
-        "result": [
-            {"id": "r1", "from_name": "label", "to_name": "text", "type": "labels",
-             "value": {"start": china, "end": china + 13, "text": "China grew 5%",
-                       "labels": ["Claim"]}},
-            {"id": "r1", "from_name": "stance", "to_name": "text", "type": "choices",
-             "value": {"start": china, "end": china + 13, "choices": ["against"]}},
-            {"id": "r1", "from_name": "type", "to_name": "text", "type": "choices",
-             "value": {"start": china, "end": china + 13, "choices": ["statistical"]}},
-            {"id": "r2", "from_name": "label", "to_name": "text", "type": "labels",
-             "value": {"start": 3, "end": 10, "text": "Beijing", "labels": ["GPE"]}},
-        ]}, {"id": 2, "was_cancelled": True, "result": []}],
-        "predictions": [{"result": [{"id": "p", "type": "labels", "value": {}}]}]}
+    task = {
+        "id": 7,
+        "data": {"text": TEXT},
+        "annotations": [
+            {
+                "id": 1,
+                "completed_by": 3,
+                "created_at": "2024-01-01T10:00:00Z",
+                "updated_at": "2024-01-02T10:00:00.5Z",
+                "was_cancelled": False,
+                "result": [
+                    {
+                        "id": "r1",
+                        "from_name": "label",
+                        "to_name": "text",
+                        "type": "labels",
+                        "value": {
+                            "start": china,
+                            "end": china + 13,
+                            "text": "China grew 5%",
+                            "labels": ["Claim"],
+                        },
+                    },
+                    {
+                        "id": "r1",
+                        "from_name": "stance",
+                        "to_name": "text",
+                        "type": "choices",
+                        "value": {"start": china, "end": china + 13, "choices": ["against"]},
+                    },
+                    {
+                        "id": "r1",
+                        "from_name": "type",
+                        "to_name": "text",
+                        "type": "choices",
+                        "value": {"start": china, "end": china + 13, "choices": ["statistical"]},
+                    },
+                    {
+                        "id": "r2",
+                        "from_name": "label",
+                        "to_name": "text",
+                        "type": "labels",
+                        "value": {"start": 3, "end": 10, "text": "Beijing", "labels": ["GPE"]},
+                    },
+                ],
+            },
+            {"id": 2, "was_cancelled": True, "result": []},
+        ],
+        "predictions": [{"result": [{"id": "p", "type": "labels", "value": {}}]}],
+    }
     result = import_file(store, write(tmp_path / "ls.json", [task]))
     assert not result.errors and result.entities_ignored == 2
     assert claims_of(store) == [("China grew 5%", "statistical", "against", "label-studio:3")]
@@ -61,22 +98,47 @@ def test_label_studio_export_as_label_studio_writes_it(store: Store, tmp_path: P
     again = import_file(store, tmp_path / "ls.json")
     assert again.claims_unchanged == 1 and len(store.claims()) == 1
     other = dict(task, data={"text": "Another text."})
-    other["annotations"] = [{"result": [dict(task["annotations"][0]["result"][0], value={
-        "start": 0, "end": 7, "text": "Another", "labels": ["Claim"]})]}]
+    other["annotations"] = [
+        {
+            "result": [
+                dict(
+                    task["annotations"][0]["result"][0],
+                    value={"start": 0, "end": 7, "text": "Another", "labels": ["Claim"]},
+                )
+            ]
+        }
+    ]
     import_file(store, write(tmp_path / "ls2.json", [other]))  # region "r1" again, elsewhere
     assert sorted(c.quote for c in store.claims()) == ["Another", "China grew 5%"]
     assert "r1" not in {c.id for c in store.claims()}
 
 
 def test_utf16_offsets_of_older_exports_are_recognised_by_their_quote(
-        store: Store, tmp_path: Path) -> None:
+    store: Store, tmp_path: Path
+) -> None:
     # annotty's Label Studio export counted UTF-16 units before it counted as Label Studio does
-    start = len(TEXT[:TEXT.index("China")].encode("utf-16-le")) // 2
+    start = len(TEXT[: TEXT.index("China")].encode("utf-16-le")) // 2
     assert start != TEXT.index("China")
-    task = {"data": {"text": TEXT}, "annotations": [{"result": [
-        {"id": "a", "from_name": "claim", "type": "labels",
-         "value": {"start": start, "end": start + 13, "text": "China grew 5%",
-                   "labels": ["Claim"]}}]}]}
+    task = {
+        "data": {"text": TEXT},
+        "annotations": [
+            {
+                "result": [
+                    {
+                        "id": "a",
+                        "from_name": "claim",
+                        "type": "labels",
+                        "value": {
+                            "start": start,
+                            "end": start + 13,
+                            "text": "China grew 5%",
+                            "labels": ["Claim"],
+                        },
+                    }
+                ]
+            }
+        ],
+    }
     result = import_file(store, write(tmp_path / "cp.json", [task]))
     assert not result.moved and not result.errors[1:]
     assert claims_of(store)[0][0] == "China grew 5%"
@@ -85,14 +147,24 @@ def test_utf16_offsets_of_older_exports_are_recognised_by_their_quote(
 
 def test_doccano_as_doccano_writes_it(store: Store, tmp_path: Path) -> None:
     units = TEXT.encode("utf-16-le")
-    at = len(TEXT[:TEXT.index("China")].encode("utf-16-le")) // 2
-    xi = len(TEXT[:TEXT.index("Xi")].encode("utf-16-le")) // 2
-    assert units[2 * at:2 * (at + 13)].decode("utf-16-le") == "China grew 5%"
+    at = len(TEXT[: TEXT.index("China")].encode("utf-16-le")) // 2
+    xi = len(TEXT[: TEXT.index("Xi")].encode("utf-16-le")) // 2
+    assert units[2 * at : 2 * (at + 13)].decode("utf-16-le") == "China grew 5%"
     records = [
-        {"id": 1, "text": TEXT, "entities": [
-            {"id": 10, "label": "claim:causal:favor", "start_offset": at, "end_offset": at + 13},
-            {"id": 11, "label": "PERSON", "start_offset": xi, "end_offset": xi + 10}],
-         "relations": [{"id": 1, "from_id": 10, "to_id": 11, "type": "speaker"}]},
+        {
+            "id": 1,
+            "text": TEXT,
+            "entities": [
+                {
+                    "id": 10,
+                    "label": "claim:causal:favor",
+                    "start_offset": at,
+                    "end_offset": at + 13,
+                },
+                {"id": 11, "label": "PERSON", "start_offset": xi, "end_offset": xi + 10},
+            ],
+            "relations": [{"id": 1, "from_id": 10, "to_id": 11, "type": "speaker"}],
+        },
         {"id": 2, "text": "Plain text, classified.", "label": ["positive"]},
         {"id": 3, "text": "Short.", "label": [[0, 99, "claim:other:none"]]},
     ]
@@ -114,9 +186,12 @@ def test_annotty_records_that_cannot_be_placed_are_reported(store: Store, tmp_pa
     lost = dict(record["claims"][0], id="lost", start=0, end=5, quote="Berlin")
     broken = dict(record["claims"][0], id="broken", start="x", end=None, quote=None)
     record["claims"] += [moved, lost, broken]
-    lines = [json.dumps({"format": "annotty", "version": 1, **record}), "{oops",
-             json.dumps({"format": "annotty", "version": 1, "title": "no text"}),
-             json.dumps({"format": "annotty", "version": 9, "text": "future"})]
+    lines = [
+        json.dumps({"format": "annotty", "version": 1, **record}),
+        "{oops",
+        json.dumps({"format": "annotty", "version": 1, "title": "no text"}),
+        json.dumps({"format": "annotty", "version": 9, "text": "future"}),
+    ]
     path = tmp_path / "a.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = import_file(store, path)
@@ -168,8 +243,17 @@ def test_merging_into_a_document_that_has_another_id(store: Store, tmp_path: Pat
 
 
 def test_an_import_is_one_undo_step(tmp_path: Path) -> None:
-    source = build([(TEXT, [ClaimSpec(2, 9, "other", "none", "", "", "ann", "pending"),
-                            ClaimSpec(20, 33, "causal", "favor", "", "", "bob", "accepted")])])
+    source = build(
+        [
+            (
+                TEXT,
+                [
+                    ClaimSpec(2, 9, "other", "none", "", "", "ann", "pending"),
+                    ClaimSpec(20, 33, "causal", "favor", "", "", "bob", "accepted"),
+                ],
+            )
+        ]
+    )
     export(source, "jsonl", tmp_path / "x.jsonl")
     store = Store(None, annotator="importer")
     import_file(store, tmp_path / "x.jsonl")
@@ -180,23 +264,27 @@ def test_an_import_is_one_undo_step(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("chunk", [1, 7, 64])
 def test_the_json_reader_streams_across_any_chunk_boundary(chunk: int, monkeypatch) -> None:
-    monkeypatch.setattr(reading, "CHUNK", chunk)
-    value = {"format": "annotty", "version": 1, "documents": [
-        {"n": 12345, "text": "😀 \"quoted\" \\ \u2028"}, [1, 2.5e3, None], 678]}
-    header = reading.Header()
-    records = list(reading.json_records(io.StringIO(json.dumps(value, indent=1)), header))
+    monkeypatch.setattr(file_records, "CHUNK", chunk)
+    value = {
+        "format": "annotty",
+        "version": 1,
+        "documents": [{"n": 12345, "text": '😀 "quoted" \\ \u2028'}, [1, 2.5e3, None], 678],
+    }
+    header = file_records.Header()
+    records = list(file_records.json_records(io.StringIO(json.dumps(value, indent=1)), header))
     assert records == [(1, value["documents"][0]), (2, value["documents"][1]), (3, 678)]
     assert header.values == {"format": "annotty", "version": 1}
-    assert list(reading.json_records(io.StringIO(" [ ] "), reading.Header())) == []
-    broken = reading.json_records(io.StringIO('[{"a": 1},\n{"b": }]'), reading.Header())
+    assert list(file_records.json_records(io.StringIO(" [ ] "), file_records.Header())) == []
+    broken = file_records.json_records(io.StringIO('[{"a": 1},\n{"b": }]'), file_records.Header())
     assert next(broken) == (1, {"a": 1})
-    with pytest.raises(reading.BadJSON, match="line 2"):
+    with pytest.raises(file_records.BadJSON, match="line 2"):
         next(broken)
 
 
 def test_a_broken_json_file_keeps_what_came_before(store: Store, tmp_path: Path) -> None:
-    source = build([(TEXT, [ClaimSpec(2, 9, "other", "none", "", "", "ann", "pending")]),
-                    ("Second text.", [])])
+    source = build(
+        [(TEXT, [ClaimSpec(2, 9, "other", "none", "", "", "ann", "pending")]), ("Second text.", [])]
+    )
     path = tmp_path / "x.json"
     export(source, "json", path)
     lines = path.read_text(encoding="utf-8").split("\n")
@@ -214,7 +302,8 @@ def test_corpus_import_routes_exports_and_plain_jsonl(store: Store, tmp_path: Pa
     (tmp_path / "notes.json").write_text('{"something": "else"}', encoding="utf-8")
     report = import_paths(store, [tmp_path])
     assert sorted(d.title for d in report.added) == sorted(
-        [source.documents()[0].title, "Just a document.", "listed"])
+        [source.documents()[0].title, "Just a document.", "listed"]
+    )
     assert report.claims_added == 1
     assert len(report.errors) == 1 and "notes.json: not an annotty" in report.errors[0]
     texts = {store.document(d.id).text for d in report.added}
@@ -229,11 +318,13 @@ def test_cli_import_and_export(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["--db", db, "import", str(tmp_path / "ls.json")])
     assert result.exit_code == 0, result.output
     assert "claims: 1 added" in result.output
-    result = runner.invoke(cli, ["--db", db, "import", "--format", "label-studio",
-                                 str(tmp_path / "ls.json")])
+    result = runner.invoke(
+        cli, ["--db", db, "import", "--format", "label-studio", str(tmp_path / "ls.json")]
+    )
     assert "claims: 0 added, 0 updated, 1 already there" in result.output
-    result = runner.invoke(cli, ["--db", db, "export", "--format", "jsonl", "--status",
-                                 "accepted", "-o", "-"])
+    result = runner.invoke(
+        cli, ["--db", db, "export", "--format", "jsonl", "--status", "accepted", "-o", "-"]
+    )
     assert result.exit_code == 0, result.output
     first = json.loads(result.stdout.splitlines()[0])
     assert [c["quote"] for c in first["claims"]] == ["Beijing"]
@@ -242,8 +333,20 @@ def test_cli_import_and_export(tmp_path: Path) -> None:
     out = tmp_path / "b"
     result = runner.invoke(cli, ["--db", db, "export", "--format", "brat", "-o", str(out)])
     assert result.exit_code == 0 and (out / "annotation.conf").exists()
-    result = runner.invoke(cli, ["--db", db, "export", "--format", "label-studio", "-o",
-                                 str(tmp_path / "t.json"), "--label-config",
-                                 str(tmp_path / "c.xml")])
-    assert '<Choices name="stance" toName="text" perRegion="true">' in (
-        tmp_path / "c.xml").read_text()
+    result = runner.invoke(
+        cli,
+        [
+            "--db",
+            db,
+            "export",
+            "--format",
+            "label-studio",
+            "-o",
+            str(tmp_path / "t.json"),
+            "--label-config",
+            str(tmp_path / "c.xml"),
+        ],
+    )
+    assert (
+        '<Choices name="stance" toName="text" perRegion="true">' in (tmp_path / "c.xml").read_text()
+    )

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from annotations import doc_batches
+from annotations.imports import doc_batches
 from annotations.cli import cli
-from annotations.corpus import import_paths
 from annotations.encodings import decode_guess
 from annotations.export import export
-from annotations.importers import import_file
+from annotations.imports.annotation_files import import_file
+from annotations.imports.plain_files import import_paths
 from annotations.store import Store
 
 WESTERN = [
@@ -39,10 +39,13 @@ def test_windows_1252_wins_for_western_text(text: str, store: Store, tmp_path: P
         assert "Windows-1252" in note
 
 
-@pytest.mark.parametrize(("text", "encoding"), [
-    ("Привет, как дела? Всё хорошо, спасибо.", "cp1251"),
-    ("Zażółć gęślą jaźń, mówi ktoś.", "cp1250"),
-])
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Привет, как дела? Всё хорошо, спасибо.", "cp1251"),
+        ("Zażółć gęślą jaźń, mówi ktoś.", "cp1250"),
+    ],
+)
 def test_other_code_pages_are_not_forced_into_windows_1252(text: str, encoding: str) -> None:
     decoded, note = decode_guess(text.encode(encoding), "f.txt")
     assert decoded == text
@@ -58,20 +61,30 @@ def test_an_unsure_guess_is_one_line_in_the_cli_report(tmp_path: Path) -> None:
     assert "importing" not in result.stderr  # no progress bar when not on a terminal
 
 
-def test_a_jsonl_id_used_by_another_text_keeps_both_documents(store: Store,
-                                                              tmp_path: Path) -> None:
+def test_a_jsonl_id_used_by_another_text_keeps_both_documents(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "docs.jsonl"
-    path.write_text("\n".join(json.dumps(r) for r in [
-        {"id": "a1", "text": "The first text."},
-        {"id": "a1", "text": "Another text under the same id."},
-        {"id": "a1", "text": "The first text."},
-    ]) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {"id": "a1", "text": "The first text."},
+                {"id": "a1", "text": "Another text under the same id."},
+                {"id": "a1", "text": "The first text."},
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     report = import_paths(store, [path])
     assert report.n_added == 2
     assert {store.document(d.id).text for d in store.documents()} == {
-        "The first text.", "Another text under the same id."}
-    assert report.notes == [f"{path}: record 2: id 'a1' is already used by another document; "
-                            f"imported as {report.added[1].id}"]
+        "The first text.",
+        "Another text under the same id.",
+    }
+    assert report.notes == [
+        f"{path}: record 2: id 'a1' is already used by another document; "
+        f"imported as {report.added[1].id}"
+    ]
     assert report.duplicates == [f"{path}: record 3: already imported as a1"]
     again = import_paths(store, [path])
     assert again.n_added == 0 and again.n_duplicates == 3
@@ -91,8 +104,9 @@ def test_document_status_and_stance_survive_export_and_import(tmp_path: Path) ->
         result = import_file(target, out)
         assert not result.errors, (fmt, result.errors)
         assert result.states_imported == 2, fmt
-        assert target.status(doc.id, "ann") == "done" and target.doc_stance(doc.id, "ann") \
-            == "against", fmt
+        assert (
+            target.status(doc.id, "ann") == "done" and target.doc_stance(doc.id, "ann") == "against"
+        ), fmt
         assert target.status(doc.id, "bob") == "skipped", fmt
 
 
@@ -112,31 +126,47 @@ def test_the_newest_document_state_wins(tmp_path: Path) -> None:
     assert target.status(doc.id) == "skipped"
 
 
-def test_a_bad_document_state_is_reported_and_the_rest_imports(store: Store,
-                                                               tmp_path: Path) -> None:
-    record = {"format": "annotty", "version": 1, "text": "Stated text.", "doc_state": [
-        {"annotator": "ann", "status": "finished", "stance": "", "updated_at": "2024-01-01"},
-        {"annotator": "bob", "status": "done", "stance": "favor",
-         "updated_at": "2024-01-01T00:00:00+00:00"}]}
+def test_a_bad_document_state_is_reported_and_the_rest_imports(
+    store: Store, tmp_path: Path
+) -> None:
+    record = {
+        "format": "annotty",
+        "version": 1,
+        "text": "Stated text.",
+        "doc_state": [
+            {"annotator": "ann", "status": "finished", "stance": "", "updated_at": "2024-01-01"},
+            {
+                "annotator": "bob",
+                "status": "done",
+                "stance": "favor",
+                "updated_at": "2024-01-01T00:00:00+00:00",
+            },
+        ],
+    }
     path = tmp_path / "s.jsonl"
     path.write_text(json.dumps(record) + "\n", encoding="utf-8")
     result = import_file(store, path)
-    assert result.errors == [f"{path}: record 1: doc_state 1: unknown status 'finished' (use "
-                             "todo, in_progress, done, skipped); ignored"]
+    assert result.errors == [
+        f"{path}: record 1: doc_state 1: unknown status 'finished' (use "
+        "todo, in_progress, done, skipped); ignored"
+    ]
     doc_id = result.added[0].id
     assert store.status(doc_id, "bob") == "done" and store.doc_stance(doc_id, "bob") == "favor"
     assert store.status(doc_id, "ann") == "todo"
 
 
-def test_a_large_import_reports_in_constant_memory(store: Store, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_large_import_reports_in_constant_memory(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(doc_batches, "BATCH_DOCS", 7)
-    from annotations import import_report
+    from annotations.imports import report as import_report
 
     monkeypatch.setattr(import_report, "LISTED", 5)
     path = tmp_path / "many.jsonl"
-    path.write_text("".join(json.dumps({"text": f"Document number {n}."}) + "\n"
-                            for n in range(40)) + "{bad\n", encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps({"text": f"Document number {n}."}) + "\n" for n in range(40)) + "{bad\n",
+        encoding="utf-8",
+    )
     seen: list[int] = []
     report = import_paths(store, [path], progress=seen.append)
     assert report.n_added == 40 and len(report.added) == 5 and report.n_errors == 1
@@ -146,13 +176,16 @@ def test_a_large_import_reports_in_constant_memory(store: Store, tmp_path: Path,
 
 
 def _recognised(store: Store, key: str) -> dict[str, list[tuple[int, int, str]]]:
-    return {d.id: [(e.start, e.end, e.label) for e in store.cached_entities(d.id, key) or []]
-            for d in store.documents()}
+    return {
+        d.id: [(e.start, e.end, e.label) for e in store.cached_entities(d.id, key) or []]
+        for d in store.documents()
+    }
 
 
 @pytest.mark.parametrize("gazetteer", [False, True])
 def test_entities_from_worker_processes_equal_those_found_here(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gazetteer: bool) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gazetteer: bool
+) -> None:
     """A large import recognises in spawned workers; a worker whose recognizer is not this one
     (here: the workers would load a project gazetteer this process does not have) is not
     trusted, and the entities are found here instead. Either way every document has exactly the
@@ -163,9 +196,16 @@ def test_entities_from_worker_processes_equal_those_found_here(
     monkeypatch.setattr(doc_batches, "BATCH_DOCS", 25)
     path = tmp_path / "many.jsonl"
     names = ["Angela Merkel", "Paris", "the United Nations", "Xi Jinping", "Berlin"]
-    path.write_text("".join(json.dumps({"text": f"{n}: {names[n % 5]} met {names[n % 3]} in "
-                                                f"2024 and said 5% more."}) + "\n"
-                            for n in range(120)), encoding="utf-8")
+    path.write_text(
+        "".join(
+            json.dumps(
+                {"text": f"{n}: {names[n % 5]} met {names[n % 3]} in 2024 and said 5% more."}
+            )
+            + "\n"
+            for n in range(120)
+        ),
+        encoding="utf-8",
+    )
     extra = tmp_path / "entities.yaml"
     extra.write_text("entities:\n  - {name: Some Company, label: ORG}\n", encoding="utf-8")
     recognizer = builtin()
@@ -174,9 +214,10 @@ def test_entities_from_worker_processes_equal_those_found_here(
     report = import_paths(store, [path], recognizer=recognizer, spec=spec)
     assert report.n_added == 120 and not report.errors
     found = _recognised(store, recognizer.key)
-    expected = {d.id: [(e.start, e.end, e.label)
-                       for e in recognizer.recognize(store.document(d.id).text)]
-                for d in store.documents()}
+    expected = {
+        d.id: [(e.start, e.end, e.label) for e in recognizer.recognize(store.document(d.id).text)]
+        for d in store.documents()
+    }
     assert found == expected and any(found.values())
 
 
@@ -190,10 +231,11 @@ def test_one_undo_in_any_document_takes_back_the_claims_of_an_import(tmp_path: P
     source.add_claim(second.id, 0, 6, "other")
     export(source, "jsonl", tmp_path / "x.jsonl")
     target = Store(None, annotator="me")
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "t.db"), "--annotator", "me",
-                                      "import", str(tmp_path / "x.jsonl")])
-    assert "One undo (u) in the app takes these claim changes back as one step." \
-        in result.stdout
+    result = CliRunner().invoke(
+        cli,
+        ["--db", str(tmp_path / "t.db"), "--annotator", "me", "import", str(tmp_path / "x.jsonl")],
+    )
+    assert "One undo (u) in the app takes these claim changes back as one step." in result.stdout
     import_file(target, tmp_path / "x.jsonl")
     assert len(target.claims()) == 2
     undone = target.undo(second.id)
@@ -212,19 +254,25 @@ def test_an_id_that_is_another_texts_content_id(store: Store, tmp_path: Path) ->
 
     text = "The text whose id is taken twice."
     path = tmp_path / "docs.jsonl"
-    path.write_text("\n".join(json.dumps(r) for r in [
-        {"id": "a1", "text": "Holder of a1."},
-        {"id": content_id(text), "text": "Holder of the content id."},
-        {"id": "a1", "text": text},
-    ]) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {"id": "a1", "text": "Holder of a1."},
+                {"id": content_id(text), "text": "Holder of the content id."},
+                {"id": "a1", "text": text},
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     report = import_paths(store, [path])
     assert report.n_added == 3 and not report.errors
     assert text in {store.document(d.id).text for d in store.documents()}
     assert import_paths(store, [path]).n_duplicates == 3 and len(store.documents()) == 3
 
 
-def test_a_progress_bar_on_a_terminal_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                           ) -> None:
+def test_a_progress_bar_on_a_terminal_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
     from annotations.cli import import_cmd
@@ -234,8 +282,10 @@ def test_a_progress_bar_on_a_terminal_only(tmp_path: Path, monkeypatch: pytest.M
             return True
 
     path = tmp_path / "many.jsonl"
-    path.write_text("".join(json.dumps({"text": f"Document {n}."}) + "\n" for n in range(3000)),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps({"text": f"Document {n}."}) + "\n" for n in range(3000)),
+        encoding="utf-8",
+    )
     terminal = Terminal()
     monkeypatch.setattr(import_cmd.sys, "stderr", terminal)
     with import_cmd._progress_bar((path,)) as progress:

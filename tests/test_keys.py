@@ -35,11 +35,17 @@ def write(tmp_path: Path, text: str, name: str = "keys.yaml") -> Path:
 
 
 def test_a_keys_section_becomes_textuals_keymap(tmp_path: Path) -> None:
-    path = write(tmp_path, "theme: dark\nkeys:\n  reader.claim: k\n"
-                 "  reader.search: slash, ctrl+f\n  reader.goto: [colon, g]\n")
+    path = write(
+        tmp_path,
+        "theme: dark\nkeys:\n  reader.claim: k\n"
+        "  reader.search: slash, ctrl+f\n  reader.goto: [colon, g]\n",
+    )
     keymap = load_keymap(path)
-    assert keymap.as_dict() == {"reader.claim": "k", "reader.search": "slash,ctrl+f",
-                                "reader.goto": "colon,g"}
+    assert keymap.as_dict() == {
+        "reader.claim": "k",
+        "reader.search": "slash,ctrl+f",
+        "reader.goto": "colon,g",
+    }
     assert [c.line for c in keymap.choices] == [3, 4, 5]
 
 
@@ -61,12 +67,15 @@ def test_an_unknown_binding_id_names_file_line_and_id(tmp_path: Path) -> None:
     assert str(caught.value).startswith(f"{path}:4: reader.clam: no such binding id")
 
 
-@pytest.mark.parametrize(("text", "line"), [
-    ("keys:\n  reader.claim: k\n  reader.claim: j\n", 3),  # given twice
-    ("keys:\n  reader.claim:\n", 2),  # no key
-    ("keys: [reader.claim]\n", 1),  # not a mapping
-    ("keys:\n  reader.claim: [k, [j]]\n", 2),  # a list inside the list
-])
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("keys:\n  reader.claim: k\n  reader.claim: j\n", 3),  # given twice
+        ("keys:\n  reader.claim:\n", 2),  # no key
+        ("keys: [reader.claim]\n", 1),  # not a mapping
+        ("keys:\n  reader.claim: [k, [j]]\n", 2),  # a list inside the list
+    ],
+)
 def test_malformed_sections_name_the_line(tmp_path: Path, text: str, line: int) -> None:
     path = write(tmp_path, text)
     with pytest.raises(InputError) as caught:
@@ -93,8 +102,10 @@ def test_the_key_names_are_textuals() -> None:
     for code in range(0x21, 0x7F):
         assert character_key(chr(code)) == _character_to_key(chr(code))
     assert {"question_mark", "slash", "colon", "left_square_bracket"} <= CHARACTER_NAMES
-    assert all(is_key_name(k) for k in ("k", "K", "?", "é", "ctrl+shift+left", "f12",
-                                        "question_mark", "shift+tab"))
+    assert all(
+        is_key_name(k)
+        for k in ("k", "K", "?", "é", "ctrl+shift+left", "f12", "question_mark", "shift+tab")
+    )
 
 
 def test_every_binding_has_an_id() -> None:
@@ -109,8 +120,11 @@ def test_every_binding_has_an_id() -> None:
         cls = pending.pop()
         pending.extend(cls.__subclasses__())
         if cls.__module__.startswith("tui."):
-            missing += [(cls.__name__, b.key) for b in vars(cls).get("BINDINGS", ())
-                        if isinstance(b, Binding) and not b.id]
+            missing += [
+                (cls.__name__, b.key)
+                for b in vars(cls).get("BINDINGS", ())
+                if isinstance(b, Binding) and not b.id
+            ]
     assert missing == []
 
 
@@ -120,8 +134,9 @@ def table_text(app: AnnottyApp) -> str:
     return out.getvalue()
 
 
-async def test_a_remapped_key_works_and_shows_in_help_and_footer(store: Store,
-                                                                  tmp_path: Path) -> None:
+async def test_a_remapped_key_works_and_shows_in_help_and_footer(
+    store: Store, tmp_path: Path
+) -> None:
     doc, _ = store.add_document(TEXT, "t")
     keymap = load_keymap(write(tmp_path, "keys:\n  reader.claim: k\n"))
     app = make_app(store, keymap=keymap)

@@ -21,12 +21,17 @@ SIZE = (100, 30)
 def corpus(store: Store) -> dict[str, str]:
     """Four documents with distinct titles, sizes, claims and statuses; title -> id."""
     ids = {}
-    for title, words, claims, status in (("Tariffs and farmers", 40, 2, "done"),
-                                         ("Battery output", 10, 0, "todo"),
-                                         ("Zürich café prices", 90, 1, "in_progress"),
-                                         ("Another tariff note", 5, 3, "skipped")):
-        doc, _ = store.add_document(" ".join(["word"] * words) + f" {title}.", title,
-                                    source=f"/data/in/{title.split()[0].lower()}.txt")
+    for title, words, claims, status in (
+        ("Tariffs and farmers", 40, 2, "done"),
+        ("Battery output", 10, 0, "todo"),
+        ("Zürich café prices", 90, 1, "in_progress"),
+        ("Another tariff note", 5, 3, "skipped"),
+    ):
+        doc, _ = store.add_document(
+            " ".join(["word"] * words) + f" {title}.",
+            title,
+            source=f"/data/in/{title.split()[0].lower()}.txt",
+        )
         for i in range(claims):
             store.add_claim(doc.id, i * 5, i * 5 + 4, "opinion")
         store.set_status(doc.id, status)
@@ -81,8 +86,9 @@ async def test_slash_filters_as_you_type_and_escape_clears(store: Store) -> None
         await pilot.press("enter")  # back to the table: enter opens the one found
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, ReaderScreen) and app.screen.doc_id == ids[
-            "Another tariff note"]
+        assert (
+            isinstance(app.screen, ReaderScreen) and app.screen.doc_id == ids["Another tariff note"]
+        )
         await pilot.press("q")
         await settle(pilot)
         assert app.screen is screen and rows(app) == ["Another tariff note"]  # kept
@@ -93,8 +99,15 @@ async def test_slash_filters_as_you_type_and_escape_clears(store: Store) -> None
         await pilot.press("slash", *ids["Battery output"][:6])  # an id prefix finds it
         await pilot.pause()
         assert rows(app) == ["Battery output"]
-        await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace",
-                          "backspace", *"ZÜRICH.TXT")  # file name, any case
+        await pilot.press(
+            "backspace",
+            "backspace",
+            "backspace",
+            "backspace",
+            "backspace",
+            "backspace",
+            *"ZÜRICH.TXT",
+        )  # file name, any case
         await pilot.pause()
         assert rows(app) == ["Zürich café prices"]
         await pilot.press("escape")
@@ -115,14 +128,22 @@ async def test_sort_keys_reverse_and_status_filter(store: Store) -> None:
         assert rows(app) == sorted(imported, key=str.casefold, reverse=True)
         assert "Title ▼" in screen_text(app) and "title Z→A" in screen_text(app)
         await pilot.press("s")  # status: todo, in progress, done, skipped
-        assert rows(app) == ["Battery output", "Zürich café prices", "Tariffs and farmers",
-                             "Another tariff note"]
+        assert rows(app) == [
+            "Battery output",
+            "Zürich café prices",
+            "Tariffs and farmers",
+            "Another tariff note",
+        ]
         await pilot.press("s")  # claims, most first
         assert rows(app)[0] == "Another tariff note" and rows(app)[-1] == "Battery output"
         assert "most claims first" in screen_text(app)
         await pilot.press("s")  # size, longest first
-        assert rows(app) == ["Zürich café prices", "Tariffs and farmers", "Battery output",
-                             "Another tariff note"]
+        assert rows(app) == [
+            "Zürich café prices",
+            "Tariffs and farmers",
+            "Battery output",
+            "Another tariff note",
+        ]
         await pilot.press("s")  # back to import order
         assert rows(app) == imported
 
@@ -148,10 +169,19 @@ async def test_the_status_line_names_the_database_file_not_its_folder(tmp_path: 
 
 
 def summaries(count: int) -> list[DocumentSummary]:
-    return [DocumentSummary(id=f"{i:016x}", title=f"Document {i:05d}", source=f"f{i}.txt",
-                            chars=i % 977, words=i % 97, entities=0, claims=i % 13,
-                            status=("todo", "done")[i % 2])
-            for i in range(count)]
+    return [
+        DocumentSummary(
+            id=f"{i:016x}",
+            title=f"Document {i:05d}",
+            source=f"f{i}.txt",
+            chars=i % 977,
+            words=i % 97,
+            entities=0,
+            claims=i % 13,
+            status=("todo", "done")[i % 2],
+        )
+        for i in range(count)
+    ]
 
 
 def test_arrange_filters_and_sorts_ten_thousand_documents() -> None:
@@ -160,8 +190,10 @@ def test_arrange_filters_and_sorts_ten_thousand_documents() -> None:
     assert [d.title for d in arrange(docs, keys, View("DOCUMENT 09990"))] == ["Document 09990"]
     assert [d.title for d in arrange(docs, keys, View("f9990.txt"))] == ["Document 09990"]
     assert [d.title for d in arrange(docs, keys, View("document 0999"))] == [
-        "Document 00999", "Document 02457",  # its id is 0000000000000999
-        *(f"Document {i:05d}" for i in range(9990, 10_000))]
+        "Document 00999",
+        "Document 02457",  # its id is 0000000000000999
+        *(f"Document {i:05d}" for i in range(9990, 10_000)),
+    ]
     most = arrange(docs, keys, View(status="done", sort="claims"))
     assert all(d.status == "done" for d in most) and len(most) == 5_000
     assert [d.claims for d in most] == sorted((d.claims for d in most), reverse=True)
@@ -171,8 +203,12 @@ async def test_ten_thousand_documents_draw_only_the_rows_on_screen(store: Store)
     def letters(i: int) -> str:  # ids without digits, so "09" only matches titles
         return "".join(chr(ord("a") + int(c)) for c in f"{i:05d}")
 
-    store.add_documents([Document(id=f"id-{letters(i)}", title=f"Document {i:05d}",
-                                  text=f"Text number {i}.") for i in range(10_000)])
+    store.add_documents(
+        [
+            Document(id=f"id-{letters(i)}", title=f"Document {i:05d}", text=f"Text number {i}.")
+            for i in range(10_000)
+        ]
+    )
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_library(store, pilot)

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from annotations.cli import cli
 from annotations.errors import InputError
-from annotations.merge import merge
 from annotations.model import content_id
 from annotations.store import Store
+from annotations.team_merge import merge_databases
 
 TEXT = "The economy grew by 3% last year. Critics say the figure is wrong. " * 20
 OTHER = "A second document, imported on one machine only. It claims 40% of cats are grey."
@@ -39,9 +39,11 @@ def claims_state(path: Path) -> set[tuple[Any, ...]]:
     """Every claim, its document named by content (ids may differ with the order of merging)."""
     conn = sqlite3.connect(path)
     try:
-        rows = conn.execute('select c.id, d.text, start, "end", claim_type, stance, annotator,'
-                            " review_status, note from claims c join documents d"
-                            " on d.id = c.doc_id")
+        rows = conn.execute(
+            'select c.id, d.text, start, "end", claim_type, stance, annotator,'
+            " review_status, note from claims c join documents d"
+            " on d.id = c.doc_id"
+        )
         return {(r[0], content_id(r[1]), *r[2:]) for r in rows}
     finally:
         conn.close()
@@ -50,8 +52,11 @@ def claims_state(path: Path) -> set[tuple[Any, ...]]:
 def history_content(path: Path) -> list[tuple[Any, ...]]:
     conn = sqlite3.connect(path)
     try:
-        return sorted(conn.execute("select at, annotator, action, kind, item_id, doc_id, before,"
-                                   " after from history"))
+        return sorted(
+            conn.execute(
+                "select at, annotator, action, kind, item_id, doc_id, before, after from history"
+            )
+        )
     finally:
         conn.close()
 
@@ -81,7 +86,7 @@ def two_machines(tmp_path: Path) -> tuple[Path, Path]:
 def test_merge_keeps_every_claim_with_author_and_history(two_machines, tmp_path: Path) -> None:
     a_path, b_path = two_machines
     team = tmp_path / "team.db"
-    reports = merge([a_path, b_path], team)
+    reports = merge_databases([a_path, b_path], team)
     assert [r.documents_added for r in reports] == [1, 1]
     assert reports[1].documents_matched == 1  # the same text under another id
     store = Store(team, annotator="lead")
@@ -104,17 +109,17 @@ def test_merge_keeps_every_claim_with_author_and_history(two_machines, tmp_path:
 def test_merging_twice_changes_nothing(two_machines, tmp_path: Path) -> None:
     a_path, b_path = two_machines
     team = tmp_path / "team.db"
-    merge([a_path, b_path], team)
+    merge_databases([a_path, b_path], team)
     before = dump(team)
-    reports = merge([a_path, b_path, a_path], team)
+    reports = merge_databases([a_path, b_path, a_path], team)
     assert not any(r.changed for r in reports)
     assert dump(team) == before
 
 
 def test_order_of_sources_does_not_matter(two_machines, tmp_path: Path) -> None:
     a_path, b_path = two_machines
-    merge([a_path, b_path], tmp_path / "ab.db")
-    merge([b_path, a_path], tmp_path / "ba.db")
+    merge_databases([a_path, b_path], tmp_path / "ab.db")
+    merge_databases([b_path, a_path], tmp_path / "ba.db")
     assert claims_state(tmp_path / "ab.db") == claims_state(tmp_path / "ba.db")
     ab, ba = history_content(tmp_path / "ab.db"), history_content(tmp_path / "ba.db")
     assert len(ab) == len(ba)  # same rows (doc ids differ only by which copy came first)
@@ -141,14 +146,14 @@ def test_latest_change_wins_including_deletes_and_undo(tmp_path: Path) -> None:
     alice.update_claim(z.id, stance="favor")  # the newest change to z
     alice.close()
     team = tmp_path / "team.db"
-    merge([a_path, b_path], team)
+    merge_databases([a_path, b_path], team)
     store = Store(team)
     got = {c.id: c for c in store.claims()}
     assert got[x.id].review_status == "accepted"
     assert y.id not in got
     assert got[z.id].stance == "favor"
     assert len(store.history()) == 3 + 4 + 1  # the shared creates once, then each side's own
-    merge([b_path, a_path], tmp_path / "team2.db")
+    merge_databases([b_path, a_path], tmp_path / "team2.db")
     assert claims_state(tmp_path / "team2.db") == claims_state(team)
 
 
@@ -164,7 +169,7 @@ def test_undo_and_redo_still_work_after_merge(tmp_path: Path) -> None:
     second = alice.add_claim(doc.id, 20, 30, "causal")
     alice.undo()  # second is gone, and on alice's redo stack
     alice.close()
-    merge([a_path], team)
+    merge_databases([a_path], team)
     store = Store(team, annotator="alice")
     assert second.id not in {c.id for c in store.claims()}
     assert store.redo() is not None  # the undo row's ref was mapped to the team's seq
@@ -180,7 +185,7 @@ def test_same_id_different_text_gets_a_new_id(tmp_path: Path) -> None:
     b.add_document(OTHER, "two", doc_id="doc-1")
     claim = b.add_claim("doc-1", 0, 10, "other")
     b.close()
-    merge([a_path, b_path], team)
+    merge_databases([a_path, b_path], team)
     store = Store(team)
     assert store.document("doc-1").text == TEXT
     moved = store.document(content_id(OTHER))
@@ -200,7 +205,7 @@ def _merged_status(tmp_path: Path, first: str, then: str, *, newest_first: bool)
     b = Store(b_path, annotator="alice")
     b.set_status(doc.id, then)
     b.close()
-    merge([b_path, a_path] if newest_first else [a_path, b_path], team)
+    merge_databases([b_path, a_path] if newest_first else [a_path, b_path], team)
     return Store(team).status(doc.id, "alice")
 
 
@@ -228,15 +233,15 @@ def test_refuses_a_file_that_is_not_an_annotty_database(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     with pytest.raises(InputError, match="not an annotty database"):
-        merge([junk], tmp_path / "team.db")
+        merge_databases([junk], tmp_path / "team.db")
 
 
 def test_merging_the_output_into_itself_is_a_no_op(two_machines, tmp_path: Path) -> None:
     a_path, _ = two_machines
     team = tmp_path / "team.db"
-    merge([a_path], team)
+    merge_databases([a_path], team)
     before = dump(team)
-    assert not merge([team], team)[0].changed
+    assert not merge_databases([team], team)[0].changed
     assert dump(team) == before
 
 
@@ -257,15 +262,14 @@ def test_status_and_stance_each_keep_their_newest_value(tmp_path: Path) -> None:
     lap.close()
     for order in ([server, laptop], [laptop, server]):
         out = tmp_path / f"team-{order[0].stem}.db"
-        merge(order, out)
+        merge_databases(order, out)
         got = Store(out)
-        assert (got.status(doc.id, "alice"), got.doc_stance(doc.id, "alice")) == (
-            "done", "against")
+        assert (got.status(doc.id, "alice"), got.doc_stance(doc.id, "alice")) == ("done", "against")
         assert got.position(doc.id, "alice") == 42
         got.close()
-    merge([server, laptop], team)
+    merge_databases([server, laptop], team)
     before = dump(team)
-    assert not any(r.changed for r in merge([laptop, server], team))  # idempotent
+    assert not any(r.changed for r in merge_databases([laptop, server], team))  # idempotent
     assert dump(team) == before
 
 
@@ -275,7 +279,7 @@ def test_a_status_set_back_to_todo_later_wins(tmp_path: Path) -> None:
 
 
 def test_entity_corrections_are_merged(tmp_path: Path) -> None:
-    from annotations import entity_edits as ed
+    from annotations.entities import corrections as ed
 
     a_path, b_path, team = tmp_path / "a.db", tmp_path / "b.db", tmp_path / "team.db"
     a = Store(a_path, annotator="alice")
@@ -287,11 +291,11 @@ def test_entity_corrections_are_merged(tmp_path: Path) -> None:
     ed.add_entity(b, doc.id, 34, 41, "PERSON")
     ed.add_entity(b, doc.id, 0, 11, "GPE")  # the same span, corrected later by bob
     b.close()
-    merge([a_path, b_path], team)
+    merge_databases([a_path, b_path], team)
     store = Store(team)
     got = {(c.start, c.end, c.label) for c in ed.corrections(store)}
     assert got == {(0, 11, "GPE"), (34, 41, "PERSON")}
     store.close()
     before = dump(team)
-    assert not any(r.changed for r in merge([a_path, b_path], team))
+    assert not any(r.changed for r in merge_databases([a_path, b_path], team))
     assert dump(team) == before

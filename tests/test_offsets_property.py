@@ -11,10 +11,29 @@ from hypothesis import strategies as st
 from annotations.export import export
 from annotations.store import Store
 
-PIECES = st.sampled_from(["a", "é", "e\u0301", "한", "中文", "😀", "👨‍👩‍👧", "🇰🇷", "\r\n", "\n",
-                          " ", "[bold]", "\x1b[31m", "\u202e", "\t", "x"])
-ANY = st.text(st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"]),
-              min_size=1, max_size=3)
+PIECES = st.sampled_from(
+    [
+        "a",
+        "é",
+        "e\u0301",
+        "한",
+        "中文",
+        "😀",
+        "👨‍👩‍👧",
+        "🇰🇷",
+        "\r\n",
+        "\n",
+        " ",
+        "[bold]",
+        "\x1b[31m",
+        "\u202e",
+        "\t",
+        "x",
+    ]
+)
+ANY = st.text(
+    st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"]), min_size=1, max_size=3
+)
 TEXTS = st.lists(st.one_of(PIECES, ANY), min_size=1, max_size=30).map("".join)
 
 
@@ -23,8 +42,9 @@ TEXTS = st.lists(st.one_of(PIECES, ANY), min_size=1, max_size=30).map("".join)
 def test_claim_offsets_round_trip_through_store_and_export(text: str, data: st.DataObject) -> None:
     store = Store(None, annotator="p")
     doc, _ = store.add_document(text, "t")
-    spans = data.draw(st.lists(st.tuples(st.integers(0, len(text) - 1),
-                                         st.integers(1, len(text))), max_size=4))
+    spans = data.draw(
+        st.lists(st.tuples(st.integers(0, len(text) - 1), st.integers(1, len(text))), max_size=4)
+    )
     saved = []
     for a, b in spans:
         start, end = min(a, b), max(a, b)
@@ -38,7 +58,7 @@ def test_claim_offsets_round_trip_through_store_and_export(text: str, data: st.D
     for claim in saved:
         got = exported[claim.id]
         assert (got["start"], got["end"]) == (claim.start, claim.end)
-        assert text[got["start"]:got["end"]] == got["quote"] == claim.quote
+        assert text[got["start"] : got["end"]] == got["quote"] == claim.quote
     store.close()
 
 

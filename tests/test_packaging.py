@@ -28,10 +28,14 @@ SOURCES = ("pyproject.toml", "setup.py", "README.md", "annotations", "tui", "see
 SEEDS = sorted(p.name for p in (ROOT / "seeds").iterdir() if p.is_file())
 
 
-def run(args: list[str | Path], cwd: Path, env: dict[str, str] | None = None,
-        ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300)
+def run(
+    args: list[str | Path],
+    cwd: Path,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +45,27 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     src = work / "src"
     for name in SOURCES:
         if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, src / name,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            shutil.copytree(
+                ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+            )
         else:
             src.mkdir(exist_ok=True)
             shutil.copy(ROOT / name, src / name)
-    built = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                 "--no-index", "--wheel-dir", work / "dist", src], cwd=work)
+    built = run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--wheel-dir",
+            work / "dist",
+            src,
+        ],
+        cwd=work,
+    )
     assert built.returncode == 0, built.stdout + built.stderr
     (found,) = (work / "dist").glob("annotty-*.whl")
     return found
@@ -59,46 +77,76 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("venv")
     venv.EnvBuilder(with_pip=False).create(home / "env")
     python = home / "env" / "bin" / "python"
-    done = run([sys.executable, "-m", "pip", "--python", python, "install", "--no-deps",
-                "--no-index", wheel], cwd=home)
+    done = run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            python,
+            "install",
+            "--no-deps",
+            "--no-index",
+            wheel,
+        ],
+        cwd=home,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
-    purelib = run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                  cwd=home).stdout.strip()
+    purelib = run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=home
+    ).stdout.strip()
     Path(purelib, "annotty_test_runtime.pth").write_text(
-        sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+        sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8"
+    )
     return home / "env" / "bin"
 
 
 def clean_env(tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("ANNOTTY_", "PYTHON", "VIRTUAL_ENV"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ANNOTTY_", "PYTHON", "VIRTUAL_ENV"))
+    }
     env["ANNOTTY_HOME"] = str(tmp)
     return env
 
 
 def test_the_wheel_carries_the_seeds_and_only_its_own_top_level_names(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
-    assert sorted(n.removeprefix("annotations/seeds/") for n in names
-                  if n.startswith("annotations/seeds/")) == SEEDS
+    assert (
+        sorted(
+            n.removeprefix("annotations/seeds/")
+            for n in names
+            if n.startswith("annotations/seeds/")
+        )
+        == SEEDS
+    )
     tops = {n.split("/", 1)[0] for n in names}
     assert tops == {"annotations", "tui", wheel.name.split("-py")[0] + ".dist-info"}, tops
     assert "tui/app.tcss" in names and "annotations/labels.yaml" in names  # other package data
 
 
 def test_the_installed_wheel_starts_and_imports_its_bundled_seeds(
-        installed: Path, tmp_path: Path) -> None:
+    installed: Path, tmp_path: Path
+) -> None:
     env = clean_env(tmp_path)
     help_ = run([installed / "annotty", "--help"], cwd=tmp_path, env=env)
     assert help_.returncode == 0, help_.stderr
     assert help_.stdout.startswith("Usage: annotty")
 
-    where = run([installed / "python", "-c",
-                 "import annotations, importlib.metadata as m\n"
-                 "from annotations.paths import seeds_dir\n"
-                 "print(seeds_dir())\n"
-                 "print(annotations.__file__)\n"
-                 "print(sorted(set(m.packages_distributions()['annotations'])))\n"],
-                cwd=tmp_path, env=env)
+    where = run(
+        [
+            installed / "python",
+            "-c",
+            "import annotations, importlib.metadata as m\n"
+            "from annotations.paths import seeds_dir\n"
+            "print(seeds_dir())\n"
+            "print(annotations.__file__)\n"
+            "print(sorted(set(m.packages_distributions()['annotations'])))\n",
+        ],
+        cwd=tmp_path,
+        env=env,
+    )
     assert where.returncode == 0, where.stderr
     seeds, package, owners = where.stdout.splitlines()
     venv_root = installed.parent.resolve()

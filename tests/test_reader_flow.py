@@ -47,7 +47,7 @@ async def test_tag_a_sentence_as_a_claim(seeded: Store) -> None:
     claim = claims[0]
     text = seeded.document(claim.doc_id).text
     assert (claim.start, claim.end) == (start, end)
-    assert text[claim.start:claim.end] == claim.quote
+    assert text[claim.start : claim.end] == claim.quote
     assert claim.quote.startswith("When asked to comment")
     assert claim.quote.endswith("a new era.")
     assert (claim.claim_type, claim.stance) == ("statistical", "against")

@@ -26,14 +26,20 @@ async def test_reader_help_has_no_leftover_keys(store: Store) -> None:
         assert reader.view.max_scroll_x == 0
         for leftover in ("Page Left", "Page Right", "Copy selected text"):
             assert leftover not in text
-        for wanted in ("Adjust claim span", "Swap selection ends", "Next mention",
-                       "Previous match", "Go to line or %"):
+        for wanted in (
+            "Adjust claim span",
+            "Swap selection ends",
+            "Next mention",
+            "Previous match",
+            "Go to line or %",
+        ):
             assert wanted in text
         # every key the reader and its view bind reaches an action that exists
         for node in (reader, reader.view):
             for binding in node.BINDINGS:
                 name = binding.action.split("(")[0]  # type: ignore[union-attr]
                 assert callable(getattr(node, f"action_{name}", None)), name
+
 
 async def test_library_help_has_no_focus_keys_with_one_focusable_widget(store: Store) -> None:
     store.add_document("Some text.", "t")

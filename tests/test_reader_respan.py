@@ -30,8 +30,7 @@ async def open_reader(app: AnnottyApp, pilot, doc_id: str, offset: int) -> Reade
 async def test_extend_a_claim_then_undo_restores_the_old_span(store: Store) -> None:
     doc, _ = store.add_document(TEXT, "t")
     start = TEXT.index("exports")
-    claim = store.add_claim(doc.id, start, TEXT.index(" in 2024"), "statistical",
-                            stance="none")
+    claim = store.add_claim(doc.id, start, TEXT.index(" in 2024"), "statistical", stance="none")
     assert claim.quote == "exports grew 12%"
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -45,19 +44,28 @@ async def test_extend_a_claim_then_undo_restores_the_old_span(store: Store) -> N
         await settle(app, pilot)
         changed = store.claim(claim.id)
         assert changed.quote == "exports grew 12% in 2024"
-        assert TEXT[changed.start:changed.end] == changed.quote
+        assert TEXT[changed.start : changed.end] == changed.quote
         update = [h for h in store.history(doc.id) if h["action"] == "update"]
         assert len(update) == 1
         before, after = json.loads(update[0]["before"]), json.loads(update[0]["after"])
         assert (before["start"], before["end"], before["quote"]) == (
-            claim.start, claim.end, claim.quote)
+            claim.start,
+            claim.end,
+            claim.quote,
+        )
         assert (after["start"], after["end"], after["quote"]) == (
-            changed.start, changed.end, changed.quote)
+            changed.start,
+            changed.end,
+            changed.quote,
+        )
         await pilot.press("u")
         await settle(app, pilot)
         restored = store.claim(claim.id)
         assert (restored.start, restored.end, restored.quote) == (
-            claim.start, claim.end, claim.quote)
+            claim.start,
+            claim.end,
+            claim.quote,
+        )
         assert [(c.start, c.end) for c in reader.claims] == [(claim.start, claim.end)]
 
 

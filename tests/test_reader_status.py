@@ -10,9 +10,11 @@ from tests.test_reader_support import open_reader, screen_text
 from tui.app import AnnottyApp, make_app
 from tui.screens.reader import ReaderScreen
 
-TEXT = ("Paris and Berlin met. Later Paris agreed, and Paris won.\n"
-        "Angela Merkel said the deal was bad.\n"
-        "Third line here.\n")
+TEXT = (
+    "Paris and Berlin met. Later Paris agreed, and Paris won.\n"
+    "Angela Merkel said the deal was bad.\n"
+    "Third line here.\n"
+)
 
 
 async def settle(app: AnnottyApp, pilot) -> None:

@@ -13,8 +13,10 @@ from textual.pilot import Pilot
 from tui.app import AnnottyApp
 from tui.screens.reader import ReaderScreen
 
-_TEXT = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
-                   r'clip-path="url\(#[\w-]+-line-(\d+)\)">([^<]*)</text>')
+_TEXT = re.compile(
+    r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
+    r'clip-path="url\(#[\w-]+-line-(\d+)\)">([^<]*)</text>'
+)
 CELL = 12.2  # the width of one cell in Textual's SVG export
 
 
@@ -23,7 +25,8 @@ def screen_lines(app: App[object]) -> list[str]:
     rows: dict[int, dict[int, str]] = {}
     for x, line, content in _TEXT.findall(app.export_screenshot()):
         rows.setdefault(int(line), {})[round(float(x) / CELL)] = html.unescape(content).replace(
-            "\xa0", " ")
+            "\xa0", " "
+        )
     out: list[str] = []
     for index in range(max(rows, default=-1) + 1):
         row = ""

@@ -53,8 +53,7 @@ def journal_lines(store: Store) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
-def test_a_failed_save_is_kept_journaled_and_saved_by_a_retry(store: Store,
-                                                               monkeypatch) -> None:
+def test_a_failed_save_is_kept_journaled_and_saved_by_a_retry(store: Store, monkeypatch) -> None:
     saves = SaveQueue(store)
     with Locked(store, monkeypatch):
         assert saves.add_claim("doc", 0, 33, "statistical", stance="favor") is None
@@ -89,8 +88,7 @@ def test_disk_full_keeps_the_claim_and_an_edit_after_it_in_order(store: Store) -
     assert got[34].note == big and got[0].note == "edited"
 
 
-def test_the_next_start_replays_the_journal_once(tmp_path: Path, store: Store,
-                                                 monkeypatch) -> None:
+def test_the_next_start_replays_the_journal_once(tmp_path: Path, store: Store, monkeypatch) -> None:
     saves = SaveQueue(store)
     with Locked(store, monkeypatch):
         saves.add_claim("doc", 0, 5, "other")
@@ -109,18 +107,22 @@ def test_a_replay_of_a_claim_already_saved_adds_nothing(store: Store) -> None:
     """Killed after the save but before the journal said so: the claim id settles it."""
     saves = SaveQueue(store)
     claim = store.add_claim("doc", 0, 5, "other", claim_id="fixed-id")
-    saves.journal.append(recovery.PendingSave("add", "fixed-id", "ann", "doc",
-                                              {"start": 0, "end": 5,
-                                               "claim_type": "other"}).record())
+    saves.journal.append(
+        recovery.PendingSave(
+            "add", "fixed-id", "ann", "doc", {"start": 0, "end": 5, "claim_type": "other"}
+        ).record()
+    )
     assert saves.recover()[:2] == (1, 0)
     assert store.claims() == [claim] and len(store.history()) == 1
 
 
 def test_other_annotators_saves_wait_for_their_own_session(store: Store) -> None:
     saves = SaveQueue(store)
-    saves.journal.append(recovery.PendingSave("add", "bobs", "bob", "doc",
-                                              {"start": 0, "end": 5,
-                                               "claim_type": "other"}).record())
+    saves.journal.append(
+        recovery.PendingSave(
+            "add", "bobs", "bob", "doc", {"start": 0, "end": 5, "claim_type": "other"}
+        ).record()
+    )
     assert saves.recover() == (0, 0, [])
     assert store.claims() == []
     assert journal_lines(store)  # kept for bob
@@ -129,17 +131,19 @@ def test_other_annotators_saves_wait_for_their_own_session(store: Store) -> None
 def test_bad_journal_lines_are_named_and_skipped(store: Store) -> None:
     saves = SaveQueue(store)
     path = Path(f"{store.path}.recovery.jsonl")
-    good = recovery.PendingSave("add", "c1", "ann", "doc",
-                                {"start": 0, "end": 5, "claim_type": "other"}).record()
+    good = recovery.PendingSave(
+        "add", "c1", "ann", "doc", {"start": 0, "end": 5, "claim_type": "other"}
+    ).record()
     path.write_bytes(b"{broken\n" + json.dumps(good).encode() + b"\n\xff\xfe\n")
     saved, left, problems = saves.recover()
     assert (saved, left) == (1, 0)
-    assert problems == [f"{path}: line 1: not a JSON record; skipped",
-                        f"{path}: line 3: not a JSON record; skipped"]
+    assert problems == [
+        f"{path}: line 1: not a JSON record; skipped",
+        f"{path}: line 3: not a JSON record; skipped",
+    ]
 
 
-def test_the_journal_never_follows_a_symlink(store: Store, tmp_path: Path,
-                                             monkeypatch) -> None:
+def test_the_journal_never_follows_a_symlink(store: Store, tmp_path: Path, monkeypatch) -> None:
     victim = tmp_path / "victim"
     victim.write_text("precious\n")
     os.symlink(victim, f"{store.path}.recovery.jsonl")
@@ -172,7 +176,8 @@ def test_a_failed_delete_is_kept_and_replayed_once(store: Store, monkeypatch) ->
 
 
 def test_a_kept_save_that_can_never_succeed_is_reported_not_silently_dropped(
-        store: Store, monkeypatch) -> None:
+    store: Store, monkeypatch
+) -> None:
     saves = SaveQueue(store)
     claim = store.add_claim("doc", 0, 5, "other")
     with Locked(store, monkeypatch):
@@ -185,8 +190,9 @@ def test_a_kept_save_that_can_never_succeed_is_reported_not_silently_dropped(
 
 # -- the rest of the annotation work: status, stance, entity corrections, review decisions -----
 def test_status_stance_entity_and_review_are_kept_in_order_and_replayed(
-        store: Store, monkeypatch) -> None:
-    from annotations import entity_edits
+    store: Store, monkeypatch
+) -> None:
+    from annotations.entities import corrections
 
     claim = store.add_claim("doc", 0, 5, "other")
     saves = SaveQueue(store)
@@ -202,7 +208,7 @@ def test_status_stance_entity_and_review_are_kept_in_order_and_replayed(
     again = SaveQueue(store)
     assert again.recover()[:2] == (4, 0)
     assert (store.status("doc"), store.doc_stance("doc")) == ("done", "against")
-    (edit,) = entity_edits.corrections(store, "doc")
+    (edit,) = corrections.corrections(store, "doc")
     assert (edit.start, edit.end, edit.label) == (4, 11, "ORG")
     decided = store.claim(claim.id)
     assert (decided.review_status, decided.review_note) == ("rejected", "too vague")
@@ -222,7 +228,8 @@ def test_a_bad_entity_label_or_decision_is_refused_not_kept(store: Store) -> Non
 
 # -- failures no retry can fix: kept in the journal, no retry loop ------------------------------
 def test_a_read_only_database_keeps_the_work_in_the_journal_without_retrying(
-        store: Store, monkeypatch) -> None:
+    store: Store, monkeypatch
+) -> None:
     saves = SaveQueue(store)
     monkeypatch.setattr(store, "readonly", "the file is not writable")
     assert saves.add_claim("doc", 0, 5, "other") is None
@@ -284,9 +291,11 @@ def test_kept_saves_are_shown_over_the_stored_claims(store: Store, monkeypatch) 
     shown = saves.shown_claims("doc", store.claims("doc"), TEXT)
     assert [(c.start, c.end, c.quote) for c in shown] == [(0, 3, TEXT[:3]), (6, 11, TEXT[6:11])]
     assert (shown[0].note, shown[0].review_status, shown[0].review_note) == (
-        "shorter", "rejected", "vague")
-    assert (shown[1].claim_type, shown[1].stance, shown[1].annotator) == ("opinion", "favor",
-                                                                         "ann")
+        "shorter",
+        "rejected",
+        "vague",
+    )
+    assert (shown[1].claim_type, shown[1].stance, shown[1].annotator) == ("opinion", "favor", "ann")
     assert saves.shown_claims("other-doc", [], "") == []
     assert saves.retry() == 0  # once saved, the stored claims are what was shown
     stored = [(c.id, c.start, c.end, c.note, c.review_status) for c in store.claims("doc")]

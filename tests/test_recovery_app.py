@@ -28,7 +28,8 @@ async def wait_for(pilot, condition: Callable[[], bool], seconds: float = 10.0) 
 
 
 async def test_a_failed_save_is_kept_shown_retried_and_guarded_on_quit(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(save_state, "RETRY_SECONDS", 0.1)
     store = Store(tmp_path / "a.db", annotator="ann")
     doc, _ = store.add_document(TEXT, "t")
@@ -38,8 +39,7 @@ async def test_a_failed_save_is_kept_shown_retried_and_guarded_on_quit(
         app.open_document(doc.id, 0)
         await wait_for(pilot, lambda: isinstance(app.screen, ReaderScreen))
         # the reader caches the document's entities in the background: let that write land
-        await wait_for(pilot, lambda: store.cached_entities(doc.id, app.recognizer.key)
-                       is not None)
+        await wait_for(pilot, lambda: store.cached_entities(doc.id, app.recognizer.key) is not None)
         await app.workers.wait_for_complete()
         reader = app.screen
         state = reader.query_one(SaveState)
@@ -69,7 +69,7 @@ async def test_a_failed_save_is_kept_shown_retried_and_guarded_on_quit(
         await wait_for(pilot, lambda: len(store.claims()) == 1)
         await wait_for(pilot, lambda: not state.has_class("-pending"))
         (claim,) = store.claims()
-        assert claim.quote == TEXT[:claim.end] and claim.claim_type
+        assert claim.quote == TEXT[: claim.end] and claim.claim_type
         assert store.status(doc.id) == "in_progress"
         assert not journal.exists()
         await wait_for(pilot, lambda: [c.id for c in reader.claims] == [claim.id])

@@ -10,7 +10,8 @@ from test_review_support import tag_corpus
 
 from annotations import history
 from annotations.model import Claim
-from annotations.review import ReviewFilter, decide, decide_matching
+from annotations.review.decisions import decide, decide_matching
+from annotations.review.filters import ReviewFilter
 from annotations.store import Store
 
 
@@ -50,7 +51,8 @@ def test_bulk_accept_is_one_batch_and_one_undo(tagged: tuple[Store, list[Claim]]
 
 
 def test_claims_already_decided_that_way_keep_their_reviewer(
-        tagged: tuple[Store, list[Claim]]) -> None:
+    tagged: tuple[Store, list[Claim]],
+) -> None:
     store, claims = tagged
     store.annotator = "first"
     decide(store, claims[0].id, "accepted", "mine")
@@ -87,8 +89,30 @@ def test_batch_undo_of_many_claims_is_fast(store: Store) -> None:
     """A bulk decision over tens of thousands of claims must undo in seconds, not minutes."""
     doc, _ = store.add_document("x" * 30_000, "big")
     stamp = "2026-01-01T00:00:00+00:00"
-    rows = [(f"c{i:05d}", doc.id, i, i + 1, "x", "other", "none", "", "", "", "", "", "tester",
-             "pending", "", "", "", stamp, stamp) for i in range(20_000)]
+    rows = [
+        (
+            f"c{i:05d}",
+            doc.id,
+            i,
+            i + 1,
+            "x",
+            "other",
+            "none",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "tester",
+            "pending",
+            "",
+            "",
+            "",
+            stamp,
+            stamp,
+        )
+        for i in range(20_000)
+    ]
     with store.transaction() as conn:
         conn.executemany(f"insert into claims values ({','.join('?' * 19)})", rows)
     started = time.perf_counter()
@@ -121,12 +145,24 @@ def test_mixed_batches_undo_every_kind_of_change(store: Store) -> None:
         new = {**rows[a.id], "id": "new-claim", "start": 37, "end": 48, "quote": "A third one"}
         changed_a = {**rows[a.id], "note": "edited a", "stance": "favor"}
         changed_b = {**rows[b.id], "note": "edited b"}
-        for item, old, state in ((a.id, rows[a.id], changed_a), (b.id, rows[b.id], changed_b),
-                                 ("new-claim", None, new), (b.id, changed_b, None)):
+        for item, old, state in (
+            (a.id, rows[a.id], changed_a),
+            (b.id, rows[b.id], changed_b),
+            ("new-claim", None, new),
+            (b.id, changed_b, None),
+        ):
             history.apply(conn, "claim", item, state)
-            history.record(conn, "tester", "update" if old and state else
-                           "create" if state else "delete", "claim", item, doc.id, old, state,
-                           batch=batch)
+            history.record(
+                conn,
+                "tester",
+                "update" if old and state else "create" if state else "delete",
+                "claim",
+                item,
+                doc.id,
+                old,
+                state,
+                batch=batch,
+            )
     after = {c.id: c for c in store.claims()}
     assert set(after) == {a.id, "new-claim"} and after[a.id].note == "edited a"
     assert store.undo()["count"] == 4

@@ -8,16 +8,15 @@ import pytest
 from test_review_support import tag_corpus
 
 from annotations.model import Claim
-from annotations.review import (
+from annotations.review.decisions import count_matching, decide
+from annotations.review.filters import (
     ReviewError,
     ReviewFilter,
-    count_matching,
-    decide,
     fts_query,
     save_filter,
     saved_filter,
 )
-from annotations.review_list import Reader, ReviewList, load_context, matching_rowids
+from annotations.review.listing import ReviewList, ReviewReader, load_context, matching_rowids
 from annotations.store import Store
 
 
@@ -27,7 +26,7 @@ def tagged(seeded: Store) -> tuple[Store, list[Claim]]:
 
 
 def ids(store: Store, f: ReviewFilter) -> list[str]:
-    reader = Reader(store)
+    reader = ReviewReader(store)
     found = ReviewList.load(reader, f)
     out = [row.id for row in (found.row(i) for i in range(len(found))) if row is not None]
     reader.close()
@@ -35,12 +34,20 @@ def ids(store: Store, f: ReviewFilter) -> list[str]:
 
 
 def test_filter_parse_aliases_and_errors() -> None:
-    f = ReviewFilter.parse(["type=causal", "stance=against", "status=pending", "q=battery",
-                            "doc=Beijing"])
-    assert f == ReviewFilter(claim_type="causal", stance="against", review_status="pending",
-                             search="battery", document="Beijing")
-    assert f.describe() == ("claim_type=causal · stance=against · review_status=pending · "
-                            "document=Beijing · search=battery")
+    f = ReviewFilter.parse(
+        ["type=causal", "stance=against", "status=pending", "q=battery", "doc=Beijing"]
+    )
+    assert f == ReviewFilter(
+        claim_type="causal",
+        stance="against",
+        review_status="pending",
+        search="battery",
+        document="Beijing",
+    )
+    assert f.describe() == (
+        "claim_type=causal · stance=against · review_status=pending · "
+        "document=Beijing · search=battery"
+    )
     assert ReviewFilter.from_json(f.to_json()) == f
     assert ReviewFilter().describe() == "all claims" and ReviewFilter().is_empty()
     assert ReviewFilter.from_json("not json") == ReviewFilter()
@@ -65,10 +72,16 @@ def test_order_is_library_order_then_offset(tagged: tuple[Store, list[Claim]]) -
     assert ids(store, ReviewFilter()) == [c.id for c in expected]
 
 
-@pytest.mark.parametrize("field, value", [
-    ("claim_type", "causal"), ("stance", "against"), ("annotator", "bob"),
-    ("target", "China-Russia relations"), ("review_status", "pending"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("claim_type", "causal"),
+        ("stance", "against"),
+        ("annotator", "bob"),
+        ("target", "China-Russia relations"),
+        ("review_status", "pending"),
+    ],
+)
 def test_each_label_filter(tagged: tuple[Store, list[Claim]], field: str, value: str) -> None:
     store, claims = tagged
     got = set(ids(store, ReviewFilter(**{field: value})))
@@ -77,7 +90,8 @@ def test_each_label_filter(tagged: tuple[Store, list[Claim]], field: str, value:
 
 
 def test_search_is_full_text_over_quote_and_note_with_prefixes(
-        tagged: tuple[Store, list[Claim]]) -> None:
+    tagged: tuple[Store, list[Claim]],
+) -> None:
     store, claims = tagged
     got = set(ids(store, ReviewFilter(search="batter")))
     assert got == {c.id for c in claims if "batter" in c.quote.lower()}
@@ -100,15 +114,19 @@ def test_document_filter_by_id_or_title_words(tagged: tuple[Store, list[Claim]])
 def test_filters_combine(tagged: tuple[Store, list[Claim]]) -> None:
     store, claims = tagged
     f = ReviewFilter(stance="favor", annotator="ann", search="china")
-    expected = {c.id for c in claims if c.stance == "favor" and c.annotator == "ann"
-                and "china" in c.quote.lower()}
+    expected = {
+        c.id
+        for c in claims
+        if c.stance == "favor" and c.annotator == "ann" and "china" in c.quote.lower()
+    }
     assert set(ids(store, f)) == expected and expected
 
 
 def test_pages_are_fetched_lazily_and_next_pending_skips_decided(
-        tagged: tuple[Store, list[Claim]]) -> None:
+    tagged: tuple[Store, list[Claim]],
+) -> None:
     store, _ = tagged
-    reader = Reader(store)
+    reader = ReviewReader(store)
     found = ReviewList.load(reader, ReviewFilter())
     assert not found.cached(0)
     first = found.row(0)
@@ -130,12 +148,16 @@ def test_pages_are_fetched_lazily_and_next_pending_skips_decided(
 
 
 def test_decisions_record_reviewer_time_reason_in_history(
-        tagged: tuple[Store, list[Claim]]) -> None:
+    tagged: tuple[Store, list[Claim]],
+) -> None:
     store, claims = tagged
     claim = claims[0]
     rejected = decide(store, claim.id, "rejected", "  not a claim ")
     assert (rejected.review_status, rejected.reviewer, rejected.review_note) == (
-        "rejected", "tester", "not a claim")
+        "rejected",
+        "tester",
+        "not a claim",
+    )
     assert rejected.reviewed_at and rejected.updated_at == claim.updated_at
     row = store.history()[-1]
     assert (row["action"], row["annotator"], row["item_id"]) == ("review", "tester", claim.id)
@@ -155,7 +177,7 @@ def test_decisions_record_reviewer_time_reason_in_history(
 
 def test_edits_keep_the_rowid_the_review_list_pages_by(tagged: tuple[Store, list[Claim]]) -> None:
     store, claims = tagged
-    reader = Reader(store)
+    reader = ReviewReader(store)
     found = ReviewList.load(reader, ReviewFilter())
     before = list(found.rowids)
     store.update_claim(claims[0].id, stance="none")
@@ -170,7 +192,7 @@ def test_edits_keep_the_rowid_the_review_list_pages_by(tagged: tuple[Store, list
 def test_reader_reads_while_a_write_is_open(tagged: tuple[Store, list[Claim]]) -> None:
     """WAL: paging the table must not wait for a long bulk write in another thread."""
     store, _ = tagged
-    reader = Reader(store)
+    reader = ReviewReader(store)
     with store.transaction() as conn:
         conn.execute("update claims set review_status = 'accepted'")
         found = ReviewList.load(reader, ReviewFilter(review_status="pending"))
@@ -191,14 +213,14 @@ def test_context_is_the_paragraph_with_its_entities(tagged: tuple[Store, list[Cl
     store, claims = tagged
     claim = claims[1]
     text = store.document(claim.doc_id).text
-    with Reader(store).fresh() as conn:
+    with ReviewReader(store).fresh() as conn:
         ctx = load_context(conn, claim.id)
         assert load_context(conn, "nope") is None
     assert ctx is not None and ctx.claim == claim
-    assert ctx.text == text[ctx.offset:ctx.offset + len(ctx.text)]
+    assert ctx.text == text[ctx.offset : ctx.offset + len(ctx.text)]
     assert ctx.offset <= claim.start and claim.end <= ctx.offset + len(ctx.text)
     assert "\n" not in ctx.text and (ctx.offset == 0 or text[ctx.offset - 1] == "\n")
-    assert ctx.entities and all(e.text == text[e.start:e.end] for e in ctx.entities)
+    assert ctx.entities and all(e.text == text[e.start : e.end] for e in ctx.entities)
     assert ctx.title == store.document(claim.doc_id).title
 
 
@@ -206,14 +228,14 @@ def test_context_of_a_huge_paragraph_is_clipped(store: Store) -> None:
     text = "word " * 20_000
     doc, _ = store.add_document(text, "one long line")
     claim = store.add_claim(doc.id, 50_000, 50_020, "other")
-    with Reader(store).fresh() as conn:
+    with ReviewReader(store).fresh() as conn:
         ctx = load_context(conn, claim.id, window=500)
     assert ctx is not None and ctx.clipped and len(ctx.text) <= 1020
-    assert ctx.text[claim.start - ctx.offset:claim.end - ctx.offset] == claim.quote
+    assert ctx.text[claim.start - ctx.offset : claim.end - ctx.offset] == claim.quote
 
 
 def test_in_memory_store_shares_its_connection(store: Store) -> None:
-    reader = Reader(store)
+    reader = ReviewReader(store)
     with reader.fresh() as conn:
         assert conn is store.db.conn
     with reader.shared() as conn:

@@ -6,7 +6,7 @@ import pytest
 from test_review_support import open_review, review_host, screen_text, settle, tag_corpus
 
 from annotations.model import Claim
-from annotations.review import ReviewFilter, saved_filter
+from annotations.review.filters import ReviewFilter, saved_filter
 from annotations.store import Store
 from tui.screens.review import ReviewScreen
 from tui.screens.review_dialogs import BulkDialog, FilterDialog, ReasonDialog
@@ -27,7 +27,8 @@ def in_order(store: Store) -> list[Claim]:
 
 
 async def test_review_decide_filter_bulk_and_see_the_stats(
-        tagged: tuple[Store, list[Claim]]) -> None:
+    tagged: tuple[Store, list[Claim]],
+) -> None:
     """The task's whole story: keyboard only, from first claim to the changed stats."""
     store, claims = tagged
     ordered = in_order(store)
@@ -52,8 +53,7 @@ async def test_review_decide_filter_bulk_and_see_the_stats(
         await settle(pilot)
         rejected = store.claim(ordered[2].id)
         assert (rejected.review_status, rejected.review_note) == ("rejected", "not a claim")
-        assert any(r["action"] == "review" and r["item_id"] == rejected.id
-                   for r in store.history())
+        assert any(r["action"] == "review" and r["item_id"] == rejected.id for r in store.history())
 
         await pilot.press("n")  # the cursor is on pending claim 3; n goes on to 4
         assert table.cursor == 4
@@ -67,8 +67,9 @@ async def test_review_decide_filter_bulk_and_see_the_stats(
         await pilot.press(*"batter", "tab", "tab", stance[0], "enter")
         await settle(pilot)
         assert screen.filter == ReviewFilter(stance=stance, search="batter")
-        expected = [c for c in in_order(store) if c.stance == stance
-                    and "batter" in c.quote.lower()]
+        expected = [
+            c for c in in_order(store) if c.stance == stance and "batter" in c.quote.lower()
+        ]
         assert expected and len(table.source) == len(expected)
         shown = screen_text(app)
         assert f"stance={stance}" in shown and "search=batter" in shown
@@ -138,7 +139,8 @@ async def test_edit_uses_the_claim_form(tagged: tuple[Store, list[Claim]]) -> No
 
 
 async def test_cli_filter_opens_pre_filtered_and_escape_cancels_dialogs(
-        tagged: tuple[Store, list[Claim]]) -> None:
+    tagged: tuple[Store, list[Claim]],
+) -> None:
     store, claims = tagged
     app = review_host(store, ReviewFilter(annotator="bob", review_status="pending"))
     async with app.run_test(size=SIZE) as pilot:
@@ -164,8 +166,9 @@ async def test_no_match_and_an_empty_corpus(store: Store) -> None:
 
 
 async def test_hostile_text_is_shown_literally(store: Store) -> None:
-    doc, _ = store.add_document("Plain [bold]x[/] and \x1b[31mred\x1b]0;title\x07 end.\nNext.",
-                                "[@click=app.quit]title[/]")
+    doc, _ = store.add_document(
+        "Plain [bold]x[/] and \x1b[31mred\x1b]0;title\x07 end.\nNext.", "[@click=app.quit]title[/]"
+    )
     store.add_claim(doc.id, 0, 40, "other", note="[red]note\x1b[0m", target="[b]t")
     app = review_host(store)
     async with app.run_test(size=(120, 24)) as pilot:
@@ -181,8 +184,30 @@ async def test_the_table_is_virtual(store: Store) -> None:
     """5,000 claims: one widget, rows read a page at a time, cursor moves by keys and pages."""
     doc, _ = store.add_document("word " * 5_000, "many")
     stamp = "2026-01-01T00:00:00+00:00"
-    rows = [(f"c{i:05d}", doc.id, i * 5, i * 5 + 4, "word", "other", "none", "", "", "", "",
-             "", "gen", "pending", "", "", "", stamp, stamp) for i in range(5_000)]
+    rows = [
+        (
+            f"c{i:05d}",
+            doc.id,
+            i * 5,
+            i * 5 + 4,
+            "word",
+            "other",
+            "none",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "gen",
+            "pending",
+            "",
+            "",
+            "",
+            stamp,
+            stamp,
+        )
+        for i in range(5_000)
+    ]
     with store.transaction() as conn:
         conn.executemany(f"insert into claims values ({','.join('?' * 19)})", rows)
     app = review_host(store)
@@ -202,7 +227,8 @@ async def test_the_table_is_virtual(store: Store) -> None:
 
 
 async def test_keys_typed_before_a_dialog_is_ready_go_into_it(
-        tagged: tuple[Store, list[Claim]]) -> None:
+    tagged: tuple[Store, list[Claim]],
+) -> None:
     """In the real app a fast ``r dup enter`` rejects with reason "dup": the ``u`` never
     reaches the review screen (where it would undo). The keys are queued all at once, as from
     a fast typist, and nothing holds them: ``r`` is a priority binding that awaits the dialog."""
@@ -238,14 +264,17 @@ async def test_keys_typed_before_a_dialog_is_ready_go_into_it(
         claim = store.claim(first.id)
         assert (claim.review_status, claim.review_note) == ("rejected", "dup")
         burst("A", "o", "k", "enter")  # no filter: every claim, even that one
-        assert await until(lambda: {(c.review_status, c.review_note) for c in store.claims()}
-                           == {("accepted", "ok")})
+        assert await until(
+            lambda: (
+                {(c.review_status, c.review_note) for c in store.claims()} == {("accepted", "ok")}
+            )
+        )
 
 
 async def test_changes_from_elsewhere_show_up(tagged: tuple[Store, list[Claim]]) -> None:
     """Another annotty process decides a claim: the app's poll posts StoreChanged, and the
     row and the list follow."""
-    from annotations.review import decide
+    from annotations.review.decisions import decide
     from annotations.sync import Changes
     from tui.messages import StoreChanged
 
@@ -259,13 +288,22 @@ async def test_changes_from_elsewhere_show_up(tagged: tuple[Store, list[Claim]])
         other = Store(store.path, annotator="bob")
         decide(other, second.id, "rejected", "by bob")
         other.close()
-        screen.post_message(StoreChanged(Changes(seq=1, doc_ids=frozenset({second.doc_id}),
-                                                 annotators=frozenset({"bob"}), entries=1)))
+        screen.post_message(
+            StoreChanged(
+                Changes(
+                    seq=1,
+                    doc_ids=frozenset({second.doc_id}),
+                    annotators=frozenset({"bob"}),
+                    entries=1,
+                )
+            )
+        )
         await settle(pilot)
         assert table.current.id == first.id  # the cursor stays on its claim
         assert second.id not in {table.source.row(i).id for i in range(len(table.source))}
         decide(store, first.id, "accepted")  # this app's own save: rows re-read in place
-        screen.post_message(StoreChanged(Changes(seq=2, annotators=frozenset({"tester"}),
-                                                 entries=1)))
+        screen.post_message(
+            StoreChanged(Changes(seq=2, annotators=frozenset({"tester"}), entries=1))
+        )
         await settle(pilot)
         assert table.current.review_status == "accepted"

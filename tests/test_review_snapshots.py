@@ -12,7 +12,8 @@ import pytest
 from test_review_support import review_host, settle, tag_corpus
 
 from annotations.model import Claim
-from annotations.review import ReviewFilter, decide, decide_matching
+from annotations.review.decisions import decide, decide_matching
+from annotations.review.filters import ReviewFilter
 from annotations.store import Store
 from tui.app import make_app
 
@@ -35,8 +36,9 @@ def test_review_screen(tagged: tuple[Store, list[Claim]], snap_compare: Any) -> 
     assert snap_compare(review_host(store), terminal_size=(120, 34), run_before=run_before)
 
 
-def test_review_screen_narrow_and_filtered(tagged: tuple[Store, list[Claim]],
-                                           snap_compare: Any) -> None:
+def test_review_screen_narrow_and_filtered(
+    tagged: tuple[Store, list[Claim]], snap_compare: Any
+) -> None:
     store, _ = tagged
     app = review_host(store, ReviewFilter(stance="against", review_status="pending"))
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
@@ -61,6 +63,7 @@ def test_stats_screen(tagged: tuple[Store, list[Claim]], snap_compare: Any) -> N
     decide(store, claims[1].id, "rejected", "no")
     decide_matching(store, ReviewFilter(stance="favor"), "accepted")
     store.set_status(claims[0].doc_id, "done", annotator="ann")
+
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
         pilot.app.push_screen(StatsScreen())

@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 
 from annotations.model import Claim
-from annotations.review import ReviewFilter
+from annotations.review.filters import ReviewFilter
 from annotations.store import Store
 from tui.app import AnnottyApp, make_app
 
@@ -57,10 +57,18 @@ def tag_corpus(store: Store, per_doc: int = 4) -> list[Claim]:
                 spans.append((start, end))
         for start, end in spans:
             store.annotator = ("ann", "bob")[i % 2]
-            claims.append(store.add_claim(
-                summary.id, start, end, TYPES[i % len(TYPES)], stance=STANCES[i % len(STANCES)],
-                target=TARGETS[i % len(TARGETS)], speaker=SPEAKERS[i % len(SPEAKERS)],
-                note="checked" if i % 5 == 0 else ""))
+            claims.append(
+                store.add_claim(
+                    summary.id,
+                    start,
+                    end,
+                    TYPES[i % len(TYPES)],
+                    stance=STANCES[i % len(STANCES)],
+                    target=TARGETS[i % len(TARGETS)],
+                    speaker=SPEAKERS[i % len(SPEAKERS)],
+                    note="checked" if i % 5 == 0 else "",
+                )
+            )
             i += 1
     store.annotator = who
     return claims
@@ -100,8 +108,15 @@ async def open_review_dialog(pilot: Pilot[Any], key: str) -> Screen[Any]:
 
 def screen_text(app: App[Any]) -> str:
     """What the terminal shows, as plain text."""
-    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(),
-                      force_terminal=True, color_system=None, record=True)
-    console.print(app.screen._compositor.render_update(
-        full=True, screen_stack=app._background_screens))
+    console = Console(
+        width=app.size.width,
+        height=app.size.height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system=None,
+        record=True,
+    )
+    console.print(
+        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    )
     return console.export_text()

@@ -23,9 +23,36 @@ from annotations.store import Store
 SCHEMA = load_default()
 CLAIM_TYPES = [label.name for label in SCHEMA.claim_types]
 STANCES = [label.name for label in SCHEMA.stances]
-PIECES = ["Beijing", "China", "Xi Jinping", " ", "  ", "\r\n", "\n", "\r", "\t", "😀", "🇨🇳",
-          "👨\u200d👩\u200d👧", "e\u0301", "n\u0303\u0323", "中国", "한국어", "\u2028", "\x85",
-          "2024", "5%", ".", '"', "\\", "𝒜", "\ufeff", "\u200f", "[/]", "<b>"]
+PIECES = [
+    "Beijing",
+    "China",
+    "Xi Jinping",
+    " ",
+    "  ",
+    "\r\n",
+    "\n",
+    "\r",
+    "\t",
+    "😀",
+    "🇨🇳",
+    "👨\u200d👩\u200d👧",
+    "e\u0301",
+    "n\u0303\u0323",
+    "中国",
+    "한국어",
+    "\u2028",
+    "\x85",
+    "2024",
+    "5%",
+    ".",
+    '"',
+    "\\",
+    "𝒜",
+    "\ufeff",
+    "\u200f",
+    "[/]",
+    "<b>",
+]
 ROUND_TRIPS = [name for name, form in FORMATS.items() if form.round_trips]
 RECOGNIZER = builtin()
 
@@ -38,8 +65,9 @@ def fragments() -> st.SearchStrategy[str]:
     return st.one_of(st.sampled_from(PIECES), plain)
 
 
-texts = st.lists(fragments(), min_size=1, max_size=25).map("".join).filter(
-    lambda t: bool(t.strip()))
+texts = (
+    st.lists(fragments(), min_size=1, max_size=25).map("".join).filter(lambda t: bool(t.strip()))
+)
 free_text = st.one_of(st.just(""), st.text(CHARS, max_size=12))
 
 
@@ -61,11 +89,18 @@ def claims_for(draw: st.DrawFn, text: str) -> list[ClaimSpec]:
     for _ in range(draw(st.integers(0, 4))):
         start = draw(st.integers(0, len(text) - 1))
         end = draw(st.integers(start + 1, len(text)))
-        specs.append(ClaimSpec(
-            start, end, draw(st.sampled_from(CLAIM_TYPES)), draw(st.sampled_from(STANCES)),
-            draw(st.one_of(free_text, st.sampled_from(["Beijing", "China", "Xi Jinping"]))),
-            draw(free_text), draw(st.sampled_from(["ann", "bob", "ç😀"])),
-            draw(st.sampled_from(REVIEW_STATUSES))))
+        specs.append(
+            ClaimSpec(
+                start,
+                end,
+                draw(st.sampled_from(CLAIM_TYPES)),
+                draw(st.sampled_from(STANCES)),
+                draw(st.one_of(free_text, st.sampled_from(["Beijing", "China", "Xi Jinping"]))),
+                draw(free_text),
+                draw(st.sampled_from(["ann", "bob", "ç😀"])),
+                draw(st.sampled_from(REVIEW_STATUSES)),
+            )
+        )
     return specs
 
 
@@ -83,11 +118,19 @@ def build(corpus: list[tuple[str, list[ClaimSpec]]]) -> Store:
         store.cache_entities(doc.id, RECOGNIZER.key, RECOGNIZER.recognize(text))
         for spec in specs:
             store.annotator = spec.annotator
-            claim = store.add_claim(doc.id, spec.start, spec.end, spec.claim_type,
-                                    stance=spec.stance, speaker=spec.speaker, note=spec.note)
+            claim = store.add_claim(
+                doc.id,
+                spec.start,
+                spec.end,
+                spec.claim_type,
+                stance=spec.stance,
+                speaker=spec.speaker,
+                note=spec.note,
+            )
             if spec.review != "pending":
-                store.update_claim(claim.id, review_status=spec.review, reviewer="rev",
-                                   review_note=spec.note)
+                store.update_claim(
+                    claim.id, review_status=spec.review, reviewer="rev", review_note=spec.note
+                )
         if specs:  # the first claim's annotator also judged the document as a whole
             store.set_status(doc.id, "done", annotator=specs[0].annotator)
             store.set_doc_stance(doc.id, specs[0].stance, annotator=specs[0].annotator)
@@ -105,7 +148,9 @@ def with_entities(store: Store):  # noqa: ANN201 - a callback
 
 
 def round_trip(store: Store, fmt: str, folder: Path) -> tuple[Store, str]:
-    from annotations.importers import import_file  # here: the export tests import this module
+    from annotations.imports.annotation_files import (
+        import_file,  # here: the export tests import this module
+    )
 
     path = folder / f"export-{fmt}{FORMATS[fmt].suffix}"
     export(store, fmt, path, RECOGNIZER.key)
@@ -127,15 +172,23 @@ def test_export_import_export_is_identical(fmt: str, corpus) -> None:
     original = json.loads(dump(store))
     for doc in original["documents"]:
         for item in doc["claims"] + doc["entities"]:
-            assert doc["text"][item["start"]:item["end"]] == item["quote"]
+            assert doc["text"][item["start"] : item["end"]] == item["quote"]
 
 
 @pytest.mark.parametrize("fmt", ROUND_TRIPS)
 def test_importing_twice_adds_nothing(fmt: str, tmp_path: Path) -> None:
-    store = build([("😀 Beijing said China grew 5%.\r\nXi Jinping agreed 👨\u200d👩\u200d👧.",
-                    [ClaimSpec(2, 29, "statistical", "favor", "Beijing", "n", "ann", "accepted"),
-                     ClaimSpec(32, 53, "opinion", "none", "Xi Jinping", "", "bob", "pending")])])
-    from annotations.importers import import_file
+    store = build(
+        [
+            (
+                "😀 Beijing said China grew 5%.\r\nXi Jinping agreed 👨\u200d👩\u200d👧.",
+                [
+                    ClaimSpec(2, 29, "statistical", "favor", "Beijing", "n", "ann", "accepted"),
+                    ClaimSpec(32, 53, "opinion", "none", "Xi Jinping", "", "bob", "pending"),
+                ],
+            )
+        ]
+    )
+    from annotations.imports.annotation_files import import_file
 
     fresh, text = round_trip(store, fmt, tmp_path)
     path = next(tmp_path.iterdir())

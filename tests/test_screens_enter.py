@@ -6,7 +6,7 @@ from __future__ import annotations
 from test_review_support import open_review, review_host, settle, tag_corpus
 from textual.widgets import Select
 
-from annotations.review import ReviewFilter
+from annotations.review.filters import ReviewFilter
 from annotations.store import Store
 from tui.screens.review_dialogs import FilterDialog
 

@@ -30,14 +30,16 @@ async def type_and_see(pilot, field: Input) -> None:
     region = field.content_region
     assert region.height >= 1, "the field has no row left for its text"
     row = screen_text(pilot.app).splitlines()[region.y]
-    assert TYPED in row[region.x:region.right]
+    assert TYPED in row[region.x : region.right]
 
 
-@pytest.mark.parametrize("key, dialog", [("r", ReasonDialog), ("A", BulkDialog),
-                                         ("slash", FilterDialog)])
+@pytest.mark.parametrize(
+    "key, dialog", [("r", ReasonDialog), ("A", BulkDialog), ("slash", FilterDialog)]
+)
 @pytest.mark.parametrize("size", [(80, 24), (60, 15)])
-async def test_review_dialogs_show_what_is_typed(seeded: Store, key: str, dialog: type,
-                                                 size: tuple[int, int]) -> None:
+async def test_review_dialogs_show_what_is_typed(
+    seeded: Store, key: str, dialog: type, size: tuple[int, int]
+) -> None:
     tag_corpus(seeded)
     app = review_host(seeded)
     async with app.run_test(size=size) as pilot:
@@ -46,8 +48,9 @@ async def test_review_dialogs_show_what_is_typed(seeded: Store, key: str, dialog
         await type_and_see(pilot, opened.focused)
 
 
-@pytest.mark.parametrize("key, dialog", [("r", ReasonDialog), ("A", BulkDialog),
-                                         ("slash", FilterDialog)])
+@pytest.mark.parametrize(
+    "key, dialog", [("r", ReasonDialog), ("A", BulkDialog), ("slash", FilterDialog)]
+)
 async def test_in_the_app_too(seeded: Store, key: str, dialog: type) -> None:
     from tui.screens.review import ReviewScreen
 
@@ -62,8 +65,7 @@ async def test_in_the_app_too(seeded: Store, key: str, dialog: type) -> None:
 
 
 @pytest.mark.parametrize("field", ["annotator", "claim_type", "stance", "doc", "path"])
-async def test_export_fields_show_what_is_typed(store: Store, tmp_path: Path,
-                                                field: str) -> None:
+async def test_export_fields_show_what_is_typed(store: Store, tmp_path: Path, field: str) -> None:
     store.add_document("One short document.", "one")
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -7,10 +7,31 @@ from hypothesis import strategies as st
 from rich.cells import split_graphemes
 
 from annotations import selection as sel
-from annotations.text import Layout, display
+from annotations.screen_text import WrappedText, screen_safe
 
-PIECES = ["a", "b", " ", "  ", ".", ",", "é", "e\u0301", "한국", "中文", "😀", "👨‍👩‍👧", "🇰🇷",
-          "\r\n", "\n", "\t", "U.S.", "Co., Ltd.", "“", "”", "x" * 12]
+PIECES = [
+    "a",
+    "b",
+    " ",
+    "  ",
+    ".",
+    ",",
+    "é",
+    "e\u0301",
+    "한국",
+    "中文",
+    "😀",
+    "👨‍👩‍👧",
+    "🇰🇷",
+    "\r\n",
+    "\n",
+    "\t",
+    "U.S.",
+    "Co., Ltd.",
+    "“",
+    "”",
+    "x" * 12,
+]
 TEXTS = st.lists(st.sampled_from(PIECES), min_size=1, max_size=40).map("".join)
 
 
@@ -50,13 +71,13 @@ def test_grapheme_steps_land_on_grapheme_boundaries(text: str) -> None:
 @settings(max_examples=100, deadline=None)
 @given(text=TEXTS, width=st.integers(1, 30))
 def test_layout_covers_the_text_and_maps_columns_back_to_offsets(text: str, width: int) -> None:
-    shown = display(text)
+    shown = screen_safe(text)
     assert len(shown) == len(text)
-    layout = Layout(shown, width)
+    layout = WrappedText(shown, width)
     covered = []
     for i in range(len(layout)):
         row = layout.row(i)
-        covered.append(shown[row.start:row.end])
+        covered.append(shown[row.start : row.end])
     # rows partition every line: nothing dropped, nothing repeated, no newline inside a row
     assert "".join(covered) == shown.replace("\n", "")
     for offset in sorted(boundaries(shown)):
@@ -80,11 +101,12 @@ def test_sentence_at_is_a_trimmed_span_of_the_line(text: str, pos: int) -> None:
 
 @settings(max_examples=100, deadline=None)
 @given(text=TEXTS, width=st.integers(1, 30), limit=st.integers(0, 200))
-def test_a_quick_first_layout_is_the_start_of_the_full_one(text: str, width: int,
-                                                           limit: int) -> None:
-    shown = display(text)
-    full = Layout(shown, width)
-    first = Layout(shown, width, limit)
+def test_a_quick_first_layout_is_the_start_of_the_full_one(
+    text: str, width: int, limit: int
+) -> None:
+    shown = screen_safe(text)
+    full = WrappedText(shown, width)
+    first = WrappedText(shown, width, limit)
     rows = [(first.starts[i], first.ends[i]) for i in range(len(first))]
     assert rows == [(full.starts[i], full.ends[i]) for i in range(len(first))]
     assert first.complete == (len(first) == len(full))

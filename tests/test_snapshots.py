@@ -25,8 +25,15 @@ def app(tmp_path: Path) -> AnnottyApp:
     doc = next(d for d in store.documents() if d.title.startswith("004"))
     text = store.document(doc.id).text
     first = text.index("China and Russia enjoys")
-    store.add_claim(doc.id, first, text.index(" for a new era") + 14, "opinion", stance="favor",
-                    target="China-Russia relations", speaker="Guo Jiakun")
+    store.add_claim(
+        doc.id,
+        first,
+        text.index(" for a new era") + 14,
+        "opinion",
+        stance="favor",
+        target="China-Russia relations",
+        speaker="Guo Jiakun",
+    )
     store.add_claim(doc.id, first, first + 23, "statistical", stance="against")
     app = make_app(store)
     app.snapshot_doc = doc.id  # type: ignore[attr-defined]
@@ -88,6 +95,7 @@ def test_help_screen(app: AnnottyApp, snap_compare) -> None:
 
 def test_reader_light_theme_with_search_hits(app: AnnottyApp, snap_compare) -> None:
     """Entities, claims and search hits fitted to the light theme's background."""
+
     async def run_before(pilot) -> None:
         pilot.app.theme = "textual-light"
         await open_004(pilot)
@@ -99,6 +107,7 @@ def test_reader_light_theme_with_search_hits(app: AnnottyApp, snap_compare) -> N
 
 def test_claim_form_narrow(app: AnnottyApp, snap_compare) -> None:
     """60x15: no side panel, the form scrolls to the focused field, which is marked."""
+
     async def run_before(pilot) -> None:
         await open_004(pilot)
         await pilot.press("s", "c")
@@ -119,8 +128,13 @@ def test_snapshots_hold_nothing_machine_dependent() -> None:
     folder = Path(__file__).parent / "__snapshots__" / "test_snapshots"
     svgs = sorted(folder.glob("*.svg"))
     assert svgs
-    needles = {"/tmp/", "pytest-of", str(Path.home()), str(Path(__file__).parent.parent),
-               tempfile.gettempdir()}
+    needles = {
+        "/tmp/",
+        "pytest-of",
+        str(Path.home()),
+        str(Path(__file__).parent.parent),
+        tempfile.gettempdir(),
+    }
     words = {getpass.getuser(), socket.gethostname()} - {"", "root", "localhost"}
     for svg in svgs:
         text = html.unescape(svg.read_text(encoding="utf-8")).replace("\xa0", " ")

@@ -11,7 +11,8 @@ from test_review_support import tag_corpus
 
 from annotations import stats
 from annotations.cli import cli
-from annotations.review import ReviewFilter, decide, decide_matching
+from annotations.review.decisions import decide, decide_matching
+from annotations.review.filters import ReviewFilter
 from annotations.store import Store
 
 
@@ -33,12 +34,12 @@ def test_counts_match_the_claims(seeded: Store) -> None:
     status = Counter(c.review_status for c in claims)
     assert {k: n["review"][k] for k in status} == dict(status)
     assert n["review"]["reviewed_share"] == round(
-        (status["accepted"] + status["rejected"]) / len(claims), 4)
+        (status["accepted"] + status["rejected"]) / len(claims), 4
+    )
     pairs = Counter((c.claim_type, c.stance) for c in claims)
     assert {(t, s): k for t, row in n["type_by_stance"].items() for s, k in row.items()} == pairs
     assert {t["target"]: t["claims"] for t in n["targets"]} == Counter(c.target for c in claims)
-    assert {s["speaker"]: s["claims"] for s in n["speakers"]} == Counter(
-        c.speaker for c in claims)
+    assert {s["speaker"]: s["claims"] for s in n["speakers"]} == Counter(c.speaker for c in claims)
     assert n["claims_by"]["annotator"] == dict(Counter(c.annotator for c in claims))
 
     ann = next(a for a in n["annotators"] if a["annotator"] == "ann")
@@ -53,7 +54,8 @@ def test_counts_match_the_claims(seeded: Store) -> None:
     assert {d["id"]: d["done_by"] for d in docs if d["done_by"]} == {done_doc: ["ann"]}
     assert {r["reviewer"] for r in n["reviewers"]} == {"tester"}
     assert sum(r["accepted"] + r["rejected"] for r in n["reviewers"]) == (
-        status["accepted"] + status["rejected"])
+        status["accepted"] + status["rejected"]
+    )
 
 
 def test_many_targets_are_summed_beyond_the_top(store: Store) -> None:
@@ -63,8 +65,12 @@ def test_many_targets_are_summed_beyond_the_top(store: Store) -> None:
     with store._lock:
         n = stats.compute(store.db.conn, top=20)
     assert len(n["targets"]) == 21
-    assert n["targets"][-1] == {"target": None, "other_targets": 5, "claims": 5,
-                                "stances": {"favor": 5}}
+    assert n["targets"][-1] == {
+        "target": None,
+        "other_targets": 5,
+        "claims": 5,
+        "stances": {"favor": 5},
+    }
 
 
 def test_empty_database(store: Store) -> None:
@@ -96,4 +102,5 @@ def test_top_documents_only(seeded: Store) -> None:
     assert top["documents_progress"] == best
     assert top["documents_with_claims"] == full["documents_with_claims"] == 5
     assert {k: v for k, v in top.items() if k != "documents_progress"} == {
-        k: v for k, v in full.items() if k != "documents_progress"}
+        k: v for k, v in full.items() if k != "documents_progress"
+    }

@@ -7,8 +7,9 @@ import pytest
 from tui.widgets.bars import Part, bar, stacked
 
 
-@pytest.mark.parametrize("values", [(4, 0, 7), (2, 1, 2), (1, 1, 1), (100, 1, 0), (0, 0, 5),
-                                    (3, 3, 3)])
+@pytest.mark.parametrize(
+    "values", [(4, 0, 7), (2, 1, 2), (1, 1, 1), (100, 1, 0), (0, 0, 5), (3, 3, 3)]
+)
 @pytest.mark.parametrize("maximum", [11, 22, 150])
 def test_stacked_bars_scale_together(values: tuple[int, ...], maximum: int) -> None:
     parts = [Part(v, "", g) for v, g in zip(values, "█▓░", strict=True)]

@@ -65,8 +65,17 @@ def test_undo_and_redo_walk_every_change(store: Store) -> None:
     store.update_claim(claim.id, note="checked")
     assert store.redo(doc.id) is None
     actions = [h["action"] for h in store.history(doc.id)]
-    assert actions == ["create", "update", "delete", "undo", "undo", "undo", "redo", "redo",
-                       "update"]
+    assert actions == [
+        "create",
+        "update",
+        "delete",
+        "undo",
+        "undo",
+        "undo",
+        "redo",
+        "redo",
+        "update",
+    ]
 
 
 def test_undo_survives_a_restart(tmp_path: Path) -> None:
@@ -128,17 +137,25 @@ def test_many_processes_can_create_a_new_database_at_once(tmp_path: Path) -> Non
     import sys
 
     path = tmp_path / "new.db"
-    code = ("import sys; from annotations.store import Store; s = Store(sys.argv[1]);"
-            " s.add_document('same text for all', 't'); print(len(s.documents()))")
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    code = (
+        "import sys; from annotations.store import Store; s = Store(sys.argv[1]);"
+        " s.add_document('same text for all', 't'); print(len(s.documents()))"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
     results = [p.communicate(timeout=60) for p in procs]
     assert [p.returncode for p in procs] == [0] * 6, [err for _, err in results]
     assert [out.strip() for out, _ in results] == ["1"] * 6
 
 
-def test_a_write_inside_a_write_fails_at_once_instead_of_waiting_for_itself(
-        store: Store) -> None:
+def test_a_write_inside_a_write_fails_at_once_instead_of_waiting_for_itself(store: Store) -> None:
     with store.transaction(), pytest.raises(RuntimeError, match="inside another"):
         store.set_setting("k", "v")
     store.set_setting("k", "v")  # the store is fine afterwards

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from annotations import entity_edits
-from annotations.review_list import Reader
+from annotations.entities import corrections
+from annotations.review.listing import ReviewReader
 from annotations.store import Store, StoreError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,18 +21,35 @@ TEXT = "Alice said batteries last. Bob said they do not. Carol agreed with Alice
 def test_no_module_outside_tests_touches_a_private_member() -> None:
     """ruff's SLF001 over the packages (pyproject ignores it for tests/ and bench/ only)."""
     ruff = Path(sys.executable).with_name("ruff")
-    done = subprocess.run([str(ruff), "check", "--select", "SLF001", "--output-format",
-                           "concise", "annotations", "tui"], cwd=ROOT, capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        [
+            str(ruff),
+            "check",
+            "--select",
+            "SLF001",
+            "--output-format",
+            "concise",
+            "annotations",
+            "tui",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def _sql_calls(path: Path) -> list[str]:
     """Where a module calls ``execute``/``executemany``/``executescript`` on anything."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    return [f"{path.relative_to(ROOT)}:{node.lineno}" for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr in ("execute", "executemany", "executescript")]
+    return [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("execute", "executemany", "executescript")
+    ]
 
 
 def test_no_app_module_runs_sql() -> None:
@@ -41,8 +58,7 @@ def test_no_app_module_runs_sql() -> None:
 
 
 @pytest.mark.parametrize("on_file", [False, True])
-def test_reader_choices_lists_targets_by_use_and_annotators(tmp_path: Path,
-                                                            on_file: bool) -> None:
+def test_reader_choices_lists_targets_by_use_and_annotators(tmp_path: Path, on_file: bool) -> None:
     path = tmp_path / "c.db" if on_file else None
     store = Store(path, annotator="ann")
     doc, _ = store.add_document(TEXT, "t")
@@ -53,10 +69,9 @@ def test_reader_choices_lists_targets_by_use_and_annotators(tmp_path: Path,
     store.annotator = "bob"
     store.add_claim(doc.id, 55, 61, "factual", target="Alice")
     store.add_claim(doc.id, 62, 66, "factual", target="Alice")
-    reader = Reader(store)
+    reader = ReviewReader(store)
     try:
-        assert reader.choices() == {"target": ["Alice", "batteries"],
-                                    "annotator": ["ann", "bob"]}
+        assert reader.choices() == {"target": ["Alice", "batteries"], "annotator": ["ann", "bob"]}
         assert reader.choices(limit=1)["target"] == ["Alice"]
     finally:
         reader.close()
@@ -91,9 +106,9 @@ def test_own_changes_counts_this_stores_writes_only(tmp_path: Path) -> None:
 
 def test_set_entity_adds_checks_and_removes(store: Store) -> None:
     doc, _ = store.add_document(TEXT, "t")
-    added = entity_edits.set_entity(store, doc.id, 0, 5, " person ")
+    added = corrections.set_entity(store, doc.id, 0, 5, " person ")
     assert (added.label, added.quote) == ("PERSON", "Alice")
     with pytest.raises(StoreError, match="bad entity label"):
-        entity_edits.set_entity(store, doc.id, 0, 5, "no such label!")
-    assert entity_edits.set_entity(store, doc.id, 0, 5, "").label == ""
-    assert [c.label for c in entity_edits.corrections(store, doc.id)] == [""]
+        corrections.set_entity(store, doc.id, 0, 5, "no such label!")
+    assert corrections.set_entity(store, doc.id, 0, 5, "").label == ""
+    assert [c.label for c in corrections.corrections(store, doc.id)] == [""]

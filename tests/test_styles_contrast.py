@@ -69,17 +69,20 @@ async def test_every_entity_and_claim_style_meets_wcag_aa(tmp_path: Path, theme:
     async with app.run_test(size=(120, 30)) as pilot:
         app.theme = theme
         reader = await open_reader(app, pilot, doc.id)
-        entities = [Entity(k * step + SENTENCE.index(w), k * step + SENTENCE.index(w) + len(w),
-                           label)
-                    for k in range(3) for w, label in zip(WORDS, ENTITY_TYPES, strict=True)]
+        entities = [
+            Entity(k * step + SENTENCE.index(w), k * step + SENTENCE.index(w) + len(w), label)
+            for k in range(3)
+            for w, label in zip(WORDS, ENTITY_TYPES, strict=True)
+        ]
         reader._entities_arrived(entities, True)
         await pilot.press("o", "slash", *"word01", "enter")  # others' claims, search hits
         await pilot.pause()
         await pilot.pause()
         pairs = await drawn_pairs(app, reader)
         assert len(pairs) > 18
-        low = sorted((round(contrast(fg, bg), 2), fg, bg) for fg, bg in pairs
-                     if contrast(fg, bg) < 4.5)
+        low = sorted(
+            (round(contrast(fg, bg), 2), fg, bg) for fg, bg in pairs if contrast(fg, bg) < 4.5
+        )
         assert not low, f"{theme}: below 4.5:1: {low}"
         palette = reader.view.palette
         for label in ENTITY_TYPES:  # and every type on every tint, drawn or not
@@ -109,22 +112,31 @@ def test_kinds_differ_without_colour() -> None:
     palette = Palette(None)
 
     def shape(style: Style) -> tuple[bool, ...]:
-        return (bool(style.bold), bool(style.italic), bool(style.underline),
-                bool(style.underline2), bool(style.reverse))
+        return (
+            bool(style.bold),
+            bool(style.italic),
+            bool(style.underline),
+            bool(style.underline2),
+            bool(style.reverse),
+        )
 
     upright = shape(palette.entity("GPE"))
     kinds = {
-        "entity": upright, "claim": shape(palette.stance("favor")),
-        "others' claim": shape(palette.other("favor")), "overlap": shape(OVERLAP),
-        "search": shape(palette.search(monochrome=True)), "selection": shape(SELECTION),
+        "entity": upright,
+        "claim": shape(palette.stance("favor")),
+        "others' claim": shape(palette.other("favor")),
+        "overlap": shape(OVERLAP),
+        "search": shape(palette.search(monochrome=True)),
+        "selection": shape(SELECTION),
         "cursor": shape(CURSOR),
     }
     assert len(set(kinds.values())) == len(kinds), kinds
     assert shape(palette.entity("LAW")) != shape(palette.search(monochrome=True))
 
 
-async def test_no_color_search_hits_are_not_entities(store: Store,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_no_color_search_hits_are_not_entities(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     doc, _ = store.add_document("Paris is big. Paris again.", "t")
     app = make_app(store)

@@ -66,8 +66,10 @@ def test_another_process_is_seen_within_a_poll(tmp_path: Path) -> None:
     mine = Store(path, annotator="alice")
     doc, _ = mine.add_document(TEXT, "t")
     watcher = Watcher(mine)
-    code = (f"from annotations.store import Store; s = Store({str(path)!r}, annotator='carol');"
-            f" s.add_claim({doc.id!r}, 3, 9, 'causal')")
+    code = (
+        f"from annotations.store import Store; s = Store({str(path)!r}, annotator='carol');"
+        f" s.add_claim({doc.id!r}, 3, 9, 'causal')"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
     changes = watcher.poll()
     assert changes.doc_ids == {doc.id} and changes.annotators == {"carol"}
@@ -80,7 +82,8 @@ def test_an_idle_poll_is_cheap_even_with_a_long_history(tmp_path: Path) -> None:
         conn.executemany(
             "insert into history(at, annotator, action, kind, item_id, doc_id)"
             " values ('2024', 'x', 'create', 'claim', ?, ?)",
-            [(str(i), doc.id) for i in range(50_000)])
+            [(str(i), doc.id) for i in range(50_000)],
+        )
     watcher = Watcher(mine)
     t0 = time.perf_counter()
     for _ in range(1000):

@@ -20,12 +20,12 @@ from annotations.entities import Recognizer, builtin, default_gazetteer_path, re
 from annotations.errors import AnnottyError, DatabaseProblem
 from annotations.keymap import Keymap
 from annotations.recovery import SaveQueue, permanent_problem
-from annotations.review import ReviewFilter
+from annotations.review.filters import ReviewFilter
 from annotations.schema import Schema, load_default
+from annotations.screen_text import screen_safe
 from annotations.store import Store
 from annotations.sync import Changes, Watcher
 from annotations.terminal_safe import plural
-from annotations.text import display
 from tui.commands import binding_commands
 from tui.messages import StoreChanged
 from tui.screens.help import HelpScreen
@@ -51,11 +51,18 @@ class AnnottyApp(SaveGuard):
         Binding("ctrl+e", "export", "Export", show=False, id="app.export"),
     ]
 
-    def __init__(self, store: Store, schema: Schema | None = None,
-                 recognizer: Recognizer | None = None, seed: bool = False,
-                 start_screen: str = "library", review_filter: ReviewFilter | None = None,
-                 gazetteer: Path | None = None, recognizer_spec: str | None = None,
-                 keymap: Keymap | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        schema: Schema | None = None,
+        recognizer: Recognizer | None = None,
+        seed: bool = False,
+        start_screen: str = "library",
+        review_filter: ReviewFilter | None = None,
+        gazetteer: Path | None = None,
+        recognizer_spec: str | None = None,
+        keymap: Keymap | None = None,
+    ) -> None:
         super().__init__()
         if keymap is not None:  # the user's keys (annotations.keymap), by binding id
             keymap.check_ids(binding_ids())
@@ -67,11 +74,11 @@ class AnnottyApp(SaveGuard):
         self.start_screen = start_screen
         self.review_filter = review_filter
         # where "apply everywhere" writes names: the project gazetteer
-        self.gazetteer = gazetteer or (default_gazetteer_path(store.path) if store.path
-                                       else None)
+        self.gazetteer = gazetteer or (default_gazetteer_path(store.path) if store.path else None)
         self.recognizer_spec = recognizer_spec
         self.recognizer = recognizer or builtin(
-            self.gazetteer if self.gazetteer and self.gazetteer.exists() else None)
+            self.gazetteer if self.gazetteer and self.gazetteer.exists() else None
+        )
 
         self._positions: list[threading.Thread] = []
         self._problems_shown: set[str] = set()
@@ -82,6 +89,7 @@ class AnnottyApp(SaveGuard):
         Not a worker: it runs as the reader closes, also when the app quits, and must outlive
         the screen and the app's workers; ``run`` waits for it before closing the store.
         """
+
         def write() -> None:
             try:
                 self.store.set_position(doc_id, offset, wait=POSITION_WAIT_SECONDS)
@@ -106,12 +114,18 @@ class AnnottyApp(SaveGuard):
             super()._handle_exception(error)
             return
         message = permanent_problem(cause, self.store.path) or (
-            f"{self.store.path or 'the database'}: database error: {cause}")
+            f"{self.store.path or 'the database'}: database error: {cause}"
+        )
         log.info("store error: %r", cause)
         if message not in self._problems_shown:
             self._problems_shown.add(message)
-            self.notify(display(message), title="Database problem", severity="error",
-                        timeout=PROBLEM_SECONDS, markup=False)
+            self.notify(
+                screen_safe(message),
+                title="Database problem",
+                severity="error",
+                timeout=PROBLEM_SECONDS,
+                markup=False,
+            )
 
     def on_mount(self) -> None:
         self.push_screen(LibraryScreen())
@@ -124,9 +138,14 @@ class AnnottyApp(SaveGuard):
 
             self.push_screen(AdjudicateScreen())
         if self.store.readonly:  # reading and export work; saves fail with ReadOnlyDatabase
-            self.notify(f"Read-only database ({self.store.readonly}): you can read and "
-                        "export, but changes cannot be saved.", title="Read-only",
-                        severity="warning", timeout=30, markup=False)
+            self.notify(
+                f"Read-only database ({self.store.readonly}): you can read and "
+                "export, but changes cannot be saved.",
+                title="Read-only",
+                severity="warning",
+                timeout=30,
+                markup=False,
+            )
         elif self.seed:
             self.seed_corpus()
         self.watcher = Watcher(self.store)
@@ -173,8 +192,7 @@ class AnnottyApp(SaveGuard):
         begin = ids.index(after) + 1 if after in ids else 0
         for doc in docs[begin:] + docs[:begin]:
             if doc.status in ("todo", "in_progress") and doc.id != after:
-                self.call_from_thread(self._open_instead if replace else self.open_document,
-                                      doc.id)
+                self.call_from_thread(self._open_instead if replace else self.open_document, doc.id)
                 return
         self.call_from_thread(self.notify, "Every other document is done or skipped.")
 
@@ -195,8 +213,13 @@ class AnnottyApp(SaveGuard):
 
             # the recognizer itself, not only its key: documents the entity cache lacks (after
             # an entities.yaml change) are recognized during the export, never left out
-            self.push_screen(ExportDialog(self.store, self.recognizer.key,
-                                          entity_source=default_entity_source(self.recognizer)))
+            self.push_screen(
+                ExportDialog(
+                    self.store,
+                    self.recognizer.key,
+                    entity_source=default_entity_source(self.recognizer),
+                )
+            )
 
     def action_review(self) -> None:
         from tui.screens.review import ReviewScreen
@@ -223,16 +246,23 @@ class AnnottyApp(SaveGuard):
         for command in super().get_system_commands(screen):
             taken.add(command.title)
             yield command
-        yield SystemCommand("Database info", "Which database file is open, and who annotates",
-                            self.action_database_info)
+        yield SystemCommand(
+            "Database info",
+            "Which database file is open, and who annotates",
+            self.action_database_info,
+        )
         yield from binding_commands(screen, taken | {"Database info"})
 
     def action_database_info(self) -> None:
         """The open database's full path (the library shows only its file name)."""
         path = self.store.path
         where = str(path.resolve()) if path is not None else "in memory (nothing is saved)"
-        self.notify(f"Database: {display(where)}\nAnnotator: {display(self.store.annotator)}",
-                    title="Database", timeout=10, markup=False)
+        self.notify(
+            f"Database: {screen_safe(where)}\nAnnotator: {screen_safe(self.store.annotator)}",
+            title="Database",
+            timeout=10,
+            markup=False,
+        )
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
@@ -251,35 +281,64 @@ def binding_ids() -> frozenset[str]:
     while pending:
         cls = pending.pop()
         pending.extend(cls.__subclasses__())
-        ids.update(b.id for b in vars(cls).get("BINDINGS", ())
-                   if isinstance(b, Binding) and b.id)
+        ids.update(b.id for b in vars(cls).get("BINDINGS", ()) if isinstance(b, Binding) and b.id)
     return frozenset(ids)
 
 
-def make_app(store: Store, *, schema: Schema | None = None,
-             recognizer: Recognizer | None = None, keymap: Keymap | None = None,
-             start: str = "library", review_filter: ReviewFilter | None = None,
-             seed: bool = False, gazetteer: Path | None = None,
-             recognizer_spec: str | None = None) -> AnnottyApp:
+def make_app(
+    store: Store,
+    *,
+    schema: Schema | None = None,
+    recognizer: Recognizer | None = None,
+    keymap: Keymap | None = None,
+    start: str = "library",
+    review_filter: ReviewFilter | None = None,
+    seed: bool = False,
+    gazetteer: Path | None = None,
+    recognizer_spec: str | None = None,
+) -> AnnottyApp:
     """The configured app, one way for the CLI and the tests alike: no stand-in apps.
 
     ``start`` is the screen shown over the library: ``library``, ``review`` or ``adjudicate``.
     An unknown binding id in ``keymap`` raises ``InputError`` (file, line, id).
     """
-    return AnnottyApp(store, schema, recognizer=recognizer, seed=seed, start_screen=start,
-                      review_filter=review_filter, gazetteer=gazetteer,
-                      recognizer_spec=recognizer_spec, keymap=keymap)
+    return AnnottyApp(
+        store,
+        schema,
+        recognizer=recognizer,
+        seed=seed,
+        start_screen=start,
+        review_filter=review_filter,
+        gazetteer=gazetteer,
+        recognizer_spec=recognizer_spec,
+        keymap=keymap,
+    )
 
 
-def run(store: Store, schema: Schema | None = None, seed: bool = False,
-        start_screen: str = "library", review_filter: ReviewFilter | None = None,
-        recognizer: Recognizer | None = None, gazetteer: Path | None = None,
-        recognizer_spec: str | None = None, keymap: Keymap | None = None) -> None:
+def run(
+    store: Store,
+    schema: Schema | None = None,
+    seed: bool = False,
+    start_screen: str = "library",
+    review_filter: ReviewFilter | None = None,
+    recognizer: Recognizer | None = None,
+    gazetteer: Path | None = None,
+    recognizer_spec: str | None = None,
+    keymap: Keymap | None = None,
+) -> None:
     """Run the app on ``store``, opened (and checked) once by the caller, who closes it. An
     unknown binding id in ``keymap`` raises ``InputError`` (file, line, id) before it starts."""
-    app = make_app(store, schema=schema, recognizer=recognizer, keymap=keymap,
-                   start=start_screen, review_filter=review_filter, seed=seed,
-                   gazetteer=gazetteer, recognizer_spec=recognizer_spec)
+    app = make_app(
+        store,
+        schema=schema,
+        recognizer=recognizer,
+        keymap=keymap,
+        start=start_screen,
+        review_filter=review_filter,
+        seed=seed,
+        gazetteer=gazetteer,
+        recognizer_spec=recognizer_spec,
+    )
     try:
         app.run()
     finally:

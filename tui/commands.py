@@ -48,10 +48,13 @@ def binding_commands(screen: Screen[object], taken: set[str]) -> Iterator[System
     # Textual has no public name for either (pinned version; tests/ cover the palette).
     for node, bindings in screen._modal_binding_chain:  # noqa: SLF001
         for _key, binding in bindings:
-            if (not binding.description or binding.system
-                    or binding.action in PALETTE_ACTIONS
-                    or not _declared_by_annotty(node, binding)
-                    or app._check_action_state(binding.action, node) is not True):  # noqa: SLF001
+            if (
+                not binding.description
+                or binding.system
+                or binding.action in PALETTE_ACTIONS
+                or not _declared_by_annotty(node, binding)
+                or app._check_action_state(binding.action, node) is not True  # noqa: SLF001
+            ):
                 continue
             keys = seen.setdefault((id(node), binding.action), [])
             if not keys:

@@ -26,20 +26,46 @@ if TYPE_CHECKING:
     from textual.widget import Widget
 
 ENTITY_TYPES: tuple[str, ...] = (
-    "PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
-    "LANGUAGE", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL")
+    "PERSON",
+    "NORP",
+    "FAC",
+    "ORG",
+    "GPE",
+    "LOC",
+    "PRODUCT",
+    "EVENT",
+    "WORK_OF_ART",
+    "LAW",
+    "LANGUAGE",
+    "DATE",
+    "TIME",
+    "PERCENT",
+    "MONEY",
+    "QUANTITY",
+    "ORDINAL",
+    "CARDINAL",
+)
 # label -> (hue in degrees, italic). Types that are easily confused (GPE/LOC, DATE/TIME,
 # MONEY/PERCENT/QUANTITY, CARDINAL/ORDINAL) sit in different hue families.
 ENTITY_LOOKS: dict[str, tuple[int, bool]] = {
-    "DATE": (0, False), "PRODUCT": (0, True),
-    "PERSON": (30, False), "LAW": (30, True),
-    "MONEY": (58, False), "LANGUAGE": (58, True),
-    "FAC": (95, False), "ORDINAL": (95, True),
-    "LOC": (140, False), "TIME": (140, True),
-    "GPE": (180, False), "QUANTITY": (180, True),
-    "ORG": (215, False), "EVENT": (215, True),
-    "NORP": (275, False), "CARDINAL": (250, True),
-    "WORK_OF_ART": (320, False), "PERCENT": (300, True),
+    "DATE": (0, False),
+    "PRODUCT": (0, True),
+    "PERSON": (30, False),
+    "LAW": (30, True),
+    "MONEY": (58, False),
+    "LANGUAGE": (58, True),
+    "FAC": (95, False),
+    "ORDINAL": (95, True),
+    "LOC": (140, False),
+    "TIME": (140, True),
+    "GPE": (180, False),
+    "QUANTITY": (180, True),
+    "ORG": (215, False),
+    "EVENT": (215, True),
+    "NORP": (275, False),
+    "CARDINAL": (250, True),
+    "WORK_OF_ART": (320, False),
+    "PERCENT": (300, True),
 }
 # The seed hue of each type as a colour (choice lists and anything that needs one colour).
 ENTITY_COLOURS: dict[str, str] = {}
@@ -76,8 +102,10 @@ def _rgb(colour: str) -> tuple[float, float, float]:
 
 def luminance(colour: str) -> float:
     """WCAG 2.x relative luminance."""
+
     def channel(c: float) -> float:
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
     r, g, b = (channel(c) for c in _rgb(colour))
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
@@ -178,8 +206,7 @@ class Palette:
     def other(self, stance: str) -> Style:
         """Another annotator's claim: no tint; italic underline in the stance colour."""
         colour = self.stance_colours.get(stance)
-        return Style(underline=True, italic=True,
-                     color=self.colour(colour) if colour else None)
+        return Style(underline=True, italic=True, color=self.colour(colour) if colour else None)
 
     def search(self, monochrome: bool) -> Style:
         return SEARCH_MONO if monochrome else SEARCH

@@ -44,14 +44,16 @@ class Settings:
         ``create=True``; for the others a missing file is a typo in ``--db``, not a new
         project. A read-only file opens for reading, with one line saying so."""
         if self._store is None:
-            store = Store(self.db, annotator=self.annotator, create=create,
-                          background_check=create)
+            store = Store(self.db, annotator=self.annotator, create=create, background_check=create)
             if store.readonly and create:  # a command that writes: say so once, and stop
                 store.close()
                 raise ReadOnlyDatabase(self.db, store.readonly)
             if store.readonly:
-                click.echo(f"annotty: {one_line(f'{self.db}: read-only ({store.readonly})')}; "
-                           "reading only, nothing will be saved", err=True)
+                click.echo(
+                    f"annotty: {one_line(f'{self.db}: read-only ({store.readonly})')}; "
+                    "reading only, nothing will be saved",
+                    err=True,
+                )
             self._store = store  # from here on closed at the end, whatever happens
             if create:
                 self._documents_at_open = self._count_documents(store)
@@ -62,8 +64,9 @@ class Settings:
         missing file only when ``create`` (the default database), a read-only one for reading
         (the app says so itself). Closed at the end of the command like ``store``."""
         if self._store is None:
-            self._store = Store(self.db, annotator=self.annotator, create=create,
-                                background_check=True)
+            self._store = Store(
+                self.db, annotator=self.annotator, create=create, background_check=True
+            )
         return self._store
 
     @staticmethod
@@ -135,32 +138,68 @@ class _LazyGroup(click.Group):
         return super().list_commands(ctx)
 
 
-@click.group(cls=_LazyGroup, invoke_without_command=True,
-             context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", type=click.Path(dir_okay=False), default=None,
-              help="Database file [default: annotty.db in the user data directory].")
+@click.group(
+    cls=_LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Database file [default: annotty.db in the user data directory].",
+)
 @click.option("--annotator", default=None, help="Your name on annotations [default: login name].")
-@click.option("--schema", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Label schema YAML file [default: the built-in schema].")
-@click.option("--recognizer", default=None, metavar="SPEC",
-              help="Entity recognizer: builtin (default) or spacy:NAME_OR_PATH.")
-@click.option("--entities", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Project gazetteer YAML [default: entities.yaml beside the database].")
-@click.option("--keys", "keys_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="YAML file whose 'keys:' section remaps keys [default: "
-              "annotty.yaml beside the database, if there is one].")
+@click.option(
+    "--schema",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Label schema YAML file [default: the built-in schema].",
+)
+@click.option(
+    "--recognizer",
+    default=None,
+    metavar="SPEC",
+    help="Entity recognizer: builtin (default) or spacy:NAME_OR_PATH.",
+)
+@click.option(
+    "--entities",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Project gazetteer YAML [default: entities.yaml beside the database].",
+)
+@click.option(
+    "--keys",
+    "keys_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="YAML file whose 'keys:' section remaps keys [default: "
+    "annotty.yaml beside the database, if there is one].",
+)
 @click.version_option(__version__, prog_name="annotty")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, annotator: str | None, schema: Path | None,
-        recognizer: str | None, entities: Path | None, keys_file: Path | None) -> None:
+def cli(
+    ctx: click.Context,
+    db: str | None,
+    annotator: str | None,
+    schema: Path | None,
+    recognizer: str | None,
+    entities: Path | None,
+    keys_file: Path | None,
+) -> None:
     """annotty: read documents, tag claims and stance, export annotations.
 
     Run without a command to open the terminal app.
     """
     if db is not None:
         refuse_url(db)  # checked before Path() turns "postgresql://h/x" into "postgresql:/h/x"
-    settings = Settings(db=Path(db) if db else paths.default_db(), annotator=annotator,
-                        schema=schema, recognizer=recognizer, entities=entities)
+    settings = Settings(
+        db=Path(db) if db else paths.default_db(),
+        annotator=annotator,
+        schema=schema,
+        recognizer=recognizer,
+        entities=entities,
+    )
     ctx.obj = settings
     global _session
     _session = settings
@@ -177,10 +216,15 @@ def cli(ctx: click.Context, db: str | None, annotator: str | None, schema: Path 
         terminal_safe.require_terminal("annotty")  # no terminal: one line, not a spinning app
         from tui.app import run  # the only place the core reaches for the UI
 
-        run(store, schema=labels, seed=db is None,
-            recognizer=settings.entity_recognizer(), recognizer_spec=recognizer,
+        run(
+            store,
+            schema=labels,
+            seed=db is None,
+            recognizer=settings.entity_recognizer(),
+            recognizer_spec=recognizer,
             gazetteer=settings.gazetteer or default_gazetteer_path(settings.db),
-            keymap=keymap)
+            keymap=keymap,
+        )
 
 
 _session: Settings | None = None  # the running command's settings, for the error boundary

@@ -16,8 +16,8 @@ from typing import Protocol
 from annotations import db as dbmod
 from annotations.db_check import quick_check
 from annotations.errors import RECOVER_HINT, AnnottyError
+from annotations.screen_text import screen_safe
 from annotations.terminal_safe import clean
-from annotations.text import display
 
 
 class DatabaseSession(Protocol):
@@ -30,7 +30,7 @@ class DatabaseSession(Protocol):
 
 def one_line(message: str) -> str:
     """Control characters made harmless, newlines shown as ↵, unencodable text replaced."""
-    flat = clean(display(message.strip()).replace("\n", " ↵ "))  # + bidi marks, U+2028
+    flat = clean(screen_safe(message.strip()).replace("\n", " ↵ "))  # + bidi marks, U+2028
     return flat.encode("utf-8", "replace").decode("utf-8")
 
 
@@ -58,11 +58,16 @@ def explain_sqlite(exc: sqlite3.Error, session: DatabaseSession | None) -> str:
     names = ", ".join(str(p) for p in opened) or "the database"
     if code == sqlite3.SQLITE_FULL or code == sqlite3.SQLITE_IOERR_WRITE or "disk is full" in text:
         added = session.documents_added() if session is not None else None
-        done = ("" if added is None else
-                f"; {added} new document{'' if added == 1 else 's'} had been imported and "
-                "saved before it")
-        return (f"{names}: the disk is full, the last change was not saved{done}; free some "
-                "space and run the command again (what is already saved is skipped)")
+        done = (
+            ""
+            if added is None
+            else f"; {added} new document{'' if added == 1 else 's'} had been imported and "
+            "saved before it"
+        )
+        return (
+            f"{names}: the disk is full, the last change was not saved{done}; free some "
+            "space and run the command again (what is already saved is skipped)"
+        )
     if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in text:
         damaged = _damaged(opened)
         where = ", ".join(str(p) for p in damaged) or "the database"
@@ -98,5 +103,7 @@ def explain(exc: BaseException, session: DatabaseSession | None) -> str:
         return "out of memory (a file too large to read whole?); nothing more was saved"
     if isinstance(exc, RecursionError):
         return "input nested too deeply to read"
-    return (f"internal error: {type(exc).__name__}: {exc} (everything saved before it is kept;"
-            " ANNOTTY_DEBUG=1 shows the traceback)")
+    return (
+        f"internal error: {type(exc).__name__}: {exc} (everything saved before it is kept;"
+        " ANNOTTY_DEBUG=1 shows the traceback)"
+    )

@@ -70,5 +70,7 @@ def vacuum_cmd(settings: Settings) -> None:
         after = _size(path)
     finally:
         conn.close()
-    click.echo(f"{clean(path)}: {_mb(before)} -> {_mb(after)} ({_mb(max(0, before - after))} "
-               "reclaimed); every row and all history kept")
+    click.echo(
+        f"{clean(path)}: {_mb(before)} -> {_mb(after)} ({_mb(max(0, before - after))} "
+        "reclaimed); every row and all history kept"
+    )

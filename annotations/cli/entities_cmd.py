@@ -51,14 +51,19 @@ def _find(settings: Settings, target: str) -> Document | None:
 
 
 def _row(entity: Entity, text: str) -> dict[str, Any]:
-    return {"start": entity.start, "end": entity.end, "label": entity.label,
-            "source": entity.source, "text": text[entity.start:entity.end]}
+    return {
+        "start": entity.start,
+        "end": entity.end,
+        "label": entity.label,
+        "source": entity.source,
+        "text": text[entity.start : entity.end],
+    }
 
 
 def _shown(text: str, width: int = 60) -> str:
     """A span's text on one line: newlines as ↵, every other control made visible."""
     flat = clean(text.replace("\n", "↵"))
-    return flat if len(flat) <= width else flat[:width - 1] + "…"
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 @cli.command("entities")
@@ -66,17 +71,28 @@ def _shown(text: str, width: int = 60) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.option("--label", "labels", multiple=True, help="Only these labels (repeatable).")
 @click.option("--recognizer", "spec", default=None, help=_RECOGNIZER_HELP)
-@click.option("--entities", "gazetteer", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help=_ENTITIES_HELP)
+@click.option(
+    "--entities",
+    "gazetteer",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=_ENTITIES_HELP,
+)
 @pass_settings
-def entities_cmd(settings: Settings, target: str, as_json: bool, labels: tuple[str, ...],
-                 spec: str | None, gazetteer: Path | None) -> None:
+def entities_cmd(
+    settings: Settings,
+    target: str,
+    as_json: bool,
+    labels: tuple[str, ...],
+    spec: str | None,
+    gazetteer: Path | None,
+) -> None:
     """Print the named entities of a document (id, id prefix, file name or title) or of a file.
 
     For a stored document the annotators' corrections are applied (source "manual"); a file is
     read as it is, with machine entities only.
     """
-    from annotations.corpus import decode
+    from annotations.imports.plain_files import decode
 
     recognizer = _recognizer(settings, spec, gazetteer)
     path = Path(target)
@@ -91,8 +107,9 @@ def entities_cmd(settings: Settings, target: str, as_json: bool, labels: tuple[s
             raise click.BadParameter(
                 f"no file or stored document '{clean(target)}' (a document is named by its id, "
                 "a unique id prefix, the file it was imported from or its title)",
-                param_hint="DOC_OR_FILE")
-        from annotations.entity_edits import document_entities
+                param_hint="DOC_OR_FILE",
+            )
+        from annotations.entities.corrections import document_entities
 
         text = doc.text
         found = document_entities(settings.store(), doc.id, recognizer) or []
@@ -104,27 +121,45 @@ def entities_cmd(settings: Settings, target: str, as_json: bool, labels: tuple[s
         return
     click.echo(f"{'start':>8} {'end':>8}  {'label':<12} {'source':<10} text")
     for row in rows:
-        click.echo(f"{row['start']:>8} {row['end']:>8}  {clean(row['label']):<12} "
-                   f"{clean(row['source'][:10]):<10} {_shown(row['text'])}")
+        click.echo(
+            f"{row['start']:>8} {row['end']:>8}  {clean(row['label']):<12} "
+            f"{clean(row['source'][:10]):<10} {_shown(row['text'])}"
+        )
     click.echo(f"{plural(len(rows), 'entity')} ({clean(recognizer.key)})", err=True)
 
 
 @cli.command("eval-entities")
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-@click.option("--errors", "show_errors", is_flag=True,
-              help="Also list every missed (FN) and spurious (FP) entity.")
+@click.option(
+    "--errors",
+    "show_errors",
+    is_flag=True,
+    help="Also list every missed (FN) and spurious (FP) entity.",
+)
 @click.option("--recognizer", "spec", default=None, help=_RECOGNIZER_HELP)
-@click.option("--entities", "gazetteer", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help=_ENTITIES_HELP)
+@click.option(
+    "--entities",
+    "gazetteer",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=_ENTITIES_HELP,
+)
 @pass_settings
-def eval_entities_cmd(settings: Settings, gold: Path, as_json: bool, show_errors: bool,
-                      spec: str | None, gazetteer: Path | None) -> None:
+def eval_entities_cmd(
+    settings: Settings,
+    gold: Path,
+    as_json: bool,
+    show_errors: bool,
+    spec: str | None,
+    gazetteer: Path | None,
+) -> None:
     """Score a recognizer against GOLD.jsonl: precision, recall, F1 per label and overall.
 
     "Exact" needs span and label to match; "span" (boundary-only) needs only the span. Each gold
     line names its text by "text", "file" (beside GOLD or in the seed corpus) or "doc_id".
     """
+
     def lookup(doc_id: str) -> str | None:
         doc = settings.store().find_document(doc_id) if settings.db.exists() else None
         return doc.text if doc else None
@@ -133,9 +168,18 @@ def eval_entities_cmd(settings: Settings, gold: Path, as_json: bool, show_errors
     recognizer = _recognizer(settings, spec, gazetteer)
     exact, boundary = ev.evaluate(recognizer.recognize, docs)
     if as_json:
-        click.echo(dumps({"gold": str(gold), "documents": len(docs),
-                          "recognizer": recognizer.key, "exact": exact.as_dict(),
-                          "boundary": boundary.as_dict()}, indent=2))
+        click.echo(
+            dumps(
+                {
+                    "gold": str(gold),
+                    "documents": len(docs),
+                    "recognizer": recognizer.key,
+                    "exact": exact.as_dict(),
+                    "boundary": boundary.as_dict(),
+                },
+                indent=2,
+            )
+        )
         return
     click.echo(f"{plural(len(docs), 'document')}, recognizer {clean(recognizer.key)}")
     for line in ev.table(exact, boundary, "exact"):
@@ -147,5 +191,6 @@ def eval_entities_cmd(settings: Settings, gold: Path, as_json: bool, show_errors
             mistakes = [(s, e, lab, "FN") for s, e, lab in gold_set - predicted]
             mistakes += [(s, e, lab, "FP") for s, e, lab in predicted - gold_set]
             for s, e, lab, kind in sorted(mistakes):
-                click.echo(f"{kind} {clean(doc.name)} [{s}, {e}) {clean(lab):<12} "
-                           f"{_shown(doc.text[s:e])}")
+                click.echo(
+                    f"{kind} {clean(doc.name)} [{s}, {e}) {clean(lab):<12} {_shown(doc.text[s:e])}"
+                )

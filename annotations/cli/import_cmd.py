@@ -16,8 +16,8 @@ import click
 
 from annotations.bulk_entities import RecognizerSpec
 from annotations.cli import Settings, cli, pass_settings
-from annotations.corpus import ImportReport, Progress, iter_files, total_bytes
-from annotations.importers import SHAPES, import_file
+from annotations.imports.annotation_files import SHAPES, import_file
+from annotations.imports.plain_files import ImportReport, Progress, iter_files, total_bytes
 from annotations.seeding import import_with_entities
 from annotations.terminal_safe import clean, plural
 
@@ -31,8 +31,10 @@ def _progress_bar(sources: tuple[Path, ...]) -> Iterator[Progress | None]:
     if total == 0:
         yield None
         return
-    with click.progressbar(length=total, label="importing", file=sys.stderr,
-                           show_percent=True, show_eta=True) as bar:
+    with click.progressbar(
+        length=total, label="importing", file=sys.stderr, show_percent=True, show_eta=True
+    ) as bar:
+
         def step(done: int) -> None:
             bar.update(max(0, min(done, total) - bar.pos))
 
@@ -45,17 +47,30 @@ def _import_as(settings: Settings, sources: tuple[Path, ...], shape: str) -> Imp
     recognizer = settings.entity_recognizer()
     report = ImportReport()
     for path in iter_files(sources):
-        report.merge(import_file(store, path, shape, on_added=lambda doc: (
-            store.cache_entities(doc.id, recognizer.key, recognizer.recognize(doc.text)))))
+        report.merge(
+            import_file(
+                store,
+                path,
+                shape,
+                on_added=lambda doc: store.cache_entities(
+                    doc.id, recognizer.key, recognizer.recognize(doc.text)
+                ),
+            )
+        )
     return report
 
 
 @cli.command("import")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "shape", type=click.Choice(["auto", *SHAPES]), default="auto",
-              show_default=True,
-              help="How to read .json/.jsonl files; auto recognises annotation exports by "
-                   "their first record and reads other JSONL as plain documents.")
+@click.option(
+    "--format",
+    "shape",
+    type=click.Choice(["auto", *SHAPES]),
+    default="auto",
+    show_default=True,
+    help="How to read .json/.jsonl files; auto recognises annotation exports by "
+    "their first record and reads other JSONL as plain documents.",
+)
 @pass_settings
 def import_cmd(settings: Settings, sources: tuple[Path, ...], shape: str) -> None:
     """Import .txt, .md, .json and .jsonl files and folders.
@@ -69,16 +84,30 @@ def import_cmd(settings: Settings, sources: tuple[Path, ...], shape: str) -> Non
         with _progress_bar(sources) as progress:
             gazetteer = settings.gazetteer
             report = import_with_entities(
-                settings.store(create=True), list(sources), settings.entity_recognizer(),
-                progress=progress, spec=RecognizerSpec(
-                    settings.recognizer, None if gazetteer is None else str(gazetteer)))
+                settings.store(create=True),
+                list(sources),
+                settings.entity_recognizer(),
+                progress=progress,
+                spec=RecognizerSpec(
+                    settings.recognizer, None if gazetteer is None else str(gazetteer)
+                ),
+            )
     else:
         report = _import_as(settings, sources, shape)
     _print(report)
-    claims = (report.claims_added, report.claims_updated, report.claims_unchanged,
-              report.claims_kept)
-    nothing = not (report.n_added or report.n_duplicates or report.documents_merged
-                   or any(claims) or report.states_imported)
+    claims = (
+        report.claims_added,
+        report.claims_updated,
+        report.claims_unchanged,
+        report.claims_kept,
+    )
+    nothing = not (
+        report.n_added
+        or report.n_duplicates
+        or report.documents_merged
+        or any(claims)
+        or report.states_imported
+    )
     if report.n_errors and nothing:
         sys.exit(1)
 
@@ -101,17 +130,28 @@ def _print(report: ImportReport) -> None:
         click.echo(f"error: {clean(line)}", err=True)
     if report.n_errors > len(report.errors):
         more = report.n_errors - len(report.errors)
-        click.echo(f"error: ... and {plural(more, 'more error', thousands=True)}",
-                   err=True)
-    click.echo(f"{report.n_added:,} added, {report.n_duplicates:,} already there, "
-               f"{plural(report.n_errors, 'error', thousands=True)}")
-    claims = (report.claims_added, report.claims_updated, report.claims_unchanged,
-              report.claims_kept)
+        click.echo(f"error: ... and {plural(more, 'more error', thousands=True)}", err=True)
+    click.echo(
+        f"{report.n_added:,} added, {report.n_duplicates:,} already there, "
+        f"{plural(report.n_errors, 'error', thousands=True)}"
+    )
+    claims = (
+        report.claims_added,
+        report.claims_updated,
+        report.claims_unchanged,
+        report.claims_kept,
+    )
     if any(claims) or report.documents_merged or report.states_imported:
-        click.echo(f"claims: {claims[0]} added, {claims[1]} updated, {claims[2]} already there, "
-                   f"{claims[3]} kept (newer here); {plural(report.documents_merged, 'document')} "
-                   f"merged; {plural(report.states_imported, 'document status/stance row')} taken"
-                   + (f"; {plural(report.entities_ignored, 'entity span')} not imported "
-                      "(entities come from the recognizer)" if report.entities_ignored else ""))
+        click.echo(
+            f"claims: {claims[0]} added, {claims[1]} updated, {claims[2]} already there, "
+            f"{claims[3]} kept (newer here); {plural(report.documents_merged, 'document')} "
+            f"merged; {plural(report.states_imported, 'document status/stance row')} taken"
+            + (
+                f"; {plural(report.entities_ignored, 'entity span')} not imported "
+                "(entities come from the recognizer)"
+                if report.entities_ignored
+                else ""
+            )
+        )
     if claims[0] or claims[1]:
         click.echo("One undo (u) in the app takes these claim changes back as one step.")

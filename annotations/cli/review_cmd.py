@@ -6,17 +6,28 @@ import click
 
 from annotations import terminal_safe
 from annotations.cli import Settings, cli, pass_settings
-from annotations.review import ReviewError, ReviewFilter, saved_filter
+from annotations.review.filters import ReviewError, ReviewFilter, saved_filter
 
-_KEYS = "claim_type (type), stance, target, annotator, review_status (status), document (doc), " \
-        "search (q)"
+_KEYS = (
+    "claim_type (type), stance, target, annotator, review_status (status), document (doc), "
+    "search (q)"
+)
 
 
 @cli.command("review")
-@click.option("--filter", "filters", multiple=True, metavar="KEY=VALUE",
-              help=f"Show only matching claims (repeatable; all must match). Keys: {_KEYS}.")
-@click.option("--all", "show_all", is_flag=True,
-              help="Start with no filter (otherwise your last review filter is kept).")
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help=f"Show only matching claims (repeatable; all must match). Keys: {_KEYS}.",
+)
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Start with no filter (otherwise your last review filter is kept).",
+)
 @pass_settings
 def review_cmd(settings: Settings, filters: tuple[str, ...], show_all: bool) -> None:
     """Review claims: accept, reject with a reason, edit, filter, bulk-decide.
@@ -40,14 +51,22 @@ def review_cmd(settings: Settings, filters: tuple[str, ...], show_all: bool) -> 
         try:
             saved_filter(store).validated(labels, store)
         except ReviewError as exc:  # remembered before values were checked, or data changed
-            click.echo(f"annotty: the remembered review filter no longer applies ({exc}); "
-                       "showing all claims", err=True)
+            click.echo(
+                f"annotty: the remembered review filter no longer applies ({exc}); "
+                "showing all claims",
+                err=True,
+            )
             review_filter = ReviewFilter()
     terminal_safe.require_terminal("annotty review")
     from tui.app import run  # the UI is imported only when it is about to run
 
-    run(store, schema=labels, seed=False,
-        start_screen="review", review_filter=review_filter,
-        recognizer=settings.entity_recognizer(), recognizer_spec=settings.recognizer,
-        gazetteer=settings.gazetteer)
-
+    run(
+        store,
+        schema=labels,
+        seed=False,
+        start_screen="review",
+        review_filter=review_filter,
+        recognizer=settings.entity_recognizer(),
+        recognizer_spec=settings.recognizer,
+        gazetteer=settings.gazetteer,
+    )

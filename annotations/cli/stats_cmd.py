@@ -15,9 +15,13 @@ from annotations.terminal_safe import clean, dumps, plural
 
 
 @cli.command("stats")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print every number (per document, annotator, type × stance, target, "
-                   "speaker, review status) as JSON for scripts.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print every number (per document, annotator, type × stance, target, "
+    "speaker, review status) as JSON for scripts.",
+)
 @pass_settings
 def stats_cmd(settings: Settings, as_json: bool) -> None:
     """Print progress and counts: documents, claims by label and review status, annotators."""
@@ -36,23 +40,31 @@ def _print_summary(settings: Settings, n: dict[str, Any]) -> None:
     for key in ("documents", "entities", "claims", "history"):
         click.echo(f"{key:<10} {n[key]}")
     review = n["review"]
-    click.echo(f"review     {review['accepted']} accepted, {review['rejected']} rejected, "
-               f"{review['pending']} pending ({review['reviewed_share']:.1%} decided)")
+    click.echo(
+        f"review     {review['accepted']} accepted, {review['rejected']} rejected, "
+        f"{review['pending']} pending ({review['reviewed_share']:.1%} decided)"
+    )
     for field, counts in n["claims_by"].items():
         if counts:
             shown = ", ".join(f"{clean(k or '-')} {v}" for k, v in counts.items())
             click.echo(f"  by {field}: {shown}")
     for person in n["annotators"]:
         docs = person["documents"]
-        click.echo(f"  annotator {clean(person['annotator'] or '-')}: "
-                   f"{plural(person['claims'], 'claim')} "
-                   f"({person['accepted']} accepted, {person['rejected']} rejected), "
-                   f"{plural(docs['done'], 'document')} done")
+        click.echo(
+            f"  annotator {clean(person['annotator'] or '-')}: "
+            f"{plural(person['claims'], 'claim')} "
+            f"({person['accepted']} accepted, {person['rejected']} rejected), "
+            f"{plural(docs['done'], 'document')} done"
+        )
     if n["targets"]:
-        shown = ", ".join(f"{clean(t['target'] or '-')} {t['claims']}" for t in n["targets"]
-                          if t["target"] is not None)
+        shown = ", ".join(
+            f"{clean(t['target'] or '-')} {t['claims']}"
+            for t in n["targets"]
+            if t["target"] is not None
+        )
         click.echo(f"  by target: {shown}")
     speakers = [s for s in n["speakers"] if s["speaker"]][:10]
     if speakers:
-        click.echo("  top speakers: " + ", ".join(f"{clean(s['speaker'])} {s['claims']}"
-                                                 for s in speakers))
+        click.echo(
+            "  top speakers: " + ", ".join(f"{clean(s['speaker'])} {s['claims']}" for s in speakers)
+        )

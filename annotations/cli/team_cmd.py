@@ -11,15 +11,19 @@ import click
 from annotations import agreement as agreement_mod
 from annotations.cli import Settings, cli, pass_settings
 from annotations.errors import InputError
-from annotations.merge import merge
+from annotations.team_merge import merge_databases
 from annotations.terminal_safe import clean, dumps, plural
 
 
 @cli.command("merge")
-@click.argument("sources", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The team database to merge into (created if missing).")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The team database to merge into (created if missing).",
+)
 @pass_settings
 def merge_cmd(settings: Settings, sources: tuple[Path, ...], output: Path) -> None:
     """Merge annotators' databases into one: documents matched by their text, every claim kept
@@ -27,24 +31,33 @@ def merge_cmd(settings: Settings, sources: tuple[Path, ...], output: Path) -> No
     for src in sources:
         if not src.is_file():
             raise InputError(src, "no such database file")
-    for report in merge(list(sources), output, annotator=settings.annotator):
+    for report in merge_databases(list(sources), output, annotator=settings.annotator):
         docs = report.documents_added + report.documents_matched
-        click.echo(f"{clean(report.source)}: {plural(docs, 'document')} "
-                   f"({report.documents_added} new), "
-                   f"claims {report.claims_added} added, {report.claims_updated} updated, "
-                   f"{report.claims_deleted} deleted, {plural(report.history_added, 'history row')}"
-                   f", {plural(report.statuses, 'status')}"
-                   + (f", {plural(report.entity_edits, 'entity correction')}"
-                      if report.entity_edits else "")
-                   + ("" if report.changed else "  (no change)"))
+        click.echo(
+            f"{clean(report.source)}: {plural(docs, 'document')} "
+            f"({report.documents_added} new), "
+            f"claims {report.claims_added} added, {report.claims_updated} updated, "
+            f"{report.claims_deleted} deleted, {plural(report.history_added, 'history row')}"
+            f", {plural(report.statuses, 'status')}"
+            + (
+                f", {plural(report.entity_edits, 'entity correction')}"
+                if report.entity_edits
+                else ""
+            )
+            + ("" if report.changed else "  (no change)")
+        )
         for line in report.problems:  # forged or damaged history rows, left out
             click.echo(clean(line), err=True)
     click.echo(f"merged {plural(len(sources), 'database')} into {clean(output)}")
 
 
 @cli.command("agreement")
-@click.option("--annotators", default=None, metavar="A,B,...",
-              help="Annotators to compare [default: all but the adjudicated layer].")
+@click.option(
+    "--annotators",
+    default=None,
+    metavar="A,B,...",
+    help="Annotators to compare [default: all but the adjudicated layer].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @pass_settings
 def agreement_cmd(settings: Settings, annotators: str | None, as_json: bool) -> None:
@@ -87,27 +100,39 @@ def render(result: agreement_mod.Agreement) -> list[str]:
     docs = plural(result.documents, "document")
     lines = [f"agreement over {docs} worked on by two or more of: {who}"]
     if len(result.annotators) < 2 or not result.documents:
-        lines.append("no document was worked on by two of these annotators (done, or with "
-                     "a claim), so there is nothing to compare yet")
+        lines.append(
+            "no document was worked on by two of these annotators (done, or with "
+            "a claim), so there is nothing to compare yet"
+        )
         return lines
     name_w = max(12, *(len(clean(p["a"])) + len(clean(p["b"])) + 3 for p in result.pairs))
-    lines += ["", f"{'':<{name_w}} {'docs':>5} {'claims':>13}  {'span F1':^15}  {'kappa':^15}",
-              f"{'pair':<{name_w}} {'':>5} {'a / b':>13}  {'exact':>7} {'overlap':>7}"
-              f"  {'type':>7} {'stance':>7}"]
+    lines += [
+        "",
+        f"{'':<{name_w}} {'docs':>5} {'claims':>13}  {'span F1':^15}  {'kappa':^15}",
+        f"{'pair':<{name_w}} {'':>5} {'a / b':>13}  {'exact':>7} {'overlap':>7}"
+        f"  {'type':>7} {'stance':>7}",
+    ]
     for p in result.pairs:
         claims = f"{p['claims_a']} / {p['claims_b']}"
         pair = f"{clean(p['a'])} ~ {clean(p['b'])}"
-        lines.append(f"{pair:<{name_w}} {p['documents']:>5} {claims:>13}  "
-                     f"{_num(p['f1_exact'])} {_num(p['f1_overlap'])}  "
-                     f"{_num(p['kappa_claim_type'])} {_num(p['kappa_stance'])}")
+        lines.append(
+            f"{pair:<{name_w}} {p['documents']:>5} {claims:>13}  "
+            f"{_num(p['f1_exact'])} {_num(p['f1_overlap'])}  "
+            f"{_num(p['kappa_claim_type'])} {_num(p['kappa_stance'])}"
+        )
     o = result.overall
-    lines.append(f"{'overall':<{name_w}} {result.documents:>5} {'':>13}  "
-                 f"{_num(o['f1_exact'])} {_num(o['f1_overlap'])}  "
-                 f"{_num(o['mean_kappa_claim_type'])} {_num(o['mean_kappa_stance'])}"
-                 "  (kappa: mean over pairs)")
-    lines += ["", f"Krippendorff's alpha (nominal) over {plural(o['units'], 'matched claim group')}"
-                  f" of {len(result.annotators)} annotators: claim type "
-                  f"{_num(o['alpha_claim_type'], 0)}, stance {_num(o['alpha_stance'], 0)}"]
+    lines.append(
+        f"{'overall':<{name_w}} {result.documents:>5} {'':>13}  "
+        f"{_num(o['f1_exact'])} {_num(o['f1_overlap'])}  "
+        f"{_num(o['mean_kappa_claim_type'])} {_num(o['mean_kappa_stance'])}"
+        "  (kappa: mean over pairs)"
+    )
+    lines += [
+        "",
+        f"Krippendorff's alpha (nominal) over {plural(o['units'], 'matched claim group')}"
+        f" of {len(result.annotators)} annotators: claim type "
+        f"{_num(o['alpha_claim_type'], 0)}, stance {_num(o['alpha_stance'], 0)}",
+    ]
     for field, rows in result.labels.items():
         lines += ["", f"{clean(field):<24} {'uses':>6} {'agreed':>7} {'F1':>7} {'kappa':>7}"]
         lines += [_label_row(label, row) for label, row in rows.items()]
@@ -117,5 +142,7 @@ def render(result: agreement_mod.Agreement) -> list[str]:
 
 
 def _label_row(label: str, row: dict[str, Any]) -> str:
-    return (f"  {clean(label or '-'):<22} {row['uses']:>6} {row['agreed']:>7} {_num(row['f1'])} "
-            f"{_num(row['kappa'])}")
+    return (
+        f"  {clean(label or '-'):<22} {row['uses']:>6} {row['agreed']:>7} {_num(row['f1'])} "
+        f"{_num(row['kappa'])}"
+    )

@@ -52,8 +52,9 @@ def chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
         start = end
 
 
-def recognize_in_chunks(recognizer: Recognizer, text: str,
-                        size: int = CHUNK_CHARS) -> Iterator[list[Entity]]:
+def recognize_in_chunks(
+    recognizer: Recognizer, text: str, size: int = CHUNK_CHARS
+) -> Iterator[list[Entity]]:
     """Run a recognizer piece by piece so callers can show entities as they arrive.
 
     Each yielded list holds the entities of one piece with offsets into the whole ``text``. A
@@ -64,8 +65,10 @@ def recognize_in_chunks(recognizer: Recognizer, text: str,
         if shifted is not None:
             yield shifted(piece, offset)
         else:
-            yield [Entity(e.start + offset, e.end + offset, e.label, e.source, e.text)
-                   for e in recognizer.recognize(piece)]
+            yield [
+                Entity(e.start + offset, e.end + offset, e.label, e.source, e.text)
+                for e in recognizer.recognize(piece)
+            ]
 
 
 def builtin_key(project: ProjectGazetteer, base: str | None = None) -> str:
@@ -144,5 +147,7 @@ def resolve(spec: str | None, gazetteer: Path | None = None) -> tuple[Recognizer
         if recognizer is not None:
             return recognizer, []
         return builtin(gazetteer), [f"{problem}; using the built-in recognizer"]
-    return builtin(gazetteer), [f"unknown recognizer {choice!r} (use 'builtin' or "
-                                "'spacy:NAME_OR_PATH'); using the built-in recognizer"]
+    return builtin(gazetteer), [
+        f"unknown recognizer {choice!r} (use 'builtin' or "
+        "'spacy:NAME_OR_PATH'); using the built-in recognizer"
+    ]

@@ -16,21 +16,34 @@ from annotations.entities import vocab
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _PARTICLES = "von der|von|van der|van|de la|de|del|der|da|di|dos|du|des|la|le|bin|al|el"
-_SKIP = ("The|In|It|This|I|We|She|He|While|These|By|For|However|After|As|But|If|When|On|At|"
-         "With|They|That|There|A|An|Its|Our|Their|His|Her|Some|Many|To|From|According|Although|"
-         "Despite|Since|During|Meanwhile|Moreover|Furthermore|Thus|Then|So|Yet|Also|Such|Both")
+_SKIP = (
+    "The|In|It|This|I|We|She|He|While|These|By|For|However|After|As|But|If|When|On|At|"
+    "With|They|That|There|A|An|Its|Our|Their|His|Her|Some|Many|To|From|According|Although|"
+    "Despite|Since|During|Meanwhile|Moreover|Furthermore|Thus|Then|So|Yet|Also|Such|Both"
+)
 # A lone function word starting a sentence ("The", "However"): no name, skipped at once.
 LONE_WORDS = frozenset(_SKIP.split("|"))
 # Starts with a character class so the regex engine can skip ahead fast (no lookahead first).
 CHUNK = re.compile(
     rf"[{_UP}](?<!\w[{_UP}])[\w'’.-]*"
     rf"(?:(?: (?:(?:of|for|on|in|and|&|the|{_PARTICLES}) )*|, (?=(?:Ltd|Inc|LLC|Co|Limited)\b))"
-    rf"[{_UP}0-9][\w'’.-]*)*")
+    rf"[{_UP}0-9][\w'’.-]*)*"
+)
 _RAW_TOKEN = re.compile(rf"[{_UP}0-9][\w'’.-]*")
 PARTICLE_GAP = frozenset(f" {p} " for p in _PARTICLES.split("|"))
-EXTEND = {" of ": "ofo", " of the ": "ofo", " for ": "for", " for the ": "for", " on ": "on",
-           " on the ": "on", " in ": "in", " in the ": "in", " and ": "and", " & ": "and",
-           " and the ": "and"}
+EXTEND = {
+    " of ": "ofo",
+    " of the ": "ofo",
+    " for ": "for",
+    " for the ": "for",
+    " on ": "on",
+    " on the ": "on",
+    " in ": "in",
+    " in the ": "in",
+    " and ": "and",
+    " & ": "and",
+    " and the ": "and",
+}
 _DATE_WORDS = vocab.words("""
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May
     June July August September October November December Today Tomorrow Yesterday""")
@@ -54,7 +67,7 @@ class Span:
     start: int
     end: int
     label: str  # "" while unknown
-    how: str    # gaz, head, weak, title, cname, dir, hyphen, unknown, west
+    how: str  # gaz, head, weak, title, cname, dir, hyphen, unknown, west
     aliases: tuple[str, ...] = ()
 
 
@@ -91,8 +104,11 @@ def tokens(chunk: str, mid: bool) -> list[list[Tok]]:
         stop_after, sentence_end = False, False
         if raw.endswith(("'s", "’s")) and raw[:-2] not in _NAME_POSSESSIVES:
             end, stop_after = end - 2, True
-        elif (raw.endswith(("'", "’")) and raw[:-1] not in _NAME_PLURAL_POSSESSIVES
-              or raw.endswith("-")):
+        elif (
+            raw.endswith(("'", "’"))
+            and raw[:-1] not in _NAME_PLURAL_POSSESSIVES
+            or raw.endswith("-")
+        ):
             end, stop_after = end - 1, True
         elif raw.endswith(".") and not (raw[:-1] in _ABBREVIATIONS or _INITIALS.fullmatch(raw)):
             end, stop_after, sentence_end = end - 1, True, True
@@ -103,4 +119,3 @@ def tokens(chunk: str, mid: bool) -> list[list[Tok]]:
             runs.append([])
             mid = not sentence_end
     return [run for run in runs if run]
-

@@ -54,8 +54,14 @@ class Counts:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": round(self.precision, 4),
-                "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
 
 
 @dataclass
@@ -69,15 +75,20 @@ class Scores:
         return self.labels.setdefault(name, Counts())
 
     def as_dict(self) -> dict[str, Any]:
-        return {"overall": self.overall.as_dict(),
-                "labels": {k: v.as_dict() for k, v in sorted(self.labels.items())}}
+        return {
+            "overall": self.overall.as_dict(),
+            "labels": {k: v.as_dict() for k, v in sorted(self.labels.items())},
+        }
 
 
 def score(gold: Iterable[Span], predicted: Iterable[Span], exact: Scores, boundary: Scores) -> None:
     """Add one document's counts to both scorings."""
     gold_set, pred_set = set(gold), set(predicted)
-    for spans, attr in ((gold_set & pred_set, "tp"), (gold_set - pred_set, "fn"),
-                        (pred_set - gold_set, "fp")):
+    for spans, attr in (
+        (gold_set & pred_set, "tp"),
+        (gold_set - pred_set, "fn"),
+        (pred_set - gold_set, "fp"),
+    ):
         for span in spans:
             counts = exact.label(span[2])
             setattr(counts, attr, getattr(counts, attr) + 1)
@@ -98,8 +109,9 @@ def score(gold: Iterable[Span], predicted: Iterable[Span], exact: Scores, bounda
     boundary.overall.fn += len(gold_bounds - pred_bounds)
 
 
-def evaluate(recognize: Callable[[str], list[Entity]], docs: Iterable[GoldDoc]
-             ) -> tuple[Scores, Scores]:
+def evaluate(
+    recognize: Callable[[str], list[Entity]], docs: Iterable[GoldDoc]
+) -> tuple[Scores, Scores]:
     """(exact, boundary) scores of ``recognize`` over the gold documents."""
     exact, boundary = Scores(), Scores()
     for doc in docs:
@@ -108,8 +120,7 @@ def evaluate(recognize: Callable[[str], list[Entity]], docs: Iterable[GoldDoc]
     return exact, boundary
 
 
-def load_gold(path: str | Path, lookup: Callable[[str], str | None] | None = None
-              ) -> list[GoldDoc]:
+def load_gold(path: str | Path, lookup: Callable[[str], str | None] | None = None) -> list[GoldDoc]:
     """Read a gold file; ``lookup(doc_id)`` finds texts the file does not carry (the store)."""
     p = Path(path)
     try:
@@ -130,8 +141,9 @@ def load_gold(path: str | Path, lookup: Callable[[str], str | None] | None = Non
     return docs
 
 
-def _doc(record: dict[str, Any], path: Path, line: int,
-         lookup: Callable[[str], str | None] | None) -> GoldDoc:
+def _doc(
+    record: dict[str, Any], path: Path, line: int, lookup: Callable[[str], str | None] | None
+) -> GoldDoc:
     name = str(record.get("file") or record.get("doc_id") or f"line {line}")
     text = record.get("text")
     if text is None and record.get("file"):
@@ -139,12 +151,19 @@ def _doc(record: dict[str, Any], path: Path, line: int,
     if text is None and record.get("doc_id") and lookup is not None:
         text = lookup(str(record["doc_id"]))
     if not isinstance(text, str):
-        raise InputError(path, f"no text for {name}: give 'text', a findable 'file' or a 'doc_id'"
-                         " in the database", line=line)
+        raise InputError(
+            path,
+            f"no text for {name}: give 'text', a findable 'file' or a 'doc_id' in the database",
+            line=line,
+        )
     digest = record.get("sha256")
     if digest and hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() != digest:
-        raise InputError(path, f"the text of {name} is not the one the gold file was made for "
-                         "(sha256 differs)", line=line, field="sha256")
+        raise InputError(
+            path,
+            f"the text of {name} is not the one the gold file was made for (sha256 differs)",
+            line=line,
+            field="sha256",
+        )
     spans = []
     for i, item in enumerate(record.get("entities") or []):
         try:
@@ -152,11 +171,16 @@ def _doc(record: dict[str, Any], path: Path, line: int,
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(path, "needs start, end and label", line, f"entities[{i}]") from exc
         if not 0 <= start < end <= len(text):
-            raise InputError(path, f"span [{start}, {end}) is outside the text", line,
-                             f"entities[{i}]")
+            raise InputError(
+                path, f"span [{start}, {end}) is outside the text", line, f"entities[{i}]"
+            )
         if "text" in item and text[start:end] != item["text"]:
-            raise InputError(path, f"text {item['text']!r} is not what [{start}, {end}) holds",
-                             line, f"entities[{i}].text")
+            raise InputError(
+                path,
+                f"text {item['text']!r} is not what [{start}, {end}) holds",
+                line,
+                f"entities[{i}].text",
+            )
         spans.append((start, end, label))
     return GoldDoc(name, text, tuple(spans))
 
@@ -186,8 +210,13 @@ def _read_beside(gold: Path, name: str, line: int) -> str | None:
             except (OSError, UnicodeDecodeError) as exc:
                 raise InputError(gold, f"cannot read {name!r} ({exc})", line, "file") from exc
     if found_outside or Path(name).is_absolute() or ".." in Path(name).parts:
-        raise InputError(gold, f"file {name!r} is outside the gold file's folder; texts are read "
-                         "only from there (or the seed corpus)", line, "file")
+        raise InputError(
+            gold,
+            f"file {name!r} is outside the gold file's folder; texts are read "
+            "only from there (or the seed corpus)",
+            line,
+            "file",
+        )
     return None
 
 
@@ -196,9 +225,13 @@ def table(exact: Scores, boundary: Scores, title: str = "") -> list[str]:
     rows = [f"{title or 'label':<14} {'gold':>5} {'P':>6} {'R':>6} {'F1':>6}   {'span F1':>7}"]
     for label in sorted(set(exact.labels) | set(boundary.labels)):
         e, b = exact.label(label), boundary.label(label)
-        rows.append(f"{label:<14} {e.tp + e.fn:>5} {e.precision:>6.3f} {e.recall:>6.3f} "
-                    f"{e.f1:>6.3f}   {b.f1:>7.3f}")
+        rows.append(
+            f"{label:<14} {e.tp + e.fn:>5} {e.precision:>6.3f} {e.recall:>6.3f} "
+            f"{e.f1:>6.3f}   {b.f1:>7.3f}"
+        )
     o, ob = exact.overall, boundary.overall
-    rows.append(f"{'overall':<14} {o.tp + o.fn:>5} {o.precision:>6.3f} {o.recall:>6.3f} "
-                f"{o.f1:>6.3f}   {ob.f1:>7.3f}")
+    rows.append(
+        f"{'overall':<14} {o.tp + o.fn:>5} {o.precision:>6.3f} {o.recall:>6.3f} "
+        f"{o.f1:>6.3f}   {ob.f1:>7.3f}"
+    )
     return rows

@@ -59,8 +59,9 @@ class Gazetteer:
         ignore = self.ignore | {pg.normalise(n) for n in project.ignore}
         for name in ignore:
             names.pop(name, None)
-        return Gazetteer(names, frozenset(ignore), _max_tokens(names),
-                         f"{self.digest}+{project.digest}")
+        return Gazetteer(
+            names, frozenset(ignore), _max_tokens(names), f"{self.digest}+{project.digest}"
+        )
 
 
 def _max_tokens(names: Iterable[str]) -> int:
@@ -109,9 +110,16 @@ def build(hand_list: bool = True) -> Gazetteer:
     if hand_list:
         names.update(known.surfaces())
     for key, label, canonical in places():
-        if (key in names or key in blocked or not _NAME.match(key) or key in vocab.STOPWORDS
-                or key in vocab.TITLES or key in vocab.HEAD_LABELS or key in vocab.DIRECTIONS
-                or key in vocab.SURNAMES):
+        if (
+            key in names
+            or key in blocked
+            or not _NAME.match(key)
+            or key in vocab.STOPWORDS
+            or key in vocab.TITLES
+            or key in vocab.HEAD_LABELS
+            or key in vocab.DIRECTIONS
+            or key in vocab.SURNAMES
+        ):
             continue
         names[key] = (label, canonical)
     digest = inputs_digest() if hand_list else inputs_digest() + "-nohand"

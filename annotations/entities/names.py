@@ -36,11 +36,11 @@ def analyse(chunk: str, gaz: Gazetteer, mid: bool = False) -> tuple[Span, ...]:
 def _analyse_run(toks: list[Tok], chunk: str, gaz: Gazetteer) -> list[Span]:
     if len(toks) == 1:  # the common case, made cheap
         return _single(toks[0], gaz)
-    gaps = [chunk[a.end:b.start] for a, b in zip(toks, toks[1:], strict=False)]
+    gaps = [chunk[a.end : b.start] for a, b in zip(toks, toks[1:], strict=False)]
     hits = _gazetteer_hits(toks, chunk, gaz)
     multi = [h for h in hits if h[1] > h[0]]
     for index, (i, j, _label, _canonical) in enumerate(multi):
-        for t in toks[i:j + 1]:
+        for t in toks[i : j + 1]:
             t.hit = index
     spans: list[Span] = []
     dropped: set[int] = set()
@@ -48,7 +48,7 @@ def _analyse_run(toks: list[Tok], chunk: str, gaz: Gazetteer) -> list[Span]:
     for index, (i, j, label, canonical) in enumerate(multi):
         if index not in dropped and not toks[i].used:  # "South China Sea", "General Motors"
             spans.append(Span(toks[i].start, toks[j].end, label, "gaz", (canonical,)))
-            for t in toks[i:j + 1]:
+            for t in toks[i : j + 1]:
                 t.used = True
     spans += _titles(toks, gaps, chunk, gaz)
     spans += _chinese_names(toks, gaps)
@@ -82,15 +82,14 @@ def _single(tok: Tok, gaz: Gazetteer) -> list[Span]:
     return [Span(tok.start, tok.end, "", "unknown")]
 
 
-def _gazetteer_hits(toks: list[Tok], chunk: str, gaz: Gazetteer
-                    ) -> list[tuple[int, int, str, str]]:
+def _gazetteer_hits(toks: list[Tok], chunk: str, gaz: Gazetteer) -> list[tuple[int, int, str, str]]:
     """Longest gazetteer names, left to right, not overlapping: (first, last, label, canonical)."""
     out = []
     i, n = 0, len(toks)
     while i < n:
         found = None
         for j in range(min(n, i + gaz.max_tokens) - 1, i - 1, -1):
-            hit = gaz.get(normalise(chunk[toks[i].start:toks[j].end]))
+            hit = gaz.get(normalise(chunk[toks[i].start : toks[j].end]))
             if hit:
                 found = (i, j, hit[0], hit[1])
                 break
@@ -107,8 +106,14 @@ def _nameish(tok: Tok) -> bool:
     return tok.kind in ("word", "head") or tok.hit >= 0
 
 
-def _heads(toks: list[Tok], gaps: list[str], chunk: str, gaz: Gazetteer, multi: list[Hit],
-           dropped: set[int]) -> list[Span]:
+def _heads(
+    toks: list[Tok],
+    gaps: list[str],
+    chunk: str,
+    gaz: Gazetteer,
+    multi: list[Hit],
+    dropped: set[int],
+) -> list[Span]:
     """Runs ending in a head noun: "Shanghai Academy of Global Governance and Area Studies"."""
     out: list[Span] = []
     n = len(toks)
@@ -126,8 +131,15 @@ def _heads(toks: list[Tok], gaps: list[str], chunk: str, gaz: Gazetteer, multi: 
     return out
 
 
-def _head_run(toks: list[Tok], gaps: list[str], chunk: str, gaz: Gazetteer,
-              where: tuple[int, int, int], multi: list[Hit], dropped: set[int]) -> Span | None:
+def _head_run(
+    toks: list[Tok],
+    gaps: list[str],
+    chunk: str,
+    gaz: Gazetteer,
+    where: tuple[int, int, int],
+    multi: list[Hit],
+    dropped: set[int],
+) -> Span | None:
     seg, head, seg_end = where
     label = vocab.HEAD_LABELS[toks[head].text]
     first = head
@@ -140,7 +152,7 @@ def _head_run(toks: list[Tok], gaps: list[str], chunk: str, gaz: Gazetteer,
             break
         while k > 0 and gaps[k - 1] == " " and _nameish(toks[k - 1]):
             k -= 1
-        if gaz.get(normalise(chunk[toks[k].start:toks[first - 1].end])):
+        if gaz.get(normalise(chunk[toks[k].start : toks[first - 1].end])):
             break
         first = seg = k
     index = toks[head].hit
@@ -161,23 +173,29 @@ def _head_run(toks: list[Tok], gaps: list[str], chunk: str, gaz: Gazetteer,
         return None
     if index >= 0 and toks[first].hit == index and multi[index][:2] == (first, last):
         return None  # exactly a known name: left to the gazetteer
-    inside = {t.hit for t in toks[first:last + 1] if t.hit >= 0}
+    inside = {t.hit for t in toks[first : last + 1] if t.hit >= 0}
     for hit_index in inside:  # a name may contain known names, but not cut through one
         i, j = multi[hit_index][0], multi[hit_index][1]
         if i < first or j > last:
             return None
-    if any(t.used for t in toks[first:last + 1]):
+    if any(t.used for t in toks[first : last + 1]):
         return None
     dropped |= inside
-    for t in toks[first:last + 1]:
+    for t in toks[first : last + 1]:
         t.used = True
     how = "weak" if toks[head].text in vocab.WEAK_HEADS and last == head else "head"
-    return Span(toks[first].start, toks[last].end, label, how,
-                _core_aliases(toks, first, head, label, gaz, chunk))
+    return Span(
+        toks[first].start,
+        toks[last].end,
+        label,
+        how,
+        _core_aliases(toks, first, head, label, gaz, chunk),
+    )
 
 
-def _extend(toks: list[Tok], gaps: list[str], chunk: str, gaz: Gazetteer, head: int,
-            label: str) -> int:
+def _extend(
+    toks: list[Tok], gaps: list[str], chunk: str, gaz: Gazetteer, head: int, label: str
+) -> int:
     """Carry a name over "of", "for", "on", "in" and "and": "Ministry of Commerce"."""
     last, n, seen_of = head, len(toks), False
     while last + 1 < n:
@@ -192,16 +210,16 @@ def _extend(toks: list[Tok], gaps: list[str], chunk: str, gaz: Gazetteer, head: 
         k = last + 1
         while k + 1 < n and gaps[k] == " " and _nameish(toks[k + 1]):
             k += 1
-        if kind == "and" and (not seen_of
-                              or gaz.get(normalise(chunk[nxt.start:toks[k].end]))):
+        if kind == "and" and (not seen_of or gaz.get(normalise(chunk[nxt.start : toks[k].end]))):
             break
         seen_of = True
         last = k
     return last
 
 
-def _core_aliases(toks: list[Tok], first: int, head: int, label: str, gaz: Gazetteer,
-                  chunk: str) -> tuple[str, ...]:
+def _core_aliases(
+    toks: list[Tok], first: int, head: int, label: str, gaz: Gazetteer, chunk: str
+) -> tuple[str, ...]:
     """Short names a long one goes by later: "Topstar" for "Guangdong Topstar ... Co., Ltd."."""
     generic = (vocab.CORPORATE_SUFFIXES | vocab.WEAK_HEADS) if label == "ORG" else vocab.GPE_HEADS
     if label not in ("ORG", "GPE") or toks[head].text not in generic:
@@ -216,7 +234,7 @@ def _core_aliases(toks: list[Tok], first: int, head: int, label: str, gaz: Gazet
     for end in range(k, head):
         if toks[end].text in generic or toks[end].kind != "word":
             continue
-        alias = chunk[toks[k].start:toks[end].end]
+        alias = chunk[toks[k].start : toks[end].end]
         if alias not in vocab.STOPWORDS and alias not in vocab.HEAD_LABELS:
             out.append(alias)
     return tuple(out)
@@ -248,13 +266,17 @@ def _titles(toks: list[Tok], gaps: list[str], chunk: str, gaz: Gazetteer) -> lis
             if gaps[i] != " " or first.used or first.kind != "word":
                 continue
             j = i + 1
-            while (j + 1 < n and j - i < 4 and not toks[j + 1].used
-                   and toks[j + 1].kind == "word"
-                   and (gaps[j] == " " or gaps[j] in PARTICLE_GAP)):
+            while (
+                j + 1 < n
+                and j - i < 4
+                and not toks[j + 1].used
+                and toks[j + 1].kind == "word"
+                and (gaps[j] == " " or gaps[j] in PARTICLE_GAP)
+            ):
                 j += 1
             last = toks[j]
             names = list(range(i + 1, j + 1))
-        name = chunk[first.start:last.end]
+        name = chunk[first.start : last.end]
         hit = gaz.get(normalise(name))
         if hit and hit[0] not in ("GPE", "PERSON"):
             continue
@@ -269,11 +291,21 @@ def _chinese_names(toks: list[Tok], gaps: list[str]) -> list[Span]:
     out = []
     for i in range(len(toks) - 1):
         a, b = toks[i], toks[i + 1]
-        if (a.used or b.used or gaps[i] != " " or a.text not in vocab.SURNAMES
-                or b.kind != "word" or not vocab.PINYIN_GIVEN.fullmatch(b.text)):
+        if (
+            a.used
+            or b.used
+            or gaps[i] != " "
+            or a.text not in vocab.SURNAMES
+            or b.kind != "word"
+            or not vocab.PINYIN_GIVEN.fullmatch(b.text)
+        ):
             continue
-        if i + 2 < len(toks) and gaps[i + 1] == " " and _nameish(toks[i + 2]) \
-                and not toks[i + 2].used:
+        if (
+            i + 2 < len(toks)
+            and gaps[i + 1] == " "
+            and _nameish(toks[i + 2])
+            and not toks[i + 2].used
+        ):
             continue  # "Li Auto Group": a longer name, not a person
         a.used = b.used = True
         out.append(Span(a.start, b.end, "PERSON", "cname", (a.text,)))
@@ -341,8 +373,12 @@ def _unknown_runs(toks: list[Tok], gaps: list[str]) -> list[Span]:
             i += 1
             continue
         j = i
-        while (j + 1 < n and not toks[j + 1].used and toks[j + 1].kind == "word"
-               and (gaps[j] == " " or gaps[j] in PARTICLE_GAP)):
+        while (
+            j + 1 < n
+            and not toks[j + 1].used
+            and toks[j + 1].kind == "word"
+            and (gaps[j] == " " or gaps[j] in PARTICLE_GAP)
+        ):
             j += 1
         out.append(Span(toks[i].start, toks[j].end, "", "unknown"))
         i = j + 1

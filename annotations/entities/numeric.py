@@ -47,26 +47,34 @@ _UNITS_OF_TIME = words_list("""
 """)
 _BIG = "million|billion|trillion"
 _SMALL = rf"{_NUMBER}|a few|several|many|a couple of|a dozen|a|an|one"
-_APPROX = (r"(?:(?:more|less|fewer) than|over|nearly|almost|about|around|approximately|roughly|"
-           r"up to|at least|at most|some|under|just over|just under|close to|as many as|"
-           r"as much as|upwards of|an estimated)\s")
+_APPROX = (
+    r"(?:(?:more|less|fewer) than|over|nearly|almost|about|around|approximately|roughly|"
+    r"up to|at least|at most|some|under|just over|just under|close to|as many as|"
+    r"as much as|upwards of|an estimated)\s"
+)
 _APPROX_LAST = words("""
     than over nearly almost about around approximately roughly to least most some under as
     of estimated
 """)
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _UNIT_TIME = r"(?:year|month|week|day|decade|century|centurie)s?"
-_UNITS = (r"(?:square[ -]|cubic[ -])?(?:kilo|centi|milli|nano)?(?:met(?:er|re)s?|grams?)|km/h|kph|"
-          r"mph|km2|km|cm|mm|nm|kg|mg|tonnes?|tons?|barrels?|miles?|feet|foot|inch(?:es)?|yards?|"
-          r"acres?|hectares?|lit(?:er|re)s?|gallons?|pounds|ounces?|degrees?|watts?|kilowatts?|"
-          r"megawatts?|gigawatts?|kW|MW|GW|kWh|MWh|GWh|TWh|GB|TB|MB|knots?")
-_CURRENCY_WORDS = (r"(?:US |U\.S\. |Hong Kong |Singapore |Australian |Canadian )?dollars|yuan|"
-                   r"renminbi|euros?|pounds sterling|yen|rupees|rubles|roubles|dirhams|riyals|"
-                   r"pesos|francs|USD|RMB|CNY|EUR")
+_UNITS = (
+    r"(?:square[ -]|cubic[ -])?(?:kilo|centi|milli|nano)?(?:met(?:er|re)s?|grams?)|km/h|kph|"
+    r"mph|km2|km|cm|mm|nm|kg|mg|tonnes?|tons?|barrels?|miles?|feet|foot|inch(?:es)?|yards?|"
+    r"acres?|hectares?|lit(?:er|re)s?|gallons?|pounds|ounces?|degrees?|watts?|kilowatts?|"
+    r"megawatts?|gigawatts?|kW|MW|GW|kWh|MWh|GWh|TWh|GB|TB|MB|knots?"
+)
+_CURRENCY_WORDS = (
+    r"(?:US |U\.S\. |Hong Kong |Singapore |Australian |Canadian )?dollars|yuan|"
+    r"renminbi|euros?|pounds sterling|yen|rupees|rubles|roubles|dirhams|riyals|"
+    r"pesos|francs|USD|RMB|CNY|EUR"
+)
 
 _DIGIT = re.compile(r"[0-9$€£¥₹₩][0-9,.]*")
-_CURRENCY_BEFORE = re.compile(r"(?:\b(?:US|U\.S\.|HK|NT|A|C|S)(?=\$)|\b(?:USD|RMB|CNY|EUR|GBP|"
-                              r"JPY|HKD)\s?)$")
+_CURRENCY_BEFORE = re.compile(
+    r"(?:\b(?:US|U\.S\.|HK|NT|A|C|S)(?=\$)|\b(?:USD|RMB|CNY|EUR|GBP|"
+    r"JPY|HKD)\s?)$"
+)
 _AT_DIGIT = re.compile(
     rf"(?P<MONEY>(?:(?:US|U\.S\.|HK|NT|A|C|S)?\$|€|£|¥|₹|₩|(?:USD|RMB|CNY|EUR|GBP|JPY|HKD)\s?)"
     rf"(?:{_NUM})(?:\s?(?:{_BIG}|bn)\b)?"
@@ -86,16 +94,21 @@ _AT_DIGIT = re.compile(
 
 _PART = r"(?:the\s)?(?:end|beginning|start|middle|first half|second half|rest)\sof\s$"
 _PART_BEFORE = re.compile(_PART, re.IGNORECASE)
-_AT_MONTH = re.compile(rf"{_MONTH}(?:\s\d{{1,2}}(?:st|nd|rd|th)?\b(?:,\s\d{{4}}\b)?|\s\d{{4}}\b"
-                       rf"|\s(?:next|last|this)\syear\b)")
+_AT_MONTH = re.compile(
+    rf"{_MONTH}(?:\s\d{{1,2}}(?:st|nd|rd|th)?\b(?:,\s\d{{4}}\b)?|\s\d{{4}}\b"
+    rf"|\s(?:next|last|this)\syear\b)"
+)
 _AT_NUMBER = re.compile(
     rf"(?P<DATE>(?:{_SMALL})(?:-|\s)(?:{_UNIT_TIME})(?:-old)?(?:\sago)?\b(?!-))"
     rf"|(?P<TIME>(?:{_SMALL})\s(?:hours?|minutes?)\b)"
     rf"|(?P<CARDINAL>(?:{_NUMBER})(?:\s(?:{_BIG}))?(?:\sor\s(?:{_NUMBER}))?\b(?!-))",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _UNIT_BEFORE = re.compile(
     rf"(?:(?:{_APPROX}|another\s)?(?:{_SMALL})[\s-]|(?:this|last|next|recent|(?:the\s)?past|"
-    rf"(?:the\s)?coming|previous|each|every)\s(?:few\s)?)$", re.IGNORECASE)
+    rf"(?:the\s)?coming|previous|each|every)\s(?:few\s)?)$",
+    re.IGNORECASE,
+)
 _BIG_BEFORE = re.compile(rf"(?:{_APPROX})?(?:{_SMALL})\s$", re.IGNORECASE)
 _NOT_ONE_PREV = words("""
     no any every this that which each only on the
@@ -104,11 +117,32 @@ _MONTH_PREV = words("""
     in since until till by from during early late mid of last next this between through
     before after and to
 """)
-_UNIT_PREV = frozenset([*_NUMBER_NAMES, "a", "an", "few", "several", "many", "of", "this", "last",
-                        "next", "recent", "past", "coming", "previous", "each", "every"])
+_UNIT_PREV = frozenset(
+    [
+        *_NUMBER_NAMES,
+        "a",
+        "an",
+        "few",
+        "several",
+        "many",
+        "of",
+        "this",
+        "last",
+        "next",
+        "recent",
+        "past",
+        "coming",
+        "previous",
+        "each",
+        "every",
+    ]
+)
 _NOT_ONE_AFTER = re.compile(r"one\s(?:another|hand|by\sone|of\sa\skind)\b", re.IGNORECASE)
-_MONEY_PLURAL = re.compile(rf"(?:billions|millions|trillions|hundreds|thousands)\sof\s"
-                           rf"(?:{_CURRENCY_WORDS})\b", re.IGNORECASE)
+_MONEY_PLURAL = re.compile(
+    rf"(?:billions|millions|trillions|hundreds|thousands)\sof\s"
+    rf"(?:{_CURRENCY_WORDS})\b",
+    re.IGNORECASE,
+)
 _MULTI = re.compile(rf"multi-(?:{_BIG})-(?:dollar|yuan|euro)\b", re.IGNORECASE)
 _SEASON = re.compile(r"(?:spring|summer|autumn|fall|winter)\sof\s\d{4}\b", re.IGNORECASE)
 _AGO_OLD = re.compile(r"(?:-old|\sago)\b")
@@ -116,13 +150,21 @@ _LIST_MARK = re.compile(r"(?:^|\n)[ \t]*$")
 _DAY_PART = re.compile(r"\s(?:night|morning|afternoon|evening)\b")
 
 _KINDS: dict[str, str] = {
-    **{w: "month" for w in _MONTH_NAMES}, **{w: "weekday" for w in _DAY_NAMES},
-    **{w: "number" for w in _NUMBER_NAMES}, **{w: "ordinal" for w in _ORDINALS},
+    **{w: "month" for w in _MONTH_NAMES},
+    **{w: "weekday" for w in _DAY_NAMES},
+    **{w: "number" for w in _NUMBER_NAMES},
+    **{w: "ordinal" for w in _ORDINALS},
     **{w: "unit" for w in _UNITS_OF_TIME},
     **{w: "date" for w in ("today", "yesterday", "tomorrow", "annually", "decades", "centuries")},
-    "tonight": "time", "million": "big", "billion": "big", "trillion": "big", "multi": "multi",
-    **{w: "plural" for w in ("millions", "billions", "trillions", "thousands", "hundreds",
-                             "dozens")},
+    "tonight": "time",
+    "million": "big",
+    "billion": "big",
+    "trillion": "big",
+    "multi": "multi",
+    **{
+        w: "plural"
+        for w in ("millions", "billions", "trillions", "thousands", "hundreds", "dozens")
+    },
     **{w: "season" for w in ("spring", "summer", "autumn", "fall", "winter")},
 }
 
@@ -193,7 +235,7 @@ def _before(text: str, start: int) -> str:
     i = start - 2
     while i >= window and text[i].isalpha():
         i -= 1
-    return text[i + 1:start - 1].lower()
+    return text[i + 1 : start - 1].lower()
 
 
 def _word(text: str, start: int, end: int, word: str, kind: str) -> Found | None:
@@ -204,7 +246,7 @@ def _word(text: str, start: int, end: int, word: str, kind: str) -> Found | None
     if kind == "ordinal":
         if text.startswith("-", start - 1) or text.startswith(("-hand", "-rate", "-class"), end):
             return None
-        if word == "first" and text[max(0, start - 3):start].lower() == "at ":
+        if word == "first" and text[max(0, start - 3) : start].lower() == "at ":
             return None
         return start, end, "ORDINAL"
     if kind == "date":
@@ -251,7 +293,7 @@ def _word(text: str, start: int, end: int, word: str, kind: str) -> Found | None
     if kind == "multi":
         match = _MULTI.match(text, start)
         return (start, match.end(), "MONEY") if match else None
-    if kind == "season" and text[max(0, start - 4):start].lower() == "the ":
+    if kind == "season" and text[max(0, start - 4) : start].lower() == "the ":
         match = _SEASON.match(text, start)
         return (start - 4, match.end(), "DATE") if match else None
     return None
@@ -266,14 +308,14 @@ def _with_prefix(text: str, start: int) -> int:
         return start
     window = start - 16 if start > 16 else 0
     space = text.rfind(" ", window, start - 1)
-    if text[max(space + 1, window):start - 1].lower() not in _APPROX_LAST:
+    if text[max(space + 1, window) : start - 1].lower() not in _APPROX_LAST:
         return start
     match = _PREFIX.search(text, max(0, start - 24), start)
     return match.start() if match else start
 
 
 def _is_list_marker(text: str, start: int, end: int) -> bool:
-    """"2." or "2.1." opening a line is a section number, not a cardinal."""
+    """ "2." or "2.1." opening a line is a section number, not a cardinal."""
     if start and not _LIST_MARK.search(text, max(0, start - 8), start):
         return False
     return text.startswith((".", ")"), end)

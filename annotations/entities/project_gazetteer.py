@@ -29,8 +29,26 @@ import yaml
 from annotations.config_yaml import compose, read_config
 from annotations.errors import InputError
 
-LABELS = ("PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
-          "LANGUAGE", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL")
+LABELS = (
+    "PERSON",
+    "NORP",
+    "FAC",
+    "ORG",
+    "GPE",
+    "LOC",
+    "PRODUCT",
+    "EVENT",
+    "WORK_OF_ART",
+    "LAW",
+    "LANGUAGE",
+    "DATE",
+    "TIME",
+    "PERCENT",
+    "MONEY",
+    "QUANTITY",
+    "ORDINAL",
+    "CARDINAL",
+)
 _LABEL = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 5x faster
 _HEADER = "# annotty project gazetteer: names, their label, aliases (see the README)\n"
@@ -96,8 +114,9 @@ def parse(text: str, path: str) -> ProjectGazetteer:
         elif key == "ignore":
             ignore = _strings(value, path, "ignore")
         else:
-            raise InputError(path, "unknown field (use 'entities' or 'ignore')", _line(key_node),
-                             key)
+            raise InputError(
+                path, "unknown field (use 'entities' or 'ignore')", _line(key_node), key
+            )
     return ProjectGazetteer(tuple(entries), tuple(ignore), path)
 
 
@@ -134,18 +153,26 @@ def _entries(node: yaml.Node, path: str) -> list[Entry]:
             raise InputError(path, "must be a mapping with name and label", _line(item), where)
         fields = {str(k.value): (k, v) for k, v in item.value}
         for extra in sorted(set(fields) - {"name", "label", "aliases"}):
-            raise InputError(path, "unknown field (use name, label, aliases)",
-                             _line(fields[extra][0]), f"{where}.{extra}")
+            raise InputError(
+                path,
+                "unknown field (use name, label, aliases)",
+                _line(fields[extra][0]),
+                f"{where}.{extra}",
+            )
         for required in ("name", "label"):
             if required not in fields:
-                raise InputError(path, "required field is missing", _line(item),
-                                 f"{where}.{required}")
+                raise InputError(
+                    path, "required field is missing", _line(item), f"{where}.{required}"
+                )
         name = _scalar(fields["name"][1], path, f"{where}.name")
         label = _scalar(fields["label"][1], path, f"{where}.label")
         if not _LABEL.match(label):
-            raise InputError(path, f"bad label {label!r}: use an UPPER_CASE name such as "
-                             f"{', '.join(LABELS[:6])}", _line(fields["label"][1]),
-                             f"{where}.label")
+            raise InputError(
+                path,
+                f"bad label {label!r}: use an UPPER_CASE name such as {', '.join(LABELS[:6])}",
+                _line(fields["label"][1]),
+                f"{where}.label",
+            )
         aliases: list[str] = []
         if "aliases" in fields:
             aliases = _strings(fields["aliases"][1], path, f"{where}.aliases")
@@ -154,8 +181,9 @@ def _entries(node: yaml.Node, path: str) -> list[Entry]:
 
 
 # -- writing: "apply everywhere" ----------------------------------------------------------------
-def add_entry(path: str | Path, name: str, label: str, aliases: tuple[str, ...] = ()
-              ) -> ProjectGazetteer:
+def add_entry(
+    path: str | Path, name: str, label: str, aliases: tuple[str, ...] = ()
+) -> ProjectGazetteer:
     """Add (or re-label) a name for every document; the file is created if needed.
 
     The entry is appended to the ``entities`` list as one line, so the rest of the file and its
@@ -167,8 +195,13 @@ def add_entry(path: str | Path, name: str, label: str, aliases: tuple[str, ...] 
     if not _LABEL.match(label):
         raise InputError(path, f"bad label {label!r}", field="label")
     current = load(path)
-    if any(e.name == name and e.label == label and set(aliases) <= set(e.aliases)
-           for e in current.entries) and name not in current.ignore:
+    if (
+        any(
+            e.name == name and e.label == label and set(aliases) <= set(e.aliases)
+            for e in current.entries
+        )
+        and name not in current.ignore
+    ):
         return current
     item: dict[str, object] = {"name": name, "label": label}
     if aliases:
@@ -190,8 +223,9 @@ def add_ignore(path: str | Path, name: str) -> ProjectGazetteer:
 
 
 def _flow(value: object) -> str:
-    dumped = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000,
-                            sort_keys=False)
+    dumped = yaml.safe_dump(
+        value, default_flow_style=True, allow_unicode=True, width=10_000, sort_keys=False
+    )
     return dumped.strip().removesuffix("...").strip()
 
 

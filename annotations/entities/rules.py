@@ -25,8 +25,9 @@ Found = tuple[int, int, str, str]  # start, end, label, source
 _SENTENCE_END = frozenset(".!?:;\n•·*")
 _QUOTES = frozenset(" \t\"'“‘(")
 _PARTICLE_BEFORE = ("von der", "van der", "von", "van", "de", "da", "di", "bin", "dos", "du", "del")
-_PARTICLE_ENDS = frozenset(p[-3:] for p in _PARTICLE_BEFORE) | frozenset(p[-2:] for p in
-                                                                        _PARTICLE_BEFORE)
+_PARTICLE_ENDS = frozenset(p[-3:] for p in _PARTICLE_BEFORE) | frozenset(
+    p[-2:] for p in _PARTICLE_BEFORE
+)
 _ROLE_WORDS = frozenset(vocab.ROLES.split("|"))
 _ORG_NOUNS = vocab.words("""company firm maker manufacturer carmaker automaker chipmaker giant
     startup start-up brand retailer bank lender insurer broadcaster newspaper outlet website
@@ -46,17 +47,24 @@ _SPEECH_AFTER_COMMA = re.compile(r", (?:also )?(?:said|told|noted|added|stressed
 _LIST_WORDS = vocab.words("like including as")
 _DETERMINERS = vocab.words("the a an his her their its")
 _SOURCES = {"gaz": "gazetteer", "hyphen": "gazetteer"}
-_TITLES = [re.compile(r"titled\s+[\"“]([^\"”\n]{2,160}?)[,.]?[\"”]"),
-           re.compile(r"hemed\s+[\"“]([^\"”\n]{2,160}?)[,.]?[\"”]"),
-           re.compile(r"the (?:book|novel|film|movie|song|album|series|documentary|play|poem|"
-                      r"painting|opera|show|essay)\s+[\"“]([^\"”\n]{2,160}?)[,.]?[\"”]")]
+_TITLES = [
+    re.compile(r"titled\s+[\"“]([^\"”\n]{2,160}?)[,.]?[\"”]"),
+    re.compile(r"hemed\s+[\"“]([^\"”\n]{2,160}?)[,.]?[\"”]"),
+    re.compile(
+        r"the (?:book|novel|film|movie|song|album|series|documentary|play|poem|"
+        r"painting|opera|show|essay)\s+[\"“]([^\"”\n]{2,160}?)[,.]?[\"”]"
+    ),
+]
 
 
 class RuleRecognizer:
     """Rules + gazetteers. ``key`` changes with the rules, the data packages and the gazetteers."""
 
-    def __init__(self, project: pg.ProjectGazetteer | None = None,
-                 gazetteer: gazetteer_mod.Gazetteer | None = None) -> None:
+    def __init__(
+        self,
+        project: pg.ProjectGazetteer | None = None,
+        gazetteer: gazetteer_mod.Gazetteer | None = None,
+    ) -> None:
         self.project = project or pg.ProjectGazetteer()
         self.key = builtin_key(self.project, gazetteer.digest if gazetteer else None)
         self._gazetteer = gazetteer.with_project(self.project) if gazetteer else None
@@ -106,11 +114,16 @@ class RuleRecognizer:
             if chunk in lone:
                 continue
             base = match.start()
-            if base > 3 and text[base - 1] == " " and (text[base - 4:base - 1] in _PARTICLE_ENDS
-                                                       or text[base - 3:base - 1] in
-                                                       _PARTICLE_ENDS):
+            if (
+                base > 3
+                and text[base - 1] == " "
+                and (
+                    text[base - 4 : base - 1] in _PARTICLE_ENDS
+                    or text[base - 3 : base - 1] in _PARTICLE_ENDS
+                )
+            ):
                 base = _particle_start(text, base)  # "von der Leyen"
-                chunk = text[base:match.end()]
+                chunk = text[base : match.end()]
             i = base - 1
             while i >= 0 and text[i] in _QUOTES:
                 i -= 1
@@ -154,14 +167,15 @@ class RuleRecognizer:
                 out += _learned_parts(text, start, end, learned)
         return out
 
-    def _context(self, text: str, start: int, end: int, chunk_end: int,
-                 found: list[Found]) -> tuple[str | None, int]:
+    def _context(
+        self, text: str, start: int, end: int, chunk_end: int, found: list[Found]
+    ) -> tuple[str | None, int]:
         """Type an unexplained name from the words around it: (label or None, its end).
 
         Called for every unexplained capitalised word, so the cheap tests come first: the word
         before and the words after, then the regular expressions only where a comma invites them.
         """
-        after = text[end:end + 1]
+        after = text[end : end + 1]
         if after == ")" and start and text[start - 1] == "(":
             label = _gloss(text, start, end, found, acronym=True)
             if label is None and _previous_word(text, start - 1) in _PRODUCT_BEFORE:
@@ -186,9 +200,19 @@ class RuleRecognizer:
         elif after == "," and vocab.APPOSITIVE_WORK.match(text, end):
             return "WORK_OF_ART", chunk_end
         letters_only = surface.replace(" ", "").isalpha()
-        if nxt and (nxt[0] in _PRODUCT_NOUNS or len(nxt) > 1 and nxt[1] in _PRODUCT_NOUNS
-                    or len(nxt) > 2 and nxt[2] in _PRODUCT_NOUNS and nxt[1].islower()) \
-                and not (surface.isupper() and letters_only) and "-" not in surface:
+        if (
+            nxt
+            and (
+                nxt[0] in _PRODUCT_NOUNS
+                or len(nxt) > 1
+                and nxt[1] in _PRODUCT_NOUNS
+                or len(nxt) > 2
+                and nxt[2] in _PRODUCT_NOUNS
+                and nxt[1].islower()
+            )
+            and not (surface.isupper() and letters_only)
+            and "-" not in surface
+        ):
             model = _MODEL_NUMBER.match(text, end)  # "PlayStation 5", "iPhone 16"
             return "PRODUCT", model.end() if model else end
         if surface.isupper() or not letters_only or surface.count(" ") > 3:
@@ -199,19 +223,22 @@ class RuleRecognizer:
             return "PERSON", end
         if surface.count(" ") < 3:
             i = 1 if len(nxt) > 1 and nxt[0] in vocab.SPEECH_ADVERBS else 0
-            if len(nxt) > i and (nxt[i] in vocab.SPEECH_VERBS
-                                 or nxt[i] == "pointed" and "out" in nxt[i + 1:]):
+            if len(nxt) > i and (
+                nxt[i] in vocab.SPEECH_VERBS or nxt[i] == "pointed" and "out" in nxt[i + 1 :]
+            ):
                 return "PERSON", end
             if after == "," and _SPEECH_AFTER_COMMA.match(text, end):
                 return "PERSON", end
-            if prev in _SPEECH_BEFORE or (prev == "to" and _previous_word(
-                    text, start - 3) == "according"):
+            if prev in _SPEECH_BEFORE or (
+                prev == "to" and _previous_word(text, start - 3) == "according"
+            ):
                 return "PERSON", end
         return None, end
 
 
-def _literal_automaton(project: pg.ProjectGazetteer, ignore: frozenset[str]
-                       ) -> ahocorasick.Automaton | None:
+def _literal_automaton(
+    project: pg.ProjectGazetteer, ignore: frozenset[str]
+) -> ahocorasick.Automaton | None:
     """Project names that do not start with a capital ("artificial intelligence", "iPhone").
 
     Names are found by their capitalised words, so these would never be looked up: they are
@@ -248,10 +275,10 @@ def _word_char(char: str) -> bool:
 
 
 def _listed_after(text: str, start: int, found: list[Found], label: str) -> bool:
-    """"Tata Motors and Infosys": an unknown name listed right after a name of ``label``."""
+    """ "Tata Motors and Infosys": an unknown name listed right after a name of ``label``."""
     if not found or found[-1][2] != label:
         return False
-    gap = text[found[-1][1]:start]
+    gap = text[found[-1][1] : start]
     return gap in (" and ", ", and ", " & ")  # ", " alone often ends a clause: "..., Guo said"
 
 
@@ -262,15 +289,21 @@ def _previous_word(text: str, start: int, gap: str = " ") -> str:
         return ""
     window = end - 23 if end > 23 else 0
     space = text.rfind(" ", window, end)
-    word = text[max(space + 1, window):end]
+    word = text[max(space + 1, window) : end]
     return word.lower() if word.isalpha() else ""
 
 
 def _org_list(text: str, start: int) -> bool:
-    """"companies like X", "firms such as X", "automakers including X"."""
-    words = text[max(0, start - 40):start].lower().split()[-3:]
-    return (len(words) >= 2 and words[-2] in _ORG_LISTS and words[-1] in ("like", "including")
-            or len(words) == 3 and words[0] in _ORG_LISTS and words[1:] == ["such", "as"])
+    """ "companies like X", "firms such as X", "automakers including X"."""
+    words = text[max(0, start - 40) : start].lower().split()[-3:]
+    return (
+        len(words) >= 2
+        and words[-2] in _ORG_LISTS
+        and words[-1] in ("like", "including")
+        or len(words) == 3
+        and words[0] in _ORG_LISTS
+        and words[1:] == ["such", "as"]
+    )
 
 
 def _learn(learned: dict[str, str], surface: str, label: str) -> None:
@@ -282,7 +315,7 @@ def _learn(learned: dict[str, str], surface: str, label: str) -> None:
 
 def _particle_start(text: str, start: int) -> int:
     """Start a name at a lower-case particle before it: "von der Leyen", "da Silva"."""
-    before = text[max(0, start - 9):start - 1]
+    before = text[max(0, start - 9) : start - 1]
     for particle in _PARTICLE_BEFORE:
         if before.endswith(particle):
             at = start - 1 - len(particle)
@@ -291,9 +324,10 @@ def _particle_start(text: str, start: int) -> int:
     return start
 
 
-def _gloss(text: str, start: int, end: int, found: list[Found], acronym: bool = False
-           ) -> str | None:
-    """"National People's Congress (NPC)", "Tiangong (Heavenly Palace)": the name before's label.
+def _gloss(
+    text: str, start: int, end: int, found: list[Found], acronym: bool = False
+) -> str | None:
+    """ "National People's Congress (NPC)", "Tiangong (Heavenly Palace)": the name before's label.
 
     An acronym must spell letters of the name, in order; a longer gloss only needs to be right
     after a name.
@@ -308,8 +342,9 @@ def _gloss(text: str, start: int, end: int, found: list[Found], acronym: bool = 
         return previous[2]
     if not surface.isupper() or not 2 <= len(surface) <= 8:
         return None
-    initials = "".join(w[0] for w in text[previous[0]:previous[1]].replace("-", " ").split()
-                       if w[:1].isupper())
+    initials = "".join(
+        w[0] for w in text[previous[0] : previous[1]].replace("-", " ").split() if w[:1].isupper()
+    )
     pos = 0
     for letter in surface:
         pos = initials.find(letter, pos) + 1
@@ -333,25 +368,28 @@ def _learned_parts(text: str, start: int, end: int, learned: dict[str, str]) -> 
 def _heading(text: str, start: int, end: int, cache: dict[int, bool]) -> bool:
     """Is this head-noun name really a heading ("Space Station: China is building ...")?"""
     line_start = text.rfind("\n", 0, start) + 1
-    if text.startswith(":", end) and (start - line_start < 40
-                                      and len(text[line_start:start].split()) <= 3):
+    if text.startswith(":", end) and (
+        start - line_start < 40 and len(text[line_start:start].split()) <= 3
+    ):
         return True
     known = cache.get(line_start)
     if known is None:
         line_end = text.find("\n", end, end + 160)
         known = False
         if line_end >= 0 or len(text) - line_start <= 160:
-            line = text[line_start:len(text) if line_end < 0 else line_end].strip()
+            line = text[line_start : len(text) if line_end < 0 else line_end].strip()
             words = [w for w in line.split() if w[:1].isalpha()]
             capitals = sum(1 for w in words if w[0].isupper())
-            known = 2 <= len(words) <= 14 and capitals >= 0.6 * len(words) \
-                and not line.endswith(".")
+            known = (
+                2 <= len(words) <= 14 and capitals >= 0.6 * len(words) and not line.endswith(".")
+            )
         cache[line_start] = known
     return known
 
 
-def _resolve(found: list[Found], text: str, ignore: frozenset[str], offset: int = 0
-             ) -> list[Entity]:
+def _resolve(
+    found: list[Found], text: str, ignore: frozenset[str], offset: int = 0
+) -> list[Entity]:
     """Longest span wins where candidates overlap; texts filled in; sorted by start."""
     found.sort()
     kept: list[Found] = []
@@ -367,6 +405,8 @@ def _resolve(found: list[Found], text: str, ignore: frozenset[str], offset: int 
         append(item)
         last_start, last_end = start, end
     if ignore:
-        kept = [k for k in kept if pg.normalise(text[k[0]:k[1]]) not in ignore]
-    return [Entity(start + offset, end + offset, label, source, text[start:end])
-            for start, end, label, source in kept]
+        kept = [k for k in kept if pg.normalise(text[k[0] : k[1]]) not in ignore]
+    return [
+        Entity(start + offset, end + offset, label, source, text[start:end])
+        for start, end, label, source in kept
+    ]

@@ -55,8 +55,15 @@ class SpacyRecognizer:
                 if self._ignore and pg.normalise(ent.text) in self._ignore:
                     continue
                 label = _LABELS.get(ent.label_, ent.label_)
-                out.append(Entity(ent.start_char + start + offset, ent.end_char + start + offset,
-                                  label, self.source, ent.text))
+                out.append(
+                    Entity(
+                        ent.start_char + start + offset,
+                        ent.end_char + start + offset,
+                        label,
+                        self.source,
+                        ent.text,
+                    )
+                )
         return out
 
 
@@ -85,8 +92,11 @@ def from_nlp(nlp: Any, name: str, gazetteer: str | Path | None = None) -> SpacyR
 def load(name: str, gazetteer: str | Path | None = None) -> tuple[SpacyRecognizer | None, str]:
     """(recognizer, "") or (None, what is missing and how to install it)."""
     if not name:
-        return None, "no spaCy pipeline named: use --recognizer spacy:NAME_OR_PATH " \
-                     "(e.g. spacy:en_core_web_sm)"
+        return (
+            None,
+            "no spaCy pipeline named: use --recognizer spacy:NAME_OR_PATH "
+            "(e.g. spacy:en_core_web_sm)",
+        )
     try:
         import spacy
     except ImportError:
@@ -95,8 +105,11 @@ def load(name: str, gazetteer: str | Path | None = None) -> tuple[SpacyRecognize
     try:
         nlp = spacy.load(name)
     except (OSError, ImportError, ValueError) as exc:
-        hint = (f"python -m spacy download {name}" if "/" not in name and not Path(name).exists()
-                else "check the path")
+        hint = (
+            f"python -m spacy download {name}"
+            if "/" not in name and not Path(name).exists()
+            else "check the path"
+        )
         return None, f"spaCy pipeline {name!r} cannot be loaded ({_first_line(exc)}): {hint}"
     _disable(nlp, (p for p in nlp.pipe_names if p not in _KEEP))
     return SpacyRecognizer(nlp, name, project), ""

@@ -78,8 +78,9 @@ APPOSITIVE_PERSON = re.compile(
 _WORKS = "book|novel|film|movie|song|album|series|documentary|play|poem|painting|opera|show|essay"
 
 # ", a book of excerpts ..." after a title marks a work of art.
-APPOSITIVE_WORK = re.compile(rf",\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,2}}?(?:{_WORKS})\b",
-                             re.IGNORECASE)
+APPOSITIVE_WORK = re.compile(
+    rf",\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,2}}?(?:{_WORKS})\b", re.IGNORECASE
+)
 
 # Reporting verbs after a name mark a person: "Guo said", "Lü also told".
 SPEECH_VERBS = words("""said says told tells noted notes added adds stated states stressed
@@ -90,8 +91,9 @@ declared maintained dismissed elaborated hoped vowed pledged""")
 SPEECH_ADVERBS = words("also further then later once has had previously")
 
 # Lower-case place nouns after a name: "Qianxi city", "Dingri county".
-PLACE_NOUNS = words("city county township village town province prefecture district region "
-                    "municipality")
+PLACE_NOUNS = words(
+    "city county township village town province prefecture district region municipality"
+)
 
 # Head nouns: a capitalised run that ends in one of these is a name of that type.
 ORG_HEADS = words("""
@@ -110,8 +112,10 @@ Insurance Labs Systems Solutions Inc Inc. Ltd Ltd. Co Co. Corp Corp. LLC PLC plc
 """)
 
 # Government bodies keep a nationality word outside the name: "Chinese" + "Foreign Ministry".
-GOV_HEADS = words("Ministry Government Embassy Consulate Army Navy Police Department "
-                      "Administration Congress Parliament Cabinet")
+GOV_HEADS = words(
+    "Ministry Government Embassy Consulate Army Navy Police Department "
+    "Administration Congress Parliament Cabinet"
+)
 EVENT_HEADS = words("""
 Forum Summit Conference Games Olympics Olympiad Expo Exposition Festival Dialogue War Cup
 Championship Championships Fair Day Week Revolution Uprising Marathon Biennale Tournament Show
@@ -139,9 +143,12 @@ Oblast Governorate Emirate Kingdom Republic Borough Parish Canton Commune
 """)
 
 HEAD_LABELS: dict[str, str] = {
-    **{w: "GPE" for w in GPE_HEADS}, **{w: "LOC" for w in LOC_HEADS},
-    **{w: "FAC" for w in FAC_HEADS}, **{w: "LAW" for w in LAW_HEADS},
-    **{w: "EVENT" for w in EVENT_HEADS}, **{w: "ORG" for w in ORG_HEADS},
+    **{w: "GPE" for w in GPE_HEADS},
+    **{w: "LOC" for w in LOC_HEADS},
+    **{w: "FAC" for w in FAC_HEADS},
+    **{w: "LAW" for w in LAW_HEADS},
+    **{w: "EVENT" for w in EVENT_HEADS},
+    **{w: "ORG" for w in ORG_HEADS},
 }
 # Industry words name companies only with a corporate suffix nearby; alone they are weak heads.
 WEAK_HEADS = words("""
@@ -151,11 +158,15 @@ Entertainment Energy Petroleum Mining Chemicals Chemical Steel Capital Partners 
 Investments Securities Insurance Labs Systems Solutions Media Studios Day Week Team Service
 Network Review Observer Show Code Framework Strategy Programme Program Plan Base Range Town Press
 """)
-CORPORATE_SUFFIXES = words("Inc Inc. Ltd Ltd. Co Co. Corp Corp. LLC PLC plc GmbH AG SA NV "
-                               "Limited Corporation Holdings Group Company")
+CORPORATE_SUFFIXES = words(
+    "Inc Inc. Ltd Ltd. Co Co. Corp Corp. LLC PLC plc GmbH AG SA NV "
+    "Limited Corporation Holdings Group Company"
+)
 
-DIRECTIONS = words("North South East West Northeast Northwest Southeast Southwest Central "
-                       "Northern Southern Eastern Western Upper Lower Inner Outer")
+DIRECTIONS = words(
+    "North South East West Northeast Northwest Southeast Southwest Central "
+    "Northern Southern Eastern Western Upper Lower Inner Outer"
+)
 
 # Common Chinese surnames in pinyin: with a pinyin given name they make a person's name.
 SURNAMES = words("""
@@ -172,8 +183,10 @@ Zu Zuo
 """)
 
 _INITIAL = "(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
-_FINAL = ("(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|üan|van|ai|ei|ao|ou|an|en|in|un|ün|"
-          "ia|ie|iu|ua|uo|ue|üe|ve|ui|er|a|o|e|i|u|ü|v)")
+_FINAL = (
+    "(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|üan|van|ai|ei|ao|ou|an|en|in|un|ün|"
+    "ia|ie|iu|ua|uo|ue|üe|ve|ui|er|a|o|e|i|u|ü|v)"
+)
 _SYLLABLE = f"{_INITIAL}{_FINAL}"
 # One or two pinyin syllables, as a Chinese given name is written: "Jiakun", "Yi", "Zhongping".
 PINYIN_GIVEN = re.compile(rf"(?:{_SYLLABLE}){{1,2}}(?:-(?:{_SYLLABLE}))?", re.IGNORECASE)

@@ -21,10 +21,7 @@ from annotations.entities import Recognizer
 from annotations.errors import AnnottyError
 from annotations.export.annotty_json import write_json, write_jsonl
 from annotations.export.brat import FolderSink, preview_brat, write_brat
-from annotations.export.csv_fmt import write_csv, write_csv_raw
-from annotations.export.doccano import write_doccano, write_doccano_relations
-from annotations.export.label_studio import write_label_studio
-from annotations.export.source import (
+from annotations.export.bundles import (
     DocBundle,
     EntitySource,
     Filters,
@@ -35,6 +32,9 @@ from annotations.export.source import (
     count_documents,
     default_entity_source,
 )
+from annotations.export.csv_fmt import write_csv, write_csv_raw
+from annotations.export.doccano import write_doccano, write_doccano_relations
+from annotations.export.label_studio import write_label_studio
 from annotations.export.spacy_fmt import write_docbin, write_spacy_jsonl
 from annotations.export.w3c import write_w3c
 from annotations.store import Store
@@ -61,8 +61,9 @@ class Format:
     """False for formats that never write entities: the export then skips looking them up."""
 
     def uses_path_writer(self, target: Path) -> bool:
-        return self.write_path is not None and (not self.path_suffix
-                                                or target.suffix.lower() == self.path_suffix)
+        return self.write_path is not None and (
+            not self.path_suffix or target.suffix.lower() == self.path_suffix
+        )
 
 
 def _none(store: Store, doc_id: str, recognizer: str) -> None:
@@ -75,33 +76,83 @@ def _source(form: Format, chosen: EntitySource | None) -> EntitySource:
     return chosen or default_entity_source()
 
 
-def _write_brat_folder(items: Iterable[DocBundle], folder: Path,
-                       skipped: list[str] | None = None) -> int:
+def _write_brat_folder(
+    items: Iterable[DocBundle], folder: Path, skipped: list[str] | None = None
+) -> int:
     return atomic_write.replace_folder(
-        folder, lambda fresh: write_brat(items, FolderSink(fresh), skipped))
+        folder, lambda fresh: write_brat(items, FolderSink(fresh), skipped)
+    )
 
 
-FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("json", "annotty JSON: documents, entities, claims", write_json, ".json",
-           round_trips=True),
-    Format("jsonl", "annotty JSONL: one document per line", write_jsonl, ".jsonl",
-           round_trips=True),
-    Format("w3c", "W3C Web Annotation (JSON-LD)", write_w3c, ".jsonld"),
-    Format("label-studio", "Label Studio tasks (code-point offsets)", write_label_studio, ".json",
-           round_trips=True),
-    Format("doccano", "doccano JSONL, label spans (UTF-16 offsets)", write_doccano, ".jsonl",
-           round_trips=True),
-    Format("doccano-relations", "doccano JSONL, entities + speaker relations (UTF-16)",
-           write_doccano_relations, ".jsonl", round_trips=True),
-    Format("brat", "brat standoff folder: .txt + .ann", preview_brat, "", lexer="text",
-           write_path=_write_brat_folder),
-    Format("spacy", "spaCy JSONL (ents, spans); a .spacy path writes a DocBin",
-           write_spacy_jsonl, ".jsonl", write_path=write_docbin, path_suffix=".spacy"),
-    Format("csv", "CSV, one row per claim (formula-like cells quoted for spreadsheets)",
-           write_csv, ".csv", lexer="text", entities=False),
-    Format("csv-raw", "CSV, one row per claim, cells exactly as stored (for programs)",
-           write_csv_raw, ".csv", lexer="text", entities=False),
-)}
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format(
+            "json",
+            "annotty JSON: documents, entities, claims",
+            write_json,
+            ".json",
+            round_trips=True,
+        ),
+        Format(
+            "jsonl", "annotty JSONL: one document per line", write_jsonl, ".jsonl", round_trips=True
+        ),
+        Format("w3c", "W3C Web Annotation (JSON-LD)", write_w3c, ".jsonld"),
+        Format(
+            "label-studio",
+            "Label Studio tasks (code-point offsets)",
+            write_label_studio,
+            ".json",
+            round_trips=True,
+        ),
+        Format(
+            "doccano",
+            "doccano JSONL, label spans (UTF-16 offsets)",
+            write_doccano,
+            ".jsonl",
+            round_trips=True,
+        ),
+        Format(
+            "doccano-relations",
+            "doccano JSONL, entities + speaker relations (UTF-16)",
+            write_doccano_relations,
+            ".jsonl",
+            round_trips=True,
+        ),
+        Format(
+            "brat",
+            "brat standoff folder: .txt + .ann",
+            preview_brat,
+            "",
+            lexer="text",
+            write_path=_write_brat_folder,
+        ),
+        Format(
+            "spacy",
+            "spaCy JSONL (ents, spans); a .spacy path writes a DocBin",
+            write_spacy_jsonl,
+            ".jsonl",
+            write_path=write_docbin,
+            path_suffix=".spacy",
+        ),
+        Format(
+            "csv",
+            "CSV, one row per claim (formula-like cells quoted for spreadsheets)",
+            write_csv,
+            ".csv",
+            lexer="text",
+            entities=False,
+        ),
+        Format(
+            "csv-raw",
+            "CSV, one row per claim, cells exactly as stored (for programs)",
+            write_csv_raw,
+            ".csv",
+            lexer="text",
+            entities=False,
+        ),
+    )
+}
 
 
 def get_format(fmt: str) -> Format:
@@ -170,14 +221,21 @@ class _Bounded(io.StringIO):
     def write(self, s: str) -> int:
         room = self.limit - self.tell()
         if len(s) >= room:
-            super().write(s[:max(room, 0)])
+            super().write(s[: max(room, 0)])
             raise _Full
         return super().write(s)
 
 
-def preview(store: Store, fmt: str, recognizer: str | Recognizer = "", *,
-            filters: Filters | None = None, entity_source: EntitySource | None = None,
-            documents: int = 2, max_chars: int = 4000) -> str:
+def preview(
+    store: Store,
+    fmt: str,
+    recognizer: str | Recognizer = "",
+    *,
+    filters: Filters | None = None,
+    entity_source: EntitySource | None = None,
+    documents: int = 2,
+    max_chars: int = 4000,
+) -> str:
     """The start of an export, for a dialog: at most ``documents`` records and ``max_chars``."""
     form = get_format(fmt)
     buffer = _Bounded(max_chars)
@@ -201,6 +259,18 @@ def preview(store: Store, fmt: str, recognizer: str | Recognizer = "", *,
     return buffer.getvalue()
 
 
-__all__ = ["FORMATS", "EntitySource", "Recognizer", "Filters", "Format", "Progress", "Tally",
-           "cached_entities", "count_documents", "default_entity_source", "export", "get_format",
-           "preview"]
+__all__ = [
+    "FORMATS",
+    "EntitySource",
+    "Recognizer",
+    "Filters",
+    "Format",
+    "Progress",
+    "Tally",
+    "cached_entities",
+    "count_documents",
+    "default_entity_source",
+    "export",
+    "get_format",
+    "preview",
+]

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from annotations.atomic_write import create_file
-from annotations.export.source import ClaimRow, DocBundle, to_json
+from annotations.export.bundles import ClaimRow, DocBundle, to_json
 
 CLAIM = "Claim"
 DOCUMENTS_FILE = "annotty-documents.jsonl"
@@ -107,8 +107,9 @@ def text_bound(number: int, label: str, text: str, start: int, end: int) -> str 
     return f"T{number}\t{label} {where}\t{shown}\n"
 
 
-def ann_lines(bundle: DocBundle, used: dict[str, set[str]],
-              skipped: list[str] | None = None) -> Iterator[str]:
+def ann_lines(
+    bundle: DocBundle, used: dict[str, set[str]], skipped: list[str] | None = None
+) -> Iterator[str]:
     """The ``.ann`` file of one document; ``used`` collects the names annotation.conf needs and
     ``skipped`` the spans brat cannot hold (nothing but line breaks)."""
     text = bundle.doc.text
@@ -132,16 +133,20 @@ def ann_lines(bundle: DocBundle, used: dict[str, set[str]],
         t_number += 1
         claim_t = t_number
         yield line
-        for attribute, value in (("ClaimType", claim.claim_type), ("Stance", claim.stance),
-                                 ("Attribution", claim.attribution),
-                                 ("Checkworthy", claim.checkworthy)):
+        for attribute, value in (
+            ("ClaimType", claim.claim_type),
+            ("Stance", claim.stance),
+            ("Attribution", claim.attribution),
+            ("Checkworthy", claim.checkworthy),
+        ):
             if value:
                 a_number += 1
                 used[attribute].add(type_name(value))
                 yield f"A{a_number}\t{attribute} T{claim_t} {type_name(value)}\n"
         mention = bundle.speaker_mention(claim)
-        target = None if mention is None else mention_t.get(
-            (mention.start, mention.end, mention.label))
+        target = (
+            None if mention is None else mention_t.get((mention.start, mention.end, mention.label))
+        )
         if mention is not None and target is not None:
             r_number += 1
             used["relations"].add(type_name(mention.label))
@@ -170,8 +175,13 @@ def annotation_conf(used: dict[str, set[str]]) -> str:
     lines = ["[entities]", CLAIM, *sorted(used["entities"]), "", "[relations]"]
     if used["relations"]:
         lines.append(f"Speaker Arg1:{CLAIM}, Arg2:{'|'.join(sorted(used['relations']))}")
-    lines += ["<OVERLAP> Arg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>", "", "[events]", "",
-              "[attributes]"]
+    lines += [
+        "<OVERLAP> Arg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>",
+        "",
+        "[events]",
+        "",
+        "[attributes]",
+    ]
     for attribute in ("ClaimType", "Stance", "Attribution", "Checkworthy"):
         if used[attribute]:
             lines.append(f"{attribute} Arg:{CLAIM}, Value:{'|'.join(sorted(used[attribute]))}")
@@ -188,8 +198,11 @@ def file_stem(bundle: DocBundle, taken: set[str] | None = None) -> str:
     collision-safe: a clash, even one only a case-insensitive disk sees, gets a longer hash."""
     doc_id = bundle.doc.id
     safe = _NAME_UNSAFE.sub("_", doc_id)
-    stem = doc_id if safe == doc_id and 0 < len(doc_id) <= MAX_STEM else \
-        f"{safe[:MAX_STEM]}-{_digest(doc_id, 8)}"
+    stem = (
+        doc_id
+        if safe == doc_id and 0 < len(doc_id) <= MAX_STEM
+        else f"{safe[:MAX_STEM]}-{_digest(doc_id, 8)}"
+    )
     if taken is None:
         return stem
     n = 0
@@ -203,9 +216,10 @@ def file_stem(bundle: DocBundle, taken: set[str] | None = None) -> str:
 def write_brat(items: Iterable[DocBundle], sink: Sink, skipped: list[str] | None = None) -> int:
     """Every document's ``.txt`` and ``.ann``, the annotation.conf brat needs to show them, and
     ``annotty-documents.jsonl`` with what brat has no place for (ids, document status, stance)."""
-    used: dict[str, set[str]] = {key: set() for key in
-                                 ("entities", "relations", "ClaimType", "Stance", "Attribution",
-                                  "Checkworthy")}
+    used: dict[str, set[str]] = {
+        key: set()
+        for key in ("entities", "relations", "ClaimType", "Stance", "Attribution", "Checkworthy")
+    }
     count = 0
     taken: set[str] = set()
     with ExitStack() as stack:
@@ -221,8 +235,17 @@ def write_brat(items: Iterable[DocBundle], sink: Sink, skipped: list[str] | None
             with sink.open(f"{stem}.ann") as out:
                 for line in ann_lines(bundle, used, skipped):
                     out.write(line)
-            record = to_json({"file": stem, "id": bundle.doc.id, "title": bundle.doc.title,
-                              "doc_state": [s.record() for s in bundle.states]}) + "\n"
+            record = (
+                to_json(
+                    {
+                        "file": stem,
+                        "id": bundle.doc.id,
+                        "title": bundle.doc.title,
+                        "doc_state": [s.record() for s in bundle.states],
+                    }
+                )
+                + "\n"
+            )
             if side is not None:
                 side.write(record)
             else:
@@ -239,4 +262,3 @@ def write_brat(items: Iterable[DocBundle], sink: Sink, skipped: list[str] | None
 def preview_brat(items: Iterable[DocBundle], out: TextIO) -> int:
     """The brat files as one text stream, for the export dialog's preview."""
     return write_brat(items, StreamSink(out))
-

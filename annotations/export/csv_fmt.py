@@ -18,10 +18,22 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from annotations.export.annotty_json import CLAIM_LABELS, REVIEW_FIELDS
-from annotations.export.source import CONTEXT, DocBundle
+from annotations.export.bundles import CONTEXT, DocBundle
 
-COLUMNS = ("doc_id", "doc_title", "claim_id", "start", "end", "quote", *CLAIM_LABELS,
-           *REVIEW_FIELDS, "prefix", "suffix", "doc_status", "doc_stance")
+COLUMNS = (
+    "doc_id",
+    "doc_title",
+    "claim_id",
+    "start",
+    "end",
+    "quote",
+    *CLAIM_LABELS,
+    *REVIEW_FIELDS,
+    "prefix",
+    "suffix",
+    "doc_status",
+    "doc_stance",
+)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """What OWASP's "CSV Injection" page lists as the first characters of a formula."""
 
@@ -45,10 +57,19 @@ def write_csv(items: Iterable[DocBundle], out: TextIO, *, raw: bool = False) -> 
         for claim in bundle.claims:
             s, e = claim.start, claim.end
             state = states.get(claim.annotator)
-            row = [doc.id, doc.title, claim.id, s, e, text[s:e],
-                   *(getattr(claim, name) for name in CLAIM_LABELS + REVIEW_FIELDS),
-                   text[max(0, s - CONTEXT):s], text[e:e + CONTEXT],
-                   state.status if state else "", state.stance if state else ""]
+            row = [
+                doc.id,
+                doc.title,
+                claim.id,
+                s,
+                e,
+                text[s:e],
+                *(getattr(claim, name) for name in CLAIM_LABELS + REVIEW_FIELDS),
+                text[max(0, s - CONTEXT) : s],
+                text[e : e + CONTEXT],
+                state.status if state else "",
+                state.stance if state else "",
+            ]
             writer.writerow(row if raw else [neutralise(cell) for cell in row])
         count += 1
     return count

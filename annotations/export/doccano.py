@@ -1,7 +1,8 @@
 """doccano JSONL for sequence labeling, plain and with relations, offsets in UTF-16 units.
 
-doccano's annotation screen is a browser app, so it counts offsets in UTF-16 code units like
-Label Studio; they are converted here and back in ``annotations.importers``. A claim is one span
+doccano's annotation screen is a browser app and counts offsets in UTF-16 code units (unlike
+Label Studio, whose editor converts them to code points); they are converted here, and back in
+``doccano_read``. A claim is one span
 labelled ``claim:<type>:<stance>`` (doccano has no attributes, and a single label keeps type and
 stance editable there); entities keep their OntoNotes label. The relation variant adds a
 ``speaker`` relation from a claim to its speaker's mention. Everything doccano cannot hold (claim
@@ -16,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from annotations.export.annotty_json import CLAIM_LABELS, REVIEW_FIELDS
-from annotations.export.source import ClaimRow, DocBundle, write_lines
+from annotations.export.bundles import ClaimRow, DocBundle, write_lines
 from annotations.export.utf16 import Utf16Index
 
 CLAIM_PREFIX = "claim:"
@@ -31,7 +32,7 @@ def parse_claim_label(label: str) -> tuple[str, str] | None:
     """``claim:<type>:<stance>`` -> (type, stance); None for a label that is not a claim."""
     if not label.startswith(CLAIM_PREFIX):
         return None
-    claim_type, _, stance = label[len(CLAIM_PREFIX):].partition(":")
+    claim_type, _, stance = label[len(CLAIM_PREFIX) :].partition(":")
     return claim_type, stance or "none"
 
 
@@ -40,18 +41,28 @@ def extras(bundle: DocBundle, index: Utf16Index) -> dict[str, Any]:
     doc = bundle.doc
     claims = []
     for claim in bundle.claims:
-        entry = {"start": index.to_utf16(claim.start), "end": index.to_utf16(claim.end),
-                 "id": claim.id}
+        entry = {
+            "start": index.to_utf16(claim.start),
+            "end": index.to_utf16(claim.end),
+            "id": claim.id,
+        }
         entry.update({name: getattr(claim, name) for name in CLAIM_LABELS + REVIEW_FIELDS})
         claims.append(entry)
-    return {"doc_id": doc.id, "title": doc.title, "source": doc.source, "meta": doc.meta,
-            "claims": claims, "doc_state": [state.record() for state in bundle.states]}
+    return {
+        "doc_id": doc.id,
+        "title": doc.title,
+        "source": doc.source,
+        "meta": doc.meta,
+        "claims": claims,
+        "doc_state": [state.record() for state in bundle.states],
+    }
 
 
 def label_record(bundle: DocBundle) -> dict[str, Any]:
     index = Utf16Index(bundle.doc.text)
-    spans = [[index.to_utf16(c.start), index.to_utf16(c.end), claim_label(c)]
-             for c in bundle.claims]
+    spans = [
+        [index.to_utf16(c.start), index.to_utf16(c.end), claim_label(c)] for c in bundle.claims
+    ]
     spans += [[index.to_utf16(e.start), index.to_utf16(e.end), e.label] for e in bundle.entities]
     return {"text": bundle.doc.text, "label": spans, "annotty": extras(bundle, index)}
 
@@ -65,8 +76,14 @@ def relation_record(bundle: DocBundle) -> dict[str, Any]:
         key = (start, end, label)
         if key not in ids:
             ids[key] = len(entities) + 1
-            entities.append({"id": ids[key], "label": label, "start_offset": index.to_utf16(start),
-                             "end_offset": index.to_utf16(end)})
+            entities.append(
+                {
+                    "id": ids[key],
+                    "label": label,
+                    "start_offset": index.to_utf16(start),
+                    "end_offset": index.to_utf16(end),
+                }
+            )
         return ids[key]
 
     relations = []
@@ -74,13 +91,22 @@ def relation_record(bundle: DocBundle) -> dict[str, Any]:
         claim_id = add(claim.start, claim.end, claim_label(claim))
         mention = bundle.speaker_mention(claim)
         if mention is not None:
-            relations.append({"id": len(relations) + 1, "from_id": claim_id,
-                              "to_id": add(mention.start, mention.end, mention.label),
-                              "type": SPEAKER})
+            relations.append(
+                {
+                    "id": len(relations) + 1,
+                    "from_id": claim_id,
+                    "to_id": add(mention.start, mention.end, mention.label),
+                    "type": SPEAKER,
+                }
+            )
     for entity in bundle.entities:
         add(entity.start, entity.end, entity.label)
-    return {"text": bundle.doc.text, "entities": entities, "relations": relations,
-            "annotty": extras(bundle, index)}
+    return {
+        "text": bundle.doc.text,
+        "entities": entities,
+        "relations": relations,
+        "annotty": extras(bundle, index),
+    }
 
 
 def write_doccano(items: Iterable[DocBundle], out: TextIO) -> int:

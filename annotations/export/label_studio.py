@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from xml.sax.saxutils import quoteattr
 
 from annotations.export.annotty_json import REVIEW_FIELDS
-from annotations.export.source import ClaimRow, DocBundle, to_json
+from annotations.export.bundles import ClaimRow, DocBundle, to_json
 from annotations.schema import Schema
 
 CLAIM_LABEL = "Claim"
@@ -46,22 +46,37 @@ def region_value(text: str, start: int, end: int) -> dict[str, Any]:
 def claim_results(text: str, claim: ClaimRow) -> list[dict[str, Any]]:
     where = region_value(text, claim.start, claim.end)
     base = {"id": claim.id, "to_name": "text", "origin": "manual"}
-    results: list[dict[str, Any]] = [{
-        **base, "from_name": "claim", "type": "labels",
-        "value": {**where, "labels": [CLAIM_LABEL]},
-        "annotty": {name: getattr(claim, name) for name in REVIEW_FIELDS},
-    }]
+    results: list[dict[str, Any]] = [
+        {
+            **base,
+            "from_name": "claim",
+            "type": "labels",
+            "value": {**where, "labels": [CLAIM_LABEL]},
+            "annotty": {name: getattr(claim, name) for name in REVIEW_FIELDS},
+        }
+    ]
     for name in CHOICES:
         value = getattr(claim, name)
         if value:
-            results.append({**base, "from_name": name, "type": "choices",
-                            "value": {**where, "choices": [value]}})
+            results.append(
+                {
+                    **base,
+                    "from_name": name,
+                    "type": "choices",
+                    "value": {**where, "choices": [value]},
+                }
+            )
     for name in TEXTAREAS:
         value = getattr(claim, name)
         if value:
-            results.append({**base, "from_name": name, "type": "textarea",
-                            "value": {"start": where["start"], "end": where["end"],
-                                      "text": [value]}})
+            results.append(
+                {
+                    **base,
+                    "from_name": name,
+                    "type": "textarea",
+                    "value": {"start": where["start"], "end": where["end"], "text": [value]},
+                }
+            )
     return results
 
 
@@ -72,27 +87,47 @@ def task(bundle: DocBundle, number: int) -> dict[str, Any]:
         by_annotator.setdefault(claim.annotator, []).append(claim)
     annotations = []
     for annotator, claims in by_annotator.items():
-        annotations.append({
-            "result": [r for c in claims for r in claim_results(doc.text, c)],
-            "was_cancelled": False, "ground_truth": False,
-            "created_at": min(c.created_at for c in claims),
-            "updated_at": max(c.updated_at for c in claims),
-            "annotty": {"annotator": annotator},
-        })
+        annotations.append(
+            {
+                "result": [r for c in claims for r in claim_results(doc.text, c)],
+                "was_cancelled": False,
+                "ground_truth": False,
+                "created_at": min(c.created_at for c in claims),
+                "updated_at": max(c.updated_at for c in claims),
+                "annotty": {"annotator": annotator},
+            }
+        )
     predictions = []
     if bundle.entities:
-        predictions.append({
-            "model_version": bundle.entities[0].source,
-            "result": [{"id": f"e{n}", "from_name": "entity", "to_name": "text",
-                        "type": "labels", "origin": "prediction",
-                        "value": {**region_value(doc.text, e.start, e.end),
-                                  "labels": [e.label]}}
-                       for n, e in enumerate(bundle.entities)],
-        })
-    return {"id": number,
-            "data": {"text": doc.text, "doc_id": doc.id, "title": doc.title, "source": doc.source,
-                     "doc_state": [state.record() for state in bundle.states]},
-            "meta": doc.meta, "annotations": annotations, "predictions": predictions}
+        predictions.append(
+            {
+                "model_version": bundle.entities[0].source,
+                "result": [
+                    {
+                        "id": f"e{n}",
+                        "from_name": "entity",
+                        "to_name": "text",
+                        "type": "labels",
+                        "origin": "prediction",
+                        "value": {**region_value(doc.text, e.start, e.end), "labels": [e.label]},
+                    }
+                    for n, e in enumerate(bundle.entities)
+                ],
+            }
+        )
+    return {
+        "id": number,
+        "data": {
+            "text": doc.text,
+            "doc_id": doc.id,
+            "title": doc.title,
+            "source": doc.source,
+            "doc_state": [state.record() for state in bundle.states],
+        },
+        "meta": doc.meta,
+        "annotations": annotations,
+        "predictions": predictions,
+    }
 
 
 def write_label_studio(items: Iterable[DocBundle], out: TextIO) -> int:
@@ -109,26 +144,33 @@ def write_label_studio(items: Iterable[DocBundle], out: TextIO) -> int:
 
 def label_config(schema: Schema, entity_labels: Iterable[str] = ()) -> str:
     """The labeling interface XML that shows these tasks and edits claims as annotty does."""
-    lines = ['<View>',
-             '  <Labels name="claim" toName="text">',
-             f'    <Label value="{CLAIM_LABEL}"/>',
-             '  </Labels>']
+    lines = [
+        "<View>",
+        '  <Labels name="claim" toName="text">',
+        f'    <Label value="{CLAIM_LABEL}"/>',
+        "  </Labels>",
+    ]
     labels = sorted(set(entity_labels))
     if labels:
         lines.append('  <Labels name="entity" toName="text">')
         lines += [f"    <Label value={quoteattr(label)}/>" for label in labels]
-        lines.append('  </Labels>')
+        lines.append("  </Labels>")
     lines.append('  <Text name="text" value="$text"/>')
-    for name, field in (("claim_type", "claim_types"), ("stance", "stances"),
-                        ("attribution", "attributions"), ("checkworthy", "checkworthiness")):
+    for name, field in (
+        ("claim_type", "claim_types"),
+        ("stance", "stances"),
+        ("attribution", "attributions"),
+        ("checkworthy", "checkworthiness"),
+    ):
         options = schema.field(field)
         if not options:
             continue
         lines.append(f'  <Choices name="{name}" toName="text" perRegion="true">')
         lines += [f"    <Choice value={quoteattr(label.name)}/>" for label in options]
-        lines.append('  </Choices>')
+        lines.append("  </Choices>")
     for name in TEXTAREAS:
-        lines.append(f'  <TextArea name="{name}" toName="text" perRegion="true" '
-                     'maxSubmissions="1"/>')
-    lines.append('</View>')
+        lines.append(
+            f'  <TextArea name="{name}" toName="text" perRegion="true" maxSubmissions="1"/>'
+        )
+    lines.append("</View>")
     return "\n".join(lines) + "\n"

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 from annotations import atomic_write
 from annotations.errors import AnnottyError
-from annotations.export.source import DocBundle, write_lines
+from annotations.export.bundles import DocBundle, write_lines
 from annotations.model import Entity
 
 CLAIMS_KEY = "claims"
@@ -52,18 +52,34 @@ def token_range(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 def record(bundle: DocBundle) -> dict[str, Any]:
     doc = bundle.doc
-    claims = [{"start": c.start, "end": c.end, "label": c.claim_type, "kb_id": "",
-               "id": c.id, "stance": c.stance, "speaker": c.speaker, "target": c.target,
-               "annotator": c.annotator, "review_status": c.review_status}
-              for c in bundle.claims]
-    entities = [{"start": e.start, "end": e.end, "label": e.label, "kb_id": ""}
-                for e in bundle.entities]
-    ents = [{"start": e.start, "end": e.end, "label": e.label}
-            for e in non_overlapping(bundle.entities)]
-    return {"text": doc.text, "ents": ents,
-            "spans": {CLAIMS_KEY: claims, ENTITIES_KEY: entities},
-            "meta": {**doc.meta, "doc_id": doc.id, "title": doc.title, "source": doc.source},
-            "doc_state": [s.record() for s in bundle.states]}
+    claims = [
+        {
+            "start": c.start,
+            "end": c.end,
+            "label": c.claim_type,
+            "kb_id": "",
+            "id": c.id,
+            "stance": c.stance,
+            "speaker": c.speaker,
+            "target": c.target,
+            "annotator": c.annotator,
+            "review_status": c.review_status,
+        }
+        for c in bundle.claims
+    ]
+    entities = [
+        {"start": e.start, "end": e.end, "label": e.label, "kb_id": ""} for e in bundle.entities
+    ]
+    ents = [
+        {"start": e.start, "end": e.end, "label": e.label} for e in non_overlapping(bundle.entities)
+    ]
+    return {
+        "text": doc.text,
+        "ents": ents,
+        "spans": {CLAIMS_KEY: claims, ENTITIES_KEY: entities},
+        "meta": {**doc.meta, "doc_id": doc.id, "title": doc.title, "source": doc.source},
+        "doc_state": [s.record() for s in bundle.states],
+    }
 
 
 def write_spacy_jsonl(items: Iterable[DocBundle], out: TextIO) -> int:
@@ -80,8 +96,10 @@ def write_docbin(items: Iterable[DocBundle], path: Path, lang: str = "en") -> in
         from spacy.tokens import DocBin
         from spacy.util import filter_spans
     except ImportError:
-        raise AnnottyError("the .spacy DocBin needs spaCy: pip install 'annotty[spacy]' "
-                           "(or write JSONL with another file name)") from None
+        raise AnnottyError(
+            "the .spacy DocBin needs spaCy: pip install 'annotty[spacy]' "
+            "(or write JSONL with another file name)"
+        ) from None
     nlp = spacy.blank(lang)
     docbin = DocBin(store_user_data=True)
     count = 0
@@ -93,10 +111,12 @@ def write_docbin(items: Iterable[DocBundle], path: Path, lang: str = "en") -> in
         doc.spans[CLAIMS_KEY] = [s for s in claims if s is not None]
         doc.spans[ENTITIES_KEY] = [s for s in entities if s is not None]
         doc.ents = filter_spans(doc.spans[ENTITIES_KEY])
-        doc.user_data["annotty"] = {"doc_id": bundle.doc.id, "title": bundle.doc.title,
-                                    "doc_state": [s.record() for s in bundle.states],
-                                    "claim_ids": [c.id for c, s in zip(bundle.claims, claims,
-                                                                       strict=True) if s]}
+        doc.user_data["annotty"] = {
+            "doc_id": bundle.doc.id,
+            "title": bundle.doc.title,
+            "doc_state": [s.record() for s in bundle.states],
+            "claim_ids": [c.id for c, s in zip(bundle.claims, claims, strict=True) if s],
+        }
         docbin.add(doc)
         count += 1
     atomic_write.write_bytes(path, docbin.to_bytes())

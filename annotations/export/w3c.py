@@ -17,14 +17,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from annotations.export.source import CONTEXT, ClaimRow, DocBundle, DocState, to_json
+from annotations.export.bundles import CONTEXT, ClaimRow, DocBundle, DocState, to_json
 from annotations.model import Entity
 
 CONTEXT_URL = "http://www.w3.org/ns/anno.jsonld"
 NS = "urn:annotty:"
-PURPOSES = {"claim_type": "classifying", "stance": "assessing", "speaker": "identifying",
-            "target": "linking", "attribution": "describing", "checkworthy": "assessing",
-            "note": "commenting"}
+PURPOSES = {
+    "claim_type": "classifying",
+    "stance": "assessing",
+    "speaker": "identifying",
+    "target": "linking",
+    "attribution": "describing",
+    "checkworthy": "assessing",
+    "note": "commenting",
+}
 
 
 def doc_iri(doc_id: str) -> str:
@@ -34,8 +40,12 @@ def doc_iri(doc_id: str) -> str:
 def selectors(text: str, start: int, end: int) -> list[dict[str, Any]]:
     return [
         {"type": "TextPositionSelector", "start": start, "end": end},
-        {"type": "TextQuoteSelector", "exact": text[start:end],
-         "prefix": text[max(0, start - CONTEXT):start], "suffix": text[end:end + CONTEXT]},
+        {
+            "type": "TextQuoteSelector",
+            "exact": text[start:end],
+            "prefix": text[max(0, start - CONTEXT) : start],
+            "suffix": text[end : end + CONTEXT],
+        },
     ]
 
 
@@ -45,16 +55,33 @@ def claim_annotation(bundle: DocBundle, claim: ClaimRow) -> dict[str, Any]:
     for name, purpose in PURPOSES.items():
         value = getattr(claim, name)
         if value:
-            bodies.append({"type": "TextualBody", "purpose": purpose, "value": value,
-                           "format": "text/plain", "annotty:field": name})
+            bodies.append(
+                {
+                    "type": "TextualBody",
+                    "purpose": purpose,
+                    "value": value,
+                    "format": "text/plain",
+                    "annotty:field": name,
+                }
+            )
     mention = bundle.speaker_mention(claim)
     if mention is not None:  # the speaker as a pointer to its mention, besides the name
-        bodies.append({"type": "SpecificResource", "purpose": "identifying",
-                       "annotty:field": "speaker_mention", "source": doc_iri(bundle.doc.id),
-                       "selector": selectors(text, mention.start, mention.end)})
+        bodies.append(
+            {
+                "type": "SpecificResource",
+                "purpose": "identifying",
+                "annotty:field": "speaker_mention",
+                "source": doc_iri(bundle.doc.id),
+                "selector": selectors(text, mention.start, mention.end),
+            }
+        )
     if claim.review_status != "pending":
-        review: dict[str, Any] = {"type": "TextualBody", "purpose": "moderating",
-                                  "value": claim.review_status, "annotty:field": "review_status"}
+        review: dict[str, Any] = {
+            "type": "TextualBody",
+            "purpose": "moderating",
+            "value": claim.review_status,
+            "annotty:field": "review_status",
+        }
         if claim.reviewer:
             review["creator"] = {"type": "Person", "nickname": claim.reviewer}
         if claim.review_note:
@@ -63,10 +90,14 @@ def claim_annotation(bundle: DocBundle, claim: ClaimRow) -> dict[str, Any]:
             review["created"] = claim.reviewed_at
         bodies.append(review)
     annotation: dict[str, Any] = {
-        "id": f"{NS}claim:{claim.id}", "type": "Annotation", "motivation": "classifying",
+        "id": f"{NS}claim:{claim.id}",
+        "type": "Annotation",
+        "motivation": "classifying",
         "body": bodies,
-        "target": {"source": doc_iri(bundle.doc.id),
-                   "selector": selectors(text, claim.start, claim.end)},
+        "target": {
+            "source": doc_iri(bundle.doc.id),
+            "selector": selectors(text, claim.start, claim.end),
+        },
     }
     if claim.annotator:
         annotation["creator"] = {"type": "Person", "nickname": claim.annotator}
@@ -79,12 +110,19 @@ def claim_annotation(bundle: DocBundle, claim: ClaimRow) -> dict[str, Any]:
 
 def entity_annotation(bundle: DocBundle, entity: Entity, number: int) -> dict[str, Any]:
     return {
-        "id": f"{NS}entity:{bundle.doc.id}:{number}", "type": "Annotation",
+        "id": f"{NS}entity:{bundle.doc.id}:{number}",
+        "type": "Annotation",
         "motivation": "identifying",
-        "body": {"type": "TextualBody", "purpose": "classifying", "value": entity.label,
-                 "annotty:field": "entity_label"},
-        "target": {"source": doc_iri(bundle.doc.id),
-                   "selector": selectors(bundle.doc.text, entity.start, entity.end)},
+        "body": {
+            "type": "TextualBody",
+            "purpose": "classifying",
+            "value": entity.label,
+            "annotty:field": "entity_label",
+        },
+        "target": {
+            "source": doc_iri(bundle.doc.id),
+            "selector": selectors(bundle.doc.text, entity.start, entity.end),
+        },
         "generator": {"type": "Software", "name": f"annotty {entity.source}"},
     }
 
@@ -92,15 +130,23 @@ def entity_annotation(bundle: DocBundle, entity: Entity, number: int) -> dict[st
 def state_annotations(bundle: DocBundle, state: DocState) -> list[dict[str, Any]]:
     """One annotator's document status (``tagging``) and stance (``assessing``), if given."""
     out = []
-    for field, motivation, value in (("doc_status", "tagging", state.status),
-                                     ("doc_stance", "assessing", state.stance)):
+    for field, motivation, value in (
+        ("doc_status", "tagging", state.status),
+        ("doc_stance", "assessing", state.stance),
+    ):
         if not value:
             continue
         annotation: dict[str, Any] = {
-            "id": f"{NS}{field}:{bundle.doc.id}:{state.annotator}", "type": "Annotation",
+            "id": f"{NS}{field}:{bundle.doc.id}:{state.annotator}",
+            "type": "Annotation",
             "motivation": motivation,
-            "body": {"type": "TextualBody", "purpose": motivation, "value": value,
-                     "format": "text/plain", "annotty:field": field},
+            "body": {
+                "type": "TextualBody",
+                "purpose": motivation,
+                "value": value,
+                "format": "text/plain",
+                "annotty:field": field,
+            },
             "target": doc_iri(bundle.doc.id),
             "creator": {"type": "Person", "nickname": state.annotator},
         }
@@ -112,8 +158,11 @@ def state_annotations(bundle: DocBundle, state: DocState) -> list[dict[str, Any]
 
 def write_w3c(items: Iterable[DocBundle], out: TextIO) -> int:
     """One collection whose single page lists every annotation, written as it is read."""
-    head = {"@context": [CONTEXT_URL, {"annotty": NS}], "type": "AnnotationCollection",
-            "label": "annotty export"}
+    head = {
+        "@context": [CONTEXT_URL, {"annotty": NS}],
+        "type": "AnnotationCollection",
+        "label": "annotty export",
+    }
     out.write(to_json(head)[:-1])
     out.write(',"first":{"type":"AnnotationPage","items":[')
     count = 0

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from annotations import db as dbmod
-from annotations import writer_queue
 from annotations.errors import ReadOnlyDatabase
-from annotations.writer_queue import WriterQueue
+from annotations.store import fair_write_lock
+from annotations.store.fair_write_lock import FairWriteLock
 
 TEXT_CACHE = 4  # document texts kept in memory for exact, fast quotes
 
@@ -40,8 +40,13 @@ def default_annotator() -> str:
 class StoreBase:
     """Connection, lock and transactions shared by the record mixins."""
 
-    def __init__(self, path: str | Path | None = None, annotator: str | None = None,
-                 create: bool = True, background_check: bool = True) -> None:
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        annotator: str | None = None,
+        create: bool = True,
+        background_check: bool = True,
+    ) -> None:
         """Open ``path`` (see ``db.open_database``): ``create=False`` refuses a missing file.
 
         ``readonly`` is why the file can only be read ("" when writable); every write then
@@ -57,7 +62,7 @@ class StoreBase:
         self.annotator = annotator or default_annotator()
         self._lock = threading.RLock()
         self._texts: OrderedDict[str, str] = OrderedDict()
-        self._writers = WriterQueue(self.path)
+        self._writers = FairWriteLock(self.path)
 
     def _remember(self, doc_id: str, text: str) -> None:
         with self._lock:
@@ -70,10 +75,10 @@ class StoreBase:
     def transaction(self, wait: float | None = None) -> Iterator[sqlite3.Connection]:
         """One atomic, durable write: commit on success, roll back on any error.
 
-        Writers of all processes take turns through ``WriterQueue``; ``BEGIN IMMEDIATE`` then
+        Writers of all processes take turns through ``FairWriteLock``; ``BEGIN IMMEDIATE`` then
         takes SQLite's write lock up front (waiting up to the busy timeout), so the body never
         meets a lock. If another program held it even longer, BEGIN and COMMIT are retried with
-        backoff, until ``writer_queue.LOCK_WAIT_SECONDS`` have passed. The turn is taken before
+        backoff, until ``fair_write_lock.LOCK_WAIT_SECONDS`` have passed. The turn is taken before
         the connection's lock, so reads from other threads never wait behind a blocked writer.
         ``wait`` shortens that limit for writes that may be dropped (a reading position).
         """
@@ -91,7 +96,7 @@ class StoreBase:
 
         self.check_writable()
         self._writers.annotator = self.annotator
-        limit = writer_queue.LOCK_WAIT_SECONDS if wait is None else wait
+        limit = fair_write_lock.LOCK_WAIT_SECONDS if wait is None else wait
         self._writers.acquire(limit)
         try:
             with self._lock:

@@ -17,8 +17,16 @@ _CLAIM_COLUMNS = ", ".join(f'"{name}"' for name in CLAIM_FIELDS)
 class Claims(Documents):
     """Claims; quotes come from ``Documents.quote`` so they always match the text."""
 
-    def add_claim(self, doc_id: str, start: int, end: int, claim_type: str, *,
-                  claim_id: str | None = None, **labels: str) -> Claim:
+    def add_claim(
+        self,
+        doc_id: str,
+        start: int,
+        end: int,
+        claim_type: str,
+        *,
+        claim_id: str | None = None,
+        **labels: str,
+    ) -> Claim:
         """Save a new claim durably, with its history row, in one transaction.
 
         ``claim_id`` makes the save idempotent (a replay from the recovery journal): a claim
@@ -28,22 +36,35 @@ class Claims(Documents):
         if unknown:
             raise StoreError(f"unknown claim fields: {', '.join(sorted(unknown))}")
         stamp = now_iso()
-        claim = Claim(id=claim_id or new_id(), doc_id=doc_id, start=start, end=end, quote="",
-                      claim_type=claim_type, annotator=self.annotator, created_at=stamp,
-                      updated_at=stamp, **labels)
+        claim = Claim(
+            id=claim_id or new_id(),
+            doc_id=doc_id,
+            start=start,
+            end=end,
+            quote="",
+            claim_type=claim_type,
+            annotator=self.annotator,
+            created_at=stamp,
+            updated_at=stamp,
+            **labels,
+        )
         with self.transaction() as conn:
-            if claim_id is not None and conn.execute("select 1 from claims where id = ?",
-                                                     (claim_id,)).fetchone():
+            if (
+                claim_id is not None
+                and conn.execute("select 1 from claims where id = ?", (claim_id,)).fetchone()
+            ):
                 return Claim(**self._claim_row(conn, claim_id))
             claim = replace(claim, quote=self.quote(doc_id, start, end))
             history.apply(conn, "claim", claim.id, asdict(claim))
-            history.record(conn, self.annotator, "create", "claim", claim.id, doc_id, None,
-                           asdict(claim))
+            history.record(
+                conn, self.annotator, "create", "claim", claim.id, doc_id, None, asdict(claim)
+            )
         return claim
 
     def update_claim(self, claim_id: str, **changes: Any) -> Claim:
-        unknown = set(changes) - set(EDITABLE_CLAIM_FIELDS) - {"review_status", "reviewer",
-                                                                "review_note"}
+        unknown = (
+            set(changes) - set(EDITABLE_CLAIM_FIELDS) - {"review_status", "reviewer", "review_note"}
+        )
         if unknown:
             raise StoreError(f"unknown claim fields: {', '.join(sorted(unknown))}")
         with self.transaction() as conn:
@@ -52,16 +73,25 @@ class Claims(Documents):
             if "start" in changes or "end" in changes:
                 after["quote"] = self.quote(after["doc_id"], after["start"], after["end"])
             history.apply(conn, "claim", claim_id, after)
-            history.record(conn, self.annotator, "update", "claim", claim_id, before["doc_id"],
-                           before, history.changed_fields(before, after, *history.SPAN))
+            history.record(
+                conn,
+                self.annotator,
+                "update",
+                "claim",
+                claim_id,
+                before["doc_id"],
+                before,
+                history.changed_fields(before, after, *history.SPAN),
+            )
         return Claim(**after)
 
     def delete_claim(self, claim_id: str) -> Claim:
         with self.transaction() as conn:
             before = self._claim_row(conn, claim_id)
             history.apply(conn, "claim", claim_id, None)
-            history.record(conn, self.annotator, "delete", "claim", claim_id, before["doc_id"],
-                           before, None)
+            history.record(
+                conn, self.annotator, "delete", "claim", claim_id, before["doc_id"], before, None
+            )
         return Claim(**before)
 
     def claim(self, claim_id: str) -> Claim:
@@ -73,8 +103,8 @@ class Claims(Documents):
         where, params = ("where doc_id = ?", [doc_id]) if doc_id else ("", [])
         with self._lock:
             rows = self.db.conn.execute(
-                f"select {_CLAIM_COLUMNS} from claims {where} order by doc_id, start, \"end\"",
-                params).fetchall()
+                f'select {_CLAIM_COLUMNS} from claims {where} order by doc_id, start, "end"', params
+            ).fetchall()
         return [Claim(*row) for row in rows]
 
     def _claim_row(self, conn: sqlite3.Connection, claim_id: str) -> dict[str, Any]:

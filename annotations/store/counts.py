@@ -21,7 +21,11 @@ class Counts(StoreBase):
         )[0]
         by = {}
         for field in ("claim_type", "stance", "review_status", "annotator"):
-            by[field] = {r["k"]: r["n"] for r in self._rows(
-                f"select {field} as k, count(*) as n from claims group by {field} order by n desc"
-            )}
+            by[field] = {
+                r["k"]: r["n"]
+                for r in self._rows(
+                    f"select {field} as k, count(*) as n from claims"
+                    f" group by {field} order by n desc"
+                )
+            }
         return {**one, "claims_by": by}

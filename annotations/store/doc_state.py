@@ -28,13 +28,21 @@ class DocStates(StoreBase):
                     " do update set status = excluded.status, stance = excluded.stance,"
                     " updated_at = excluded.updated_at"
                     " where coalesce(doc_state.updated_at, '') < excluded.updated_at",
-                    (row["doc_id"], row["annotator"], row["status"], row["stance"],
-                     row["updated_at"])).rowcount
+                    (
+                        row["doc_id"],
+                        row["annotator"],
+                        row["status"],
+                        row["stance"],
+                        row["updated_at"],
+                    ),
+                ).rowcount
         return written
 
     def status(self, doc_id: str, annotator: str | None = None) -> str:
-        rows = self._rows("select status from doc_state where doc_id = ? and annotator = ?",
-                          [doc_id, annotator or self.annotator])
+        rows = self._rows(
+            "select status from doc_state where doc_id = ? and annotator = ?",
+            [doc_id, annotator or self.annotator],
+        )
         return rows[0]["status"] if rows else "todo"
 
     def set_status(self, doc_id: str, status: str, annotator: str | None = None) -> None:
@@ -52,12 +60,15 @@ class DocStates(StoreBase):
 
     def position(self, doc_id: str, annotator: str | None = None) -> int:
         """Where this annotator last left the document (a cursor offset)."""
-        rows = self._rows("select position from doc_state where doc_id = ? and annotator = ?",
-                          [doc_id, annotator or self.annotator])
+        rows = self._rows(
+            "select position from doc_state where doc_id = ? and annotator = ?",
+            [doc_id, annotator or self.annotator],
+        )
         return int(rows[0]["position"] or 0) if rows else 0
 
-    def set_position(self, doc_id: str, offset: int, annotator: str | None = None,
-                     wait: float | None = None) -> None:
+    def set_position(
+        self, doc_id: str, offset: int, annotator: str | None = None, wait: float | None = None
+    ) -> None:
         if self.readonly:  # a reading position is not work: a read-only database forgets it
             return
         with self.transaction(wait) as conn:
@@ -70,8 +81,10 @@ class DocStates(StoreBase):
 
     def doc_stance(self, doc_id: str, annotator: str | None = None) -> str:
         """The annotator's stance for the document as a whole ('' when not set)."""
-        rows = self._rows("select stance from doc_state where doc_id = ? and annotator = ?",
-                          [doc_id, annotator or self.annotator])
+        rows = self._rows(
+            "select stance from doc_state where doc_id = ? and annotator = ?",
+            [doc_id, annotator or self.annotator],
+        )
         return (rows[0]["stance"] or "") if rows else ""
 
     def set_doc_stance(self, doc_id: str, stance: str, annotator: str | None = None) -> None:

@@ -14,7 +14,11 @@ class Documents(StoreBase):
     """Documents and their texts (texts never change: an id is its content hash)."""
 
     def add_document(
-        self, text: str, title: str, source: str = "", meta: dict[str, Any] | None = None,
+        self,
+        text: str,
+        title: str,
+        source: str = "",
+        meta: dict[str, Any] | None = None,
         doc_id: str | None = None,
     ) -> tuple[Document, bool]:
         """Store a document unless the same text is already there; returns it and whether new."""
@@ -23,22 +27,32 @@ class Documents(StoreBase):
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as exc:
-            raise StoreError(f"document text has an unpaired surrogate at {exc.start}: "
-                             "not valid Unicode text") from None
+            raise StoreError(
+                f"document text has an unpaired surrogate at {exc.start}: not valid Unicode text"
+            ) from None
         doc_id = doc_id or content_id(text)
         existing = self.find_document(doc_id)
         if existing is not None:
             return existing, False
-        doc = Document(id=doc_id, title=title, text=text, source=source, meta=meta or {},
-                       imported_at=now_iso())
+        doc = Document(
+            id=doc_id, title=title, text=text, source=source, meta=meta or {}, imported_at=now_iso()
+        )
         with self.transaction() as conn:
             # "or ignore": another process may import the same text meanwhile
             inserted = conn.execute(
                 "insert or ignore into documents"
                 "(id, title, source, text, meta, chars, words, imported_at)"
                 " values (?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc.id, doc.title, doc.source, doc.text, json.dumps(doc.meta, ensure_ascii=False),
-                 len(text), doc.words, doc.imported_at),
+                (
+                    doc.id,
+                    doc.title,
+                    doc.source,
+                    doc.text,
+                    json.dumps(doc.meta, ensure_ascii=False),
+                    len(text),
+                    doc.words,
+                    doc.imported_at,
+                ),
             ).rowcount
         if not inserted:
             return self.document(doc.id), False
@@ -51,8 +65,14 @@ class Documents(StoreBase):
             return None
         r = rows[0]
         self._remember(r["id"], r["text"])
-        return Document(id=r["id"], title=r["title"], text=r["text"], source=r["source"] or "",
-                        meta=json.loads(r["meta"] or "{}"), imported_at=r["imported_at"] or "")
+        return Document(
+            id=r["id"],
+            title=r["title"],
+            text=r["text"],
+            source=r["source"] or "",
+            meta=json.loads(r["meta"] or "{}"),
+            imported_at=r["imported_at"] or "",
+        )
 
     def document(self, doc_id: str) -> Document:
         doc = self.find_document(doc_id)
@@ -66,14 +86,22 @@ class Documents(StoreBase):
         out: dict[str, str] = {}
         with self._lock:
             for i in range(0, len(ids), 500):
-                chunk = ids[i:i + 500]
-                out.update(self.db.conn.execute(
-                    f"select id, text from documents where id in ({','.join('?' * len(chunk))})",
-                    chunk).fetchall())
+                chunk = ids[i : i + 500]
+                out.update(
+                    self.db.conn.execute(
+                        "select id, text from documents where id in"
+                        f" ({','.join('?' * len(chunk))})",
+                        chunk,
+                    ).fetchall()
+                )
         return out
 
-    def add_documents(self, docs: list[Document], entities: dict[str, list[Entity]] | None = None,
-                      recognizer: str = "") -> list[Document]:
+    def add_documents(
+        self,
+        docs: list[Document],
+        entities: dict[str, list[Entity]] | None = None,
+        recognizer: str = "",
+    ) -> list[Document]:
         """Store many new documents (and their machine entities) in one transaction.
 
         Returns those inserted; a document whose id is already stored (another process may have
@@ -90,25 +118,42 @@ class Documents(StoreBase):
                 "insert or ignore into documents"
                 "(id, title, source, text, meta, chars, words, imported_at)"
                 " values (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(d.id, d.title, d.source, d.text,
-                  json.dumps(d.meta, ensure_ascii=False) if d.meta else "{}",
-                  len(d.text), d.words, d.imported_at) for d in docs])
+                [
+                    (
+                        d.id,
+                        d.title,
+                        d.source,
+                        d.text,
+                        json.dumps(d.meta, ensure_ascii=False) if d.meta else "{}",
+                        len(d.text),
+                        d.words,
+                        d.imported_at,
+                    )
+                    for d in docs
+                ],
+            )
             new = docs
             if conn.total_changes - before < len(docs):  # some were there already
-                fresh = {r[0] for r in conn.execute(
-                    "select id from documents where rowid > ?", (last,))}
+                fresh = {
+                    r[0] for r in conn.execute("select id from documents where rowid > ?", (last,))
+                }
                 new = [d for d in docs if d.id in fresh]
             if entities is not None and recognizer:
                 stamp = now_iso()
                 conn.executemany(
                     'insert into entities(doc_id, start, "end", label, source, recognizer)'
                     " values (?, ?, ?, ?, ?, ?)",
-                    [(d.id, e.start, e.end, e.label, e.source, recognizer)
-                     for d in new for e in entities.get(d.id, ())])
+                    [
+                        (d.id, e.start, e.end, e.label, e.source, recognizer)
+                        for d in new
+                        for e in entities.get(d.id, ())
+                    ],
+                )
                 conn.executemany(
                     "insert or replace into entity_runs(doc_id, recognizer, count, computed_at)"
                     " values (?, ?, ?, ?)",
-                    [(d.id, recognizer, len(entities.get(d.id, ())), stamp) for d in new])
+                    [(d.id, recognizer, len(entities.get(d.id, ())), stamp) for d in new],
+                )
         return new
 
     def documents(self, annotator: str | None = None) -> list[DocumentSummary]:

@@ -31,8 +31,13 @@ TYPES = ("statistical", "comparison", "causal", "prediction", "opinion", "other"
 def expected(annotator: str, n: int, length: int) -> dict[str, Any]:
     """What claim number ``n`` of ``annotator`` must look like in the database."""
     start = (n * 7 + len(annotator) * 13) % (length - 40)
-    return {"start": start, "end": start + 5 + n % 30, "claim_type": TYPES[n % len(TYPES)],
-            "note": f"{annotator}:{n}", "annotator": annotator}
+    return {
+        "start": start,
+        "end": start + 5 + n % 30,
+        "claim_type": TYPES[n % len(TYPES)],
+        "note": f"{annotator}:{n}",
+        "annotator": annotator,
+    }
 
 
 def main() -> int:
@@ -57,8 +62,9 @@ def main() -> int:
     n = 0
     while time.monotonic() < stop:
         want = expected(args.annotator, n, length)
-        claim = store.add_claim(args.doc_id, want["start"], want["end"], want["claim_type"],
-                                note=want["note"])
+        claim = store.add_claim(
+            args.doc_id, want["start"], want["end"], want["claim_type"], note=want["note"]
+        )
         print(f"c {claim.id} {n}", flush=True)
         if n % 4 == 0:
             store.update_claim(claim.id, stance="against")

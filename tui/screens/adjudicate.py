@@ -59,19 +59,54 @@ class AdjudicateScreen(DocumentList, OpenDocument):
     BINDINGS = [
         Binding("j", "move(1)", "Down", show=False, id="adjudicate.down"),
         Binding("k", "move(-1)", "Up", show=False, id="adjudicate.up"),
-        Binding("1", "pick(1)", "Pick", key_display="1-9", id="adjudicate.pick1",
-                tooltip="Make annotator N's version the gold one"),
-        *(Binding(str(n), f"pick({n})", f"Pick annotator {n}'s version", show=False,
-                  id=f"adjudicate.pick{n}") for n in range(2, 10)),
+        Binding(
+            "1",
+            "pick(1)",
+            "Pick",
+            key_display="1-9",
+            id="adjudicate.pick1",
+            tooltip="Make annotator N's version the gold one",
+        ),
+        *(
+            Binding(
+                str(n),
+                f"pick({n})",
+                f"Pick annotator {n}'s version",
+                show=False,
+                id=f"adjudicate.pick{n}",
+            )
+            for n in range(2, 10)
+        ),
         # priority: the keys typed at once after ``e`` go into the form it opens
-        Binding("e", "edit", "Edit", priority=True, id="adjudicate.edit",
-                tooltip="Edit the gold version's labels with the claim form"),
-        Binding("x", "reject", "No claim", id="adjudicate.reject",
-                tooltip="Decide that there is no claim here: reject every version"),
-        Binding("A", "accept_agreed", "Accept agreed", id="adjudicate.accept_agreed",
-                tooltip="Make every item the annotators agree on gold, in one decision"),
-        Binding("n", "next_disputed", "Next disputed", id="adjudicate.next",
-                tooltip="The next disputed item (in the list: the next document with some)"),
+        Binding(
+            "e",
+            "edit",
+            "Edit",
+            priority=True,
+            id="adjudicate.edit",
+            tooltip="Edit the gold version's labels with the claim form",
+        ),
+        Binding(
+            "x",
+            "reject",
+            "No claim",
+            id="adjudicate.reject",
+            tooltip="Decide that there is no claim here: reject every version",
+        ),
+        Binding(
+            "A",
+            "accept_agreed",
+            "Accept agreed",
+            id="adjudicate.accept_agreed",
+            tooltip="Make every item the annotators agree on gold, in one decision",
+        ),
+        Binding(
+            "n",
+            "next_disputed",
+            "Next disputed",
+            id="adjudicate.next",
+            tooltip="The next disputed item (in the list: the next document with some)",
+        ),
         Binding("u,ctrl+z", "undo", "Undo", id="adjudicate.undo"),
         Binding("ctrl+y", "redo", "Redo", show=False, id="adjudicate.redo"),
         Binding("q,escape", "back", "Back", id="adjudicate.back"),
@@ -187,9 +222,12 @@ class AdjudicateScreen(DocumentList, OpenDocument):
             line.append(describe(item))
         elif not self.is_open:
             disputed = sum(d["disputed"] for d in self.docs)
-            line.append(f"{plural(len(self.docs), 'document')} to adjudicate · "
-                        f"{plural(disputed, 'disputed item')} · enter opens" if self.docs else
-                        "No document has two or more annotators yet.")
+            line.append(
+                f"{plural(len(self.docs), 'document')} to adjudicate · "
+                f"{plural(disputed, 'disputed item')} · enter opens"
+                if self.docs
+                else "No document has two or more annotators yet."
+            )
         if self.message:
             line.append("  " + self.message, style="bold")
         self.query_one("#adj-status", Static).update(line)

@@ -1,7 +1,7 @@
 """Adjudication's open document: its items in text order, the selected one's claims side by
 side, and the decisions on them (pick a version, edit the gold one, no claim, accept agreed).
 
-Decisions go through ``SerialWrites`` in the order typed, and each one re-reads its item first
+Decisions go through ``OrderedWrites`` in the order typed, and each one re-reads its item first
 (``_fresh``), so two quick keys on one item edit one gold claim instead of making two.
 """
 
@@ -79,8 +79,9 @@ class OpenDocument(DecisionHistory, Screen[None]):
         if self.doc_id is None:
             return
         item = self.current_item
-        self.load_document(self.doc_id, item_key(item) if item else frozenset(),
-                           max(0, self.item_table.cursor_row))
+        self.load_document(
+            self.doc_id, item_key(item) if item else frozenset(), max(0, self.item_table.cursor_row)
+        )
 
     @work(thread=True, exclusive=True, group="adjudicate-document")
     def load_document(self, doc_id: str, keep: frozenset[str], row: int) -> None:
@@ -94,17 +95,18 @@ class OpenDocument(DecisionHistory, Screen[None]):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._document_loaded, doc_id, text, comparison, keep, row)
 
-    def _document_loaded(self, doc_id: str, text: str, comparison: adj.Comparison,
-                         keep: frozenset[str], row: int) -> None:
+    def _document_loaded(
+        self, doc_id: str, text: str, comparison: adj.Comparison, keep: frozenset[str], row: int
+    ) -> None:
         if doc_id != self.doc_id:
             return
         if self._write_done is None or self._write_done.is_set():
             self._decided_items.clear()  # every decision is saved: the comparison tells the truth
         self.text, self.comparison = text, comparison
-        found = next((i for i, item in enumerate(comparison.items) if keep & item_key(item)),
-                     None)
-        width = self.size.width - (self.doc_table.outer_size.width if self.has_class(
-            "-wide") else 0)
+        found = next((i for i, item in enumerate(comparison.items) if keep & item_key(item)), None)
+        width = self.size.width - (
+            self.doc_table.outer_size.width if self.has_class("-wide") else 0
+        )
         self.item_table.show(comparison, text, width, row if found is None else found)
         self._show_item()
         self._title()
@@ -124,8 +126,12 @@ class OpenDocument(DecisionHistory, Screen[None]):
             return
         item = self.current_item
         self.side.room = self.query_one("#adj-compare").content_region.height
-        self.side.show(item, comparison.annotators, self.text,
-                       "" if comparison.items else "No claims in this document.")
+        self.side.show(
+            item,
+            comparison.annotators,
+            self.text,
+            "" if comparison.items else "No claims in this document.",
+        )
         self._show_status()
 
     def _title(self) -> None:
@@ -134,8 +140,10 @@ class OpenDocument(DecisionHistory, Screen[None]):
         if self.is_open and doc is not None and self.comparison is not None:
             counts = " · ".join(f"{self.comparison.count(s)} {s}" for s in STATUSES)
             if self.size.width - len(line) - len(counts) - 7 < 16:  # narrow: the marks only
-                counts = " ".join(f"{mark}{self.comparison.count(s)}"
-                                  for mark, s in zip("≠=✓", STATUSES, strict=True))
+                counts = " ".join(
+                    f"{mark}{self.comparison.count(s)}"
+                    for mark, s in zip("≠=✓", STATUSES, strict=True)
+                )
             room = self.size.width - len(line) - len(counts) - 7
             line.append(" · " + cut(one_line(doc["title"]) or self.doc_id or "", room))
             line.append("  " + counts, style="not bold")
@@ -173,7 +181,8 @@ class OpenDocument(DecisionHistory, Screen[None]):
         assert self.comparison is not None
         agreed = self.comparison.count("agreed")
         return "No disputed items left here" + (
-            f"; A accepts the {plural(agreed, 'agreed one')}." if agreed else ".")
+            f"; A accepts the {plural(agreed, 'agreed one')}." if agreed else "."
+        )
 
     def _decided_on(self, item: adj.Item) -> None:
         """After a decision on ``item`` the cursor moves on at once, as in review: to the next
@@ -196,13 +205,18 @@ class OpenDocument(DecisionHistory, Screen[None]):
         ``message(result)`` says) and reload the items."""
         self._write(job, lambda result, error: self._decided(message, result, error))
 
-    def _decided(self, message: str | Callable[[Any], str], result: Any,
-                 error: Exception | None) -> None:
+    def _decided(
+        self, message: str | Callable[[Any], str], result: Any, error: Exception | None
+    ) -> None:
         if error is not None:
             self._decided_items.clear()  # the item is undecided still: show it as it is
-            self.notify(f"Could not save the decision: {one_line(str(error))}. The item stays "
-                        "undecided; decide again.", severity="error",
-                        timeout=PERSIST_SECONDS, markup=False)
+            self.notify(
+                f"Could not save the decision: {one_line(str(error))}. The item stays "
+                "undecided; decide again.",
+                severity="error",
+                timeout=PERSIST_SECONDS,
+                markup=False,
+            )
         else:
             self.message = message(result) if callable(message) else message
         self.reload()
@@ -234,8 +248,9 @@ class OpenDocument(DecisionHistory, Screen[None]):
         if item is None or self.doc_id is None:
             return
         doc_id, key = self.doc_id, item_key(item)
-        self._decide("Decided: no claim here.",
-                     lambda: adj.reject(self.app.store, self._fresh(doc_id, key)))
+        self._decide(
+            "Decided: no claim here.", lambda: adj.reject(self.app.store, self._fresh(doc_id, key))
+        )
         self._decided_on(item)
 
     def action_accept_agreed(self) -> None:
@@ -255,22 +270,31 @@ class OpenDocument(DecisionHistory, Screen[None]):
         item, comparison = self.current_item, self.comparison
         if item is None or comparison is None or self.doc_id is None:
             raise SkipAction()
-        source = item.gold or next((item.claims[a] for a in comparison.annotators
-                                    if a in item.claims), None)
+        source = item.gold or next(
+            (item.claims[a] for a in comparison.annotators if a in item.claims), None
+        )
         if source is None:
             raise SkipAction()
         title = "Gold claim" + ("" if item.gold else f" (from {one_line(source.annotator)})")
         speakers = [c.speaker for c in item.claims.values() if c.speaker]
         initial = {f: getattr(source, f) for f in EDITABLE_CLAIM_FIELDS}
-        form = ClaimForm(self.app.schema, source.quote, initial=initial, speakers=speakers,
-                         title=title)
+        form = ClaimForm(
+            self.app.schema, source.quote, initial=initial, speakers=speakers, title=title
+        )
         base_who = None if item.gold else source.annotator
         doc_id, key = self.doc_id, item_key(item)
         await self.app.push_screen(
-            form, lambda values: self._edited(item, doc_id, key, base_who, values))
+            form, lambda values: self._edited(item, doc_id, key, base_who, values)
+        )
 
-    def _edited(self, item: adj.Item, doc_id: str, key: frozenset[str], base_who: str | None,
-                values: dict[str, Any] | None) -> None:
+    def _edited(
+        self,
+        item: adj.Item,
+        doc_id: str,
+        key: frozenset[str],
+        base_who: str | None,
+        values: dict[str, Any] | None,
+    ) -> None:
         if values is None:
             return
         changes = {k: v for k, v in values.items() if k in EDITABLE_CLAIM_FIELDS}

@@ -1,6 +1,6 @@
 """Undo and redo of a reviewer's decisions, shared by the review and adjudication screens.
 
-Both screens save decisions through ``SerialWrites``; an undo must land after the decisions
+Both screens save decisions through ``OrderedWrites``; an undo must land after the decisions
 still being saved (else it would undo the one before), so it goes through the same chain.
 """
 
@@ -10,14 +10,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from annotations.terminal_safe import thing
-from tui.screens.serial_writes import SerialWrites
+from tui.screens.ordered_writes import OrderedWrites
 
 if TYPE_CHECKING:
     from tui.app import AnnottyApp
 
 
-class DecisionHistory(SerialWrites):
-    """Mixin for a ``Screen`` with ``SerialWrites``: ``u``/``ctrl+z`` and ``ctrl+y`` undo and
+class DecisionHistory(OrderedWrites):
+    """Mixin for a ``Screen`` with ``OrderedWrites``: ``u``/``ctrl+z`` and ``ctrl+y`` undo and
     redo the annotator's latest change, in order after the writes before them.
 
     A screen says where undo reaches (``_history_scope``), when it must wait
@@ -56,8 +56,10 @@ class DecisionHistory(SerialWrites):
         word = "Undid" if undo else "Redid"
         message: str | None = None
         if error is not None:
-            self.notify(f"{word[:-1]} failed: {error}",  # type: ignore[attr-defined]
-                        severity="error")
+            self.notify(
+                f"{word[:-1]} failed: {error}",  # type: ignore[attr-defined]
+                severity="error",
+            )
         elif entry is None:
             message = f"Nothing to {'undo' if undo else 'redo'}."
         else:
@@ -66,5 +68,6 @@ class DecisionHistory(SerialWrites):
 
     def _describe_step(self, word: str, entry: dict[str, Any]) -> str:
         """How one undone (``word``: Undid) or redone change reads in the status line."""
-        return (f"{word} {entry.get('action', 'change')} of "
-                f"{thing(str(entry.get('kind') or 'item'))}.")
+        return (
+            f"{word} {entry.get('action', 'change')} of {thing(str(entry.get('kind') or 'item'))}."
+        )

@@ -38,9 +38,9 @@ from annotations.export import (
     preview,
 )
 from annotations.model import REVIEW_STATUSES
+from annotations.screen_text import screen_safe
 from annotations.store import Store
 from annotations.terminal_safe import plural
-from annotations.text import display
 
 PREVIEW_DELAY = 0.3  # seconds of quiet before the preview is re-made
 PROGRESS_EVERY = 0.1  # seconds between progress messages from the export thread
@@ -111,8 +111,13 @@ class ExportDialog(ModalScreen[Path | None]):
         done: int
         total: int
 
-    def __init__(self, store: Store, recognizer_key: str,
-                 entity_source: EntitySource | None = None, folder: Path | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        recognizer_key: str,
+        entity_source: EntitySource | None = None,
+        folder: Path | None = None,
+    ) -> None:
         super().__init__()
         self.store = store
         self.recognizer_key = recognizer_key
@@ -123,16 +128,19 @@ class ExportDialog(ModalScreen[Path | None]):
 
     # -- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        formats = [(Text(f"{name}  ·  {form.description}"), name)
-                   for name, form in FORMATS.items()]
+        formats = [(Text(f"{name}  ·  {form.description}"), name) for name, form in FORMATS.items()]
         with Vertical():
             yield Static(Text("Export annotations", style="bold"), classes="title")
             with Grid():
                 yield Label("Format")
                 yield Select(formats, value="json", allow_blank=False, id="format", compact=True)
                 yield Label("Review")
-                yield Select([(Text(s), s) for s in REVIEW_STATUSES], prompt="any status",
-                             id="status", compact=True)
+                yield Select(
+                    [(Text(s), s) for s in REVIEW_STATUSES],
+                    prompt="any status",
+                    id="status",
+                    compact=True,
+                )
                 yield Label("Annotator")
                 yield Input(placeholder="any (several: a, b)", id="annotator")
                 yield Label("Type")
@@ -150,9 +158,13 @@ class ExportDialog(ModalScreen[Path | None]):
                 yield Static(Text("preparing a preview…"), id="preview")
             yield ProgressBar(total=100, show_eta=False, id="progress")
             yield Static(Text(""), id="outcome")
-            yield Static(Text("enter or ctrl+s export · tab next field · space opens a list or "
-                              "ticks the box · escape close (cancels a running export)"),
-                         classes="hint")
+            yield Static(
+                Text(
+                    "enter or ctrl+s export · tab next field · space opens a list or "
+                    "ticks the box · escape close (cancels a running export)"
+                ),
+                classes="hint",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#format", Select).focus()
@@ -215,9 +227,16 @@ class ExportDialog(ModalScreen[Path | None]):
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
     def _make_preview(self, fmt: str, filters: Filters) -> tuple[str, str]:
-        text = preview(self.store, fmt, self.recognizer_key, filters=filters,
-                       entity_source=self.entity_source, documents=2, max_chars=3000)
-        return display(text) or "(nothing matches these filters)", get_format(fmt).lexer
+        text = preview(
+            self.store,
+            fmt,
+            self.recognizer_key,
+            filters=filters,
+            entity_source=self.entity_source,
+            documents=2,
+            max_chars=3000,
+        )
+        return screen_safe(text) or "(nothing matches these filters)", get_format(fmt).lexer
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker, state = event.worker, event.state
@@ -225,11 +244,15 @@ class ExportDialog(ModalScreen[Path | None]):
             text, lexer = worker.result
             theme = "ansi_dark" if getattr(self.app.current_theme, "dark", True) else "ansi_light"
             self.query_one("#preview", Static).update(
-                Syntax(text, lexer, theme=theme, word_wrap=True, background_color="default"))
+                Syntax(text, lexer, theme=theme, word_wrap=True, background_color="default")
+            )
         elif worker.group == "preview" and state == WorkerState.ERROR:
             self.query_one("#preview", Static).update(Text(f"no preview: {worker.error}"))
-        elif worker.group == "export" and state in (WorkerState.SUCCESS, WorkerState.ERROR,
-                                                     WorkerState.CANCELLED):
+        elif worker.group == "export" and state in (
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
             self._export_worker = None
             self._finished(worker)
 
@@ -261,13 +284,21 @@ class ExportDialog(ModalScreen[Path | None]):
                 last = now
                 self.post_message(self.Progressed(done, total))
 
-        return export(self.store, fmt, target, self.recognizer_key, filters=filters,
-                      entity_source=self.entity_source, progress=progress)
+        return export(
+            self.store,
+            fmt,
+            target,
+            self.recognizer_key,
+            filters=filters,
+            entity_source=self.entity_source,
+            progress=progress,
+        )
 
     @on(Progressed)
     def _progressed(self, event: Progressed) -> None:
-        self.query_one("#progress", ProgressBar).update(total=max(event.total, 1),
-                                                         progress=event.done)
+        self.query_one("#progress", ProgressBar).update(
+            total=max(event.total, 1), progress=event.done
+        )
 
     def _finished(self, worker: Worker[Any]) -> None:
         target = Path(self.query_one("#path", Input).value.strip()).expanduser()
@@ -276,11 +307,12 @@ class ExportDialog(ModalScreen[Path | None]):
             self.written = target
             bar = self.query_one("#progress", ProgressBar)
             bar.update(total=max(tally.documents, 1), progress=max(tally.documents, 1))
-            skipped = (f" ({plural(len(tally.skipped), 'span')} skipped)" if tally.skipped
-                       else "")
-            self._say(f"wrote {plural(tally.documents, 'document')}, "
-                      f"{plural(tally.claims, 'claim')}, {plural(tally.entities, 'entity')} "
-                      f"to {target}{skipped}")
+            skipped = f" ({plural(len(tally.skipped), 'span')} skipped)" if tally.skipped else ""
+            self._say(
+                f"wrote {plural(tally.documents, 'document')}, "
+                f"{plural(tally.claims, 'claim')}, {plural(tally.entities, 'entity')} "
+                f"to {target}{skipped}"
+            )
         elif worker.state == WorkerState.CANCELLED or isinstance(worker.error, ExportCancelled):
             self._say("export cancelled; nothing was written", error=True)
         else:

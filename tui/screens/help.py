@@ -19,11 +19,20 @@ from textual.widgets import Static
 
 SIDEWAYS = frozenset({"page_left", "page_right", "scroll_left", "scroll_right"})
 
-AREA_NAMES = {"DocumentView": "Moving and selecting", "ReaderScreen": "Annotating",
-              "LibraryScreen": "Library", "AnnottyApp": "Everywhere", "ClaimList": "Claim list",
-              "DataTable": "Table", "AdjudicateScreen": "Adjudication",
-              "ItemTable": "Items", "ReviewScreen": "Review", "StatsScreen": "Stats",
-              "LibraryTable": "Documents", "ClaimTable": "Claims"}
+AREA_NAMES = {
+    "DocumentView": "Moving and selecting",
+    "ReaderScreen": "Annotating",
+    "LibraryScreen": "Library",
+    "AnnottyApp": "Everywhere",
+    "ClaimList": "Claim list",
+    "DataTable": "Table",
+    "AdjudicateScreen": "Adjudication",
+    "ItemTable": "Items",
+    "ReviewScreen": "Review",
+    "StatsScreen": "Stats",
+    "LibraryTable": "Documents",
+    "ClaimTable": "Claims",
+}
 
 
 def does_something(screen: Screen[object], node: DOMNode, action: str) -> bool:
@@ -79,6 +88,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(Text("Keys on this screen (escape closes; ctrl+p finds any action)",
-                              style="bold"))
+            yield Static(
+                Text("Keys on this screen (escape closes; ctrl+p finds any action)", style="bold")
+            )
             yield Static(bindings_table(self.under))

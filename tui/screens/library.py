@@ -35,10 +35,13 @@ SORTS = ("imported", "title", "status", "claims", "size")
 DESCENDING = frozenset({"claims", "size"})
 SORT_COLUMN = {"title": "title", "status": "status", "claims": "claims", "size": "words"}
 COLUMN_SORT = {column: sort for sort, column in SORT_COLUMN.items()}
-ORDER_WORDS = {"imported": ("first imported first", "last imported first"),
-               "title": ("title A→Z", "title Z→A"), "status": ("by status", "by status, reversed"),
-               "claims": ("fewest claims first", "most claims first"),
-               "size": ("shortest first", "longest first")}
+ORDER_WORDS = {
+    "imported": ("first imported first", "last imported first"),
+    "title": ("title A→Z", "title Z→A"),
+    "status": ("by status", "by status, reversed"),
+    "claims": ("fewest claims first", "most claims first"),
+    "size": ("shortest first", "longest first"),
+}
 STATUS_VIEWS: tuple[str, ...] = ("all", "unfinished", *DOC_STATUSES)
 """What ``f`` steps through."""
 
@@ -71,13 +74,19 @@ def search_key(doc: DocumentSummary) -> str:
     return f"{doc.title} {doc.id} {name}".casefold()
 
 
-def arrange(docs: Sequence[DocumentSummary], keys: Mapping[str, str],
-            view: View) -> list[DocumentSummary]:
+def arrange(
+    docs: Sequence[DocumentSummary], keys: Mapping[str, str], view: View
+) -> list[DocumentSummary]:
     """The documents ``view`` shows, in its order; ``keys[id]`` is the document's
     ``search_key``."""
     words = view.query.casefold().split()
-    wanted: tuple[str, ...] = (UNFINISHED if view.status == "unfinished" else
-                               () if view.status == "all" else (view.status,))
+    wanted: tuple[str, ...] = (
+        UNFINISHED
+        if view.status == "unfinished"
+        else ()
+        if view.status == "all"
+        else (view.status,)
+    )
     shown = [doc for doc in docs if not wanted or doc.status in wanted]
     for word in words:  # one pass per word: 10,000 titles take a few ms
         shown = [doc for doc in shown if word in keys[doc.id]]
@@ -107,13 +116,29 @@ class LibraryScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", "Open", id="library.open"),
         Binding("n", "next_unfinished", "Next unfinished", id="library.next"),
-        Binding("slash", "filter", "Filter", id="library.filter",
-                tooltip="Type words of a title, an id or a file name; escape clears"),
-        Binding("s", "sort", "Sort", id="library.sort",
-                tooltip="Sort by the next column: title, status, claims, size, import order"),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            id="library.filter",
+            tooltip="Type words of a title, an id or a file name; escape clears",
+        ),
+        Binding(
+            "s",
+            "sort",
+            "Sort",
+            id="library.sort",
+            tooltip="Sort by the next column: title, status, claims, size, import order",
+        ),
         Binding("S", "reverse", "Reverse order", show=False, id="library.reverse"),
-        Binding("f", "status_filter", "Status filter", show=False, id="library.status",
-                tooltip="Show all documents, the unfinished ones, or one status"),
+        Binding(
+            "f",
+            "status_filter",
+            "Status filter",
+            show=False,
+            id="library.status",
+            tooltip="Show all documents, the unfinished ones, or one status",
+        ),
         Binding("escape", "clear", "Clear filter", show=False, id="library.clear"),
         Binding("r", "app.review", "Review", id="library.review"),
         Binding("t", "app.stats", "Stats", id="library.stats"),
@@ -131,8 +156,9 @@ class LibraryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("annotty · library", id="library-title")
-        yield Input(placeholder="filter: words of a title, an id or a file name",
-                    id="library-filter")
+        yield Input(
+            placeholder="filter: words of a title, an id or a file name", id="library-filter"
+        )
         yield LibraryTable(id="documents")
         yield ProgressBar(id="progress", show_eta=False)
         yield SaveState(id="save-state")  # work left in the reader that is not saved yet
@@ -151,8 +177,9 @@ class LibraryScreen(Screen[None]):
         # only the database file's name: a full path would make the screen (and snapshots)
         # depend on the machine; the palette's "Database info" tells the whole path
         path = self.app.store.path
-        self.query_one("#library-title", Static).update(Text(
-            f"annotty · library · {one_line(path.name) if path else 'in memory'}"))
+        self.query_one("#library-title", Static).update(
+            Text(f"annotty · library · {one_line(path.name) if path else 'in memory'}")
+        )
         self.table.focus()
         self.query_one("#library-status", Static).update("Loading documents…")
         self.reload()
@@ -173,8 +200,7 @@ class LibraryScreen(Screen[None]):
         width = id_width([doc.id for doc in summaries])
         self.app.call_from_thread(self._loaded, summaries, keys, width)
 
-    def _loaded(self, summaries: list[DocumentSummary], keys: dict[str, str],
-                width: int) -> None:
+    def _loaded(self, summaries: list[DocumentSummary], keys: dict[str, str], width: int) -> None:
         self.summaries, self.keys = summaries, keys
         self.table.id_width = width
         self._arrange()
@@ -190,11 +216,15 @@ class LibraryScreen(Screen[None]):
         self.shown = arrange(self.shown if narrower else self.summaries, self.keys, self.view)
         cursor = 0
         if current is not None:
-            cursor = next((i for i, d in enumerate(self.shown) if d.id == current.id),
-                          min(self.table.cursor, max(0, len(self.shown) - 1)))
-        self.table.sorted_by = (None if self.view.sort == "imported" else
-                                (SORT_COLUMN[self.view.sort],
-                                 (self.view.sort in DESCENDING) != self.view.reverse))
+            cursor = next(
+                (i for i, d in enumerate(self.shown) if d.id == current.id),
+                min(self.table.cursor, max(0, len(self.shown) - 1)),
+            )
+        self.table.sorted_by = (
+            None
+            if self.view.sort == "imported"
+            else (SORT_COLUMN[self.view.sort], (self.view.sort in DESCENDING) != self.view.reverse)
+        )
         self.table.show(self.shown, cursor)
         self._status()
         if self._can_clear() != self._could_clear:  # the footer redraws only when it changes
@@ -202,8 +232,7 @@ class LibraryScreen(Screen[None]):
             self.refresh_bindings()
 
     def _can_clear(self) -> bool:
-        return bool(self.view.query or self.view.status != "all"
-                    or self.has_class("-filtering"))
+        return bool(self.view.query or self.view.status != "all" or self.has_class("-filtering"))
 
     def _status(self) -> None:
         docs = self.summaries
@@ -230,8 +259,10 @@ class LibraryScreen(Screen[None]):
         old = self.view.query
         if event.value != old:
             # typing on only narrows: every word is kept or lengthened, or a word is added
-            self._arrange(View(event.value, self.view.status, self.view.sort, self.view.reverse),
-                          narrower=event.value.startswith(old))
+            self._arrange(
+                View(event.value, self.view.status, self.view.sort, self.view.reverse),
+                narrower=event.value.startswith(old),
+            )
 
     @on(Input.Submitted, "#library-filter")
     def _filter_done(self) -> None:
@@ -264,8 +295,9 @@ class LibraryScreen(Screen[None]):
         self._arrange(View(self.view.query, self.view.status, following, False))
 
     def action_reverse(self) -> None:
-        self._arrange(View(self.view.query, self.view.status, self.view.sort,
-                           not self.view.reverse))
+        self._arrange(
+            View(self.view.query, self.view.status, self.view.sort, not self.view.reverse)
+        )
 
     @on(LibraryTable.Sort)
     def _header_clicked(self, event: LibraryTable.Sort) -> None:
@@ -298,5 +330,8 @@ class LibraryScreen(Screen[None]):
                 self.table.move_to(index)
                 self.app.open_document(self.shown[index].id)
                 return
-        self.notify("Every document shown is done or skipped." if count != len(self.summaries)
-                    else "Every document is done or skipped.")
+        self.notify(
+            "Every document shown is done or skipped."
+            if count != len(self.summaries)
+            else "Every document is done or skipped."
+        )

@@ -24,10 +24,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
-from annotations import entity_edits
-from annotations.entities import recognize_in_chunks
+from annotations.entities import corrections, recognize_in_chunks
 from annotations.model import Claim, Document, Entity
-from annotations.text import Layout
+from annotations.screen_text import WrappedText
 from tui.messages import StoreChanged
 from tui.screens.reader_claims import ClaimActions
 from tui.screens.reader_entities import LABELS_SETTING, EntityActions
@@ -53,56 +52,146 @@ class ReaderScreen(ClaimActions, FindPrompt, EntityActions, StatusLine):
     # priority: a reader key acts when Textual routes it, before the keys typed after it;
     # so ``s c 3 a`` in one burst selects, opens the form, and the form gets ``3 a``
     BINDINGS = [
-        Binding("c", "tag_claim", "Claim", tooltip="Tag the selection as a claim",
-                priority=True, id="reader.claim"),
-        Binding("e", "edit_claim", "Edit", tooltip="Edit the claim under the cursor",
-                priority=True, id="reader.edit"),
-        Binding("d", "delete_claim", "Delete", tooltip="Delete the claim under the cursor",
-                priority=True, id="reader.delete"),
-        Binding("right_square_bracket", "next_claim", "Next claim", show=False,
-                priority=True, id="reader.next_claim"),
-        Binding("left_square_bracket", "prev_claim", "Previous claim", show=False,
-                priority=True, id="reader.prev_claim"),
+        Binding(
+            "c",
+            "tag_claim",
+            "Claim",
+            tooltip="Tag the selection as a claim",
+            priority=True,
+            id="reader.claim",
+        ),
+        Binding(
+            "e",
+            "edit_claim",
+            "Edit",
+            tooltip="Edit the claim under the cursor",
+            priority=True,
+            id="reader.edit",
+        ),
+        Binding(
+            "d",
+            "delete_claim",
+            "Delete",
+            tooltip="Delete the claim under the cursor",
+            priority=True,
+            id="reader.delete",
+        ),
+        Binding(
+            "right_square_bracket",
+            "next_claim",
+            "Next claim",
+            show=False,
+            priority=True,
+            id="reader.next_claim",
+        ),
+        Binding(
+            "left_square_bracket",
+            "prev_claim",
+            "Previous claim",
+            show=False,
+            priority=True,
+            id="reader.prev_claim",
+        ),
         Binding("u,ctrl+z", "undo", "Undo", priority=True, id="reader.undo"),
         Binding("ctrl+y", "redo", "Redo", show=False, priority=True, id="reader.redo"),
-        Binding("slash", "ask('search')", "Search", show=False,
-                priority=True, id="reader.search"),
+        Binding("slash", "ask('search')", "Search", show=False, priority=True, id="reader.search"),
         Binding("n", "find(1)", "Next match", show=False, priority=True, id="reader.next_match"),
-        Binding("N", "find(-1)", "Previous match", show=False,
-                priority=True, id="reader.prev_match"),
-        Binding("colon", "ask('goto')", "Go to line or %", show=False,
-                priority=True, id="reader.goto"),
-        Binding("x", "set_status('done')", "Mark done", show=False,
-                priority=True, id="reader.done"),
-        Binding("X", "set_status('skipped')", "Mark skipped", show=False,
-                priority=True, id="reader.skipped"),
-        Binding("i", "set_status('in_progress')", "Mark in progress", show=False,
-                priority=True, id="reader.in_progress"),
-        Binding("t", "set_status('todo')", "Mark to do", show=False,
-                priority=True, id="reader.todo"),
-        Binding("v", "cycle_doc_stance", "Document stance", show=False,
-                priority=True, id="reader.doc_stance"),
-        Binding("ctrl+n", "next_document", "Next unfinished document", show=False,
-                priority=True, id="reader.next_document"),
+        Binding(
+            "N", "find(-1)", "Previous match", show=False, priority=True, id="reader.prev_match"
+        ),
+        Binding(
+            "colon", "ask('goto')", "Go to line or %", show=False, priority=True, id="reader.goto"
+        ),
+        Binding(
+            "x", "set_status('done')", "Mark done", show=False, priority=True, id="reader.done"
+        ),
+        Binding(
+            "X",
+            "set_status('skipped')",
+            "Mark skipped",
+            show=False,
+            priority=True,
+            id="reader.skipped",
+        ),
+        Binding(
+            "i",
+            "set_status('in_progress')",
+            "Mark in progress",
+            show=False,
+            priority=True,
+            id="reader.in_progress",
+        ),
+        Binding(
+            "t", "set_status('todo')", "Mark to do", show=False, priority=True, id="reader.todo"
+        ),
+        Binding(
+            "v",
+            "cycle_doc_stance",
+            "Document stance",
+            show=False,
+            priority=True,
+            id="reader.doc_stance",
+        ),
+        Binding(
+            "ctrl+n",
+            "next_document",
+            "Next unfinished document",
+            show=False,
+            priority=True,
+            id="reader.next_document",
+        ),
         Binding("p", "toggle_side", "Side panel", show=False, priority=True, id="reader.side"),
-        Binding("o", "toggle_others", "Others' claims", show=False,
-                priority=True, id="reader.others"),
-        Binding("l", "label_entity", "Entity", tooltip="Add, relabel or remove an entity",
-                priority=True, id="reader.entity"),
-        Binding("L", "remove_entity", "Remove entity", show=False,
-                priority=True, id="reader.remove_entity"),
-        Binding("E", "toggle_labels", "Entity labels", show=False,
-                tooltip="Show / hide each entity's type after it in the text",
-                priority=True, id="reader.labels"),
-        Binding("r", "respan_claim", "Adjust claim span", show=False,
-                tooltip="Select the claim's span; change it with shift+arrows, r again applies",
-                priority=True, id="reader.respan"),
-        Binding("m", "mention(1)", "Next mention", show=False,
-                priority=True, id="reader.next_mention"),
-        Binding("M", "mention(-1)", "Previous mention", show=False,
-                priority=True, id="reader.prev_mention"),
-        Binding("tab", "focus_side", "Claims list", show=False,
-                priority=True, id="reader.focus_side"),
+        Binding(
+            "o", "toggle_others", "Others' claims", show=False, priority=True, id="reader.others"
+        ),
+        Binding(
+            "l",
+            "label_entity",
+            "Entity",
+            tooltip="Add, relabel or remove an entity",
+            priority=True,
+            id="reader.entity",
+        ),
+        Binding(
+            "L",
+            "remove_entity",
+            "Remove entity",
+            show=False,
+            priority=True,
+            id="reader.remove_entity",
+        ),
+        Binding(
+            "E",
+            "toggle_labels",
+            "Entity labels",
+            show=False,
+            tooltip="Show / hide each entity's type after it in the text",
+            priority=True,
+            id="reader.labels",
+        ),
+        Binding(
+            "r",
+            "respan_claim",
+            "Adjust claim span",
+            show=False,
+            tooltip="Select the claim's span; change it with shift+arrows, r again applies",
+            priority=True,
+            id="reader.respan",
+        ),
+        Binding(
+            "m", "mention(1)", "Next mention", show=False, priority=True, id="reader.next_mention"
+        ),
+        Binding(
+            "M",
+            "mention(-1)",
+            "Previous mention",
+            show=False,
+            priority=True,
+            id="reader.prev_mention",
+        ),
+        Binding(
+            "tab", "focus_side", "Claims list", show=False, priority=True, id="reader.focus_side"
+        ),
         Binding("q", "back", "Back", priority=True, id="reader.back"),
     ]
 
@@ -145,7 +234,6 @@ class ReaderScreen(ClaimActions, FindPrompt, EntityActions, StatusLine):
         yield Static("Loading…", id="status")
         yield Footer()
 
-
     def on_mount(self) -> None:
         self.view.focus()
         self._fit_side(self.app.size.width)
@@ -183,21 +271,21 @@ class ReaderScreen(ClaimActions, FindPrompt, EntityActions, StatusLine):
         prepared = DocumentView.prepare(doc.text, width, FIRST_LAYOUT_CHARS if quick else None)
         self.app.call_from_thread(self._loaded, doc, claims, position, prepared)
         if quick:
-            full = Layout(prepared[0], width)
+            full = WrappedText(prepared[0], width)
             self.app.call_from_thread(self.view.complete_layout, full)
         cached = store.cached_entities(doc.id, self.app.recognizer.key)
         edits = self._corrections(doc.id, doc.text)
         if cached is not None:
-            shown = entity_edits.apply_corrections(cached, edits)
+            shown = corrections.apply_corrections(cached, edits)
             self.app.call_from_thread(self._entities_arrived, shown, True)
         else:
             found: list[Entity] = []
             for batch in recognize_in_chunks(self.app.recognizer, doc.text):
                 found.extend(batch)
-                shown = entity_edits.apply_corrections(found, edits)
+                shown = corrections.apply_corrections(found, edits)
                 self.app.call_from_thread(self._entities_arrived, shown, False)
             self._cache(doc.id, found)
-            shown = entity_edits.apply_corrections(found, edits)
+            shown = corrections.apply_corrections(found, edits)
             self.app.call_from_thread(self._entities_arrived, shown, True)
 
     def _read_queue(self) -> None:
@@ -216,14 +304,20 @@ class ReaderScreen(ClaimActions, FindPrompt, EntityActions, StatusLine):
         self.unfinished += (status in UNFINISHED) - (self.doc_status in UNFINISHED)
         self.doc_status = status
 
-    def _loaded(self, doc: Document, claims: list[Claim], position: int,
-                prepared: tuple[str, Layout | None]) -> None:
+    def _loaded(
+        self,
+        doc: Document,
+        claims: list[Claim],
+        position: int,
+        prepared: tuple[str, WrappedText | None],
+    ) -> None:
         self.document = doc
         self.title = doc.title
         self._update_header()
         view = self.view
-        view.load(doc.text, self.start_offset if self.start_offset is not None else position,
-                  prepared)
+        view.load(
+            doc.text, self.start_offset if self.start_offset is not None else position, prepared
+        )
         self._show_claims(claims)
         self._update_status()
 
@@ -234,7 +328,7 @@ class ReaderScreen(ClaimActions, FindPrompt, EntityActions, StatusLine):
             text = self.document.text
             mentions: dict[str, list[int]] = {}
             for entity in sorted(entities, key=lambda e: e.start):
-                mentions.setdefault(text[entity.start:entity.end], []).append(entity.start)
+                mentions.setdefault(text[entity.start : entity.end], []).append(entity.start)
             self._mentions = mentions
             self.query_one(EntityList).show(text, entities)
             self.query_one(EntityLegend).show(entities)
@@ -273,7 +367,7 @@ class ReaderScreen(ClaimActions, FindPrompt, EntityActions, StatusLine):
     def jump_to(self, offset: int) -> None:
         """Put the cursor on ``offset`` (no selection) in the middle of the screen: every jump
         (claims, mentions, matches, go-to) goes through here."""
-        self.view.anchor = None
+        self.view.selection_anchor = None
         self.view.cursor = offset
         self.view.scroll_to_cursor(center=True)
 
@@ -309,8 +403,11 @@ class ReaderScreen(ClaimActions, FindPrompt, EntityActions, StatusLine):
     def action_toggle_others(self) -> None:
         self.show_others = not self.show_others
         self._show_claims(self.all_claims)
-        self.notify("Showing everyone's claims (others' in dim italics)." if self.show_others
-                    else "Showing only your claims.")
+        self.notify(
+            "Showing everyone's claims (others' in dim italics)."
+            if self.show_others
+            else "Showing only your claims."
+        )
 
     def on_store_changed(self, message: StoreChanged) -> None:
         if self.doc_id in message.changes.doc_ids:

@@ -13,9 +13,9 @@ from textual.screen import Screen
 
 from annotations.errors import AnnottyError
 from annotations.model import SPEAKER_LABELS, Claim, Document, Entity
+from annotations.screen_text import screen_safe
 from annotations.store import StoreError
 from annotations.terminal_safe import thing
-from annotations.text import display
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
 
@@ -49,13 +49,15 @@ class ClaimActions(Screen[None]):
         if self.document is None:
             return []
         text = self.document.text
-        return [text[e.start:e.end] for e in self.entities if e.label in SPEAKER_LABELS]
+        return [text[e.start : e.end] for e in self.entities if e.label in SPEAKER_LABELS]
 
     async def action_tag_claim(self) -> None:
         span = self.view.selection
         if span is None or self.document is None:
-            self.notify("Select text first: s selects the sentence, shift+arrows extend.",
-                        severity="warning")
+            self.notify(
+                "Select text first: s selects the sentence, shift+arrows extend.",
+                severity="warning",
+            )
             raise SkipAction()  # nothing to tag: the key falls through
         start, end = span
         quote = self.document.text[start:end]
@@ -65,28 +67,31 @@ class ClaimActions(Screen[None]):
                 self.save_claim(None, start, end, values)
 
         # awaited: the keys typed after ``c`` are routed once the form is mounted and focused
-        await self.app.push_screen(ClaimForm(self.app.schema, quote, speakers=self.speakers()),
-                                   saved)
+        await self.app.push_screen(
+            ClaimForm(self.app.schema, quote, speakers=self.speakers()), saved
+        )
 
     async def action_edit_claim(self) -> None:
         claim = self.own_claim_at_cursor()
         if claim is None:
             self.notify("No claim under the cursor ( ] jumps to the next one).")
             raise SkipAction()
-        fields = ("claim_type", "stance", "target", "speaker", "attribution", "checkworthy",
-                  "note")
+        fields = ("claim_type", "stance", "target", "speaker", "attribution", "checkworthy", "note")
         initial = {f: getattr(claim, f) for f in fields}
 
         def saved(values: dict[str, Any] | None) -> None:
             if values is not None:
                 self.save_claim(claim.id, claim.start, claim.end, values)
 
-        await self.app.push_screen(ClaimForm(self.app.schema, claim.quote, initial,
-                                             self.speakers(), title="Edit claim"), saved)
+        await self.app.push_screen(
+            ClaimForm(self.app.schema, claim.quote, initial, self.speakers(), title="Edit claim"),
+            saved,
+        )
 
     @work(thread=True, group="save")
-    def save_claim(self, claim_id: str | None, start: int, end: int,
-                   values: dict[str, Any]) -> None:
+    def save_claim(
+        self, claim_id: str | None, start: int, end: int, values: dict[str, Any]
+    ) -> None:
         store, saves = self.app.store, self.app.saves  # saves: kept and retried if they fail
         if claim_id is None:
             labels = {k: v for k, v in values.items() if k != "claim_type"}
@@ -177,11 +182,13 @@ class ClaimActions(Screen[None]):
             return
         except (sqlite3.OperationalError, AnnottyError) as exc:  # locked, full, read-only
             said = f"{verb.replace('did', 'do')} not done, nothing changed: {exc}"
-            self.app.call_from_thread(self.notify, display(said), severity="error",
-                                      markup=False)
+            self.app.call_from_thread(
+                self.notify, screen_safe(said), severity="error", markup=False
+            )
             return
-        message = (nothing if entry is None
-                   else f"{verb} {entry['action']} of {thing(entry['kind'])}.")
+        message = (
+            nothing if entry is None else f"{verb} {entry['action']} of {thing(entry['kind'])}."
+        )
         self.app.call_from_thread(self._after_change, message, False)
         if entry is not None and entry["kind"] != "claim":
             self.reload_entities()
@@ -189,8 +196,11 @@ class ClaimActions(Screen[None]):
     def _jump(self, forward: bool) -> None:
         pos = self.view.cursor
         starts = sorted({c.start for c in self.claims})
-        target = next((s for s in starts if s > pos), None) if forward else next(
-            (s for s in reversed(starts) if s < pos), None)
+        target = (
+            next((s for s in starts if s > pos), None)
+            if forward
+            else next((s for s in reversed(starts) if s < pos), None)
+        )
         if target is None:
             self.notify("No more claims that way.")
             return

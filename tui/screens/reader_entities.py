@@ -12,11 +12,11 @@ from textual import work
 from textual.actions import SkipAction
 from textual.screen import Screen
 
-from annotations import entity_edits
+from annotations.entities import corrections
 from annotations.errors import AnnottyError
 from annotations.model import Document, Entity
+from annotations.screen_text import screen_safe
 from annotations.store import StoreError
-from annotations.text import display
 from tui.widgets.document_view import DocumentView
 from tui.widgets.entity_form import EntityForm
 from tui.widgets.side_lists import snippet
@@ -44,19 +44,21 @@ class EntityActions(Screen[None]):
     _not_saved: Callable[[], str]
     _entities_arrived: Callable[[list[Entity], bool], None]
 
-    def _corrections(self, doc_id: str, text: str) -> list[entity_edits.Correction]:
+    def _corrections(self, doc_id: str, text: str) -> list[corrections.Correction]:
         """The stored entity corrections, and over them those still waiting for a retry."""
-        edits = {(c.start, c.end): c for c in entity_edits.corrections(self.app.store, doc_id)}
+        edits = {(c.start, c.end): c for c in corrections.corrections(self.app.store, doc_id)}
         for start, end, label in self.app.saves.kept_entity_edits(doc_id):
-            edits[start, end] = entity_edits.Correction("", doc_id, start, end, label,
-                                                        text[start:end])
+            edits[start, end] = corrections.Correction(
+                "", doc_id, start, end, label, text[start:end]
+            )
         return list(edits.values())
 
     def _cache(self, doc_id: str, found: list[Entity]) -> None:
         """Keep the recognized entities for next time; a failed write only costs that."""
         try:
-            self.app.store.cache_entities(doc_id, self.app.recognizer.key, found,
-                                          wait=CACHE_WAIT_SECONDS)
+            self.app.store.cache_entities(
+                doc_id, self.app.recognizer.key, found, wait=CACHE_WAIT_SECONDS
+            )
         except (sqlite3.Error, AnnottyError, OSError) as exc:
             log.info("entity cache for %s not written: %s", doc_id, exc)
 
@@ -69,8 +71,10 @@ class EntityActions(Screen[None]):
         span = self.view.selection
         entity = None if span else self.entity_at_cursor()
         if span is None and entity is None:
-            self.notify("Select the name first (w/W, shift+arrows), or put the cursor on an "
-                        "entity.", severity="warning")
+            self.notify(
+                "Select the name first (w/W, shift+arrows), or put the cursor on an entity.",
+                severity="warning",
+            )
             raise SkipAction()
         start, end = span if span else (entity.start, entity.end)  # type: ignore[union-attr]
         quote = self.view.text[start:end]
@@ -79,8 +83,9 @@ class EntityActions(Screen[None]):
             if values is not None:
                 self.correct_entity(start, end, values)
 
-        await self.app.push_screen(EntityForm(quote, entity.label if entity else "",
-                                              can_remove=entity is not None), chosen)
+        await self.app.push_screen(
+            EntityForm(quote, entity.label if entity else "", can_remove=entity is not None), chosen
+        )
 
     def action_remove_entity(self) -> None:
         entity = self.entity_at_cursor()
@@ -100,21 +105,25 @@ class EntityActions(Screen[None]):
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
         what = "removed" if label is None else label
-        message = (f"{name!r}: {what} (u to undo)." if saved
-                   else f"{name!r}: {what}. {self._not_saved()}")
+        message = (
+            f"{name!r}: {what} (u to undo)." if saved else f"{name!r}: {what}. {self._not_saved()}"
+        )
         if values.get("scope") == "everywhere":
             if app.gazetteer is None:
                 message += " No project gazetteer for an in-memory database."
             else:
                 try:
-                    entity_edits.apply_everywhere(store, app.gazetteer, name, label)
+                    corrections.apply_everywhere(store, app.gazetteer, name, label)
                     app.reload_recognizer()
-                    message += " " + entity_edits.everywhere_note(
-                        app.recognizer, app.gazetteer.name, name, label)
+                    message += " " + corrections.everywhere_note(
+                        app.recognizer, app.gazetteer.name, name, label
+                    )
                 except (OSError, AnnottyError) as exc:  # the gazetteer file, not the database
-                    message += (f" Not added to {app.gazetteer.name}: "
-                                f"{getattr(exc, 'strerror', None) or exc}")
-        self.app.call_from_thread(self.notify, display(message), markup=False)
+                    message += (
+                        f" Not added to {app.gazetteer.name}: "
+                        f"{getattr(exc, 'strerror', None) or exc}"
+                    )
+        self.app.call_from_thread(self.notify, screen_safe(message), markup=False)
         self.reload_entities()  # a kept correction shows too; the database gets it later
 
     @work(thread=True, exclusive=True, group="entities")
@@ -127,7 +136,7 @@ class EntityActions(Screen[None]):
         if machine is None:
             machine = self.app.recognizer.recognize(doc.text)
             self._cache(doc.id, machine)
-        shown = entity_edits.apply_corrections(machine, self._corrections(doc.id, doc.text))
+        shown = corrections.apply_corrections(machine, self._corrections(doc.id, doc.text))
         self.app.call_from_thread(self._entities_arrived, shown, True)
 
     def action_mention(self, step: int) -> None:
@@ -136,7 +145,7 @@ class EntityActions(Screen[None]):
         if entity is None:
             self.notify("Put the cursor on an entity first.")
             return
-        name = self.view.text[entity.start:entity.end]
+        name = self.view.text[entity.start : entity.end]
         starts = self._mentions.get(name, [entity.start])
         if len(starts) < 2:
             # in the status line, not a toast: toasts pile up over the text when repeated
@@ -154,5 +163,9 @@ class EntityActions(Screen[None]):
         on = not self.view.show_labels
         self.view.set_labels(on)
         key, store = LABELS_SETTING + self.app.store.annotator, self.app.store
-        self.run_worker(lambda: store.set_setting(key, "on" if on else "off"), thread=True,
-                        group="labels-setting", exit_on_error=False)
+        self.run_worker(
+            lambda: store.set_setting(key, "on" if on else "off"),
+            thread=True,
+            group="labels-setting",
+            exit_on_error=False,
+        )

@@ -33,11 +33,13 @@ class FindPrompt(Screen[None]):
             last = f" (enter alone: {self.search_query})" if self.search_query else ""
             await self.app.push_screen(
                 Prompt("search", f"search this document{last}; escape cancels"),
-                lambda value: self._answered("search", value or ""))
+                lambda value: self._answered("search", value or ""),
+            )
         else:
             await self.app.push_screen(
                 Prompt("goto", "go to line number, or percentage like 50%"),
-                lambda value: self._answered("goto", value or ""))
+                lambda value: self._answered("goto", value or ""),
+            )
 
     def _answered(self, mode: str, value: str) -> None:
         self.view.focus()

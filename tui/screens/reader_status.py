@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from annotations.model import Claim, Document, Entity
-from annotations.text import display
+from annotations.screen_text import screen_safe
 from tui.widgets.document_view import DocumentView
 from tui.widgets.side_lists import snippet
 
@@ -41,10 +41,11 @@ class StatusLine(Screen[None]):
         if self.document is None:
             return
         header = Text(no_wrap=True, overflow="ellipsis", end="")
-        header.append(display(self.document.title) or self.doc_id, style="bold")
+        header.append(screen_safe(self.document.title) or self.doc_id, style="bold")
         here, total = self.queue
-        header.append(f"  {self.doc_status.replace('_', ' ')}  {here}/{total} · "
-                      f"{self.unfinished} unfinished")
+        header.append(
+            f"  {self.doc_status.replace('_', ' ')}  {here}/{total} · {self.unfinished} unfinished"
+        )
         self.query_one("#reader-header", Static).update(header)
 
     # -- status line ------------------------------------------------------------------------
@@ -52,14 +53,19 @@ class StatusLine(Screen[None]):
         """The innermost claim under the cursor, this annotator's before others'."""
         here = self.view.claims.at(self.view.cursor)
         me = self.app.store.annotator
-        return min(here, key=lambda c: (c.annotator != me, c.end - c.start),  # type: ignore
-                   default=None)
+        return min(
+            here,
+            key=lambda c: (c.annotator != me, c.end - c.start),  # type: ignore
+            default=None,
+        )
 
     def own_claim_at_cursor(self) -> Claim | None:
         claim = self.claim_at_cursor()
         if claim is not None and claim.annotator != self.app.store.annotator:
-            self.notify(f"That claim is {claim.annotator}'s; you can only change your own.",
-                        severity="warning")
+            self.notify(
+                f"That claim is {claim.annotator}'s; you can only change your own.",
+                severity="warning",
+            )
             return None
         return claim
 
@@ -72,12 +78,15 @@ class StatusLine(Screen[None]):
         line, column = view.line_column(view.cursor)
         parts.append(f"{line}:{column} ({100 * view.cursor // total}%)")
         if self.respan is not None:
-            parts.append("  new span: shift+arrows/W/B, ^x other end, r applies, esc cancels",
-                         style="bold")
+            parts.append(
+                "  new span: shift+arrows/W/B, ^x other end, r applies, esc cancels", style="bold"
+            )
         if view.selection:
             start, end = view.selection
-            parts.append(f"  selected {end - start} chars: “{snippet(view.text[start:end], 40)}”",
-                         style="reverse")
+            parts.append(
+                f"  selected {end - start} chars: “{snippet(view.text[start:end], 40)}”",
+                style="reverse",
+            )
         claim = self.claim_at_cursor()
         if claim is not None:
             who = "" if claim.annotator == self.app.store.annotator else f" ({claim.annotator})"
@@ -88,17 +97,18 @@ class StatusLine(Screen[None]):
                 parts.append(f", said by {snippet(claim.speaker, 20)}")
         if self.matches:
             count = len(self.matches)
-            parts.append(f"  /{snippet(self.search_query, 20)}: {count} "
-                         f"{'match' if count == 1 else 'matches'}")
+            parts.append(
+                f"  /{snippet(self.search_query, 20)}: {count} "
+                f"{'match' if count == 1 else 'matches'}"
+            )
         if self.doc_stance:
             parts.append(f"  document stance: {self.doc_stance}")
         entity = self.entity_at_cursor()
         if entity is not None:
             parts.append(f"  [{entity.label}]", style="bold")
-            starts = self._mentions.get(view.text[entity.start:entity.end], [])
+            starts = self._mentions.get(view.text[entity.start : entity.end], [])
             if len(starts) > 1 and entity.start in starts:
-                parts.append(f" mention {starts.index(entity.start) + 1} of {len(starts)}"
-                             " (m/M)")
+                parts.append(f" mention {starts.index(entity.start) + 1} of {len(starts)} (m/M)")
         if self._note:
             parts.append(f"  {self._note}", style="italic")
         self.query_one("#status", Static).update(parts)

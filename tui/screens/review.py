@@ -21,16 +21,9 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from annotations.model import EDITABLE_CLAIM_FIELDS, SPEAKER_LABELS
-from annotations.review import (
-    BulkResult,
-    ReviewError,
-    ReviewFilter,
-    decide_matching,
-    save_filter,
-    saved_filter,
-)
-from annotations.review_list import Reader as ReviewReader
-from annotations.review_list import ReviewList, ReviewRow, load_context
+from annotations.review.decisions import BulkResult, decide_matching
+from annotations.review.filters import ReviewError, ReviewFilter, save_filter, saved_filter
+from annotations.review.listing import ReviewList, ReviewReader, ReviewRow, load_context
 from annotations.store import StoreError
 from annotations.terminal_safe import plural
 from tui.messages import StoreChanged
@@ -62,19 +55,23 @@ class ReviewScreen(DecisionHistory, Screen[None]):
     BINDINGS = [
         Binding("a", "decide('accepted')", "Accept", priority=True, id="review.accept"),
         Binding("r", "reject", "Reject", priority=True, id="review.reject"),
-        Binding("p", "decide('pending')", "Pending", show=False,
-                priority=True, id="review.pending"),
+        Binding(
+            "p", "decide('pending')", "Pending", show=False, priority=True, id="review.pending"
+        ),
         Binding("e", "edit", "Edit", priority=True, id="review.edit"),
         Binding("enter", "open", "Open", priority=True, id="review.open"),
         Binding("n", "next_pending(1)", "Next pending", priority=True, id="review.next"),
-        Binding("N", "next_pending(-1)", "Prev pending", show=False,
-                priority=True, id="review.prev"),
+        Binding(
+            "N", "next_pending(-1)", "Prev pending", show=False, priority=True, id="review.prev"
+        ),
         Binding("slash", "filter", "Filter", priority=True, id="review.filter"),
         Binding("c", "clear_filter", "Clear filter", show=False, priority=True, id="review.clear"),
-        Binding("A", "bulk('accepted')", "Accept all", show=False,
-                priority=True, id="review.accept_all"),
-        Binding("R", "bulk('rejected')", "Reject all", show=False,
-                priority=True, id="review.reject_all"),
+        Binding(
+            "A", "bulk('accepted')", "Accept all", show=False, priority=True, id="review.accept_all"
+        ),
+        Binding(
+            "R", "bulk('rejected')", "Reject all", show=False, priority=True, id="review.reject_all"
+        ),
         Binding("u,ctrl+z", "undo", "Undo", priority=True, id="review.undo"),
         Binding("ctrl+y", "redo", "Redo", show=False, priority=True, id="review.redo"),
         Binding("t", "stats", "Stats", priority=True, id="review.stats"),
@@ -167,9 +164,12 @@ class ReviewScreen(DecisionHistory, Screen[None]):
         self._show_filter()
         pending = "" if found.filter.review_status else " · n next pending"
         said, self._said = self._said, ""
-        self._status(f"{said}  ·  {plural(len(found), 'claim', thousands=True)}" if said else
-                     f"{plural(len(found), 'claim', thousands=True)}{pending} · a accept · "
-                     "r reject · A/R all matching")
+        self._status(
+            f"{said}  ·  {plural(len(found), 'claim', thousands=True)}"
+            if said
+            else f"{plural(len(found), 'claim', thousands=True)}{pending} · a accept · "
+            "r reject · A/R all matching"
+        )
 
     def _load_failed(self, message: str) -> None:
         self._show_filter()
@@ -185,8 +185,11 @@ class ReviewScreen(DecisionHistory, Screen[None]):
     def _highlighted(self, event: ClaimTable.Highlighted) -> None:
         if event.row is None:
             self.query_one(ClaimContextView).show(
-                None, "No claims match this filter." if self.list is not None and not len(
-                    self.list) else "")
+                None,
+                "No claims match this filter."
+                if self.list is not None and not len(self.list)
+                else "",
+            )
             return
         self.show_context(event.row.id)
 
@@ -196,14 +199,14 @@ class ReviewScreen(DecisionHistory, Screen[None]):
         with self.reader.fresh() as conn:
             context = load_context(conn, claim_id)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.query_one(ClaimContextView).show, context,
-                                      "This claim was deleted.")
+            self.app.call_from_thread(
+                self.query_one(ClaimContextView).show, context, "This claim was deleted."
+            )
 
     # -- the filter ---------------------------------------------------------------------------
     def _show_filter(self, loading: bool = False) -> None:
         count = None if loading or self.list is None else len(self.list)
-        self.query_one("#review-filter", Static).update(filter_line(self.filter, count,
-                                                                    self.busy))
+        self.query_one("#review-filter", Static).update(filter_line(self.filter, count, self.busy))
 
     def apply_filter(self, f: ReviewFilter) -> None:
         """Show the claims matching ``f`` (keeping the current claim if it still matches)."""
@@ -218,8 +221,9 @@ class ReviewScreen(DecisionHistory, Screen[None]):
         self._write(lambda: save_filter(self.app.store, f), lambda _result, _error: None)
 
     async def action_filter(self) -> None:
-        dialog = FilterDialog(self.app.schema, self.filter, self.choices["target"],
-                              self.choices["annotator"])
+        dialog = FilterDialog(
+            self.app.schema, self.filter, self.choices["target"], self.choices["annotator"]
+        )
         await self.app.push_screen(dialog, self._filter_chosen)
 
     def _filter_chosen(self, f: ReviewFilter | None) -> None:
@@ -274,9 +278,10 @@ class ReviewScreen(DecisionHistory, Screen[None]):
         found.status_override[row.rowid] = decision
         self.table.refresh_row(index)
         # through the app's save queue: a decision that cannot be saved now is kept and retried
-        self._write(lambda: self.app.saves.decide(row.id, decision, reason),
-                    lambda saved, error: self._decided(found, index, row, decision,
-                                                       bool(saved), error))
+        self._write(
+            lambda: self.app.saves.decide(row.id, decision, reason),
+            lambda saved, error: self._decided(found, index, row, decision, bool(saved), error),
+        )
         following = found.next_pending(index)
         if following is not None:
             self.table.move_to(following)
@@ -284,11 +289,19 @@ class ReviewScreen(DecisionHistory, Screen[None]):
             self.table.move_to(index)  # shows the new status in the context panel
             self._status("That was the last pending claim in this list.")
 
-    def _decided(self, found: ReviewList, index: int, row: ReviewRow, decision: str,
-                 saved: bool, error: Exception | None) -> None:
+    def _decided(
+        self,
+        found: ReviewList,
+        index: int,
+        row: ReviewRow,
+        decision: str,
+        saved: bool,
+        error: Exception | None,
+    ) -> None:
         if error is None and not saved:  # kept: the row keeps showing it, the line says so
-            self._status(f"{VERBS[decision]}, not saved yet (kept, retrying): "
-                         f"“{one_line(row.quote)[:40]}”")
+            self._status(
+                f"{VERBS[decision]}, not saved yet (kept, retrying): “{one_line(row.quote)[:40]}”"
+            )
             return
         if found.status_override.get(row.rowid) == decision:
             del found.status_override[row.rowid]
@@ -298,10 +311,14 @@ class ReviewScreen(DecisionHistory, Screen[None]):
             if index == self.table.cursor:
                 self.show_context(row.id)
         if error is not None:
-            self.notify(f"Could not save the decision ({VERBS[decision].lower()}: "
-                        f"“{one_line(row.quote)[:40]}”): {one_line(str(error))}. The claim "
-                        "keeps its earlier status; decide again.", severity="error",
-                        timeout=PERSIST_SECONDS, markup=False)
+            self.notify(
+                f"Could not save the decision ({VERBS[decision].lower()}: "
+                f"“{one_line(row.quote)[:40]}”): {one_line(str(error))}. The claim "
+                "keeps its earlier status; decide again.",
+                severity="error",
+                timeout=PERSIST_SECONDS,
+                markup=False,
+            )
         else:
             self._status(f"{VERBS[decision]}: “{one_line(row.quote)[:60]}”")
 
@@ -310,8 +327,9 @@ class ReviewScreen(DecisionHistory, Screen[None]):
         if row is None:
             raise SkipAction()
         # awaited: the keys typed after ``r`` are routed once the dialog is mounted
-        await self.app.push_screen(ReasonDialog(one_line(row.quote)[:200]),
-                                   lambda reason: self._rejected(row, reason))
+        await self.app.push_screen(
+            ReasonDialog(one_line(row.quote)[:200]), lambda reason: self._rejected(row, reason)
+        )
 
     def _rejected(self, row: ReviewRow, reason: str | None) -> None:
         if reason is not None and self.table.current == row:
@@ -329,27 +347,40 @@ class ReviewScreen(DecisionHistory, Screen[None]):
             self.notify(str(exc), severity="error")
             raise SkipAction() from exc
         context = self.query_one(ClaimContextView).context
-        speakers = [e.text for e in (context.entities if context and context.claim.id == row.id
-                                     else ()) if e.label in SPEAKER_LABELS and e.text]
+        speakers = [
+            e.text
+            for e in (context.entities if context and context.claim.id == row.id else ())
+            if e.label in SPEAKER_LABELS and e.text
+        ]
         initial = {k: getattr(claim, k) for k in EDITABLE_CLAIM_FIELDS}
-        form = ClaimForm(self.app.schema, claim.quote, initial=initial, speakers=speakers,
-                         title="Edit claim")
+        form = ClaimForm(
+            self.app.schema, claim.quote, initial=initial, speakers=speakers, title="Edit claim"
+        )
         await self.app.push_screen(form, lambda values: self._edited(row, initial, values))
 
-    def _edited(self, row: ReviewRow, initial: dict[str, Any],
-                values: dict[str, Any] | None) -> None:
-        changes = {k: v for k, v in (values or {}).items()
-                   if k in EDITABLE_CLAIM_FIELDS and initial.get(k) != v}
+    def _edited(
+        self, row: ReviewRow, initial: dict[str, Any], values: dict[str, Any] | None
+    ) -> None:
+        changes = {
+            k: v
+            for k, v in (values or {}).items()
+            if k in EDITABLE_CLAIM_FIELDS and initial.get(k) != v
+        }
         if not changes:
             return
-        self._write(lambda: self.app.saves.update_claim(row.id, **changes),  # kept if it fails
-                    lambda claim, error: self._edit_saved(row, claim, error))
+        self._write(
+            lambda: self.app.saves.update_claim(row.id, **changes),  # kept if it fails
+            lambda claim, error: self._edit_saved(row, claim, error),
+        )
 
     def _edit_saved(self, row: ReviewRow, claim: Any, error: Exception | None) -> None:
         if error is not None:
-            self.notify(f"Could not save the edit of “{one_line(row.quote)[:40]}”: "
-                        f"{one_line(str(error))}", severity="error", timeout=PERSIST_SECONDS,
-                        markup=False)
+            self.notify(
+                f"Could not save the edit of “{one_line(row.quote)[:40]}”: {one_line(str(error))}",
+                severity="error",
+                timeout=PERSIST_SECONDS,
+                markup=False,
+            )
             return
         if claim is None:
             self._status(f"Edit not saved yet (kept, retrying): “{one_line(row.quote)[:40]}”")
@@ -366,8 +397,9 @@ class ReviewScreen(DecisionHistory, Screen[None]):
         if self.busy or self.list is None or not len(self.list):
             self.notify(self.busy or "No claims match the filter.", severity="warning")
             raise SkipAction()
-        dialog = BulkDialog(decision, len(self.list), self.filter.describe(),
-                            self.filter.is_empty())
+        dialog = BulkDialog(
+            decision, len(self.list), self.filter.describe(), self.filter.is_empty()
+        )
         await self.app.push_screen(dialog, lambda reason: self._bulk(decision, reason))
 
     def _bulk(self, decision: str, reason: str | None) -> None:
@@ -376,23 +408,32 @@ class ReviewScreen(DecisionHistory, Screen[None]):
         f, started = self.filter, time.perf_counter()
         self.busy = f"{VERBS[decision].lower()} every matching claim…"
         self._show_filter()
-        self._write(lambda: decide_matching(self.app.store, f, decision, reason),
-                    lambda result, error: self._bulk_done(decision, result, error, started))
+        self._write(
+            lambda: decide_matching(self.app.store, f, decision, reason),
+            lambda result, error: self._bulk_done(decision, result, error, started),
+        )
 
-    def _bulk_done(self, decision: str, result: BulkResult | None, error: Exception | None,
-                   started: float) -> None:
+    def _bulk_done(
+        self, decision: str, result: BulkResult | None, error: Exception | None, started: float
+    ) -> None:
         self.busy = ""
         if error is not None or result is None:
             # one transaction: nothing was changed, so nothing is half done; say it until seen
-            self.notify(f"{VERBS[decision]} every matching claim: not saved, nothing was "
-                        f"changed ({one_line(str(error))}). Press "
-                        f"{'A' if decision == 'accepted' else 'R'} again to retry.",
-                        severity="error", timeout=PERSIST_SECONDS, markup=False)
+            self.notify(
+                f"{VERBS[decision]} every matching claim: not saved, nothing was "
+                f"changed ({one_line(str(error))}). Press "
+                f"{'A' if decision == 'accepted' else 'R'} again to retry.",
+                severity="error",
+                timeout=PERSIST_SECONDS,
+                markup=False,
+            )
         else:
             seconds = time.perf_counter() - started
             them = "it" if result.count == 1 else "them all"
-            self.notify(f"{VERBS[decision]} {plural(result.count, 'claim', thousands=True)} "
-                        f"in {seconds:.1f} s. u undoes {them}.")
+            self.notify(
+                f"{VERBS[decision]} {plural(result.count, 'claim', thousands=True)} "
+                f"in {seconds:.1f} s. u undoes {them}."
+            )
         self.reload()
 
     # -- undo and redo (DecisionHistory) ------------------------------------------------------

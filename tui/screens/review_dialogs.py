@@ -19,11 +19,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from annotations.model import REVIEW_STATUSES
-from annotations.review import ReviewFilter
+from annotations.review.filters import ReviewFilter
 from annotations.schema import Label as SchemaLabel
 from annotations.schema import Schema
+from annotations.screen_text import screen_safe
 from annotations.terminal_safe import plural
-from annotations.text import display
 from tui.widgets.choice_field import ChoiceField
 
 DIALOG_CSS = """
@@ -47,9 +47,11 @@ def filter_line(f: ReviewFilter, count: int | None, busy: str = "") -> Text:
         line.append("all claims", style="dim")
     for i, (key, value) in enumerate(f.active()):
         line.append(" " if i else "")
-        line.append(f" {key}={' '.join(display(value).split())} ", style="reverse")
-    line.append("  · loading…" if count is None else
-                f"  · {plural(count, 'claim', thousands=True)}", style="dim")
+        line.append(f" {key}={' '.join(screen_safe(value).split())} ", style="reverse")
+    line.append(
+        "  · loading…" if count is None else f"  · {plural(count, 'claim', thousands=True)}",
+        style="dim",
+    )
     if busy:
         line.append(f"  · {busy}", style="bold")
     return line
@@ -115,18 +117,29 @@ class BulkDialog(_ReasonInputDialog):
     def compose(self) -> ComposeResult:
         verb = "Accept" if self.decision == "accepted" else "Reject"
         with Vertical():
-            yield Static(Text(f"{verb} all {plural(self.count, 'claim', thousands=True)} "
-                              "matching the filter?" if self.count != 1 else
-                              f"{verb} the 1 claim matching the filter?", style="bold"),
-                         classes="title")
+            yield Static(
+                Text(
+                    f"{verb} all {plural(self.count, 'claim', thousands=True)} matching the filter?"
+                    if self.count != 1
+                    else f"{verb} the 1 claim matching the filter?",
+                    style="bold",
+                ),
+                classes="title",
+            )
             yield Static(Text(f"filter: {self.described}"), classes="hint")
             if self.everything:
-                yield Static(Text("There is no filter: this is every claim in the corpus."),
-                             classes="warn")
-            yield Static(Text("Claims already in that state keep their reviewer and reason; "
-                              "earlier decisions the other way are overridden (filter on "
-                              "review = pending to leave them alone). One undo (u) takes the "
-                              "whole batch back."), classes="hint")
+                yield Static(
+                    Text("There is no filter: this is every claim in the corpus."), classes="warn"
+                )
+            yield Static(
+                Text(
+                    "Claims already in that state keep their reviewer and reason; "
+                    "earlier decisions the other way are overridden (filter on "
+                    "review = pending to leave them alone). One undo (u) takes the "
+                    "whole batch back."
+                ),
+                classes="hint",
+            )
             yield Input(placeholder="reason (optional)", id="reason")
             yield Static(Text(f"enter {verb.lower()} all · escape cancel"), classes="hint")
 
@@ -138,12 +151,15 @@ class FilterDialog(_Dialog):
     annotator are picked from the values in the corpus.
     """
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="FilterDialog") + """
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="FilterDialog")
+        + """
     FilterDialog Grid { grid-size: 2; grid-columns: 11 1fr; grid-rows: auto; height: auto; }
     FilterDialog Grid > Label { color: $text-muted; }
     FilterDialog Select { height: 1; }
     FilterDialog SelectCurrent { border: none; height: 1; padding: 0; }
     """
+    )
     FIRST_FIELD = "#search"
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="filter.cancel"),
@@ -153,8 +169,9 @@ class FilterDialog(_Dialog):
         Binding("ctrl+r", "clear", "Clear all", id="filter.clear"),
     ]
 
-    def __init__(self, schema: Schema, current: ReviewFilter, targets: list[str],
-                 annotators: list[str]) -> None:
+    def __init__(
+        self, schema: Schema, current: ReviewFilter, targets: list[str], annotators: list[str]
+    ) -> None:
         super().__init__()
         self.schema = schema
         self.current = current
@@ -169,25 +186,43 @@ class FilterDialog(_Dialog):
                 yield Label("Search")
                 yield Input(c.search, placeholder="words in the quote or note", id="search")
                 yield Label("Type")
-                yield ChoiceField("claim_type", self.schema.claim_types, c.claim_type,
-                                  id="claim_type")
+                yield ChoiceField(
+                    "claim_type", self.schema.claim_types, c.claim_type, id="claim_type"
+                )
                 yield Label("Stance")
                 yield ChoiceField("stance", self.schema.stances, c.stance, id="stance")
                 yield Label("Review")
-                yield ChoiceField("review_status", REVIEW_LABELS, c.review_status,
-                                  id="review_status")
+                yield ChoiceField(
+                    "review_status", REVIEW_LABELS, c.review_status, id="review_status"
+                )
                 yield Label("Target")
-                yield Select([(Text(t), t) for t in self.targets], prompt="any target",
-                             value=c.target or Select.NULL, id="target", compact=True)
+                yield Select(
+                    [(Text(t), t) for t in self.targets],
+                    prompt="any target",
+                    value=c.target or Select.NULL,
+                    id="target",
+                    compact=True,
+                )
                 yield Label("Annotator")
-                yield Select([(Text(a), a) for a in self.annotators], prompt="any annotator",
-                             value=c.annotator or Select.NULL, id="annotator", compact=True)
+                yield Select(
+                    [(Text(a), a) for a in self.annotators],
+                    prompt="any annotator",
+                    value=c.annotator or Select.NULL,
+                    id="annotator",
+                    compact=True,
+                )
                 yield Label("Document")
-                yield Input(c.document, placeholder="document id or words of its title",
-                            id="document")
-            yield Static(Text("enter apply · tab next field · a key picks a choice, backspace "
-                              "clears it · space opens a list · ctrl+r clear all · escape "
-                              "cancel"), classes="hint")
+                yield Input(
+                    c.document, placeholder="document id or words of its title", id="document"
+                )
+            yield Static(
+                Text(
+                    "enter apply · tab next field · a key picks a choice, backspace "
+                    "clears it · space opens a list · ctrl+r clear all · escape "
+                    "cancel"
+                ),
+                classes="hint",
+            )
 
     def on_key(self, event: events.Key) -> None:
         """A choice key typed outside a text field goes to the field that uses it."""

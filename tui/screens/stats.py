@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from annotations import stats
-from annotations.review_list import Reader
+from annotations.review.listing import ReviewReader
 from annotations.terminal_safe import plural
 from tui.messages import StoreChanged
 from tui.widgets.bars import Part, bar, chart, stacked
@@ -71,7 +71,7 @@ class StatsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="stats")
     def count(self) -> None:
-        reader = Reader(self.app.store)
+        reader = ReviewReader(self.app.store)
         with reader.fresh() as conn:
             numbers = stats.compute(conn, documents=TOP_DOCUMENTS)
         self.app.call_from_thread(self._counted, numbers)
@@ -83,7 +83,8 @@ class StatsScreen(Screen[None]):
     def on_store_changed(self, message: StoreChanged) -> None:
         """Counting takes a few hundred ms at 100,000 claims: say so, count again on ``r``."""
         self.query_one("#stats-title", Static).update(
-            Text("annotty · stats  (the data changed: r to count again)"))
+            Text("annotty · stats  (the data changed: r to count again)")
+        )
 
     def action_refresh_stats(self) -> None:
         self.query_one("#stats-title", Static).update(Text("annotty · stats"))
@@ -102,8 +103,9 @@ class StatsScreen(Screen[None]):
     def _draw(self) -> None:
         assert self.numbers is not None
         width = max(40, self.size.width - 4)
-        self.query_one("#stats-charts", Static).update(Group(*render_all(
-            self.numbers, width, self.app.schema)))
+        self.query_one("#stats-charts", Static).update(
+            Group(*render_all(self.numbers, width, self.app.schema))
+        )
 
 
 def _section(title: str) -> Text:
@@ -123,8 +125,11 @@ def _review_parts(counts: dict[str, int]) -> list[Part]:
 def _review_numbers(counts: dict[str, int]) -> Text:
     total = sum(counts.get(k, 0) for k, _, _ in REVIEW_PARTS)
     out = Text(f"{total:,}", style="bold")
-    out.append(f"  ✓{counts.get('accepted', 0):,} ✗{counts.get('rejected', 0):,} "
-               f"·{counts.get('pending', 0):,}", style="dim")
+    out.append(
+        f"  ✓{counts.get('accepted', 0):,} ✗{counts.get('rejected', 0):,} "
+        f"·{counts.get('pending', 0):,}",
+        style="dim",
+    )
     return out
 
 
@@ -133,16 +138,31 @@ def render_all(n: dict[str, Any], width: int, schema: Any) -> list[RenderableTyp
     label_w, bar_w = _sizes(width)
     review = n["review"]
     out: list[RenderableType] = []
-    overview = Text(" · ".join((
-        plural(n["documents"], "document", thousands=True),
-        plural(n["claims"], "claim", thousands=True),
-        plural(n["entities"], "entity", thousands=True),
-        plural(n["history"], "change", thousands=True) + " in history")))
+    overview = Text(
+        " · ".join(
+            (
+                plural(n["documents"], "document", thousands=True),
+                plural(n["claims"], "claim", thousands=True),
+                plural(n["entities"], "entity", thousands=True),
+                plural(n["history"], "change", thousands=True) + " in history",
+            )
+        )
+    )
     out.append(overview)
 
     out.append(_section(f"Review  ({review['reviewed_share']:.1%} decided)"))
-    out.append(chart([(Text("all claims"), stacked(_review_parts(review), n["claims"], bar_w),
-                       _review_numbers(review))], label_w))
+    out.append(
+        chart(
+            [
+                (
+                    Text("all claims"),
+                    stacked(_review_parts(review), n["claims"], bar_w),
+                    _review_numbers(review),
+                )
+            ],
+            label_w,
+        )
+    )
     legend = Text("  ")
     for key, style, glyph in REVIEW_PARTS:
         legend.append(glyph * 2, style=style)
@@ -158,26 +178,52 @@ def render_all(n: dict[str, Any], width: int, schema: Any) -> list[RenderableTyp
             numbers = _review_numbers(p)
             docs = p["documents"]
             numbers.append(f"  docs done {docs['done']:,}/{n['documents']:,}", style="dim")
-            rows.append((Text(one_line(p["annotator"]) or "(nobody)"),
-                         stacked(_review_parts(p), top, bar_w), numbers))
+            rows.append(
+                (
+                    Text(one_line(p["annotator"]) or "(nobody)"),
+                    stacked(_review_parts(p), top, bar_w),
+                    numbers,
+                )
+            )
         out.append(chart(rows, label_w))
 
     docs = sorted(n["documents_progress"], key=lambda d: -d["claims"])[:TOP_DOCUMENTS]
     if docs and docs[0]["claims"]:
         with_claims = n["documents_with_claims"]
-        out.append(_section(f"Progress by document  (top {len(docs)} of {with_claims:,} with "
-                            "claims; all in `annotty stats --json`)"))
+        out.append(
+            _section(
+                f"Progress by document  (top {len(docs)} of {with_claims:,} with "
+                "claims; all in `annotty stats --json`)"
+            )
+        )
         top = docs[0]["claims"]
-        out.append(chart([(Text(one_line(d["title"]) or d["id"]),
-                           stacked(_review_parts(d), top, bar_w), _review_numbers(d))
-                          for d in docs if d["claims"]], label_w))
+        out.append(
+            chart(
+                [
+                    (
+                        Text(one_line(d["title"]) or d["id"]),
+                        stacked(_review_parts(d), top, bar_w),
+                        _review_numbers(d),
+                    )
+                    for d in docs
+                    if d["claims"]
+                ],
+                label_w,
+            )
+        )
 
     stances = [lab.name for lab in schema.stances]
 
     def stance_parts(counts: dict[str, int]) -> list[Part]:
         names = stances + sorted(set(counts) - set(stances))
-        return [Part(counts.get(s, 0), schema.colour("stances", s, "white"),
-                     STANCE_GLYPHS[i % len(STANCE_GLYPHS)]) for i, s in enumerate(names)]
+        return [
+            Part(
+                counts.get(s, 0),
+                schema.colour("stances", s, "white"),
+                STANCE_GLYPHS[i % len(STANCE_GLYPHS)],
+            )
+            for i, s in enumerate(names)
+        ]
 
     def stance_numbers(counts: dict[str, int]) -> Text:
         out = Text(f"{sum(counts.values()):,}", style="bold")
@@ -192,9 +238,19 @@ def render_all(n: dict[str, Any], width: int, schema: Any) -> list[RenderableTyp
         order = [lab.name for lab in schema.claim_types]
         names = [t for t in order if t in by_type] + sorted(set(by_type) - set(order))
         top = max(sum(c.values()) for c in by_type.values())
-        out.append(chart([(Text(t or "(none)", style=schema.colour("claim_types", t, "")),
-                           stacked(stance_parts(by_type[t]), top, bar_w),
-                           stance_numbers(by_type[t])) for t in names], label_w))
+        out.append(
+            chart(
+                [
+                    (
+                        Text(t or "(none)", style=schema.colour("claim_types", t, "")),
+                        stacked(stance_parts(by_type[t]), top, bar_w),
+                        stance_numbers(by_type[t]),
+                    )
+                    for t in names
+                ],
+                label_w,
+            )
+        )
         legend = Text("  ")
         for part, s in zip(stance_parts({}), stances, strict=False):
             legend.append(part.glyph * 2, style=part.style)
@@ -205,24 +261,57 @@ def render_all(n: dict[str, Any], width: int, schema: Any) -> list[RenderableTyp
     if targets:
         out.append(_section("Claims by target  (by stance)"))
         top = max(t["claims"] for t in targets)
-        out.append(chart([(Text(one_line(t["target"]) or "(no target)" if t["target"] is not None
-                                else f"({plural(t['other_targets'], 'other', thousands=True)})"),
-                           stacked(stance_parts(t["stances"]), top, bar_w),
-                           stance_numbers(t["stances"])) for t in targets], label_w))
+        out.append(
+            chart(
+                [
+                    (
+                        Text(
+                            one_line(t["target"]) or "(no target)"
+                            if t["target"] is not None
+                            else f"({plural(t['other_targets'], 'other', thousands=True)})"
+                        ),
+                        stacked(stance_parts(t["stances"]), top, bar_w),
+                        stance_numbers(t["stances"]),
+                    )
+                    for t in targets
+                ],
+                label_w,
+            )
+        )
 
     speakers = n["speakers"][:TOP_SPEAKERS]
     if speakers:
         out.append(_section("Claims by speaker  (top entities)"))
         top = max(s["claims"] for s in speakers)
-        out.append(chart([(Text(one_line(s["speaker"]) or "(unattributed)"),
-                           bar(s["claims"], top, bar_w, "cyan"),
-                           Text(f"{s['claims']:,}", style="bold")) for s in speakers], label_w))
+        out.append(
+            chart(
+                [
+                    (
+                        Text(one_line(s["speaker"]) or "(unattributed)"),
+                        bar(s["claims"], top, bar_w, "cyan"),
+                        Text(f"{s['claims']:,}", style="bold"),
+                    )
+                    for s in speakers
+                ],
+                label_w,
+            )
+        )
 
     reviewers = n["reviewers"]
     if reviewers:
         out.append(_section("Decisions by reviewer"))
         top = max(r["accepted"] + r["rejected"] for r in reviewers)
-        out.append(chart([(Text(one_line(r["reviewer"]) or "(unknown)"),
-                           stacked(_review_parts(r), top, bar_w), _review_numbers(r))
-                          for r in reviewers], label_w))
+        out.append(
+            chart(
+                [
+                    (
+                        Text(one_line(r["reviewer"]) or "(unknown)"),
+                        stacked(_review_parts(r), top, bar_w),
+                        _review_numbers(r),
+                    )
+                    for r in reviewers
+                ],
+                label_w,
+            )
+        )
     return out

@@ -14,8 +14,11 @@ from textual.widgets import DataTable
 from annotations.adjudication import Comparison, Item
 from tui.widgets.claim_table import one_line
 
-STATUS = {"disputed": ("≠ disputed", "bold yellow"), "agreed": ("= agreed", "dim"),
-          "resolved": ("✓ resolved", "green")}
+STATUS = {
+    "disputed": ("≠ disputed", "bold yellow"),
+    "agreed": ("= agreed", "dim"),
+    "resolved": ("✓ resolved", "green"),
+}
 REJECTED = ("✗ no claim", "red")
 FIELD_NAMES = {"claim_type": "type", "checkworthy": "check"}
 DIFFERS_WIDTH = 28
@@ -67,13 +70,17 @@ class DocumentTable(DataTable[Text]):
 
     def cells(self, doc: dict[str, Any]) -> list[Text]:
         title = cut(one_line(doc["title"]) or doc["doc_id"], self.title_width)
-        return [Text(title, style="bold" if doc["disputed"] else ""),
-                Text(str(doc["disputed"]), style="bold yellow" if doc["disputed"] else "dim",
-                     justify="right"),
-                Text(str(doc["agreed"]), justify="right"),
-                Text(str(doc["resolved"]), style="green" if doc["resolved"] else "",
-                     justify="right"),
-                Text(", ".join(one_line(a) for a in doc["annotators"]), style="dim")]
+        return [
+            Text(title, style="bold" if doc["disputed"] else ""),
+            Text(
+                str(doc["disputed"]),
+                style="bold yellow" if doc["disputed"] else "dim",
+                justify="right",
+            ),
+            Text(str(doc["agreed"]), justify="right"),
+            Text(str(doc["resolved"]), style="green" if doc["resolved"] else "", justify="right"),
+            Text(", ".join(one_line(a) for a in doc["annotators"]), style="dim"),
+        ]
 
 
 class ItemTable(DataTable[Text]):
@@ -92,9 +99,14 @@ class ItemTable(DataTable[Text]):
         rows = []
         for item in comparison.items:
             label, style = REJECTED if item.rejected else STATUS[item.status]
-            rows.append((Text(label, style=style), Text(f"{item.start:,}–{item.end:,}"),
-                         Text(cut(describe(item), DIFFERS_WIDTH)),
-                         one_line(text[item.start:item.end])))
+            rows.append(
+                (
+                    Text(label, style=style),
+                    Text(f"{item.start:,}–{item.end:,}"),
+                    Text(cut(describe(item), DIFFERS_WIDTH)),
+                    one_line(text[item.start : item.end]),
+                )
+            )
         used = sum(max((len(r[i]) for r in rows), default=0) + 2 for i in range(3))
         room = max(16, width - used - 5)  # cell padding and the scrollbar
         for status, where, differs, quote in rows:

@@ -49,7 +49,7 @@ def stacked(parts: Sequence[Part], maximum: float, width: int) -> Text:
     exact = [p.value / total * length for p in parts]
     cells = [int(x) for x in exact]
     by_remainder = sorted(range(len(parts)), key=lambda i: exact[i] - cells[i], reverse=True)
-    for i in by_remainder[:length - sum(cells)]:
+    for i in by_remainder[: length - sum(cells)]:
         cells[i] += 1
     for i, p in enumerate(parts):  # a small part must not vanish
         if p.value and not cells[i] and max(cells) > 1:

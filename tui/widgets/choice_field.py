@@ -37,8 +37,9 @@ class ChoiceField(Widget, can_focus=True):
         def control(self) -> ChoiceField:
             return self.field
 
-    def __init__(self, name: str, labels: tuple[Label, ...], value: str = "",
-                 *, id: str | None = None) -> None:
+    def __init__(
+        self, name: str, labels: tuple[Label, ...], value: str = "", *, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.field_name = name
         self.labels = labels

@@ -8,9 +8,9 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-from annotations.review_list import ClaimContext
+from annotations.review.listing import ClaimContext
 from annotations.schema import Schema
-from annotations.text import display
+from annotations.screen_text import screen_safe
 from tui.styles import ClaimStyles, background_of
 from tui.widgets.claim_table import REVIEW_MARKS, REVIEW_STYLES, one_line
 
@@ -59,8 +59,10 @@ class ClaimContextView(Static):
             out.append(f" ({claim.attribution})", style="dim")
         out.append(f" · by {one_line(claim.annotator) or '?'}", style="dim")
         out.append("\n")
-        out.append(REVIEW_MARKS.get(claim.review_status, "") + claim.review_status,
-                   style=REVIEW_STYLES.get(claim.review_status, ""))
+        out.append(
+            REVIEW_MARKS.get(claim.review_status, "") + claim.review_status,
+            style=REVIEW_STYLES.get(claim.review_status, ""),
+        )
         if claim.review_status != "pending":
             out.append(f" by {one_line(claim.reviewer)} {claim.reviewed_at[:16]}", style="dim")
             if claim.review_note:
@@ -81,7 +83,7 @@ class ClaimContextView(Static):
         if hi > budget:  # centre the window on the claim's start
             lo = max(0, min(start - budget // 3, hi - budget))
             hi = min(hi, lo + budget)
-        piece = Text(display(text[lo:hi]).replace("\n", " "), end="")
+        piece = Text(screen_safe(text[lo:hi]).replace("\n", " "), end="")
         palette = self.styles_by_stance.for_(background_of(self))  # fitted to the theme
         for entity in ctx.entities:
             s, e = entity.start - offset - lo, entity.end - offset - lo

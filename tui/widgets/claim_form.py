@@ -22,14 +22,17 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
 from annotations.schema import Schema
-from annotations.text import display
+from annotations.screen_text import screen_safe
 from tui.widgets.choice_field import ChoiceField
 from tui.widgets.keyed_form import KeyedForm
 
 QUOTE_CHARS = 240
-CHOICES = (("claim_type", "claim_types", "Type"), ("stance", "stances", "Stance"),
-           ("attribution", "attributions", "Attribution"),
-           ("checkworthy", "checkworthiness", "Check-worthy"))
+CHOICES = (
+    ("claim_type", "claim_types", "Type"),
+    ("stance", "stances", "Stance"),
+    ("attribution", "attributions", "Attribution"),
+    ("checkworthy", "checkworthiness", "Check-worthy"),
+)
 
 
 class ClaimForm(KeyedForm):
@@ -55,16 +58,29 @@ class ClaimForm(KeyedForm):
         Binding("escape", "cancel", "Cancel", id="claim_form.cancel"),
         Binding("enter", "save", "Save", id="claim_form.save"),
         # priority: run when Textual routes the key, so the keys after it go to the new field
-        Binding("tab", "next_field", "Next field", show=False, priority=True,
-                id="claim_form.next_field"),
-        Binding("shift+tab", "previous_field", "Previous field", show=False, priority=True,
-                id="claim_form.previous_field"),
+        Binding(
+            "tab", "next_field", "Next field", show=False, priority=True, id="claim_form.next_field"
+        ),
+        Binding(
+            "shift+tab",
+            "previous_field",
+            "Previous field",
+            show=False,
+            priority=True,
+            id="claim_form.previous_field",
+        ),
     ]
     STOPS = ("claim_type", "target", "speaker", "note")
     """The tab order: the choices (entered at the claim type) and the text fields."""
 
-    def __init__(self, schema: Schema, quote: str, initial: dict[str, Any] | None = None,
-                 speakers: list[str] | None = None, title: str = "Tag claim") -> None:
+    def __init__(
+        self,
+        schema: Schema,
+        quote: str,
+        initial: dict[str, Any] | None = None,
+        speakers: list[str] | None = None,
+        title: str = "Tag claim",
+    ) -> None:
         super().__init__()
         self.schema = schema
         self.quote = quote
@@ -76,22 +92,30 @@ class ClaimForm(KeyedForm):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(Text(self.form_title, style="bold"))
-            shown = self.quote if len(self.quote) <= QUOTE_CHARS else (
-                self.quote[:QUOTE_CHARS] + "…")
-            yield Static(Text(f"“{display(shown)}”"), id="quote")
+            shown = (
+                self.quote if len(self.quote) <= QUOTE_CHARS else (self.quote[:QUOTE_CHARS] + "…")
+            )
+            yield Static(Text(f"“{screen_safe(shown)}”"), id="quote")
             with Grid():
                 for field, schema_field, caption in CHOICES[:2]:
                     yield self._caption(caption, field)
-                    yield ChoiceField(field, self.schema.field(schema_field),
-                                      self._default(field), id=field)
+                    yield ChoiceField(
+                        field, self.schema.field(schema_field), self._default(field), id=field
+                    )
                 yield self._caption("Target", "target")
-                yield Input(self.initial.get("target", ""), id="target",
-                            placeholder="project target or free text",
-                            suggester=SuggestFromList(self.schema.targets, case_sensitive=False))
+                yield Input(
+                    self.initial.get("target", ""),
+                    id="target",
+                    placeholder="project target or free text",
+                    suggester=SuggestFromList(self.schema.targets, case_sensitive=False),
+                )
                 yield self._caption("Speaker", "speaker")
-                yield Input(self.initial.get("speaker", ""), id="speaker",
-                            placeholder="entity in the document or free text",
-                            suggester=SuggestFromList(self.speakers, case_sensitive=False))
+                yield Input(
+                    self.initial.get("speaker", ""),
+                    id="speaker",
+                    placeholder="entity in the document or free text",
+                    suggester=SuggestFromList(self.speakers, case_sensitive=False),
+                )
                 for field, schema_field, caption in CHOICES[2:]:
                     labels = self.schema.field(schema_field)
                     if labels:
@@ -101,9 +125,10 @@ class ClaimForm(KeyedForm):
                 yield Input(self.initial.get("note", ""), id="note", placeholder="optional")
             yield Static("", id="description")
             yield Static("", id="error")
-            yield Static(Text("keys pick choices · tab to the text fields · enter save · "
-                              "escape cancel"),
-                         id="hint")
+            yield Static(
+                Text("keys pick choices · tab to the text fields · enter save · escape cancel"),
+                id="hint",
+            )
 
     def _caption(self, caption: str, field: str) -> Label:
         self.captions[field] = caption
@@ -133,7 +158,7 @@ class ClaimForm(KeyedForm):
             label = next((lab for lab in widget.labels if lab.name == widget.value), None)
             if label is not None:
                 line.append(f"{label.name}: ", style="bold")
-                line.append(display(label.description) or "(no description in the schema)")
+                line.append(screen_safe(label.description) or "(no description in the schema)")
             else:
                 keys = " ".join(lab.key for lab in widget.labels)
                 line.append(f"keys {keys} pick one")
@@ -143,8 +168,9 @@ class ClaimForm(KeyedForm):
 
     def _default(self, field: str) -> str:
         if field == "stance":
-            return self.initial.get("stance") or ("none" if self.schema.label(
-                "stances", "none") else "")
+            return self.initial.get("stance") or (
+                "none" if self.schema.label("stances", "none") else ""
+            )
         return self.initial.get(field, "")
 
     def on_mount(self) -> None:
@@ -177,8 +203,9 @@ class ClaimForm(KeyedForm):
             self.query_one("#error", Static).update("")
             return True
         if char.isprintable() and not char.isspace():
-            self.query_one("#error", Static).update(Text(
-                f"“{char}” picks no choice; tab moves to the text fields."))
+            self.query_one("#error", Static).update(
+                Text(f"“{char}” picks no choice; tab moves to the text fields.")
+            )
         return False
 
     @on(Input.Submitted)
@@ -200,4 +227,3 @@ class ClaimForm(KeyedForm):
             self.query_one("#claim_type", ChoiceField).focus()
             return
         self.dismiss(values)
-

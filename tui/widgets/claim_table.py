@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.message import Message
 from textual.strip import Strip
 
-from annotations.review_list import ReviewList, ReviewRow
+from annotations.review.listing import ReviewList, ReviewRow
 from annotations.schema import Schema
 from tui.widgets.virtual_table import Column, VirtualTable, fit, one_line
 
@@ -88,10 +88,15 @@ class ClaimTable(VirtualTable):
         row = self.source.row(index)
         style = self.row_style(index, selected)
         if row is None:
-            return self.strip(Text("  (claim deleted since the list was made)", style="dim"),
-                              width, style)
-        return self.strip_row((self._cell(row, column.key, size) for column, size
-                               in layout(width)), width, style, selected)
+            return self.strip(
+                Text("  (claim deleted since the list was made)", style="dim"), width, style
+            )
+        return self.strip_row(
+            (self._cell(row, column.key, size) for column, size in layout(width)),
+            width,
+            style,
+            selected,
+        )
 
     def _cell(self, row: ReviewRow, key: str, size: int) -> Text:
         value = one_line(str(getattr(row, key)))

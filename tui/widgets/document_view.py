@@ -1,9 +1,9 @@
 """The document view: a Line-API widget that draws only the visible rows.
 
 It keeps the stored text (for offsets) and a same-length display copy (control characters made
-harmless), wraps it into rows with ``annotations.text.Layout`` and builds each visible row as a
-``rich.text.Text`` styled by offset, so no markup is ever parsed from document text. Rows without
-the cursor or selection are cached until the spans or the width change.
+harmless), wraps it into rows with ``annotations.screen_text.WrappedText`` and builds each
+visible row as a ``rich.text.Text`` styled by offset, so no markup is ever parsed from document
+text. Rows without the cursor or selection are cached until the spans or the width change.
 
 With inline labels on (``show_labels``), each entity's type is drawn as a small tag after its
 mention. The tags are inserts of the layout: cells that wrap with the text but belong to no
@@ -34,7 +34,7 @@ from textual.timer import Timer
 
 from annotations import selection as sel
 from annotations.model import Claim, Entity
-from annotations.text import Layout, display
+from annotations.screen_text import WrappedText, screen_safe
 from tui.styles import CURSOR, DARK_BACKGROUND, OVERLAP, SELECTION, ClaimStyles, Palette
 
 CACHE_ROWS = 2000
@@ -79,33 +79,96 @@ class DocumentView(ScrollView, can_focus=True):
         Binding("home", "move('home')", "Line start", show=False, priority=True, id="view.home"),
         Binding("end", "move('end')", "Line end", show=False, priority=True, id="view.end"),
         Binding("pageup", "move('pageup')", "Page up", show=False, priority=True, id="view.pageup"),
-        Binding("pagedown,space", "move('pagedown')", "Page down", show=False,
-                priority=True, id="view.pagedown"),
+        Binding(
+            "pagedown,space",
+            "move('pagedown')",
+            "Page down",
+            show=False,
+            priority=True,
+            id="view.pagedown",
+        ),
         Binding("ctrl+home,g", "move('top')", "Top", show=False, priority=True, id="view.top"),
-        Binding("ctrl+end,G", "move('bottom')", "Bottom", show=False,
-                priority=True, id="view.bottom"),
-        Binding("ctrl+right,w", "move('word')", "Next word", show=False,
-                priority=True, id="view.word"),
-        Binding("ctrl+left,b", "move('back_word')", "Previous word", show=False,
-                priority=True, id="view.back_word"),
-        Binding("shift+left", "extend('left')", "Extend left", show=False,
-                priority=True, id="view.extend_left"),
-        Binding("shift+right", "extend('right')", "Extend right", show=False,
-                priority=True, id="view.extend_right"),
-        Binding("shift+up", "extend('up')", "Extend up", show=False,
-                priority=True, id="view.extend_up"),
-        Binding("shift+down", "extend('down')", "Extend down", show=False,
-                priority=True, id="view.extend_down"),
-        Binding("shift+home", "extend('home')", "Extend to line start", show=False,
-                priority=True, id="view.extend_home"),
-        Binding("shift+end", "extend('end')", "Extend to line end", show=False,
-                priority=True, id="view.extend_end"),
-        Binding("ctrl+shift+right,W", "extend('word')", "Extend a word", show=False,
-                priority=True, id="view.extend_word"),
-        Binding("ctrl+shift+left,B", "extend('back_word')", "Extend back a word", show=False,
-                priority=True, id="view.extend_back_word"),
-        Binding("ctrl+x", "swap_ends", "Swap selection ends", show=False,
-                priority=True, id="view.swap_ends"),
+        Binding(
+            "ctrl+end,G", "move('bottom')", "Bottom", show=False, priority=True, id="view.bottom"
+        ),
+        Binding(
+            "ctrl+right,w", "move('word')", "Next word", show=False, priority=True, id="view.word"
+        ),
+        Binding(
+            "ctrl+left,b",
+            "move('back_word')",
+            "Previous word",
+            show=False,
+            priority=True,
+            id="view.back_word",
+        ),
+        Binding(
+            "shift+left",
+            "extend('left')",
+            "Extend left",
+            show=False,
+            priority=True,
+            id="view.extend_left",
+        ),
+        Binding(
+            "shift+right",
+            "extend('right')",
+            "Extend right",
+            show=False,
+            priority=True,
+            id="view.extend_right",
+        ),
+        Binding(
+            "shift+up", "extend('up')", "Extend up", show=False, priority=True, id="view.extend_up"
+        ),
+        Binding(
+            "shift+down",
+            "extend('down')",
+            "Extend down",
+            show=False,
+            priority=True,
+            id="view.extend_down",
+        ),
+        Binding(
+            "shift+home",
+            "extend('home')",
+            "Extend to line start",
+            show=False,
+            priority=True,
+            id="view.extend_home",
+        ),
+        Binding(
+            "shift+end",
+            "extend('end')",
+            "Extend to line end",
+            show=False,
+            priority=True,
+            id="view.extend_end",
+        ),
+        Binding(
+            "ctrl+shift+right,W",
+            "extend('word')",
+            "Extend a word",
+            show=False,
+            priority=True,
+            id="view.extend_word",
+        ),
+        Binding(
+            "ctrl+shift+left,B",
+            "extend('back_word')",
+            "Extend back a word",
+            show=False,
+            priority=True,
+            id="view.extend_back_word",
+        ),
+        Binding(
+            "ctrl+x",
+            "swap_ends",
+            "Swap selection ends",
+            show=False,
+            priority=True,
+            id="view.swap_ends",
+        ),
         Binding("s", "select_sentence", "Sentence", priority=True, id="view.sentence"),
         Binding("escape", "clear_selection", "Clear", show=False, priority=True, id="view.clear"),
     ]
@@ -122,15 +185,16 @@ class DocumentView(ScrollView, can_focus=True):
         def control(self) -> DocumentView:
             return self.view
 
-    def __init__(self, claim_styles: ClaimStyles, annotator: str = "", *,
-                 id: str | None = None) -> None:
+    def __init__(
+        self, claim_styles: ClaimStyles, annotator: str = "", *, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.claim_styles = claim_styles
         self.annotator = annotator
         self.text = ""
         self._display = ""
-        self._layout: Layout | None = None
-        self.anchor: int | None = None
+        self._layout: WrappedText | None = None
+        self.selection_anchor: int | None = None
         self.entities = SpanIndex([])
         self.claims = SpanIndex([])
         self.matches = SpanIndex([])
@@ -154,27 +218,27 @@ class DocumentView(ScrollView, can_focus=True):
 
     # -- content ----------------------------------------------------------------------------
     @staticmethod
-    def prepare(text: str, width: int, limit: int | None = None) -> tuple[str, Layout | None]:
+    def prepare(text: str, width: int, limit: int | None = None) -> tuple[str, WrappedText | None]:
         """The slow part of loading (sanitising and wrapping), safe to run in a worker thread.
         With ``limit``, only the lines up to that offset are wrapped (see ``complete_layout``).
         """
-        shown = display(text)
-        return shown, (Layout(shown, width, limit) if width > 0 else None)
+        shown = screen_safe(text)
+        return shown, (WrappedText(shown, width, limit) if width > 0 else None)
 
-    def complete_layout(self, layout: Layout) -> None:
+    def complete_layout(self, layout: WrappedText) -> None:
         """Swap a first, partial layout for the full one (same first rows, so nothing moves)."""
         if layout.text is self._display and self._fits(layout, self.text_width, 0):
             self._use(layout, 0, {})
             self.virtual_size = Size(layout.width, len(layout))
             self.refresh()
 
-    def _fits(self, layout: Layout, width: int, key: int | None = None) -> bool:
+    def _fits(self, layout: WrappedText, width: int, key: int | None = None) -> bool:
         """Whether ``layout`` (made for labels ``key``; the current layout's when None) is
         wrapped at ``width`` with the labels now wanted."""
         key = self._layout_key if key is None else key
         return layout.width == width and key == self._want
 
-    def _use(self, layout: Layout, key: int, drawn: dict[int, list[str]]) -> None:
+    def _use(self, layout: WrappedText, key: int, drawn: dict[int, list[str]]) -> None:
         """Show ``layout``, made for labels ``key``, drawing ``drawn`` (labels by offset)."""
         self._layout, self._layout_key, self._drawn = layout, key, drawn
 
@@ -183,13 +247,14 @@ class DocumentView(ScrollView, can_focus=True):
         """Cells available for text per row (0 before the widget has a size)."""
         return self.scrollable_content_region.width if self.size.width else 0
 
-    def load(self, text: str, cursor: int = 0,
-             prepared: tuple[str, Layout | None] | None = None) -> None:
-        shown, layout = prepared if prepared is not None else (display(text), None)
+    def load(
+        self, text: str, cursor: int = 0, prepared: tuple[str, WrappedText | None] | None = None
+    ) -> None:
+        shown, layout = prepared if prepared is not None else (screen_safe(text), None)
         self.text = text
         self._display = shown
         self._newlines = None
-        self.anchor = None
+        self.selection_anchor = None
         self._want_labels()
         self._layout, self._drawn = None, {}
         if layout is not None and layout.width == self.text_width:
@@ -236,7 +301,7 @@ class DocumentView(ScrollView, can_focus=True):
     @lru_cache(maxsize=256)
     def label_name(label: str) -> str:
         """A label as drawn: control characters made harmless, cut to ``LABEL_MAX`` cells."""
-        name = display(label).replace("\n", " ") or "?"
+        name = screen_safe(label).replace("\n", " ") or "?"
         if cell_len(name) > LABEL_MAX:
             while cell_len(name) > LABEL_MAX - 1:
                 name = name[:-1]
@@ -244,8 +309,9 @@ class DocumentView(ScrollView, can_focus=True):
         return name
 
     @staticmethod
-    def labelled_layout(shown: str, width: int, spans: Sequence[Entity | Claim]
-                        ) -> tuple[Layout, dict[int, list[str]]]:
+    def labelled_layout(
+        shown: str, width: int, spans: Sequence[Entity | Claim]
+    ) -> tuple[WrappedText, dict[int, list[str]]]:
         """``shown`` wrapped with a label after each entity, and the labels by the offset
         they are drawn at. A label stands at its mention's end, before any line break the
         mention ends with, so it follows visible text. Safe to run in a thread."""
@@ -258,7 +324,7 @@ class DocumentView(ScrollView, can_focus=True):
             if end > max(entity.start, 0):
                 names.setdefault(end, []).append(name_of(getattr(entity, "label", "")))
         inserts = {k: sum(1 + cell_len(n) for n in v) for k, v in names.items()}
-        layout = Layout(shown, width, inserts=inserts)
+        layout = WrappedText(shown, width, inserts=inserts)
         drawn: dict[int, list[str]] = {}
         for offset, labels in names.items():
             at = layout.placed(offset)
@@ -272,7 +338,7 @@ class DocumentView(ScrollView, can_focus=True):
             layout, drawn = self.labelled_layout(self._display, width, self.entities.spans)
             self._use(layout, self._want, drawn)
         else:
-            self._use(Layout(self._display, width), 0, {})
+            self._use(WrappedText(self._display, width), 0, {})
 
     def _wrap_soon(self) -> None:
         """Wrap a long text with labels once entities have stopped arriving for a moment."""
@@ -291,7 +357,7 @@ class DocumentView(ScrollView, can_focus=True):
 
         def work() -> None:
             try:
-                layout: Layout | None
+                layout: WrappedText | None
                 layout, drawn = self.labelled_layout(shown, width, spans)
             except Exception as exc:  # noqa: BLE001 - the view must not wait for it forever
                 self.log.error(f"wrapping with labels failed: {exc!r}")
@@ -301,7 +367,7 @@ class DocumentView(ScrollView, can_focus=True):
 
         self.run_worker(work, thread=True, group="label-layout", exit_on_error=False)
 
-    def _adopt(self, layout: Layout | None, key: int, drawn: dict[int, list[str]]) -> None:
+    def _adopt(self, layout: WrappedText | None, key: int, drawn: dict[int, list[str]]) -> None:
         """A layout wrapped in a thread, if it is still the one wanted; else wrap again."""
         self._wrapping = False
         if layout is None or not self.is_attached:
@@ -338,12 +404,11 @@ class DocumentView(ScrollView, can_focus=True):
     def _relayout(self) -> None:
         width = max(1, self.scrollable_content_region.width or self.size.width - 3)
         if not self.text and self._layout is None:
-            self._use(Layout("", width), 0, {})
+            self._use(WrappedText("", width), 0, {})
         elif self._layout is None or not self._fits(self._layout, width):
             if self.size.width == 0:
                 return  # no width yet: wrapping now would give one character per row
-            if self._want and self._layout is not None \
-                    and len(self._display) > SYNC_LABEL_CHARS:
+            if self._want and self._layout is not None and len(self._display) > SYNC_LABEL_CHARS:
                 self._wrap_soon()  # the current layout stays until the new one is ready
                 return
             self._wrap(width)
@@ -358,13 +423,13 @@ class DocumentView(ScrollView, can_focus=True):
     @property
     def selection(self) -> tuple[int, int] | None:
         """The selected span, snapped to whole words, or None."""
-        if self.anchor is None:
+        if self.selection_anchor is None:
             return None
-        start, end = sel.snap(self.text, self.anchor, self.cursor)
+        start, end = sel.snap(self.text, self.selection_anchor, self.cursor)
         return (start, end) if end > start else None
 
     def select(self, start: int, end: int) -> None:
-        self.anchor = start
+        self.selection_anchor = start
         self.cursor = end
         self.scroll_to_cursor()
 
@@ -380,8 +445,8 @@ class DocumentView(ScrollView, can_focus=True):
         if shown is None:
             return
         start, end = shown
-        at_end = self.anchor is not None and self.cursor > self.anchor
-        self.anchor, self.cursor = (end, start) if at_end else (start, end)
+        at_end = self.selection_anchor is not None and self.cursor > self.selection_anchor
+        self.selection_anchor, self.cursor = (end, start) if at_end else (start, end)
         self.scroll_to_cursor()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -390,8 +455,8 @@ class DocumentView(ScrollView, can_focus=True):
         return action not in ("page_left", "page_right", "scroll_left", "scroll_right")
 
     def action_clear_selection(self) -> None:
-        if self.anchor is not None:
-            self.anchor = None
+        if self.selection_anchor is not None:
+            self.selection_anchor = None
             self.cursor = self.cursor
 
     # -- movement ---------------------------------------------------------------------------
@@ -406,7 +471,9 @@ class DocumentView(ScrollView, can_focus=True):
         if how == "right":
             return sel.next_grapheme(text, pos)
         if how == "word":
-            if self.anchor is None or pos < self.anchor:  # moving, or shrinking from the start
+            if (
+                self.selection_anchor is None or pos < self.selection_anchor
+            ):  # moving, or shrinking from the start
                 return sel.next_word_start(text, pos)
             # extend past what is visibly selected (the snapped span), one whole word further
             shown = self.selection
@@ -436,17 +503,18 @@ class DocumentView(ScrollView, can_focus=True):
         target = self._target(how)
         if how in ("up", "down", "pageup", "pagedown"):
             goal = self._goal_column
-        self.anchor = None
+        self.selection_anchor = None
         self.cursor = target
         self._goal_column = goal if how in ("up", "down", "pageup", "pagedown") else None
         if how in ("pageup", "pagedown"):
-            self.scroll_relative(y=self._page() * (1 if how == "pagedown" else -1),
-                                 animate=False, immediate=True)
+            self.scroll_relative(
+                y=self._page() * (1 if how == "pagedown" else -1), animate=False, immediate=True
+            )
         self.scroll_to_cursor()
 
     def action_extend(self, how: str) -> None:
-        if self.anchor is None:
-            self.anchor = self.cursor
+        if self.selection_anchor is None:
+            self.selection_anchor = self.cursor
         goal = self._goal_column
         target = self._target(how)
         self._goal_column = goal if how in ("up", "down") else self._goal_column
@@ -486,7 +554,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.focus()
         self._dragging = True
         self.capture_mouse()
-        self.anchor = None
+        self.selection_anchor = None
         self._goal_column = None
         self.cursor = offset
 
@@ -495,8 +563,8 @@ class DocumentView(ScrollView, can_focus=True):
             return
         offset = self._offset_at(event)
         if offset is not None and offset != self.cursor:
-            if self.anchor is None:
-                self.anchor = self.cursor
+            if self.selection_anchor is None:
+                self.selection_anchor = self.cursor
             self.cursor = offset
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
@@ -516,7 +584,8 @@ class DocumentView(ScrollView, can_focus=True):
         selection = self.selection
         cursor_row = index == layout.row_of(self.cursor)
         live = cursor_row or (
-            selection is not None and selection[0] <= row.end and selection[1] >= row.start)
+            selection is not None and selection[0] <= row.end and selection[1] >= row.start
+        )
         if not live and index in self._cache:
             self._cache.move_to_end(index)
             return self._cache[index]
@@ -552,8 +621,11 @@ class DocumentView(ScrollView, can_focus=True):
         text = Text(self._display[start:end], no_wrap=True, end="")
         palette = self.palette
         for entity in self.entities.overlapping(start, end):
-            text.stylize(palette.entity(entity.label), max(entity.start, start) - start,
-                         min(entity.end, end) - start)
+            text.stylize(
+                palette.entity(entity.label),
+                max(entity.start, start) - start,
+                min(entity.end, end) - start,
+            )
         claims = self.claims.overlapping(start, end)
         for claim in claims:
             style = palette.stance(getattr(claim, "stance", "none"))
@@ -562,7 +634,7 @@ class DocumentView(ScrollView, can_focus=True):
             text.stylize(style, max(claim.start, start) - start, min(claim.end, end) - start)
         if len(claims) > 1:
             for i, a in enumerate(claims):
-                for b in claims[i + 1:]:
+                for b in claims[i + 1 :]:
                     lo, hi = max(a.start, b.start, start), min(a.end, b.end, end)
                     if hi > lo:
                         text.stylize(OVERLAP, lo - start, hi - start)

@@ -10,19 +10,36 @@ from textual.widgets import Label as LabelWidget
 from textual.widgets import Static
 
 from annotations.schema import Label
-from annotations.text import display
+from annotations.screen_text import screen_safe
 from tui.styles import ENTITY_COLOURS
 from tui.widgets.choice_field import ChoiceField
 from tui.widgets.keyed_form import KeyedForm
 
-ENTITY_KEYS = (("PERSON", "p"), ("ORG", "o"), ("GPE", "g"), ("LOC", "l"), ("NORP", "n"),
-               ("FAC", "f"), ("EVENT", "e"), ("PRODUCT", "r"), ("LAW", "w"),
-               ("WORK_OF_ART", "k"), ("DATE", "d"), ("TIME", "t"), ("MONEY", "m"),
-               ("PERCENT", "%"), ("QUANTITY", "q"), ("CARDINAL", "c"), ("ORDINAL", "1"),
-               ("LANGUAGE", "u"))
+ENTITY_KEYS = (
+    ("PERSON", "p"),
+    ("ORG", "o"),
+    ("GPE", "g"),
+    ("LOC", "l"),
+    ("NORP", "n"),
+    ("FAC", "f"),
+    ("EVENT", "e"),
+    ("PRODUCT", "r"),
+    ("LAW", "w"),
+    ("WORK_OF_ART", "k"),
+    ("DATE", "d"),
+    ("TIME", "t"),
+    ("MONEY", "m"),
+    ("PERCENT", "%"),
+    ("QUANTITY", "q"),
+    ("CARDINAL", "c"),
+    ("ORDINAL", "1"),
+    ("LANGUAGE", "u"),
+)
 LABELS = tuple(Label(name, key, colour=ENTITY_COLOURS.get(name, "")) for name, key in ENTITY_KEYS)
-SCOPES = (Label("here", "h", "only this mention"),
-          Label("everywhere", "*", "add to the project gazetteer"))
+SCOPES = (
+    Label("here", "h", "only this mention"),
+    Label("everywhere", "*", "add to the project gazetteer"),
+)
 
 
 class EntityForm(KeyedForm):
@@ -39,9 +56,11 @@ class EntityForm(KeyedForm):
     EntityForm #hint, EntityForm #quote { color: $text-muted; }
     EntityForm #error { color: $error; height: auto; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="entity_form.cancel"),
-                Binding("enter", "save", "Save", id="entity_form.save"),
-                Binding("x", "remove", "Remove entity", id="entity_form.remove")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="entity_form.cancel"),
+        Binding("enter", "save", "Save", id="entity_form.save"),
+        Binding("x", "remove", "Remove entity", id="entity_form.remove"),
+    ]
 
     def __init__(self, quote: str, label: str = "", can_remove: bool = False) -> None:
         super().__init__()
@@ -53,7 +72,7 @@ class EntityForm(KeyedForm):
         with VerticalScroll():
             title = "Correct entity" if self.label else "Add entity"
             yield Static(Text(title, style="bold"))
-            yield Static(Text(f"“{display(self.quote)[:200]}”"), id="quote")
+            yield Static(Text(f"“{screen_safe(self.quote)[:200]}”"), id="quote")
             with Grid():
                 yield LabelWidget("Type")
                 yield ChoiceField("label", LABELS, self.label, id="label")
@@ -88,4 +107,3 @@ class EntityForm(KeyedForm):
     def action_remove(self) -> None:
         if self.can_remove:
             self.dismiss({"remove": True, "scope": self._scope()})
-

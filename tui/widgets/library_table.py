@@ -135,8 +135,13 @@ class LibraryTable(VirtualTable):
         cells = []
         for column, size in layout(width, self.id_width):
             if column.key == "status":
-                cells.append(_cell(STATUS_MARK.get(doc.status, "") + doc.status.replace("_", " "),
-                                   size, style=STATUS_STYLE.get(doc.status, "")))
+                cells.append(
+                    _cell(
+                        STATUS_MARK.get(doc.status, "") + doc.status.replace("_", " "),
+                        size,
+                        style=STATUS_STYLE.get(doc.status, ""),
+                    )
+                )
             elif column.key == "title":
                 cells.append(_cell(one_line(doc.title) or "(untitled)", size))
             elif column.key == "id":
@@ -147,8 +152,7 @@ class LibraryTable(VirtualTable):
 
 
 def _cell(value: str, size: int, right: bool = False, style: str = "") -> Text:
-    cell = Text(value, style=style, no_wrap=True, end="",
-                justify="right" if right else "left")
+    cell = Text(value, style=style, no_wrap=True, end="", justify="right" if right else "left")
     cell.truncate(size, overflow="ellipsis")
     if right:
         cell.pad_left(size - cell.cell_len)

@@ -19,8 +19,8 @@ from textual.app import App
 from textual.widgets import Static
 
 from annotations.recovery import SaveQueue
+from annotations.screen_text import screen_safe
 from annotations.terminal_safe import plural
-from annotations.text import display
 
 RETRY_SECONDS = 2.0
 SHOW_SECONDS = 0.5
@@ -49,23 +49,31 @@ class SaveState(Static):
         if count and saves is not None and saves.blocked:
             self.update(Text(blocked_line(saves, count)))
         elif count and saves is not None:
-            why = " ".join(display(saves.last_error).split())[:80]
-            self.update(Text(f"⚠ {plural(count, 'change')} not saved yet, retrying"
-                             f"{f' ({why})' if why else ''}. Kept safe in the recovery journal."))
+            why = " ".join(screen_safe(saves.last_error).split())[:80]
+            self.update(
+                Text(
+                    f"⚠ {plural(count, 'change')} not saved yet, retrying"
+                    f"{f' ({why})' if why else ''}. Kept safe in the recovery journal."
+                )
+            )
         else:
             self.update("")
 
 
 def blocked_line(saves: SaveQueue, count: int) -> str:
     """The database takes no saves this session: what is kept where, and why."""
-    why = " ".join(display(saves.blocked).split())[:160]
+    why = " ".join(screen_safe(saves.blocked).split())[:160]
     if saves.journal_error or saves.journal.path is None:
-        kept = ("Not even the recovery journal could be written "
-                f"({display(saves.journal_error) or 'in-memory database'}): they are lost on "
-                "quit.")
+        kept = (
+            "Not even the recovery journal could be written "
+            f"({screen_safe(saves.journal_error) or 'in-memory database'}): they are lost on "
+            "quit."
+        )
     else:
-        kept = (f"Kept in {display(str(saves.journal.path))}; saved when annotty next opens "
-                "the database writable.")
+        kept = (
+            f"Kept in {screen_safe(str(saves.journal.path))}; saved when annotty next opens "
+            "the database writable."
+        )
     return f"⚠ {plural(count, 'change')} cannot be saved: {why}. {kept}"
 
 
@@ -86,10 +94,13 @@ class SaveGuard(App[None]):
         if saved:  # what the first screen shows may have been read before
             self.call_from_thread(self.saves_landed, frozenset())
         for line in problems:
-            self.call_from_thread(self.notify, display(line), severity="warning", markup=False)
+            self.call_from_thread(self.notify, screen_safe(line), severity="warning", markup=False)
         if saved or left:
-            message = (f"Recovered {plural(saved, 'unsaved change')} from the last session"
-                       + (f"; {left} still waiting" if left else "") + ".")
+            message = (
+                f"Recovered {plural(saved, 'unsaved change')} from the last session"
+                + (f"; {left} still waiting" if left else "")
+                + "."
+            )
             self.call_from_thread(self.notify, message, markup=False)
         self._report_dropped()
 
@@ -110,11 +121,13 @@ class SaveGuard(App[None]):
     def _report_dropped(self) -> None:
         while self.saves.dropped:
             line = self.saves.dropped.pop(0)
-            self.call_from_thread(self.notify, display(line), severity="error", timeout=30,
-                                  markup=False)
+            self.call_from_thread(
+                self.notify, screen_safe(line), severity="error", timeout=30, markup=False
+            )
 
-    def exit(self, result: None = None, return_code: int = 0,
-             message: RenderableType | None = None) -> None:
+    def exit(
+        self, result: None = None, return_code: int = 0, message: RenderableType | None = None
+    ) -> None:
         """Quit; while changes are unsaved, only when asked twice (they stay in the journal).
 
         Guarding ``exit`` rather than one binding covers every way out (``ctrl+q``, ``q`` on the
@@ -124,12 +137,18 @@ class SaveGuard(App[None]):
         if return_code == 0 and count and monotonic() - self._quit_warned > QUIT_AGAIN_SECONDS:
             self._quit_warned = monotonic()
             where = self.saves.journal.path
-            kept = (f" They are kept in {display(str(where))} and saved when annotty next "
-                    "starts" + (" on a writable database." if self.saves.blocked else ".")
-                    if where and not self.saves.journal_error else
-                    " They could not be written to the recovery journal either.")
-            self.notify(f"{plural(count, 'change')} not saved yet.{kept} Quit again to quit "
-                        "anyway.", title="Not saved", severity="warning", timeout=10,
-                        markup=False)
+            kept = (
+                f" They are kept in {screen_safe(str(where))} and saved when annotty next "
+                "starts" + (" on a writable database." if self.saves.blocked else ".")
+                if where and not self.saves.journal_error
+                else " They could not be written to the recovery journal either."
+            )
+            self.notify(
+                f"{plural(count, 'change')} not saved yet.{kept} Quit again to quit anyway.",
+                title="Not saved",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
             return
         super().exit(result, return_code, message)

@@ -18,12 +18,20 @@ from textual.widgets import Static
 from annotations.adjudication import Item
 from annotations.model import Claim
 from annotations.schema import Schema
-from annotations.text import display
+from annotations.screen_text import screen_safe
 from tui.widgets.claim_table import REVIEW_MARKS, REVIEW_STYLES, one_line
 
-ROWS = (("span", "span"), ("quote", "quote"), ("claim_type", "type"), ("stance", "stance"),
-        ("target", "target"), ("speaker", "speaker"), ("attribution", "attrib."),
-        ("checkworthy", "check"), ("note", "note"))
+ROWS = (
+    ("span", "span"),
+    ("quote", "quote"),
+    ("claim_type", "type"),
+    ("stance", "stance"),
+    ("target", "target"),
+    ("speaker", "speaker"),
+    ("attribution", "attrib."),
+    ("checkworthy", "check"),
+    ("note", "note"),
+)
 OPTIONAL = ("attribution", "checkworthy", "note")
 """Rows shown only when some claim of the item fills them in."""
 COLOURED = {"claim_type": "claim_types", "stance": "stances"}
@@ -49,8 +57,9 @@ class SideBySide(Static):
         self.room = 0
         """Lines the pane has for the table (set by the screen), to size the quotes."""
 
-    def show(self, item: Item | None, annotators: Sequence[str], text: str,
-             message: str = "") -> None:
+    def show(
+        self, item: Item | None, annotators: Sequence[str], text: str, message: str = ""
+    ) -> None:
         """``text`` is the document's text (only the item's stretch of it is shown)."""
         self.item, self.annotators, self.text = item, tuple(annotators), text
         self.message = message
@@ -63,21 +72,27 @@ class SideBySide(Static):
         item = self.item
         if item is None:
             return Text(self.message or "No item selected.", style="dim")
-        rows = [(f, name) for f, name in ROWS if f not in OPTIONAL or any(
-            getattr(c, f) for c in self._claims(item))]
+        rows = [
+            (f, name)
+            for f, name in ROWS
+            if f not in OPTIONAL or any(getattr(c, f) for c in self._claims(item))
+        ]
         columns = len(self.annotators) + (1 if item.gold is not None or item.rejected else 0)
         width = max(20, (self.content_region.width or 78) - LABEL_WIDTH - 1)
         per_column = max(6, width // max(1, columns) - 1)
-        others = 2 + sum(self._lines(item, field, per_column) for field, _ in rows
-                         if field != "quote")  # the header, the other rows, a spare
+        others = 2 + sum(
+            self._lines(item, field, per_column) for field, _ in rows if field != "quote"
+        )  # the header, the other rows, a spare
         lines = max(MIN_QUOTE_LINES, min(MAX_QUOTE_LINES, (self.room or 14) - others))
         budget = per_column * lines * 4 // 5  # word wrapping wastes some of each line
-        table = Table(box=None, padding=(0, 1, 0, 0), expand=True, show_edge=False,
-                      header_style="bold")
+        table = Table(
+            box=None, padding=(0, 1, 0, 0), expand=True, show_edge=False, header_style="bold"
+        )
         table.add_column(Text(""), width=LABEL_WIDTH, no_wrap=True)
         for number, who in enumerate(self.annotators, 1):
-            table.add_column(self._header(number, who, item.claims.get(who)), ratio=1,
-                             overflow="fold")
+            table.add_column(
+                self._header(number, who, item.claims.get(who)), ratio=1, overflow="fold"
+            )
         if columns > len(self.annotators):
             gold_header = Text("gold", style="bold green")
             who = item.gold.reviewer if item.gold is not None else ""
@@ -86,7 +101,8 @@ class SideBySide(Static):
             table.add_column(gold_header, ratio=1, overflow="fold")
         for field, name in rows:
             differs = field in item.differences or (
-                field == "span" and "boundary" in item.differences)
+                field == "span" and "boundary" in item.differences
+            )
             label = Text(("≠ " if differs else "") + name, style="bold" if differs else "dim")
             cells: list[Text] = [label]
             for who in self.annotators:
@@ -112,12 +128,15 @@ class SideBySide(Static):
         header = Text(f"{number} ", style="bold")
         header.append(one_line(who) or "?", style="bold" if claim else "dim")
         if claim is not None and claim.review_status != "pending":
-            header.append(" " + REVIEW_MARKS[claim.review_status].strip(),
-                          style=REVIEW_STYLES[claim.review_status])
+            header.append(
+                " " + REVIEW_MARKS[claim.review_status].strip(),
+                style=REVIEW_STYLES[claim.review_status],
+            )
         return header
 
-    def _cell(self, item: Item, claim: Claim | None, field: str, differs: bool, budget: int,
-              missing: bool) -> Text:
+    def _cell(
+        self, item: Item, claim: Claim | None, field: str, differs: bool, budget: int, missing: bool
+    ) -> Text:
         if claim is None:
             if field != "quote":
                 return Text("")
@@ -155,15 +174,16 @@ class SideBySide(Static):
         out.append_text(self._piece(tail[0], tail[1], claim, hi=hi))
         return out
 
-    def _piece(self, a: int, b: int, claim: Claim, lo: int | None = None,
-               hi: int | None = None) -> Text:
+    def _piece(
+        self, a: int, b: int, claim: Claim, lo: int | None = None, hi: int | None = None
+    ) -> Text:
         """Text ``[a, b)`` with the claim's part emphasised and the rest dim; "…" where it
         stops short of the item's stretch ``[lo, hi)``."""
-        raw = self.text[a:b] if self.text else claim.quote[a - claim.start:b - claim.start]
+        raw = self.text[a:b] if self.text else claim.quote[a - claim.start : b - claim.start]
         out = Text(end="")
         if lo is not None and a > lo:
             out.append("…", style="dim")
-        piece = Text(display(raw).replace("\n", " "), end="")
+        piece = Text(screen_safe(raw).replace("\n", " "), end="")
         inside, after = min(len(piece), max(0, claim.start - a)), max(0, claim.end - a)
         piece.stylize(OUTSIDE, 0, inside)
         piece.stylize(OUTSIDE, after, len(piece))

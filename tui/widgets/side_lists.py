@@ -18,14 +18,14 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from annotations.model import Claim, Entity
-from annotations.text import display
+from annotations.screen_text import screen_safe
 from tui.styles import background_of, entity_style
 
 SNIPPET = 60
 
 
 def snippet(text: str, limit: int = SNIPPET) -> str:
-    flat = " ".join(display(text).split())
+    flat = " ".join(screen_safe(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
@@ -72,8 +72,10 @@ class ClaimList(ScrollView, can_focus=True):
         if self.claims:
             self.index = min(max(self.index + delta, 0), len(self.claims) - 1)
             if not (self.scroll_y <= self.index < self.scroll_y + self.size.height):
-                self.scroll_to(y=max(0, self.index - self.size.height + 1) if delta > 0
-                               else self.index, animate=False)
+                self.scroll_to(
+                    y=max(0, self.index - self.size.height + 1) if delta > 0 else self.index,
+                    animate=False,
+                )
             self.refresh()
 
     def action_choose(self) -> None:
@@ -147,15 +149,15 @@ class EntityList(OptionList):
         self._background = background = background_of(self)
         groups: dict[str, Counter[str]] = defaultdict(Counter)
         for entity in entities:
-            groups[entity.label][text[entity.start:entity.end]] += 1
+            groups[entity.label][text[entity.start : entity.end]] += 1
         options: list[Option | None] = []
         for label in sorted(groups, key=lambda k: -sum(groups[k].values())):
             counts = groups[label]
-            head = Text(f"{label} ({sum(counts.values())})",
-                        style=entity_style(label, background))
+            head = Text(f"{label} ({sum(counts.values())})", style=entity_style(label, background))
             options.append(Option(head, id=f"{label}\t", disabled=True))
             for name, count in counts.most_common():
-                options.append(Option(Text(f"  {snippet(name, 26)} ×{count}"),
-                                      id=f"{label}\t{name}"))
+                options.append(
+                    Option(Text(f"  {snippet(name, 26)} ×{count}"), id=f"{label}\t{name}")
+                )
         self.clear_options()
         self.add_options(options)

@@ -23,14 +23,14 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from annotations.text import display
+from annotations.screen_text import screen_safe
 
 SIDEWAYS = frozenset({"scroll_left", "scroll_right", "page_left", "page_right"})
 
 
 def one_line(value: str) -> str:
     """Text for a single table cell: controls made harmless, all whitespace runs one space."""
-    return " ".join(display(value).split())
+    return " ".join(screen_safe(value).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,11 +210,11 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def row_style(self, index: int, selected: bool) -> Style:
         """The style under a row's cells: the cursor's, or the table's."""
-        return (self.get_component_rich_style("virtual-table--cursor") if selected
-                else self.rich_style)
+        return (
+            self.get_component_rich_style("virtual-table--cursor") if selected else self.rich_style
+        )
 
-    def strip_row(self, cells: Iterable[Text], width: int, style: Style,
-                  selected: bool) -> Strip:
+    def strip_row(self, cells: Iterable[Text], width: int, style: Style, selected: bool) -> Strip:
         """A row's line from its cells, the cursor's style over them where ``selected``."""
         line = joined(cells)
         if selected:
@@ -223,6 +223,8 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def strip(self, line: Text, width: int, style: Style) -> Strip:
         """``line`` on ``style``, cut or padded to ``width`` cells."""
-        segments = [Segment(s.text, style + s.style if s.style else style) if not s.control
-                    else s for s in line.render(self.app.console)]
+        segments = [
+            Segment(s.text, style + s.style if s.style else style) if not s.control else s
+            for s in line.render(self.app.console)
+        ]
         return Strip(segments).adjust_cell_length(width, style)

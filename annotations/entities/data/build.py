@@ -137,8 +137,9 @@ def main(argv: list[str]) -> int:
     target = Path(argv[0]) if argv else OUTPUT
     text = render()
     target.write_text(text, encoding="utf-8", newline="\n")
-    print(f"wrote {target} ({len(text.encode('utf-8')):,} bytes, {text.count(chr(10)) - 4:,} "
-          "names)")
+    print(
+        f"wrote {target} ({len(text.encode('utf-8')):,} bytes, {text.count(chr(10)) - 4:,} names)"
+    )
     return 0
 
 

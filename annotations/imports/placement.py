@@ -17,12 +17,12 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from annotations import history
-from annotations.import_report import ImportReport
+from annotations.export.incoming import IncomingClaim, IncomingDoc
+from annotations.imports.report import ImportReport
 from annotations.input_files import shown
 from annotations.model import CLAIM_FIELDS, REVIEW_STATUSES, Document, content_id, new_id, now_iso
 from annotations.store import Store, StoreError
@@ -31,43 +31,15 @@ TEXT_FIELDS = tuple(f for f in CLAIM_FIELDS if f not in ("id", "doc_id", "start"
 MAX_MATCHES = 1000
 
 
-@dataclass
-class IncomingClaim:
-    """A claim read from a file: code-point offsets (None if unknown), quote and context."""
-
-    where: str
-    start: int | None
-    end: int | None
-    quote: str | None = None
-    prefix: str = ""
-    suffix: str = ""
-    fields: dict[str, Any] = field(default_factory=dict)
-    derived_id: bool = False
-    """The id was made up here (a region id two annotations share): also match by span."""
-
-
-@dataclass
-class IncomingDoc:
-    number: int
-    text: str
-    doc_id: str | None = None
-    title: str = ""
-    source: str = ""
-    meta: dict[str, Any] = field(default_factory=dict)
-    claims: list[IncomingClaim] = field(default_factory=list)
-    entities: int = 0
-    """Entity spans in the record: counted, not stored (entities come from recognizers)."""
-    problems: list[str] = field(default_factory=list)
-    """What the format reader could not use, reported against this record."""
-    states: list[dict[str, str]] = field(default_factory=list)
-    """Each annotator's document status and stance (``doc_state``), validated."""
-
-
 def place(text: str, claim: IncomingClaim) -> tuple[int, int] | None:
     """Offsets for ``claim`` in ``text``: as given if they hold its quote, else by the quote."""
     start, end, quote = claim.start, claim.end, claim.quote
-    if start is not None and end is not None and 0 <= start < end <= len(text) and (
-            quote is None or text[start:end] == quote):
+    if (
+        start is not None
+        and end is not None
+        and 0 <= start < end <= len(text)
+        and (quote is None or text[start:end] == quote)
+    ):
         return start, end
     if not quote:
         return None
@@ -77,8 +49,9 @@ def place(text: str, claim: IncomingClaim) -> tuple[int, int] | None:
     seen = 0
     while at != -1 and seen < MAX_MATCHES:
         after = at + len(quote)
-        context = (int(bool(claim.prefix) and text[:at].endswith(claim.prefix))
-                   + int(bool(claim.suffix) and text[after:].startswith(claim.suffix)))
+        context = int(bool(claim.prefix) and text[:at].endswith(claim.prefix)) + int(
+            bool(claim.suffix) and text[after:].startswith(claim.suffix)
+        )
         distance = abs(at - start) if start is not None else at
         score = (context, -distance)
         if best_score is None or score > best_score:
@@ -90,8 +63,10 @@ def place(text: str, claim: IncomingClaim) -> tuple[int, int] | None:
 
 def derived_id(doc_id: str, start: int, end: int, fields: dict[str, Any]) -> str:
     """A stable id for a claim that came without one: importing it twice gives the same id."""
-    key = json.dumps([doc_id, start, end, fields.get("claim_type", ""),
-                      fields.get("annotator", "")], ensure_ascii=False)
+    key = json.dumps(
+        [doc_id, start, end, fields.get("claim_type", ""), fields.get("annotator", "")],
+        ensure_ascii=False,
+    )
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
@@ -110,11 +85,16 @@ def _newer(incoming: str, existing: str) -> bool:
     return bool(incoming) and incoming > existing
 
 
-class Merger:
+class ImportPlacer:
     """Writes ``IncomingDoc``s into a store and keeps the ``ImportReport``."""
 
-    def __init__(self, store: Store, label: str, annotator: str,
-                 on_added: Callable[[Document], None] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        label: str,
+        annotator: str,
+        on_added: Callable[[Document], None] | None = None,
+    ) -> None:
         self.store = store
         self.label = label  # the file, for messages
         self.annotator = annotator  # for claims that name none
@@ -161,7 +141,8 @@ class Merger:
             fresh = self._free_id(text)
             self.result.note(
                 f"{self.label}: record {incoming.number}: id {shown(incoming.doc_id or '')!r} is "
-                f"already used by a document with another text; imported as {fresh}")
+                f"already used by a document with another text; imported as {fresh}"
+            )
             incoming.doc_id = fresh
             found = None
         if found is None:
@@ -175,8 +156,9 @@ class Merger:
             self.result.documents_merged += 1
             return found
         try:
-            doc, _ = self.store.add_document(text, incoming.title, incoming.source,
-                                             incoming.meta, doc_id=incoming.doc_id)
+            doc, _ = self.store.add_document(
+                text, incoming.title, incoming.source, incoming.meta, doc_id=incoming.doc_id
+            )
         except StoreError as exc:
             self.problem(incoming.number, f"{exc}; skipped")
             return None
@@ -212,21 +194,29 @@ class Merger:
         if where is None:
             given = f"[{claim.start}, {claim.end})"
             quote = f" quote {claim.quote[:60]!r}" if claim.quote else ""
-            self.problem(number, f"{claim.where}: cannot place {given}{quote} in document "
-                                 f"{doc.id} ({len(doc.text)} characters); skipped")
+            self.problem(
+                number,
+                f"{claim.where}: cannot place {given}{quote} in document "
+                f"{doc.id} ({len(doc.text)} characters); skipped",
+            )
             return None
         start, end = where
         if (start, end) != (claim.start, claim.end):
-            self.result.moved.append(f"{self.label}: record {number}: {claim.where}: offsets "
-                                     f"[{claim.start}, {claim.end}) did not hold the quote; "
-                                     f"placed at [{start}, {end})")
+            self.result.moved.append(
+                f"{self.label}: record {number}: {claim.where}: offsets "
+                f"[{claim.start}, {claim.end}) did not hold the quote; "
+                f"placed at [{start}, {end})"
+            )
         fields = {name: _text(claim.fields.get(name)) for name in TEXT_FIELDS}
         fields["annotator"] = fields["annotator"] or self.annotator
         fields["stance"] = fields["stance"] or "none"
         if fields["review_status"] not in REVIEW_STATUSES:
             if fields["review_status"]:
-                self.problem(number, f"{claim.where}: unknown review status "
-                                     f"{fields['review_status']!r}, imported as pending")
+                self.problem(
+                    number,
+                    f"{claim.where}: unknown review status "
+                    f"{fields['review_status']!r}, imported as pending",
+                )
             fields["review_status"] = "pending"
         if not fields["claim_type"]:
             self.problem(number, f"{claim.where}: no claim type, imported as 'other'")
@@ -235,26 +225,47 @@ class Merger:
         fields["created_at"] = fields["created_at"] or stamp
         fields["updated_at"] = fields["updated_at"] or fields["created_at"]
         claim_id = _text(claim.fields.get("id")) or derived_id(doc.id, start, end, fields)
-        return {"id": claim_id, "doc_id": doc.id, "start": start, "end": end,
-                "quote": doc.text[start:end], **fields}
+        return {
+            "id": claim_id,
+            "doc_id": doc.id,
+            "start": start,
+            "end": end,
+            "quote": doc.text[start:end],
+            **fields,
+        }
 
-    def _merge(self, conn: sqlite3.Connection, number: int, row: dict[str, Any],
-               has_id: bool) -> None:
+    def _merge(
+        self, conn: sqlite3.Connection, number: int, row: dict[str, Any], has_id: bool
+    ) -> None:
         existing = _fetch(conn, "select * from claims where id = ?", (row["id"],))
         if existing is None:
             # a claim that came without an id (a foreign file, or one that lost annotty's
             # extras) is the same claim as one here with its span, type and annotator
-            if not has_id and _fetch(conn, _TWIN, (row["doc_id"], row["start"], row["end"],
-                                                   row["claim_type"], row["annotator"])):
+            if not has_id and _fetch(
+                conn,
+                _TWIN,
+                (row["doc_id"], row["start"], row["end"], row["claim_type"], row["annotator"]),
+            ):
                 self.result.claims_unchanged += 1
                 return
             history.apply(conn, "claim", row["id"], row)
-            history.record(conn, self.store.annotator, "create", "claim", row["id"],
-                           row["doc_id"], None, row, batch=self.batch)
+            history.record(
+                conn,
+                self.store.annotator,
+                "create",
+                "claim",
+                row["id"],
+                row["doc_id"],
+                None,
+                row,
+                batch=self.batch,
+            )
             self.result.claims_added += 1
         elif existing["doc_id"] != row["doc_id"]:
-            self.problem(number, f"claim {row['id']} already belongs to document "
-                                 f"{existing['doc_id']}; skipped")
+            self.problem(
+                number,
+                f"claim {row['id']} already belongs to document {existing['doc_id']}; skipped",
+            )
             return
         elif all(existing[k] == row[k] for k in row if k not in ("created_at", "updated_at")):
             self.result.claims_unchanged += 1
@@ -264,13 +275,24 @@ class Merger:
             return
         else:
             history.apply(conn, "claim", row["id"], row)
-            history.record(conn, self.store.annotator, "update", "claim", row["id"],
-                           row["doc_id"], existing, row, batch=self.batch)
+            history.record(
+                conn,
+                self.store.annotator,
+                "update",
+                "claim",
+                row["id"],
+                row["doc_id"],
+                existing,
+                row,
+                batch=self.batch,
+            )
             self.result.claims_updated += 1
 
 
-_TWIN = ('select * from claims where doc_id = ? and start = ? and "end" = ?'
-         " and claim_type = ? and annotator = ?")
+_TWIN = (
+    'select * from claims where doc_id = ? and start = ? and "end" = ?'
+    " and claim_type = ? and annotator = ?"
+)
 
 
 def _fetch(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> dict[str, Any] | None:

@@ -6,7 +6,7 @@ order, then by offset) comes from one sort-free query over the ``(doc_id, start)
 cached until claims are added, removed or moved; a filter then only needs the *set* of
 matching rowids, an unsorted scan, which keeps a filter matching all 100,000 claims fast.
 
-Reads go through their own connections (``Reader``) so that, in WAL mode, paging never waits
+Reads go through their own connections (``ReviewReader``) so that, in WAL mode, paging never waits
 for a long write such as a bulk decision.
 """
 
@@ -23,13 +23,15 @@ from pathlib import Path
 
 from annotations import db as dbmod
 from annotations.model import Claim, Entity
-from annotations.review import ReviewError, ReviewFilter, where
+from annotations.review.filters import ReviewError, ReviewFilter, where
 from annotations.store import Store
 
 PAGE = 100
 _FINGERPRINT = "select count(*), max(rowid), total(start), total(rowid * (start + 1)) from claims"
-_ORDER = ("select group_concat(r) from (select c.rowid as r from documents d"
-          " join claims c on c.doc_id = d.id order by d.rowid, c.start, c.rowid)")
+_ORDER = (
+    "select group_concat(r) from (select c.rowid as r from documents d"
+    " join claims c on c.doc_id = d.id order by d.rowid, c.start, c.rowid)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +56,15 @@ class ReviewRow:
     note: str
 
 
-_ROW_SQL = ("select c.rowid, c.id, c.doc_id, coalesce(d.title, ''), c.start, c.\"end\","
-            " substr(c.quote, 1, 400), c.claim_type, c.stance, c.target, c.speaker, c.annotator,"
-            " c.review_status, c.reviewer, c.review_note, substr(c.note, 1, 400)"
-            " from claims c left join documents d on d.id = c.doc_id where c.rowid in ({})")
+_ROW_SQL = (
+    "select c.rowid, c.id, c.doc_id, coalesce(d.title, ''), c.start, c.\"end\","
+    " substr(c.quote, 1, 400), c.claim_type, c.stance, c.target, c.speaker, c.annotator,"
+    " c.review_status, c.reviewer, c.review_note, substr(c.note, 1, 400)"
+    " from claims c left join documents d on d.id = c.doc_id where c.rowid in ({})"
+)
 
 
-class Reader:
+class ReviewReader:
     """Read connections for the review, apart from the store's writer.
 
     A file database gets its own connections (WAL lets them read while a bulk decision
@@ -125,16 +129,25 @@ class Reader:
         """The corpus's targets (most claimed first, at most ``limit``) and annotators, for the
         filter form's pick lists. A query of its own: call it from a worker thread."""
         with self.fresh() as conn:
-            targets = [t for (t,) in conn.execute(
-                "select target from claims where target != '' group by target"
-                " order by count(*) desc limit ?", (limit,))]
-            annotators = [a for (a,) in conn.execute(
-                "select distinct annotator from claims order by annotator") if a]
+            targets = [
+                t
+                for (t,) in conn.execute(
+                    "select target from claims where target != '' group by target"
+                    " order by count(*) desc limit ?",
+                    (limit,),
+                )
+            ]
+            annotators = [
+                a
+                for (a,) in conn.execute("select distinct annotator from claims order by annotator")
+                if a
+            ]
         return {"target": targets, "annotator": annotators}
 
 
-def matching_rowids(conn: sqlite3.Connection, f: ReviewFilter,
-                    order: array[int] | None = None) -> array[int]:
+def matching_rowids(
+    conn: sqlite3.Connection, f: ReviewFilter, order: array[int] | None = None
+) -> array[int]:
     """Rowids of the claims matching ``f`` in library order (documents as imported, then by
     offset); ``order`` is all claims in that order, when the caller has it cached.
 
@@ -149,8 +162,9 @@ def matching_rowids(conn: sqlite3.Connection, f: ReviewFilter,
         return order
     cond, params = where(f)
     try:
-        raw = conn.execute(f"select group_concat(c.rowid) from claims c where {cond}",
-                           params).fetchone()[0]
+        raw = conn.execute(
+            f"select group_concat(c.rowid) from claims c where {cond}", params
+        ).fetchone()[0]
     except sqlite3.OperationalError as exc:  # an FTS query SQLite still refuses
         raise ReviewError(f"cannot search for {f.search!r}: {exc}") from exc
     if not raw:
@@ -166,7 +180,7 @@ class ReviewList:
     the next pending claim right after a keypress skips the one just decided.
     """
 
-    def __init__(self, reader: Reader, f: ReviewFilter, rowids: array[int]) -> None:
+    def __init__(self, reader: ReviewReader, f: ReviewFilter, rowids: array[int]) -> None:
         self.reader = reader
         self.filter = f
         self.rowids = rowids
@@ -174,7 +188,7 @@ class ReviewList:
         self.status_override: dict[int, str] = {}
 
     @classmethod
-    def load(cls, reader: Reader, f: ReviewFilter) -> ReviewList:
+    def load(cls, reader: ReviewReader, f: ReviewFilter) -> ReviewList:
         """Run in a worker thread: up to ~100 ms for 100,000 claims."""
         with reader.fresh() as conn:
             return cls(reader, f, matching_rowids(conn, f, reader.display_order(conn)))
@@ -201,7 +215,7 @@ class ReviewList:
         if page is not None:
             self._pages.move_to_end(number)
             return page
-        ids = self.rowids[number * PAGE:(number + 1) * PAGE].tolist()
+        ids = self.rowids[number * PAGE : (number + 1) * PAGE].tolist()
         with self.reader.shared() as conn:
             rows = conn.execute(_ROW_SQL.format(",".join("?" * len(ids))), ids).fetchall()
         page = {r[0]: ReviewRow(*r) for r in rows}
@@ -236,13 +250,21 @@ class ReviewList:
         chunk = 64
         i = index + step
         while 0 <= i < len(self.rowids):
-            lo, hi = (i, min(len(self.rowids), i + chunk)) if step > 0 else (
-                max(0, i - chunk + 1), i + 1)
+            lo, hi = (
+                (i, min(len(self.rowids), i + chunk))
+                if step > 0
+                else (max(0, i - chunk + 1), i + 1)
+            )
             ids = self.rowids[lo:hi].tolist()
             with self.reader.shared() as conn:
-                pending = {r[0] for r in conn.execute(
-                    "select rowid from claims where review_status = 'pending'"
-                    f" and rowid in ({','.join('?' * len(ids))})", ids)}
+                pending = {
+                    r[0]
+                    for r in conn.execute(
+                        "select rowid from claims where review_status = 'pending'"
+                        f" and rowid in ({','.join('?' * len(ids))})",
+                        ids,
+                    )
+                }
             for rowid, status in self.status_override.items():
                 (pending.add if status == "pending" else pending.discard)(rowid)
             order = range(len(ids)) if step > 0 else range(len(ids) - 1, -1, -1)
@@ -270,8 +292,9 @@ class ClaimContext:
     clipped: bool = False
 
 
-def load_context(conn: sqlite3.Connection, claim_id: str,
-                 window: int = 1500) -> ClaimContext | None:
+def load_context(
+    conn: sqlite3.Connection, claim_id: str, window: int = 1500
+) -> ClaimContext | None:
     """Read only the text near the claim (documents can be megabytes), cut at line breaks."""
     cur = conn.execute("select * from claims where id = ?", (claim_id,))
     found = cur.fetchone()
@@ -279,8 +302,10 @@ def load_context(conn: sqlite3.Connection, claim_id: str,
         return None
     claim = Claim(**dict(zip([c[0] for c in cur.description], found, strict=True)))
     lo = max(0, claim.start - window)
-    doc = conn.execute("select title, chars, substr(text, ?, ?) from documents where id = ?",
-                       (lo + 1, claim.end + window - lo, claim.doc_id)).fetchone()
+    doc = conn.execute(
+        "select title, chars, substr(text, ?, ?) from documents where id = ?",
+        (lo + 1, claim.end + window - lo, claim.doc_id),
+    ).fetchone()
     if doc is None:
         return ClaimContext(claim, "", claim.quote, claim.start, ())
     title, chars, piece = doc
@@ -288,16 +313,22 @@ def load_context(conn: sqlite3.Connection, claim_id: str,
     after = piece.find("\n", claim.end - lo)
     clipped = (before < 0 < lo) or (after < 0 and lo + len(piece) < chars)
     begin = before + 1
-    text = piece[begin:after if after >= 0 else len(piece)]
+    text = piece[begin : after if after >= 0 else len(piece)]
     offset = lo + begin
-    run = conn.execute("select recognizer from entity_runs where doc_id = ?"
-                       " order by computed_at desc limit 1", (claim.doc_id,)).fetchone()
+    run = conn.execute(
+        "select recognizer from entity_runs where doc_id = ? order by computed_at desc limit 1",
+        (claim.doc_id,),
+    ).fetchone()
     entities: tuple[Entity, ...] = ()
     if run is not None:
         rows = conn.execute(
             'select start, "end", label, source from entities where doc_id = ? and recognizer = ?'
-            ' and start >= ? and start < ? order by start',
-            (claim.doc_id, run[0], offset - 200, offset + len(text)))
-        entities = tuple(Entity(s, e, lab, src, text[max(0, s - offset):e - offset])
-                         for s, e, lab, src in rows if e > offset)
+            " and start >= ? and start < ? order by start",
+            (claim.doc_id, run[0], offset - 200, offset + len(text)),
+        )
+        entities = tuple(
+            Entity(s, e, lab, src, text[max(0, s - offset) : e - offset])
+            for s, e, lab, src in rows
+            if e > offset
+        )
     return ClaimContext(claim, title or "", text, offset, entities, clipped)

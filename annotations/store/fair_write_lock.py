@@ -60,7 +60,7 @@ def holder_of(path: str) -> str:
     return f"pid {int(pid)}" + (f" (annotator {_printable(annotator)!r})" if annotator else "")
 
 
-class WriterQueue:
+class FairWriteLock:
     """One process's place in the queue: threads of this process first take turns among
     themselves, then the process queues on the lock file."""
 
@@ -102,8 +102,10 @@ class WriterQueue:
         if self._owner == threading.get_ident():  # would wait for itself
             raise RuntimeError("a write transaction inside another one on the same thread")
         if not self._threads.acquire(timeout=limit):
-            raise WriterBusy(f"database is locked: another save of this program has held it "
-                             f"for more than {limit:g} s")
+            raise WriterBusy(
+                f"database is locked: another save of this program has held it "
+                f"for more than {limit:g} s"
+            )
         try:
             fd = self._open()
             if fd is not None:
@@ -133,7 +135,8 @@ class WriterQueue:
             who = holder_of(self._path)
             raise WriterBusy(
                 f"database is locked: {who or 'another process'} has been writing for more than"
-                f" {limit:g} s (stopped with Ctrl-Z? resume it with fg, or end it)")
+                f" {limit:g} s (stopped with Ctrl-Z? resume it with fg, or end it)"
+            )
         return got
 
     def _announce(self) -> None:
@@ -156,12 +159,16 @@ class WriterQueue:
         finally:
             self._threads.release()
 
-    def __enter__(self) -> WriterQueue:
+    def __enter__(self) -> FairWriteLock:
         self.acquire()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.release()
 
     def close(self) -> None:

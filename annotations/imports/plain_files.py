@@ -3,7 +3,7 @@
 Bad files and records never stop an import: each gets one line naming the file (and record) in
 the report and is skipped, and nothing already stored is touched. A ``.json`` or ``.jsonl`` file
 that is an annotation export (annotty, Label Studio, doccano) is recognised by its first record
-and handed to ``annotations.importers``, which merges its claims too.
+and handed to ``annotations.imports.annotation_files``, which merges its claims too.
 
 Plain documents are streamed (one line of a JSONL file in memory at a time) and written in
 batches: a batch is one transaction (atomic and durable) with its machine entities, so a
@@ -21,11 +21,12 @@ from typing import Any, BinaryIO
 
 from annotations import input_files, strict_json
 from annotations.bulk_entities import BulkRecognizer, RecognizerSpec
-from annotations.doc_batches import DocBatches
 from annotations.encodings import BOMS, decode, decode_guess
 from annotations.entities import Recognizer
 from annotations.errors import InputError
-from annotations.import_report import ImportReport
+from annotations.imports import annotation_files
+from annotations.imports.doc_batches import DocBatches
+from annotations.imports.report import ImportReport
 from annotations.input_files import (
     open_regular,
     read_whole,
@@ -34,7 +35,7 @@ from annotations.input_files import (
     size_text,
     stored_name,
 )
-from annotations.model import Document
+from annotations.model import Document, title_for
 from annotations.store import Store
 
 __all__ = ["ImportReport", "decode", "import_paths", "iter_files", "read_records", "title_for"]
@@ -42,7 +43,6 @@ __all__ = ["ImportReport", "decode", "import_paths", "iter_files", "read_records
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 JSON_SUFFIXES = (".json", ".jsonl")
 SUFFIXES = (*TEXT_SUFFIXES, *JSON_SUFFIXES)
-MAX_TITLE = 120
 Progress = Callable[[int], None]
 """Called with the number of bytes of all files read so far."""
 
@@ -63,23 +63,15 @@ class PlainRecord:
     doc_id: str | None = None
 
 
-def title_for(text: str, fallback: str) -> str:
-    """The first non-empty line if it is short enough to be a title, else the file name."""
-    for line in text[:4096].splitlines():
-        line = line.strip().lstrip("#").strip()
-        if line:
-            return line if len(line) <= MAX_TITLE else fallback
-    return fallback
-
-
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Files named, and the importable regular files inside folders named (sorted)."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             # not only regular files: a FIFO or device named like a document gets its line
-            yield from sorted(p for p in path.rglob("*")
-                              if p.suffix.lower() in SUFFIXES and not p.is_dir())
+            yield from sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and not p.is_dir()
+            )
         else:
             yield path
 
@@ -97,8 +89,9 @@ class _Reading:
             return 0
 
 
-def read_records(path: Path, reading: list[_Reading] | None = None
-                 ) -> Iterator[PlainRecord | InputError | Note]:
+def read_records(
+    path: Path, reading: list[_Reading] | None = None
+) -> Iterator[PlainRecord | InputError | Note]:
     """The documents a file holds: one for a text file, one per line of a JSONL file."""
     name = shown(path)
     try:
@@ -109,8 +102,9 @@ def read_records(path: Path, reading: list[_Reading] | None = None
             if not text.strip():
                 yield InputError(name, "empty file, skipped")
                 return
-            yield PlainRecord(text, title_for(text, stored_name(path.stem)), stored_name(path),
-                              name)
+            yield PlainRecord(
+                text, title_for(text, stored_name(path.stem)), stored_name(path), name
+            )
             return
         with open_regular(path) as stream:
             if reading is not None:
@@ -136,8 +130,14 @@ def _lines(name: str, stream: BinaryIO) -> Iterator[tuple[int, str | InputError 
                 number += 1
                 yield number, line
         except UnicodeDecodeError as exc:
-            yield number + 1, InputError(name, f"broken {wide} text ({exc.reason}); the rest "
-                                               "of the file was not read", number + 1)
+            yield (
+                number + 1,
+                InputError(
+                    name,
+                    f"broken {wide} text ({exc.reason}); the rest of the file was not read",
+                    number + 1,
+                ),
+            )
         return
     noted = False
     number = 0
@@ -147,11 +147,10 @@ def _lines(name: str, stream: BinaryIO) -> Iterator[tuple[int, str | InputError 
         if len(raw) > cap and not raw.endswith(b"\n"):
             while (more := stream.readline(1 << 20)) and not more.endswith(b"\n"):
                 pass
-            yield number, InputError(name, f"longer than {size_text(cap)}; "
-                                           "record skipped", number)
+            yield number, InputError(name, f"longer than {size_text(cap)}; record skipped", number)
             continue
         if number == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8):]
+            raw = raw[len(codecs.BOM_UTF8) :]
         try:
             yield number, raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -182,33 +181,45 @@ def _jsonl(path: Path, name: str, stream: BinaryIO) -> Iterator[PlainRecord | In
         yield _plain_record(record, source, stem, name, number)
 
 
-def _plain_record(record: Any, source: str, stem: str, name: str, number: int
-                  ) -> PlainRecord | InputError:
+def _plain_record(
+    record: Any, source: str, stem: str, name: str, number: int
+) -> PlainRecord | InputError:
     if not isinstance(record, dict) or not isinstance(record.get("text"), str):
         return InputError(name, "missing a string 'text', record skipped", number, "text")
     text = record["text"]
     if not text.strip():
         return InputError(name, "empty text, record skipped", number, "text")
     if "\x00" in text:
-        return InputError(name, "contains NUL characters (binary data?), record skipped", number,
-                          "text")
+        return InputError(
+            name, "contains NUL characters (binary data?), record skipped", number, "text"
+        )
     meta = record.get("meta", {})
     if not isinstance(meta, dict):
         return InputError(name, "must be an object, record skipped", number, "meta")
     doc_id = record.get("id")
-    if doc_id is not None and (isinstance(doc_id, bool) or not isinstance(doc_id, str | int)
-                               or doc_id == ""):
-        return InputError(name, f"must be a string or an integer, not {type(doc_id).__name__}; "
-                                "record skipped", number, "id")
+    if doc_id is not None and (
+        isinstance(doc_id, bool) or not isinstance(doc_id, str | int) or doc_id == ""
+    ):
+        return InputError(
+            name,
+            f"must be a string or an integer, not {type(doc_id).__name__}; record skipped",
+            number,
+            "id",
+        )
     title = record.get("title")
     if title is not None and not isinstance(title, str):
-        return InputError(name, f"must be a string, not {type(title).__name__}; record skipped",
-                          number, "title")
+        return InputError(
+            name, f"must be a string, not {type(title).__name__}; record skipped", number, "title"
+        )
     where = f"{name}: record {number}"
     return PlainRecord(
-        text=text, title=title or title_for(text, f"{stem}#{number}"),
-        source=f"{source}#{doc_id if doc_id is not None else number}", where=where, meta=meta,
-        doc_id=None if doc_id is None else str(doc_id))
+        text=text,
+        title=title or title_for(text, f"{stem}#{number}"),
+        source=f"{source}#{doc_id if doc_id is not None else number}",
+        where=where,
+        meta=meta,
+        doc_id=None if doc_id is None else str(doc_id),
+    )
 
 
 def import_paths(
@@ -242,20 +253,29 @@ def import_paths(
     return report
 
 
-def _import_one(store: Store, path: Path, report: ImportReport,
-                on_added: Callable[[Document], None] | None, bulk: BulkRecognizer | None,
-                progress: Progress | None, done: int) -> None:
+def _import_one(
+    store: Store,
+    path: Path,
+    report: ImportReport,
+    on_added: Callable[[Document], None] | None,
+    bulk: BulkRecognizer | None,
+    progress: Progress | None,
+    done: int,
+) -> None:
     name = shown(path)
     if not path.exists() and not path.is_symlink():
         report.error(f"{name}: no such file")
         return
     if path.suffix.lower() not in SUFFIXES:
-        report.error(f"{name}: unsupported file type {shown(path.suffix or '(none)')!r}, "
-                     f"use {', '.join(SUFFIXES)}")
+        report.error(
+            f"{name}: unsupported file type {shown(path.suffix or '(none)')!r}, "
+            f"use {', '.join(SUFFIXES)}"
+        )
         return
     recognizer = None if bulk is None else bulk.recognizer
     if path.suffix.lower() in JSON_SUFFIXES and _import_export(
-            store, path, report, on_added, recognizer):
+        store, path, report, on_added, recognizer
+    ):
         return
     batches = DocBatches(store, report, bulk, on_added)
     reading: list[_Reading] = []
@@ -276,28 +296,35 @@ def total_bytes(paths: Iterable[str | Path]) -> int:
     return sum(regular_size(p) for p in iter_files(paths))
 
 
-def _import_export(store: Store, path: Path, report: ImportReport,
-                   on_added: Callable[[Document], None] | None,
-                   recognizer: Recognizer | None) -> bool:
+def _import_export(
+    store: Store,
+    path: Path,
+    report: ImportReport,
+    on_added: Callable[[Document], None] | None,
+    recognizer: Recognizer | None,
+) -> bool:
     """Hand an annotation export (or a ``.json`` of documents) to the importers; False if it is
     JSONL of plain documents, which ``read_records`` handles (or not a file at all)."""
-    from annotations import importers
-
     try:
-        shape = importers.detect(path)
+        shape = annotation_files.detect(path)
     except InputError as exc:
         report.error(str(exc))
         return True
     if shape in (None, "text") and path.suffix.lower() == ".jsonl":
         return False
     if recognizer is not None:
+
         def with_entities(doc: Document) -> None:
             store.cache_entities(doc.id, recognizer.key, recognizer.recognize(doc.text))
             if on_added is not None:
                 on_added(doc)
+
         callback: Callable[[Document], None] | None = with_entities
     else:
         callback = on_added
-    report.merge(importers.import_file(
-        store, path, "annotty" if shape == "text" else shape or "", on_added=callback))
+    report.merge(
+        annotation_files.import_file(
+            store, path, "annotty" if shape == "text" else shape or "", on_added=callback
+        )
+    )
     return True

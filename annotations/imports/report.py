@@ -1,7 +1,7 @@
 """What an import did: documents added or already there, claims merged, and every problem.
 
-One report type for plain files (``annotations.corpus``) and annotation exports
-(``annotations.importers``), so the CLI and the app add them up the same way. An import of a
+One report type for plain files (``plain_files``) and annotation exports
+(``annotation_files``), so the CLI and the app add them up the same way. An import of a
 million documents must run in constant memory, so the report *counts* everything but keeps only
 the first ``LISTED`` added documents (without their texts' weight mattering) and the first
 ``MAX_LINES`` lines of each kind; the CLI says how many more there were.
@@ -22,7 +22,7 @@ T = TypeVar("T")
 
 def _keep(kept: list[T], more: Sequence[T], limit: int = MAX_LINES) -> None:
     """Add what still fits under ``limit``: the report counts everything, lists only the first."""
-    kept.extend(more[:max(0, limit - len(kept))])
+    kept.extend(more[: max(0, limit - len(kept))])
 
 
 @dataclass

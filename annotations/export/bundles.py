@@ -47,7 +47,9 @@ def cached_entities(store: Store, doc_id: str, recognizer: str) -> list[Entity] 
     with store.reading() as conn:
         rows = conn.execute(
             'select start, "end", label, source from entities where doc_id = ? and recognizer = ?'
-            ' order by start, "end"', (doc_id, recognizer)).fetchall()
+            ' order by start, "end"',
+            (doc_id, recognizer),
+        ).fetchall()
     return [Entity(*row) for row in rows]
 
 
@@ -66,7 +68,7 @@ class RecognizingSource:
         self.computed = 0
 
     def __call__(self, store: Store, doc_id: str, key: str) -> list[Entity] | None:
-        from annotations.entity_edits import apply_corrections, corrections
+        from annotations.entities.corrections import apply_corrections, corrections
 
         machine = store.cached_entities(doc_id, self.recognizer.key)
         if machine is None:
@@ -91,7 +93,7 @@ def default_entity_source(recognizer: Recognizer | None = None) -> EntitySource:
     if recognizer is not None:
         return RecognizingSource(recognizer)
     try:
-        from annotations.entity_edits import document_entities
+        from annotations.entities.corrections import document_entities
     except ImportError:
         return cached_entities
     return document_entities  # type: ignore[no-any-return]
@@ -114,8 +116,12 @@ class Filters:
         prefix = f"{alias}." if alias else ""
         parts: list[str] = []
         params: list[str] = []
-        for column, values in (("review_status", self.status), ("annotator", self.annotator),
-                               ("claim_type", self.claim_type), ("stance", self.stance)):
+        for column, values in (
+            ("review_status", self.status),
+            ("annotator", self.annotator),
+            ("claim_type", self.claim_type),
+            ("stance", self.stance),
+        ):
             if values:
                 parts.append(f" and {prefix}{column} in ({', '.join('?' * len(values))})")
                 params += values
@@ -171,8 +177,12 @@ class DocState(NamedTuple):
     updated_at: str
 
     def record(self) -> dict[str, str]:
-        return {"annotator": self.annotator, "status": self.status, "stance": self.stance,
-                "updated_at": self.updated_at}
+        return {
+            "annotator": self.annotator,
+            "status": self.status,
+            "stance": self.stance,
+            "updated_at": self.updated_at,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,8 +230,9 @@ def to_json(value: Any) -> str:
     return out
 
 
-def write_lines(items: Iterable[DocBundle], out: TextIO,
-                make: Callable[[DocBundle], dict[str, Any]]) -> int:
+def write_lines(
+    items: Iterable[DocBundle], out: TextIO, make: Callable[[DocBundle], dict[str, Any]]
+) -> int:
     """JSON Lines: one ``make(bundle)`` record per document; returns the number written."""
     count = 0
     for bundle in items:
@@ -233,8 +244,13 @@ def write_lines(items: Iterable[DocBundle], out: TextIO,
 
 def span(text: str, start: int, end: int) -> dict[str, Any]:
     """Offsets, the quoted text and a little context to re-anchor it in an edited copy."""
-    return {"start": start, "end": end, "quote": text[start:end],
-            "prefix": text[max(0, start - CONTEXT):start], "suffix": text[end:end + CONTEXT]}
+    return {
+        "start": start,
+        "end": end,
+        "quote": text[start:end],
+        "prefix": text[max(0, start - CONTEXT) : start],
+        "suffix": text[end : end + CONTEXT],
+    }
 
 
 @dataclass
@@ -257,8 +273,9 @@ class _Reader:
     """Read queries: a private read-only snapshot for a file; in memory the store's own
     connection, taken for each query so the app's writes go on between them."""
 
-    def __init__(self, connection: Callable[[], contextlib.AbstractContextManager[
-            sqlite3.Connection]]) -> None:
+    def __init__(
+        self, connection: Callable[[], contextlib.AbstractContextManager[sqlite3.Connection]]
+    ) -> None:
         self.connection = connection
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -292,9 +309,13 @@ def count_uncached(store: Store, key: str, filters: Filters | None = None) -> in
     export will recognize them first)."""
     where, params = (filters or Filters()).doc_sql()
     with _reader(store) as reader:
-        return int(reader.rows(
-            "select count(*) from documents d where not exists (select 1 from entity_runs r"
-            f" where r.doc_id = d.id and r.recognizer = ?){where}", [key, *params])[0][0])
+        return int(
+            reader.rows(
+                "select count(*) from documents d where not exists (select 1 from entity_runs r"
+                f" where r.doc_id = d.id and r.recognizer = ?){where}",
+                [key, *params],
+            )[0][0]
+        )
 
 
 def bundles(
@@ -311,8 +332,9 @@ def bundles(
     doc_where, doc_params = filters.doc_sql()
     claim_where, claim_params = filters.claim_sql()
     with _reader(store) as reader:
-        total = int(reader.rows(f"select count(*) from documents d where 1{doc_where}",
-                                doc_params)[0][0])
+        total = int(
+            reader.rows(f"select count(*) from documents d where 1{doc_where}", doc_params)[0][0]
+        )
         after = -1
         done = 0
         while True:  # keyset paging on rowid: import order, one index seek per page
@@ -326,8 +348,14 @@ def bundles(
             after = page[-1][0]
             for rid, doc_id, title, source, meta, imported_at in page:
                 text = reader.rows("select text from documents where rowid = ?", [rid])[0][0]
-                doc = Document(id=doc_id, title=title or "", text=text, source=source or "",
-                               meta=json.loads(meta or "{}"), imported_at=imported_at or "")
+                doc = Document(
+                    id=doc_id,
+                    title=title or "",
+                    text=text,
+                    source=source or "",
+                    meta=json.loads(meta or "{}"),
+                    imported_at=imported_at or "",
+                )
                 claims = _claims(reader, doc, claim_where, claim_params, tally)
                 found = entity_source(store, doc.id, recognizer)
                 if found is None and recognizer:
@@ -350,17 +378,21 @@ _CLAIM_COLUMNS = ", ".join(f'"{name}"' for name in CLAIM_FIELDS if name != "quot
 _QUOTE, _START, _END = (CLAIM_FIELDS.index(name) for name in ("quote", "start", "end"))
 
 
-def _claims(reader: _Reader, doc: Document, where: str, params: list[str],
-            tally: Tally) -> list[ClaimRow]:
-    rows = reader.rows(f"select {_CLAIM_COLUMNS} from claims where doc_id = ?{where}"
-                       ' order by start, "end", id', [doc.id, *params])
+def _claims(
+    reader: _Reader, doc: Document, where: str, params: list[str], tally: Tally
+) -> list[ClaimRow]:
+    rows = reader.rows(
+        f'select {_CLAIM_COLUMNS} from claims where doc_id = ?{where} order by start, "end", id',
+        [doc.id, *params],
+    )
     text = doc.text
     out: list[ClaimRow] = []
     for row in rows:
         start, end = row[_START], row[_END]
         if not 0 <= start < end <= len(text):
-            tally.skipped.append(f"{doc.id}: claim {row[0]} [{start}, {end}) "
-                                 f"is outside the text (0..{len(text)})")
+            tally.skipped.append(
+                f"{doc.id}: claim {row[0]} [{start}, {end}) is outside the text (0..{len(text)})"
+            )
             continue
         out.append(ClaimRow(*row[:_QUOTE], text[start:end], *row[_QUOTE:]))
     return out
@@ -374,8 +406,10 @@ def _states(reader: _Reader, doc_id: str, filters: Filters) -> list[DocState]:
         sql += f" and annotator in ({', '.join('?' * len(filters.annotator))})"
         params += filters.annotator
     rows = reader.rows(sql + " order by annotator", params)
-    return [DocState(str(a or ""), str(st or "todo"), str(sn or ""), str(u or ""))
-            for a, st, sn, u in rows]
+    return [
+        DocState(str(a or ""), str(st or "todo"), str(sn or ""), str(u or ""))
+        for a, st, sn, u in rows
+    ]
 
 
 def _entities(doc: Document, found: Iterable[Entity] | None, tally: Tally) -> list[Entity]:
@@ -383,9 +417,10 @@ def _entities(doc: Document, found: Iterable[Entity] | None, tally: Tally) -> li
     out: list[Entity] = []
     for e in found or ():
         if not 0 <= e.start < e.end <= len(text):
-            tally.skipped.append(f"{doc.id}: entity {e.label} [{e.start}, {e.end}) is outside "
-                                 "the text")
+            tally.skipped.append(
+                f"{doc.id}: entity {e.label} [{e.start}, {e.end}) is outside the text"
+            )
             continue
-        out.append(Entity(e.start, e.end, e.label, e.source, text[e.start:e.end]))
+        out.append(Entity(e.start, e.end, e.label, e.source, text[e.start : e.end]))
     out.sort(key=lambda e: (e.start, e.end, e.label))
     return out

@@ -1,10 +1,8 @@
-"""Reviewing claims: the filter, and accept/reject decisions one by one or in bulk.
+"""The review filter: which claims a reviewer sees, checked, saved and turned into SQL.
 
 A filter becomes one SQL condition (labels, document, FTS5 search) used both to list claims
-(``annotations.review_list``) and to decide on all of them at once.
-
-Decisions are history rows with action ``review`` (who, when, decision and reason); a bulk
-decision writes one row per claim sharing a batch id, so ``Store.undo()`` takes it back whole.
+(``annotations.review.listing``) and to decide on all of them at once
+(``annotations.review.decisions``).
 """
 
 from __future__ import annotations
@@ -15,17 +13,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
-from annotations import history
 from annotations.doc_ref import AmbiguousDocument, NoSuchDocument, resolve_document
-from annotations.model import REVIEW_STATUSES, Claim, new_id, now_iso
+from annotations.model import REVIEW_STATUSES
 from annotations.store import Store, StoreError
 from annotations.terminal_safe import clean
 
 if TYPE_CHECKING:
     from annotations.schema import Schema
 
-FILTER_ALIASES = {"type": "claim_type", "status": "review_status", "doc": "document",
-                  "q": "search", "text": "search"}
+FILTER_ALIASES = {
+    "type": "claim_type",
+    "status": "review_status",
+    "doc": "document",
+    "q": "search",
+    "text": "search",
+}
 """Short names accepted on the command line (``--filter type=causal``)."""
 SETTING = "review.filter:"
 
@@ -83,8 +85,9 @@ class ReviewFilter:
             out[name] = str(value).strip()
         status = out.get("review_status", "")
         if status and status not in REVIEW_STATUSES:
-            raise ReviewError(f"unknown review status {status!r}; use one of "
-                              f"{', '.join(REVIEW_STATUSES)}")
+            raise ReviewError(
+                f"unknown review status {status!r}; use one of {', '.join(REVIEW_STATUSES)}"
+            )
         return cls(**out)
 
     @classmethod
@@ -120,14 +123,20 @@ class ReviewFilter:
             raise ReviewError(f"document: {exc}") from exc
         except NoSuchDocument as exc:
             pattern = "%" + re.sub(r"([%_\\])", r"\\\1", self.document) + "%"
-            if store.query("select 1 from documents where title like ? escape '\\' limit 1",
-                           [pattern]):
+            if store.query(
+                "select 1 from documents where title like ? escape '\\' limit 1", [pattern]
+            ):
                 return self  # words of titles, as the filter dialog takes them
             raise ReviewError(f"document: {exc}") from exc
 
 
-FIELD_NAMES = {"claim_type": "claim type", "stance": "stance", "review_status": "review status",
-               "annotator": "annotator", "target": "target"}
+FIELD_NAMES = {
+    "claim_type": "claim type",
+    "stance": "stance",
+    "review_status": "review status",
+    "annotator": "annotator",
+    "target": "target",
+}
 _KNOWN_SQL = {  # fixed statements: no name from data is ever part of SQL
     "claim_type": "select distinct claim_type as v from claims",
     "stance": "select distinct stance as v from claims",
@@ -139,13 +148,18 @@ _KNOWN_SQL = {  # fixed statements: no name from data is ever part of SQL
 def known_values(schema: Schema, store: Store) -> dict[str, tuple[str, ...]]:
     """What each claim field can be: the schema's labels, then any other value stored
     (claims imported under another schema), review statuses, annotators and targets in use."""
-    stored = {name: [str(r["v"]) for r in store.query(sql) if r["v"]]
-              for name, sql in _KNOWN_SQL.items()}
+    stored = {
+        name: [str(r["v"]) for r in store.query(sql) if r["v"]] for name, sql in _KNOWN_SQL.items()
+    }
     return {
-        "claim_type": tuple(dict.fromkeys([*(lab.name for lab in schema.claim_types),
-                                           *sorted(stored["claim_type"])])),
-        "stance": tuple(dict.fromkeys([*(lab.name for lab in schema.stances),
-                                       *sorted(stored["stance"])])),
+        "claim_type": tuple(
+            dict.fromkeys(
+                [*(lab.name for lab in schema.claim_types), *sorted(stored["claim_type"])]
+            )
+        ),
+        "stance": tuple(
+            dict.fromkeys([*(lab.name for lab in schema.stances), *sorted(stored["stance"])])
+        ),
         "review_status": REVIEW_STATUSES,
         "annotator": tuple(sorted(stored["annotator"])),
         "target": tuple(dict.fromkeys([*schema.targets, *sorted(stored["target"])])),
@@ -192,8 +206,10 @@ def where(f: ReviewFilter) -> tuple[str, list[Any]]:
             params.append(value)
     if f.document:
         pattern = "%" + re.sub(r"([%_\\])", r"\\\1", f.document) + "%"
-        parts.append("(c.doc_id = ? or c.doc_id in"
-                     " (select id from documents where title like ? escape '\\'))")
+        parts.append(
+            "(c.doc_id = ? or c.doc_id in"
+            " (select id from documents where title like ? escape '\\'))"
+        )
         params += [f.document, pattern]
     if f.search:
         query = fts_query(f.search)
@@ -201,91 +217,6 @@ def where(f: ReviewFilter) -> tuple[str, list[Any]]:
             parts.append("c.rowid in (select rowid from claims_fts where claims_fts match ?)")
             params.append(query)
     return (" and ".join(parts) or "1"), params
-
-@dataclass(frozen=True, slots=True)
-class BulkResult:
-    """What a bulk decision changed: how many claims, under which history batch."""
-
-    count: int
-    batch: str
-
-
-def check_decision(decision: str) -> None:
-    """Refuse (``ReviewError``) a decision that is not one of ``REVIEW_STATUSES``."""
-    if decision not in REVIEW_STATUSES:
-        raise ReviewError(f"unknown decision {decision!r}; use one of {', '.join(REVIEW_STATUSES)}")
-
-
-def _reviewed(row: dict[str, Any], decision: str, reviewer: str, reason: str,
-              stamp: str) -> dict[str, Any]:
-    if decision == "pending":  # back to undecided: forget who decided and why
-        return {**row, "review_status": "pending", "reviewer": "", "review_note": "",
-                "reviewed_at": ""}
-    return {**row, "review_status": decision, "reviewer": reviewer, "review_note": reason,
-            "reviewed_at": stamp}
-
-
-_REVIEW_COLS = ("review_status", "reviewer", "review_note", "reviewed_at")
-_UPDATE = ("update claims set review_status = ?, reviewer = ?, review_note = ?, reviewed_at = ?"
-           " where id = ?")
-
-
-def decide(store: Store, claim_id: str, decision: str, reason: str = "") -> Claim:
-    """Accept, reject (with an optional reason) or reset one claim; logged as ``review``."""
-    check_decision(decision)
-    with store.transaction() as conn:
-        cur = conn.execute("select * from claims where id = ?", (claim_id,))
-        found = cur.fetchone()
-        if found is None:
-            raise ReviewError(f"no claim {claim_id!r}")
-        before = dict(zip([c[0] for c in cur.description], found, strict=True))
-        after = _reviewed(before, decision, store.annotator, reason.strip(), now_iso())
-        conn.execute(_UPDATE, (*(after[c] for c in _REVIEW_COLS), claim_id))
-        history.record(conn, store.annotator, "review", "claim", claim_id, before["doc_id"],
-                       before, after)
-    return Claim(**after)
-
-
-def decide_matching(store: Store, f: ReviewFilter, decision: str,
-                    reason: str = "") -> BulkResult:
-    """Give every claim matching ``f`` the same decision, as one undoable batch.
-
-    Claims already in that state are left alone, so their reviewer and reason survive. The
-    history rows (full before/after states as JSON) are written by SQLite itself with
-    ``json_object``, then one UPDATE changes the claims: ~4× faster than a row at a time.
-    """
-    check_decision(decision)
-    cond, params = where(f)
-    values = _reviewed(dict.fromkeys(_REVIEW_COLS, ""), decision, store.annotator,
-                       reason.strip(), now_iso())
-    batch = new_id()
-    with store.transaction() as conn:
-        columns = [r[1] for r in conn.execute('pragma table_info("claims")')]
-        before = ", ".join(f"'{c}', c.\"{c}\"" for c in columns)
-        after = ", ".join(f"'{c}', ?" if c in _REVIEW_COLS else f"'{c}', c.\"{c}\""
-                          for c in columns)
-        after_params = [values[c] for c in columns if c in _REVIEW_COLS]
-        matching = f"from claims c where {cond} and c.review_status != ?"
-        logged = conn.execute(
-            "insert into history(at, annotator, action, kind, item_id, doc_id, before, after,"
-            f" ref, batch) select ?, ?, 'review', 'claim', c.id, c.doc_id, json_object({before}),"
-            f" json_object({after}), null, ? {matching} order by c.rowid",
-            [values["reviewed_at"] or now_iso(), store.annotator, *after_params, batch,
-             *params, decision]).rowcount
-        if not logged:
-            return BulkResult(0, "")
-        conn.execute(
-            "update claims set review_status = ?, reviewer = ?, review_note = ?, reviewed_at = ?"
-            f" where rowid in (select c.rowid {matching})",
-            [*(values[c] for c in _REVIEW_COLS), *params, decision])
-    return BulkResult(logged, batch)
-
-
-def count_matching(store: Store, f: ReviewFilter) -> int:
-    cond, params = where(f)
-    with store.reading() as conn:
-        return int(conn.execute(f"select count(*) from claims c where {cond}",
-                                params).fetchone()[0])
 
 
 def saved_filter(store: Store) -> ReviewFilter:

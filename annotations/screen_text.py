@@ -1,4 +1,4 @@
-"""Text for the screen: display sanitising and wrapping into rows, offsets kept exact.
+"""Text for the screen: sanitising for display and wrapping into rows, offsets kept exact.
 
 The display string always has exactly the stored text's length, one code point for one, so a
 screen position maps straight back to a stored offset. Wrapping works in terminal cells and keeps
@@ -27,8 +27,10 @@ _UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 _ROW_PATTERNS: dict[int, re.Pattern[str]] = {}
-_NARROW_CLASS = ("\x20-\x7e\u00a0-\u024f\u0370-\u03ff\u0400-\u0482\u048a-\u04ff"
-                 "\u2010-\u2027\u2030-\u205e\u20a0-\u20bf\ufffd")
+_NARROW_CLASS = (
+    "\x20-\x7e\u00a0-\u024f\u0370-\u03ff\u0400-\u0482\u048a-\u04ff"
+    "\u2010-\u2027\u2030-\u205e\u20a0-\u20bf\ufffd"
+)
 # Characters outside the one-cell set, with the character before them (a base letter that a
 # combining mark belongs to), are measured grapheme by grapheme.
 _WIDE_CHAR = re.compile(f"[^{_NARROW_CLASS}\\n]")
@@ -39,7 +41,7 @@ def _replace(match: re.Match[str]) -> str:
     return " " if match.group() in "\t\r" else REPLACEMENT
 
 
-def display(text: str) -> str:
+def screen_safe(text: str) -> str:
     """The text as it may be shown: same length, control characters made harmless."""
     return _UNSAFE.sub(_replace, text)
 
@@ -57,11 +59,16 @@ class Row:
     end: int  # exclusive; never includes the newline
 
 
-class Layout:
+class WrappedText:
     """Rows of a wrapped text at one width, with offset <-> (row, cell) mapping."""
 
-    def __init__(self, text: str, width: int, limit: int | None = None,
-                 inserts: Mapping[int, int] | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        width: int,
+        limit: int | None = None,
+        inserts: Mapping[int, int] | None = None,
+    ) -> None:
         """Wrap ``text``; with ``limit``, only the lines up to that offset (a quick first
         layout of a long text: its rows are the first rows of the full layout).
 
@@ -83,8 +90,11 @@ class Layout:
         self._moved: dict[int, int] = {}  # requested offset -> later offset it is drawn at
         self._ins_pos = array("q")  # placed offsets, ascending
         self._ins_cum = array("q", [0])  # running total of their cells
-        self._marks = sorted(k for k, cells in self.requested.items()
-                             if 0 < k <= self.end and cells > 0 and text[k - 1] != "\n")
+        self._marks = sorted(
+            k
+            for k, cells in self.requested.items()
+            if 0 < k <= self.end and cells > 0 and text[k - 1] != "\n"
+        )
         self._wrap()
         del self._marks
 
@@ -142,7 +152,8 @@ class Layout:
         if pattern is None:
             pattern = _ROW_PATTERNS[width] = re.compile(
                 f"[^\\n]{{0,{width}}}\\n|[^\\n]{{1,{width}}}\\Z|[^\\n]{{0,{width - 1}}} "
-                f"|[^\\n]{{{width}}}")
+                f"|[^\\n]{{{width}}}"
+            )
         rows = pattern.findall(self.text, start, end)
         row_starts = list(accumulate((len(r) for r in rows), initial=start))
         self.starts.extend(row_starts[:-1])
@@ -204,8 +215,12 @@ class Layout:
 
     def placed(self, k: int) -> int | None:
         """Where the insert asked for at ``k`` is drawn (None: dropped, or not asked for)."""
-        if k not in self.requested or not 0 < k <= self.end or self.requested[k] <= 0 \
-                or self.text[k - 1] == "\n":
+        if (
+            k not in self.requested
+            or not 0 < k <= self.end
+            or self.requested[k] <= 0
+            or self.text[k - 1] == "\n"
+        ):
             return None
         return self._moved.get(k, k)
 
@@ -264,7 +279,7 @@ class Layout:
     def cells_before(self, offset: int) -> int:
         """Screen column of ``offset`` within its row (inserts before it included)."""
         row = self.row(self.row_of(offset))
-        return cell_len(self.text[row.start:offset]) + self.inserted(row.start, offset)
+        return cell_len(self.text[row.start : offset]) + self.inserted(row.start, offset)
 
     def offset_at(self, row_index: int, column: int) -> int:
         """The offset of the grapheme drawn at ``column`` of a row (or the row's end); a cell

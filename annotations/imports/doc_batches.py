@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from annotations.bulk_entities import BulkRecognizer
-from annotations.import_report import ImportReport
+from annotations.imports.report import ImportReport
 from annotations.input_files import shown
 from annotations.model import Document, Entity, content_id, new_id, now_iso
 from annotations.store import Store, StoreError
 
 if TYPE_CHECKING:
-    from annotations.corpus import PlainRecord
+    from annotations.imports.plain_files import PlainRecord
 
 BATCH_DOCS = 2000
 BATCH_CHARS = 4_000_000
@@ -44,8 +44,13 @@ class _Ready:
 class DocBatches:
     """Collects ``PlainRecord``s and stores them a batch per transaction."""
 
-    def __init__(self, store: Store, report: ImportReport, recognizer: BulkRecognizer | None,
-                 on_added: Callable[[Document], None] | None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        report: ImportReport,
+        recognizer: BulkRecognizer | None,
+        on_added: Callable[[Document], None] | None,
+    ) -> None:
         self.store, self.report = store, report
         self.recognizer, self.on_added = recognizer, on_added
         self.pending: list[PlainRecord] = []
@@ -72,7 +77,8 @@ class DocBatches:
         earlier = self.waiting.texts if self.waiting is not None else {}
         cids = [content_id(r.text) for r in records]
         stored = self.store.document_texts(
-            [*cids, *(r.doc_id for r in records if r.doc_id is not None)])
+            [*cids, *(r.doc_id for r in records if r.doc_id is not None)]
+        )
         known = {**earlier, **stored}
         batch: dict[str, str] = {}
         docs: list[Document] = []
@@ -85,7 +91,8 @@ class DocBatches:
                 doc_id = self._free_id(record.text, cid, known, batch)
                 self.report.note(
                     f"{record.where}: id {shown(record.doc_id or cid)!r} is already used by "
-                    f"another document; imported as {doc_id}")
+                    f"another document; imported as {doc_id}"
+                )
                 other = known.get(doc_id, batch.get(doc_id))
             elif other is None and doc_id != cid and known.get(cid, batch.get(cid)) is not None:
                 doc_id, other = cid, record.text  # this text is here under its own id
@@ -94,17 +101,25 @@ class DocBatches:
                 continue
             batch[doc_id] = record.text
             where[doc_id] = record.where
-            docs.append(Document(id=doc_id, title=record.title, text=record.text,
-                                 source=record.source, meta=record.meta, imported_at=stamp))
+            docs.append(
+                Document(
+                    id=doc_id,
+                    title=record.title,
+                    text=record.text,
+                    source=record.source,
+                    meta=record.meta,
+                    imported_at=stamp,
+                )
+            )
         entities = None
         if self.recognizer is not None:
-            entities = self.recognizer.submit([d.text for d in docs],
-                                              parallel=self.batches >= PARALLEL_FROM)
+            entities = self.recognizer.submit(
+                [d.text for d in docs], parallel=self.batches >= PARALLEL_FROM
+            )
         self._store_waiting()  # the previous batch, recognised meanwhile
         self.waiting = _Ready(docs, where, entities, batch)
 
-    def _free_id(self, text: str, cid: str, known: dict[str, str],
-                 batch: dict[str, str]) -> str:
+    def _free_id(self, text: str, cid: str, known: dict[str, str], batch: dict[str, str]) -> str:
         """The content id, unless a document with another text was given it as its id: then
         the first free id of a stable series (the same file imported again finds the same)."""
         for n in range(100):
@@ -137,11 +152,13 @@ class DocBatches:
             else:
                 self.report.duplicate(f"{ready.where[doc.id]}: already imported as {doc.id}")
 
-    def _one(self, doc: Document, where: str, entities: dict[str, list[Entity]] | None,
-             key: str) -> None:
+    def _one(
+        self, doc: Document, where: str, entities: dict[str, list[Entity]] | None, key: str
+    ) -> None:
         try:
             added = self.store.add_documents(
-                [doc], None if entities is None else {doc.id: entities[doc.id]}, key)
+                [doc], None if entities is None else {doc.id: entities[doc.id]}, key
+            )
         except (StoreError, ValueError, OverflowError, RecursionError) as exc:
             self.report.error(f"{where}: cannot be stored ({exc}); skipped")
             return

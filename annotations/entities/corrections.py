@@ -79,8 +79,9 @@ def set_entity(store: Store, doc_id: str, start: int, end: int, label: str) -> C
     return _set(store, doc_id, start, end, check_label(label) if label else "")
 
 
-def apply_everywhere(store: Store | None, gazetteer_path: str | Path, name: str,
-                     label: str | None) -> pg.ProjectGazetteer:
+def apply_everywhere(
+    store: Store | None, gazetteer_path: str | Path, name: str, label: str | None
+) -> pg.ProjectGazetteer:
     """Teach the project gazetteer ``name`` as ``label`` (None: never tag it) for every document.
 
     The recognizer key includes the gazetteer's digest, so the next time a document's entities
@@ -104,17 +105,25 @@ def everywhere_note(recognizer: Recognizer, file_name: str, name: str, label: st
     spans = []
     for before, after in (("", ""), ("We saw ", " there.")):
         text = f"{before}{name}{after}"
-        spans.append({(e.start - len(before), e.end - len(before), e.label)
-                      for e in recognizer.recognize(text)})
+        spans.append(
+            {
+                (e.start - len(before), e.end - len(before), e.label)
+                for e in recognizer.recognize(text)
+            }
+        )
     if label is None:
         if all(not any(s == 0 and e == len(name) for s, e, _ in found) for found in spans):
             return f"Added to {file_name}: no document tags it any more."
-        return (f"Added to {file_name}, but the recognizer still tags {name!r}: other documents "
-                "keep it.")
+        return (
+            f"Added to {file_name}, but the recognizer still tags {name!r}: other documents "
+            "keep it."
+        )
     if any((0, len(name), check_label(label)) in found for found in spans):
         return f"Added to {file_name}: every document picks it up."
-    return (f"Added to {file_name}, but the recognizer does not find {name!r} as written: other "
-            "documents do not pick it up (tag it where it occurs).")
+    return (
+        f"Added to {file_name}, but the recognizer does not find {name!r} as written: other "
+        "documents do not pick it up (tag it where it occurs)."
+    )
 
 
 def corrections(store: Store, doc_id: str | None = None) -> list[Correction]:
@@ -146,8 +155,9 @@ def apply_corrections(machine: Iterable[Entity], edits: Sequence[Correction]) ->
     return out
 
 
-def document_entities(store: Store, doc_id: str, recognizer: Recognizer | str
-                      ) -> list[Entity] | None:
+def document_entities(
+    store: Store, doc_id: str, recognizer: Recognizer | str
+) -> list[Entity] | None:
     """What an annotator sees: the recognizer's entities with the corrections applied.
 
     With a recognizer object, entities missing from the cache are computed and cached first;
@@ -171,8 +181,9 @@ def check_label(label: str) -> str:
     """``label`` as stored (upper case), or ``StoreError`` if it is no OntoNotes-style name."""
     label = label.strip().upper()
     if not _LABEL.match(label):
-        raise StoreError(f"bad entity label {label!r}: use an OntoNotes name such as PERSON, ORG, "
-                         "GPE")
+        raise StoreError(
+            f"bad entity label {label!r}: use an OntoNotes name such as PERSON, ORG, GPE"
+        )
     return label
 
 
@@ -184,25 +195,45 @@ def _set(store: Store, doc_id: str, start: int, end: int, label: str) -> Correct
         before = _row(conn, doc_id, start, end)
         if before is not None and before["label"] == label:
             return Correction(**before)
-        after: dict[str, Any] = asdict(Correction(
-            id=before["id"] if before else new_id(), doc_id=doc_id, start=start, end=end,
-            label=label, quote=quote, annotator=store.annotator,
-            created_at=before["created_at"] if before else stamp, updated_at=stamp))
+        after: dict[str, Any] = asdict(
+            Correction(
+                id=before["id"] if before else new_id(),
+                doc_id=doc_id,
+                start=start,
+                end=end,
+                label=label,
+                quote=quote,
+                annotator=store.annotator,
+                created_at=before["created_at"] if before else stamp,
+                updated_at=stamp,
+            )
+        )
         history.apply(conn, KIND, after["id"], after)
-        history.record(conn, store.annotator, "update" if before else "create", KIND,
-                       after["id"], doc_id, before, after)
+        history.record(
+            conn,
+            store.annotator,
+            "update" if before else "create",
+            KIND,
+            after["id"],
+            doc_id,
+            before,
+            after,
+        )
     return Correction(**after)
 
 
 def _row(conn: sqlite3.Connection, doc_id: str, start: int, end: int) -> dict[str, Any] | None:
-    cur = conn.execute('select * from entity_edits where doc_id = ? and start = ? and "end" = ?',
-                       (doc_id, start, end))
+    cur = conn.execute(
+        'select * from entity_edits where doc_id = ? and start = ? and "end" = ?',
+        (doc_id, start, end),
+    )
     row = cur.fetchone()
     return None if row is None else dict(zip([c[0] for c in cur.description], row, strict=True))
 
 
-def _overlaps(entity: Entity, spans: list[tuple[int, int]], starts: list[int],
-              longest: int) -> bool:
+def _overlaps(
+    entity: Entity, spans: list[tuple[int, int]], starts: list[int], longest: int
+) -> bool:
     """Does ``entity`` overlap a span? (``spans`` sorted; none is longer than ``longest``)."""
     i = bisect.bisect_left(starts, entity.end)
     j = bisect.bisect_left(starts, entity.start - longest)

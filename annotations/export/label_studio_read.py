@@ -23,8 +23,7 @@ import re
 from typing import Any
 
 from annotations.export.annotty_json import CLAIM_LABELS, REVIEW_FIELDS
-from annotations.export.utf16 import Utf16Index
-from annotations.importers.formats import (
+from annotations.export.incoming import (
     RecordError,
     as_int,
     as_list,
@@ -35,7 +34,8 @@ from annotations.importers.formats import (
     text_of,
     title_of,
 )
-from annotations.importers.merge import IncomingClaim, IncomingDoc
+from annotations.export.utf16 import Utf16Index
+from annotations.imports.placement import IncomingClaim, IncomingDoc
 from annotations.model import content_id
 
 _ANNOTTY_ID = re.compile("[0-9a-f]{32}")
@@ -50,8 +50,9 @@ def holds(text: str, start: int, end: int, quote: str) -> bool:
     return piece == quote or piece.translate(_BREAKS) == quote
 
 
-def offsets(index: Utf16Index, text: str, start: Any, end: Any,
-            quote: str | None) -> tuple[int | None, int | None]:
+def offsets(
+    index: Utf16Index, text: str, start: Any, end: Any, quote: str | None
+) -> tuple[int | None, int | None]:
     """Code points as given; UTF-16 units only where those hold the quote and code points do
     not (a file written by annotty before it counted as Label Studio does)."""
     s, e = as_int(start), as_int(end)
@@ -69,8 +70,10 @@ def plain_quote(text: str, quote: str) -> str:
     """The region text as it stands in ``text`` (``\\n`` back to line breaks where needed)."""
     if quote in text:
         return quote
-    for candidate in (quote.replace("\\n", "\n"), quote.replace("\\n\\n", "\r\n")
-                      .replace("\\n", "\n")):
+    for candidate in (
+        quote.replace("\\n", "\n"),
+        quote.replace("\\n\\n", "\r\n").replace("\\n", "\n"),
+    ):
         if candidate in text:
             return candidate
     return quote
@@ -83,16 +86,21 @@ def label_studio_doc(record: dict[str, Any], number: int, source: str) -> Incomi
     text = text_of(data)
     index = Utf16Index(text)
     task_id = str_or_none(record.get("id")) or str(number)
-    doc = IncomingDoc(number=number, text=text, doc_id=str_or_none(data.get("doc_id")),
-                      source=given(data, "source", f"{source}#task-{task_id}"))
+    doc = IncomingDoc(
+        number=number,
+        text=text,
+        doc_id=str_or_none(data.get("doc_id")),
+        source=given(data, "source", f"{source}#task-{task_id}"),
+    )
     doc.title = title_of(data, text, source, number, doc)
     doc.meta = as_meta(record.get("meta"), doc)
     doc.states = doc_states(data.get("doc_state"), doc)
     for prediction in as_list(record.get("predictions"), "predictions", doc):
         if isinstance(prediction, dict):
             doc.entities += len(as_list(prediction.get("result"), "predictions.result", doc))
-    annotations = (as_list(record.get("annotations"), "annotations", doc)
-                   + as_list(record.get("completions"), "completions", doc))
+    annotations = as_list(record.get("annotations"), "annotations", doc) + as_list(
+        record.get("completions"), "completions", doc
+    )
     claimed: dict[str, int] = {}  # claim id -> the annotation (number) that has it
     for a_number, annotation in enumerate(annotations, start=1):
         if not isinstance(annotation, dict):
@@ -106,8 +114,7 @@ def label_studio_doc(record: dict[str, Any], number: int, source: str) -> Incomi
 
 def _annotator_of(annotation: dict[str, Any]) -> str:
     extra = annotation.get("annotty")
-    if isinstance(extra, dict) and isinstance(extra.get("annotator"), str) \
-            and extra["annotator"]:
+    if isinstance(extra, dict) and isinstance(extra.get("annotator"), str) and extra["annotator"]:
         return extra["annotator"]
     who = annotation.get("completed_by")
     if isinstance(who, dict):
@@ -130,16 +137,23 @@ def _claim_id(text: str, region_id: str, *more: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
-def _annotation(doc: IncomingDoc, index: Utf16Index, annotation: dict[str, Any],
-                a_number: int, claimed: dict[str, int]) -> None:
+def _annotation(
+    doc: IncomingDoc,
+    index: Utf16Index,
+    annotation: dict[str, Any],
+    a_number: int,
+    claimed: dict[str, int],
+) -> None:
     where = f"annotation {a_number}"
     regions: dict[str, list[dict[str, Any]]] = {}
     extras: dict[str, list[dict[str, Any]]] = {}
-    for r_number, item in enumerate(as_list(annotation.get("result"), f"{where} result", doc),
-                                    start=1):
+    for r_number, item in enumerate(
+        as_list(annotation.get("result"), f"{where} result", doc), start=1
+    ):
         if not isinstance(item, dict) or not isinstance(item.get("value"), dict):
-            doc.problems.append(f"{where}: result {r_number} is not a region with a 'value' "
-                                "object; ignored")
+            doc.problems.append(
+                f"{where}: result {r_number} is not a region with a 'value' object; ignored"
+            )
             continue
         region_id = str_or_none(item.get("id")) or f"result-{r_number}"
         kind = regions if item.get("type") == "labels" else extras
@@ -153,16 +167,26 @@ def _annotation(doc: IncomingDoc, index: Utf16Index, annotation: dict[str, Any],
         for n, ((start, end), group) in enumerate(spans.items()):
             rid = region_id if n == 0 else f"{region_id}#{n + 1}"
             if n:
-                doc.problems.append(f"{where}: region id {region_id[:40]!r} is used again for "
-                                    f"another span [{start}, {end}); imported as a separate "
-                                    "region")
-            _region(doc, index, annotation, group, extras.get(region_id, []) if n == 0 else [],
-                    f"{where}, region {rid[:40]}", annotator,
-                    _unique_id(doc.text, rid, a_number, annotator, claimed))
+                doc.problems.append(
+                    f"{where}: region id {region_id[:40]!r} is used again for "
+                    f"another span [{start}, {end}); imported as a separate "
+                    "region"
+                )
+            _region(
+                doc,
+                index,
+                annotation,
+                group,
+                extras.get(region_id, []) if n == 0 else [],
+                f"{where}, region {rid[:40]}",
+                annotator,
+                _unique_id(doc.text, rid, a_number, annotator, claimed),
+            )
 
 
-def _unique_id(text: str, region_id: str, a_number: int, annotator: str,
-               claimed: dict[str, int]) -> tuple[str, bool]:
+def _unique_id(
+    text: str, region_id: str, a_number: int, annotator: str, claimed: dict[str, int]
+) -> tuple[str, bool]:
     """(claim id, derived): a region id another annotation of this task already used gets an
     id of its own, so neither annotator's claim replaces the other's."""
     claim_id = _claim_id(text, region_id)
@@ -173,9 +197,16 @@ def _unique_id(text: str, region_id: str, a_number: int, annotator: str,
     return claim_id, True
 
 
-def _region(doc: IncomingDoc, index: Utf16Index, annotation: dict[str, Any],
-            group: list[dict[str, Any]], extras: list[dict[str, Any]], where: str,
-            annotator: str, claim_id: tuple[str, bool]) -> None:
+def _region(
+    doc: IncomingDoc,
+    index: Utf16Index,
+    annotation: dict[str, Any],
+    group: list[dict[str, Any]],
+    extras: list[dict[str, Any]],
+    where: str,
+    annotator: str,
+    claim_id: tuple[str, bool],
+) -> None:
     labels: list[str] = []
     for item in group:
         given_labels = item["value"].get("labels")
@@ -190,11 +221,17 @@ def _region(doc: IncomingDoc, index: Utf16Index, annotation: dict[str, Any],
     quote = value.get("text") if isinstance(value.get("text"), str) else None
     start, end = offsets(index, doc.text, value.get("start"), value.get("end"), quote)
     if quote is not None:
-        quote = (doc.text[start:end] if start is not None and end is not None
-                 and holds(doc.text, start, end, quote) else plain_quote(doc.text, quote))
-    fields: dict[str, Any] = {"id": claim_id[0], "annotator": annotator,
-                              "created_at": _stamp(annotation.get("created_at")),
-                              "updated_at": _stamp(annotation.get("updated_at"))}
+        quote = (
+            doc.text[start:end]
+            if start is not None and end is not None and holds(doc.text, start, end, quote)
+            else plain_quote(doc.text, quote)
+        )
+    fields: dict[str, Any] = {
+        "id": claim_id[0],
+        "annotator": annotator,
+        "created_at": _stamp(annotation.get("created_at")),
+        "updated_at": _stamp(annotation.get("updated_at")),
+    }
     other = [label for label in labels if label != "Claim"]
     if other:
         fields["claim_type"] = other[0]
@@ -209,21 +246,27 @@ def _region(doc: IncomingDoc, index: Utf16Index, annotation: dict[str, Any],
             if isinstance(choices, list) and all(isinstance(c, str) for c in choices):
                 fields[name] = choices[0] if choices else ""
             else:
-                doc.problems.append(f"{where}: {name} 'choices' must be a list of strings; "
-                                    "ignored")
+                doc.problems.append(f"{where}: {name} 'choices' must be a list of strings; ignored")
         elif extra.get("type") == "textarea":
             said = v.get("text")
-            if isinstance(said, str) or (isinstance(said, list)
-                                         and all(isinstance(t, str) for t in said)):
+            if isinstance(said, str) or (
+                isinstance(said, list) and all(isinstance(t, str) for t in said)
+            ):
                 fields[name] = said or ""
             else:
                 doc.problems.append(f"{where}: {name} 'text' must be text; ignored")
     kept = group[0].get("annotty")
     if isinstance(kept, dict):
-        fields.update({k: kept[k] for k in REVIEW_FIELDS
-                       if k in kept and (kept[k] is None or isinstance(kept[k], str))})
-    doc.claims.append(IncomingClaim(where, start, end, quote, fields=fields,
-                                    derived_id=claim_id[1]))
+        fields.update(
+            {
+                k: kept[k]
+                for k in REVIEW_FIELDS
+                if k in kept and (kept[k] is None or isinstance(kept[k], str))
+            }
+        )
+    doc.claims.append(
+        IncomingClaim(where, start, end, quote, fields=fields, derived_id=claim_id[1])
+    )
 
 
 def _stamp(value: Any) -> str | None:

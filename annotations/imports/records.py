@@ -50,11 +50,12 @@ class _Scanner:
         if self.eof:
             return False
         if len(self.buf) - self.pos > input_files.MAX_RECORD:
-            raise BadJSON(f"a record longer than {input_files.size_text(input_files.MAX_RECORD)}",
-                          self.line())
+            raise BadJSON(
+                f"a record longer than {input_files.size_text(input_files.MAX_RECORD)}", self.line()
+            )
         if self.pos > CHUNK:
             self.lines_before += self.buf.count("\n", 0, self.pos)
-            self.buf = self.buf[self.pos:]
+            self.buf = self.buf[self.pos :]
             self.pos = 0
         piece = self.stream.read(max(want, CHUNK))
         if not piece:
@@ -102,12 +103,13 @@ class _Scanner:
                     raise BadJSON(str(exc) or "nested too deeply", self.line()) from None
                 line = self.line()
                 self.pos = end
-                return BadJSON(str(exc) if isinstance(exc, ValueError)
-                               else "nested too deeply", line)
+                return BadJSON(
+                    str(exc) if isinstance(exc, ValueError) else "nested too deeply", line
+                )
             if end == len(self.buf) and self._more():
                 continue  # a number at the very end of the buffer may go on
             try:
-                strict_json.check_unicode(self.buf[self.pos:end], obj)
+                strict_json.check_unicode(self.buf[self.pos : end], obj)
             except ValueError as exc:
                 obj = BadJSON(str(exc), self.line())
             self.pos = end
@@ -204,8 +206,10 @@ def jsonl_records(stream: TextIO) -> Iterator[tuple[int, Any]]:
         if len(line) > input_files.MAX_RECORD and not line.endswith("\n"):
             while (more := stream.readline(1 << 20)) and not more.endswith("\n"):
                 pass
-            yield number, BadJSON(f"longer than {input_files.size_text(input_files.MAX_RECORD)}",
-                                  number)
+            yield (
+                number,
+                BadJSON(f"longer than {input_files.size_text(input_files.MAX_RECORD)}", number),
+            )
             continue
         if not line.strip():
             continue
@@ -228,8 +232,11 @@ def first_record(path: Path) -> tuple[Any, dict[str, Any]]:
     """
     header = Header()
     with open_text(path) as stream:
-        records = (jsonl_records(stream) if path.suffix.lower() == ".jsonl"
-                   else json_records(stream, header))
+        records = (
+            jsonl_records(stream)
+            if path.suffix.lower() == ".jsonl"
+            else json_records(stream, header)
+        )
         try:
             for _, record in records:
                 if not isinstance(record, BadJSON):  # a bad first line does not decide it

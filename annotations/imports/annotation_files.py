@@ -1,6 +1,6 @@
 """Reading annotations back: annotty JSON/JSONL, Label Studio tasks and doccano JSONL.
 
-``import_file`` streams a file record by record into the store through ``Merger``: offsets are
+``import_file`` streams a file record by record into the store through ``ImportPlacer``: offsets are
 converted to code points, documents and claims merge without duplicates, and every record it
 cannot use is reported with its number rather than dropped. Importing the same file twice
 changes nothing the second time.
@@ -13,18 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from annotations.errors import InputError
-from annotations.import_report import ImportReport
-from annotations.importers.formats import (
-    Reader,
-    RecordError,
-    annotty_doc,
-    doccano_doc,
-    shape_of,
-    version_problem,
-)
-from annotations.importers.label_studio import label_studio_doc
-from annotations.importers.merge import Merger
-from annotations.importers.reading import (
+from annotations.export.annotty_json_read import annotty_doc
+from annotations.export.doccano_read import doccano_doc
+from annotations.export.incoming import Reader, RecordError, version_problem
+from annotations.export.label_studio_read import label_studio_doc
+from annotations.imports.placement import ImportPlacer
+from annotations.imports.records import (
     BadJSON,
     Header,
     first_record,
@@ -32,12 +26,15 @@ from annotations.importers.reading import (
     jsonl_records,
     open_text,
 )
+from annotations.imports.report import ImportReport
 from annotations.input_files import shown, stored_name
 from annotations.model import Document
 from annotations.store import Store
 
 READERS: dict[str, Reader] = {
-    "annotty": annotty_doc, "label-studio": label_studio_doc, "doccano": doccano_doc,
+    "annotty": annotty_doc,
+    "label-studio": label_studio_doc,
+    "doccano": doccano_doc,
 }
 SHAPES = tuple(READERS)
 
@@ -67,19 +64,24 @@ def import_file(
     """
     path = Path(path)
     store.check_writable()  # a read-only or damaged database: one line, before any read
-    merger = Merger(store, shown(path), annotator or store.annotator, on_added)
+    merger = ImportPlacer(store, shown(path), annotator or store.annotator, on_added)
     try:
         if shape == "auto":
             shape = detect(path) or ""
         reader = READERS.get(shape)
         if reader is None:
-            merger.result.error(f"{shown(path)}: not an annotty, Label Studio or doccano export"
-                                + (f" (format {shown(shape)!r})" if shape else ""))
+            merger.result.error(
+                f"{shown(path)}: not an annotty, Label Studio or doccano export"
+                + (f" (format {shown(shape)!r})" if shape else "")
+            )
             return merger.result
         with open_text(path) as stream:
             header = Header()
-            records = (jsonl_records(stream) if path.suffix.lower() == ".jsonl"
-                       else json_records(stream, header))
+            records = (
+                jsonl_records(stream)
+                if path.suffix.lower() == ".jsonl"
+                else json_records(stream, header)
+            )
             for number, record in records:
                 refusal = _refused_version(header.values) if number <= 1 else None
                 if refusal:
@@ -107,7 +109,9 @@ def _refused_version(header: dict[str, Any]) -> str | None:
     return version_problem(header["version"])
 
 
-def _one_record(merger: Merger, reader: Reader, number: int, record: Any, source: str) -> None:
+def _one_record(
+    merger: ImportPlacer, reader: Reader, number: int, record: Any, source: str
+) -> None:
     """One record into the store, or one line saying why not: never an exception."""
     if isinstance(record, BadJSON):
         merger.problem(number, f"{record}; skipped")
@@ -122,9 +126,30 @@ def _one_record(merger: Merger, reader: Reader, number: int, record: Any, source
         return
     except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as exc:
         # a shape no check above foresaw: the record is bad, the import goes on
-        merger.problem(number, f"unexpected structure ({type(exc).__name__}: "
-                               f"{str(exc)[:80]}); skipped")
+        merger.problem(
+            number, f"unexpected structure ({type(exc).__name__}: {str(exc)[:80]}); skipped"
+        )
         return
     merger.document(incoming)
 
+
 __all__ = ["SHAPES", "ImportReport", "detect", "import_file"]
+
+
+def shape_of(record: Any, header: dict[str, Any]) -> str | None:
+    """Which reader fits a record: annotty, label-studio, doccano, text (documents only)."""
+    if header.get("format") == "annotty":
+        return "annotty"
+    if not isinstance(record, dict):
+        return None
+    if record.get("format") == "annotty" or ("text" in record and "claims" in record):
+        return "annotty"
+    if isinstance(record.get("data"), dict) or any(
+        k in record for k in ("annotations", "predictions", "completions")
+    ):
+        return "label-studio"
+    if "text" in record and any(k in record for k in ("label", "entities", "relations")):
+        return "doccano"
+    if isinstance(record.get("text"), str):
+        return "text"
+    return None

@@ -58,23 +58,32 @@ class MergeReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.documents_added or self.claims_added or self.claims_updated
-                    or self.claims_deleted or self.history_added or self.statuses
-                    or self.entity_edits)
+        return bool(
+            self.documents_added
+            or self.claims_added
+            or self.claims_updated
+            or self.claims_deleted
+            or self.history_added
+            or self.statuses
+            or self.entity_edits
+        )
 
 
-def merge(sources: list[Path], output: Path, annotator: str | None = None) -> list[MergeReport]:
+def merge_databases(
+    sources: list[Path], output: Path, annotator: str | None = None
+) -> list[MergeReport]:
     """Merge every source database into ``output`` (created if missing); one report each."""
     target = Store(output, annotator=annotator)
     try:
-        merger = Merger(target)
+        merger = DatabaseMerger(target)
         return [merger.merge_from(Path(src)) for src in sources]
     finally:
         target.close()
 
 
-def _rows(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()
-          ) -> Iterator[dict[str, Any]]:
+def _rows(
+    conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()
+) -> Iterator[dict[str, Any]]:
     cur = conn.execute(sql, params)
     names = [c[0] for c in cur.description]
     for row in cur:
@@ -91,29 +100,43 @@ def _canonical(state: dict[str, Any] | None) -> str:
 
 def _key(entry: dict[str, Any]) -> HistoryKey:
     """A history row's identity across databases (``seq`` is local, the content is not)."""
-    return (entry["at"], entry["annotator"], entry["action"], entry["kind"], entry["item_id"],
-            entry["before"], entry["after"])
+    return (
+        entry["at"],
+        entry["annotator"],
+        entry["action"],
+        entry["kind"],
+        entry["item_id"],
+        entry["before"],
+        entry["after"],
+    )
 
 
-class Merger:
+class DatabaseMerger:
     """Merges sources into one open target store, remembering documents between sources."""
 
     def __init__(self, target: Store) -> None:
         self.target = target
         with target.reading() as conn:
-            self.by_content = {content_id(text): doc_id for doc_id, text
-                               in conn.execute("select id, text from documents")}
+            self.by_content = {
+                content_id(text): doc_id
+                for doc_id, text in conn.execute("select id, text from documents")
+            }
             self.ids = set(self.by_content.values())
             self.annotators = {r[0] for r in conn.execute("select distinct annotator from history")}
-            self.columns = {t: _columns(conn, t) for t in ("documents", "claims", "history",
-                                                           "doc_state", "entities", "entity_edits")}
+            self.columns = {
+                t: _columns(conn, t)
+                for t in ("documents", "claims", "history", "doc_state", "entities", "entity_edits")
+            }
 
     def merge_from(self, path: Path) -> MergeReport:
         """Merge one database file into the target."""
         if not path.is_file():
             raise InputError(path, "no such database file")
-        if self.target.path is not None and self.target.path.exists() \
-                and os.path.samefile(path, self.target.path):
+        if (
+            self.target.path is not None
+            and self.target.path.exists()
+            and os.path.samefile(path, self.target.path)
+        ):
             return MergeReport(str(path))
         source = dbmod.connect(path, create=False).conn  # an empty file stays empty
         try:
@@ -128,8 +151,14 @@ class Merger:
             source.close()
 
     # -- one document, one transaction -------------------------------------------------------
-    def _document(self, source: sqlite3.Connection, src_id: str, text: str,
-                  annotators: list[str], report: MergeReport) -> None:
+    def _document(
+        self,
+        source: sqlite3.Connection,
+        src_id: str,
+        text: str,
+        annotators: list[str],
+        report: MergeReport,
+    ) -> None:
         digest = content_id(text)
         with self.target.transaction() as conn:
             tid = self.by_content.get(digest)
@@ -141,6 +170,7 @@ class Merger:
                 self.ids.add(tid)
             else:
                 report.documents_matched += 1
+
             def remap(state: str | None) -> str | None:
                 return state if tid == src_id else _redoc(state, tid)
 
@@ -158,27 +188,38 @@ class Merger:
             n += 1
         return f"{digest}-{n}"
 
-    def _claims(self, conn: sqlite3.Connection, source: sqlite3.Connection, src_id: str,
-                tid: str, annotators: list[str], remap: Callable[[str | None], str | None],
-                report: MergeReport) -> None:
+    def _claims(
+        self,
+        conn: sqlite3.Connection,
+        source: sqlite3.Connection,
+        src_id: str,
+        tid: str,
+        annotators: list[str],
+        remap: Callable[[str | None], str | None],
+        report: MergeReport,
+    ) -> None:
         """Copy missing history rows, then bring each claim to its newest state anywhere."""
         mine_log = self._history(conn, tid, sorted(self.annotators))
-        checked, problems = history_check.check(self._history(source, src_id, annotators),
-                                                src_id)
-        report.problems.extend(f"{report.source}: history row {seq}: {why}; left out"
-                               for seq, why in problems)
-        theirs_log = [{**e, "doc_id": tid, "before": remap(e["before"]),
-                       "after": remap(e["after"])} for e in checked]
+        checked, problems = history_check.check(self._history(source, src_id, annotators), src_id)
+        report.problems.extend(
+            f"{report.source}: history row {seq}: {why}; left out" for seq, why in problems
+        )
+        theirs_log = [
+            {**e, "doc_id": tid, "before": remap(e["before"]), "after": remap(e["after"])}
+            for e in checked
+        ]
         mine = {r["id"]: r for r in _rows(conn, "select * from claims where doc_id = ?", (tid,))}
-        theirs = {r["id"]: {**r, "doc_id": tid} for r in
-                  _rows(source, "select * from claims where doc_id = ?", (src_id,))}
+        theirs = {
+            r["id"]: {**r, "doc_id": tid}
+            for r in _rows(source, "select * from claims where doc_id = ?", (src_id,))
+        }
         mine_v = _versions(mine_log, mine, "claim")
         theirs_v = _versions(theirs_log, theirs, "claim")
 
         seqs = {_key(e): e["seq"] for e in mine_log}
         keys = {e["seq"]: _key(e) for e in theirs_log}
         cols = [c for c in self.columns["history"] if c != "seq"]
-        sql = f'insert into history({", ".join(cols)}) values ({", ".join("?" for _ in cols)})'
+        sql = f"insert into history({', '.join(cols)}) values ({', '.join('?' for _ in cols)})"
         for entry in theirs_log:
             key = keys[entry["seq"]]
             if key in seqs:
@@ -203,16 +244,26 @@ class Merger:
                 report.claims_added += 1
         self._edits(conn, source, src_id, tid, mine_log, theirs_log, report)
 
-    def _edits(self, conn: sqlite3.Connection, source: sqlite3.Connection, src_id: str,
-               tid: str, mine_log: list[dict[str, Any]], theirs_log: list[dict[str, Any]],
-               report: MergeReport) -> None:
+    def _edits(
+        self,
+        conn: sqlite3.Connection,
+        source: sqlite3.Connection,
+        src_id: str,
+        tid: str,
+        mine_log: list[dict[str, Any]],
+        theirs_log: list[dict[str, Any]],
+        report: MergeReport,
+    ) -> None:
         """Entity corrections, like claims: the newest state of each anywhere. One correction
         per span: where two databases corrected the same span, the newer correction stays."""
         columns = self.columns["entity_edits"]
-        mine = {r["id"]: r for r in _rows(conn, "select * from entity_edits where doc_id = ?",
-                                          (tid,))}
-        theirs = {r["id"]: {**r, "doc_id": tid} for r in
-                  _rows(source, "select * from entity_edits where doc_id = ?", (src_id,))}
+        mine = {
+            r["id"]: r for r in _rows(conn, "select * from entity_edits where doc_id = ?", (tid,))
+        }
+        theirs = {
+            r["id"]: {**r, "doc_id": tid}
+            for r in _rows(source, "select * from entity_edits where doc_id = ?", (src_id,))
+        }
         mine_v = _versions(mine_log, mine, _EDIT)
         theirs_v = _versions(theirs_log, theirs, _EDIT)
         for item_id, version in sorted(theirs_v.items()):
@@ -222,9 +273,11 @@ class Merger:
             if state is None and item_id not in mine:
                 continue
             if state is not None:
-                clash = conn.execute('select id from entity_edits where doc_id = ? and start = ?'
-                                     ' and "end" = ? and id != ?',
-                                     (tid, state["start"], state["end"], item_id)).fetchone()
+                clash = conn.execute(
+                    "select id from entity_edits where doc_id = ? and start = ?"
+                    ' and "end" = ? and id != ?',
+                    (tid, state["start"], state["end"], item_id),
+                ).fetchone()
                 if clash is not None:
                     if not _newer(version, mine_v.get(clash[0], ("", None))):
                         continue
@@ -233,61 +286,95 @@ class Merger:
             report.entity_edits += 1
 
     @staticmethod
-    def _history(conn: sqlite3.Connection, doc_id: str, annotators: list[str]
-                 ) -> list[dict[str, Any]]:
+    def _history(
+        conn: sqlite3.Connection, doc_id: str, annotators: list[str]
+    ) -> list[dict[str, Any]]:
         """A document's history in order, through the (annotator, doc_id) index."""
         if not annotators:
             return []
         marks = ", ".join("?" for _ in annotators)
-        return list(_rows(conn, f"select * from history where annotator in ({marks})"
-                                " and doc_id = ? order by seq", (*annotators, doc_id)))
+        return list(
+            _rows(
+                conn,
+                f"select * from history where annotator in ({marks}) and doc_id = ? order by seq",
+                (*annotators, doc_id),
+            )
+        )
 
-    def _statuses(self, conn: sqlite3.Connection, source: sqlite3.Connection, src_id: str,
-                  tid: str, report: MergeReport) -> None:
+    def _statuses(
+        self,
+        conn: sqlite3.Connection,
+        source: sqlite3.Connection,
+        src_id: str,
+        tid: str,
+        report: MergeReport,
+    ) -> None:
         """Each annotator's status and stance of the document: the more recently set of each
         wins, separately; the reading position follows the newer row."""
         for row in _rows(source, "select * from doc_state where doc_id = ?", (src_id,)):
             row = {**row, "doc_id": tid}
-            here = next(_rows(conn, "select * from doc_state where doc_id = ? and annotator = ?",
-                              (tid, row["annotator"])), None)
+            here = next(
+                _rows(
+                    conn,
+                    "select * from doc_state where doc_id = ? and annotator = ?",
+                    (tid, row["annotator"]),
+                ),
+                None,
+            )
             if here is None:
                 self._insert(conn, "doc_state", row)
                 report.statuses += 1
                 continue
             merged = dict(here)
             for name, stamp, default in _DOC_FIELDS:
-                theirs, mine = _set_at(row, name, stamp, default), _set_at(here, name, stamp,
-                                                                           default)
+                theirs, mine = (
+                    _set_at(row, name, stamp, default),
+                    _set_at(here, name, stamp, default),
+                )
                 if (theirs, str(row.get(name) or "")) > (mine, str(here.get(name) or "")):
                     merged[name], merged[stamp] = row.get(name), theirs or None
             if (row.get("updated_at") or "") > (here.get("updated_at") or ""):
                 merged["position"], merged["updated_at"] = row.get("position"), row["updated_at"]
             if merged == here:
                 continue
-            cols = [c for c in ("status", "stance", "status_at", "stance_at", "position",
-                                "updated_at") if c in self.columns["doc_state"]]
-            conn.execute(f"update doc_state set {', '.join(f'{c} = ?' for c in cols)}"
-                         " where doc_id = ? and annotator = ?",
-                         [*(merged.get(c) for c in cols), tid, row["annotator"]])
+            cols = [
+                c
+                for c in ("status", "stance", "status_at", "stance_at", "position", "updated_at")
+                if c in self.columns["doc_state"]
+            ]
+            conn.execute(
+                f"update doc_state set {', '.join(f'{c} = ?' for c in cols)}"
+                " where doc_id = ? and annotator = ?",
+                [*(merged.get(c) for c in cols), tid, row["annotator"]],
+            )
             report.statuses += 1
 
-    def _entities(self, conn: sqlite3.Connection, source: sqlite3.Connection, src_id: str,
-                  tid: str) -> None:
+    def _entities(
+        self, conn: sqlite3.Connection, source: sqlite3.Connection, src_id: str, tid: str
+    ) -> None:
         """Machine entities are a cache: keep the newer run of each recognizer."""
         for run in _rows(source, "select * from entity_runs where doc_id = ?", (src_id,)):
-            here = conn.execute("select computed_at from entity_runs where doc_id = ?"
-                                " and recognizer = ?", (tid, run["recognizer"])).fetchone()
+            here = conn.execute(
+                "select computed_at from entity_runs where doc_id = ? and recognizer = ?",
+                (tid, run["recognizer"]),
+            ).fetchone()
             if here is not None and (here[0] or "") >= (run["computed_at"] or ""):
                 continue
-            conn.execute("delete from entities where doc_id = ? and recognizer = ?",
-                         (tid, run["recognizer"]))
-            for ent in _rows(source, "select * from entities where doc_id = ? and recognizer = ?",
-                             (src_id, run["recognizer"])):
+            conn.execute(
+                "delete from entities where doc_id = ? and recognizer = ?", (tid, run["recognizer"])
+            )
+            for ent in _rows(
+                source,
+                "select * from entities where doc_id = ? and recognizer = ?",
+                (src_id, run["recognizer"]),
+            ):
                 ent.pop("id", None)
                 self._insert(conn, "entities", {**ent, "doc_id": tid})
-            conn.execute("insert or replace into entity_runs(doc_id, recognizer, count,"
-                         " computed_at) values (?, ?, ?, ?)",
-                         (tid, run["recognizer"], run["count"], run["computed_at"]))
+            conn.execute(
+                "insert or replace into entity_runs(doc_id, recognizer, count,"
+                " computed_at) values (?, ?, ?, ?)",
+                (tid, run["recognizer"], run["count"], run["computed_at"]),
+            )
 
     def _insert(self, conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
         cols = [c for c in self.columns.get(table, list(row)) if c in row]
@@ -310,8 +397,9 @@ def _set_at(row: dict[str, Any], name: str, stamp: str, default: str) -> str:
 _EDIT = "entity_edit"
 
 
-def _versions(log: list[dict[str, Any]], rows: dict[str, dict[str, Any]],
-              kind: str) -> dict[str, Version]:
+def _versions(
+    log: list[dict[str, Any]], rows: dict[str, dict[str, Any]], kind: str
+) -> dict[str, Version]:
     """Each item's (time of its last change, current state) in one database."""
     last: dict[str, str] = {}
     for entry in log:

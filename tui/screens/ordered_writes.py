@@ -16,7 +16,7 @@ from textual import work
 Done = Callable[[Any, Exception | None], None]
 
 
-class SerialWrites:
+class OrderedWrites:
     """Mixin for a ``Screen``: ``_write(job, done)`` runs ``job`` in a thread after every
     earlier job, then calls ``done(result, error)`` on the event loop."""
 
@@ -28,8 +28,13 @@ class SerialWrites:
         self._run_write(job, done, previous, mine)
 
     @work(thread=True, group="serial-write")
-    def _run_write(self, job: Callable[[], Any], done: Done, previous: threading.Event | None,
-                   mine: threading.Event) -> None:
+    def _run_write(
+        self,
+        job: Callable[[], Any],
+        done: Done,
+        previous: threading.Event | None,
+        mine: threading.Event,
+    ) -> None:
         result: Any = None
         error: Exception | None = None
         try:
