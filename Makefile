@@ -24,12 +24,19 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 run: $(RUN_STAMP)
 	$(BIN)/annotty $(ARGS)
 
+# The README's test command (CI runs it): the fast checks first, then the tests on every core.
+# PYTEST_ARGS="-n 0" runs the tests serially.
 test: $(DEV_STAMP)
+	$(BIN)/ruff check annotations tui tests bench
+	$(BIN)/ruff format --check annotations tui tests bench
+	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check annotations tui tests bench
+	$(BIN)/ruff format --check annotations tui tests bench
+	$(BIN)/mypy
 
 check: lint test
 

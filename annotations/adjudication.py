@@ -25,7 +25,6 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
-from annotations import history
 from annotations.agreement import GOLD, cluster
 from annotations.model import EDITABLE_CLAIM_FIELDS, Claim, ReviewStatus, new_id, now_iso
 from annotations.store import Store, StoreError
@@ -79,10 +78,7 @@ def _covering(
     store: Store, doc_id: str, claims: Sequence[Claim], annotators: Sequence[str] | None
 ) -> tuple[str, ...]:
     """Who worked on the document: a claim in it, or marked it done (and did not skip it)."""
-    status = {
-        r["annotator"]: r["status"]
-        for r in store.query("select annotator, status from doc_state where doc_id = ?", [doc_id])
-    }
+    status = store.statuses(doc_id)
     found = {c.annotator for c in claims} | {a for a, s in status.items() if s == "done"}
     found = {a for a in found if status.get(a) != "skipped"} - {GOLD}
     if annotators is not None:
@@ -123,7 +119,19 @@ def build(doc_id: str, annotators: Sequence[str], claims: Sequence[Claim]) -> Co
     return Comparison(doc_id=doc_id, annotators=tuple(annotators), items=tuple(items))
 
 
-def overview(store: Store, annotators: Sequence[str] | None = None) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class DocumentOverview:
+    """A document two or more annotators worked on, with its items counted by status."""
+
+    doc_id: str
+    title: str
+    annotators: tuple[str, ...]
+    disputed: int
+    agreed: int
+    resolved: int
+
+
+def overview(store: Store, annotators: Sequence[str] | None = None) -> list[DocumentOverview]:
     """Per document worked on by two or more annotators: its counts of items by status.
 
     For the list the adjudication screen starts from; loads every claim once.
@@ -131,7 +139,7 @@ def overview(store: Store, annotators: Sequence[str] | None = None) -> list[dict
     by_doc: dict[str, list[Claim]] = defaultdict(list)
     for c in store.claims():
         by_doc[c.doc_id].append(c)
-    done = {r["doc_id"] for r in store.query("select doc_id from doc_state where status = 'done'")}
+    done = store.doc_ids_with_status("done")
     out = []
     for summary in store.documents():
         if summary.id not in by_doc and summary.id not in done:
@@ -144,12 +152,14 @@ def overview(store: Store, annotators: Sequence[str] | None = None) -> list[dict
             summary.id, who, [c for c in claims if c.annotator in who or c.annotator == GOLD]
         )
         out.append(
-            {
-                "doc_id": summary.id,
-                "title": summary.title,
-                "annotators": list(who),
-                **{s: comparison.count(s) for s in ("disputed", "agreed", "resolved")},
-            }
+            DocumentOverview(
+                doc_id=summary.id,
+                title=summary.title,
+                annotators=who,
+                disputed=comparison.count("disputed"),
+                agreed=comparison.count("agreed"),
+                resolved=comparison.count("resolved"),
+            )
         )
     return out
 
@@ -261,10 +271,8 @@ class _Decision:
         self, item_id: str, doc_id: str, before: Claim | None, after: Claim | None, action: str
     ) -> None:
         state = None if after is None else asdict(after)
-        history.apply(self.conn, "claim", item_id, state)
-        history.record(
+        self.store.log_change(
             self.conn,
-            self.store.annotator,
             action,
             "claim",
             item_id,

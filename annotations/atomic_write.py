@@ -19,10 +19,10 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, Any, TextIO, TypeVar, cast
 
-from annotations import db_check
 from annotations.errors import AnnottyError
+from annotations.store import sqlite_check as db_check
 
 T = TypeVar("T")
 PREFIX = ".annotty-"
@@ -96,7 +96,7 @@ def _check_file_target(target: Path) -> None:
 @contextlib.contextmanager
 def open_for_replace(
     target: str | Path, mode: str = "w", *, encoding: str | None = "utf-8", newline: str | None = ""
-) -> Iterator[IO]:  # type: ignore[type-arg]
+) -> Iterator[IO[Any]]:
     """A new, exclusively created file beside ``target``, renamed onto it when the block ends.
 
     ``mode`` is ``"w"`` (text) or ``"wb"`` (bytes). An exception inside the block removes the
@@ -208,7 +208,7 @@ def replace_folder(target: str | Path, fill: Callable[[Path], T]) -> T:
     return result
 
 
-def create_file(folder: Path, name: str) -> IO[str]:
+def create_file(folder: Path, name: str) -> TextIO:
     """Open ``folder/name`` for writing only if it does not exist yet, never through a link.
 
     For files inside a folder from ``replace_folder``: ``O_EXCL`` refuses a name already there
@@ -216,4 +216,4 @@ def create_file(folder: Path, name: str) -> IO[str]:
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(folder / name, flags, 0o666)
-    return os.fdopen(fd, "w", encoding="utf-8", newline="")
+    return cast(TextIO, os.fdopen(fd, "w", encoding="utf-8", newline=""))

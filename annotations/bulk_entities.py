@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from annotations.entities import Recognizer, resolve
@@ -79,7 +80,7 @@ class BulkRecognizer:
         return [self.recognizer.recognize(t) for t in texts]
 
     def submit(self, texts: list[str], parallel: bool) -> Callable[[], list[list[Entity]]]:
-        if not parallel or self._failed:
+        if not parallel or self._failed or self.spec is None:
             result = self._here(texts)
             return lambda: result
         try:
@@ -87,8 +88,7 @@ class BulkRecognizer:
                 self._pool = ProcessPoolExecutor(
                     self.workers,
                     mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_start,
-                    initargs=(self.spec,),
+                    initializer=partial(_start, self.spec),
                 )
             # this process recognises a share too, while it waits: it is otherwise idle for
             # part of each batch (reading and storing cost less than recognising)

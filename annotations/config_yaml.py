@@ -114,7 +114,7 @@ def check_bounds(text: str, path: str | Path) -> None:
                 raise InputError(
                     path, f"alias *{event.anchor} refers to a node that contains it", line=line
                 )
-            size = sizes.get(event.anchor, 1)  # undefined: the composer names that error
+            size = sizes.get(event.anchor or "", 1)  # undefined: the composer names that error
             expanded += size
             if aliases > MAX_ALIASES or expanded > MAX_EXPANDED:
                 raise InputError(

@@ -16,12 +16,10 @@ them (names from the data are shown through ``terminal_safe.clean``), never a si
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
-from typing import Any
 
 from annotations.errors import AnnottyError
-from annotations.store import Store
+from annotations.store import DocumentName, Store
 from annotations.terminal_safe import clean
 
 SHOWN = 5
@@ -54,41 +52,25 @@ def _names(source: str) -> tuple[str, str]:
     return base, base.split("#", 1)[0]
 
 
-def _like(text: str) -> str:
-    return "%" + re.sub(r"([%_\\])", r"\\\1", text) + "%"
-
-
 def resolve_document(store: Store, ref: str) -> str:
     """The id of the one document ``ref`` names; ``DocRefError`` (one line) otherwise."""
     ref = ref.strip()
     if not ref:
         raise NoSuchDocument("no document named: give an id, an id prefix, a file name or a title")
-    if store.query("select 1 from documents where id = ?", [ref]):
+    if store.has_document(ref):
         return ref
-    by_prefix = store.query(
-        "select id, title, source from documents where substr(id, 1, ?) = ? order by id limit ?",
-        [len(ref), ref, SHOWN + 1],
-    )
+    by_prefix = store.documents_by_id_prefix(ref, SHOWN + 1)
     if by_prefix:
         return _one(ref, by_prefix, "id prefix", "give more of the id")
-    name = _basename(ref)
-    rows = (
-        store.query(
-            "select id, title, source from documents where title = ? or"
-            " source like ? escape '\\' order by id",
-            [ref, _like(name)],
-        )
-        if name
-        else store.query("select id, title, source from documents where title = ?", [ref])
-    )
+    rows = store.documents_named(ref, _basename(ref))
     wanted = _norm(ref)
     for kind, test in (
         (
             "file",
-            lambda r: wanted in {_norm(str(r["source"])), _norm(str(r["source"]).split("#", 1)[0])},
+            lambda r: wanted in {_norm(r.source), _norm(r.source.split("#", 1)[0])},
         ),
-        ("file name", lambda r: "/" not in ref and ref in _names(str(r["source"]))),
-        ("title", lambda r: r["title"] == ref),
+        ("file name", lambda r: "/" not in ref and ref in _names(r.source)),
+        ("title", lambda r: r.title == ref),
     ):
         found = [r for r in rows if test(r)]
         if found:
@@ -104,10 +86,10 @@ def resolve_all(store: Store, refs: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(resolve_document(store, ref) for ref in refs))
 
 
-def _one(ref: str, rows: list[dict[str, Any]], kind: str, hint: str) -> str:
+def _one(ref: str, rows: list[DocumentName], kind: str, hint: str) -> str:
     if len(rows) == 1:
-        return str(rows[0]["id"])
-    shown = "; ".join(f"{r['id']} '{clean(r['title'] or r['source'])}'" for r in rows[:SHOWN])
+        return rows[0].id
+    shown = "; ".join(f"{r.id} '{clean(r.title or r.source)}'" for r in rows[:SHOWN])
     more = "" if len(rows) <= SHOWN else "; ..."
     count = f"{len(rows)}" if len(rows) <= SHOWN else f"more than {SHOWN}"
     raise AmbiguousDocument(

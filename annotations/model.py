@@ -15,6 +15,28 @@ DocStatus = Literal["todo", "in_progress", "done", "skipped"]
 DOC_STATUSES: tuple[DocStatus, ...] = ("todo", "in_progress", "done", "skipped")
 ReviewStatus = Literal["pending", "accepted", "rejected"]
 REVIEW_STATUSES: tuple[ReviewStatus, ...] = ("pending", "accepted", "rejected")
+ENTITY_LABELS: tuple[str, ...] = (
+    "PERSON",
+    "NORP",
+    "FAC",
+    "ORG",
+    "GPE",
+    "LOC",
+    "PRODUCT",
+    "EVENT",
+    "WORK_OF_ART",
+    "LAW",
+    "LANGUAGE",
+    "DATE",
+    "TIME",
+    "PERCENT",
+    "MONEY",
+    "QUANTITY",
+    "ORDINAL",
+    "CARDINAL",
+)
+"""The OntoNotes 5 entity types, which the recognizers emit: the project gazetteer suggests
+them and the app styles each one. Other UPPER_CASE labels are allowed and drawn plainly."""
 SPEAKER_LABELS: tuple[str, ...] = ("PERSON", "ORG", "NORP", "GPE")
 """Entity types that can say something: the claim form offers their mentions as speakers."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from annotations import paths
 from annotations.bulk_entities import RecognizerSpec
 from annotations.entities import Recognizer
@@ -25,7 +27,7 @@ def ensure_seeded(store: Store, recognizer: Recognizer) -> ImportReport | None:
 
 def import_with_entities(
     store: Store,
-    sources: list,
+    sources: list[str | Path],
     recognizer: Recognizer,
     progress: Progress | None = None,
     spec: RecognizerSpec | None = None,

@@ -1,56 +1,177 @@
-"""The numbers behind the stats screen and ``annotty stats --json``: one function, one dict.
+"""The numbers behind the stats screen and ``annotty stats --json``: one function, one ``Stats``.
 
 The claims are read once for every label distribution (a GROUP BY per question cost several
 times as much), and per-document totals come from an index, so 100,000 claims take a few
-hundred milliseconds. The screen and the CLI show
-the same dict, so they never disagree.
+hundred milliseconds. The screen and the CLI show the same ``Stats``, so they never disagree;
+``Stats.as_json`` is what ``--json`` prints.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from annotations.model import DOC_STATUSES, REVIEW_STATUSES
+from annotations.model import DOC_STATUSES
 
 TOP = 20
 """How many targets and speakers are listed by name; the rest are summed as ``other``."""
 
 
-def _status_counts() -> dict[str, int]:
-    return dict.fromkeys(REVIEW_STATUSES, 0)
+@dataclass(frozen=True, slots=True)
+class ReviewProgress:
+    """Every claim by review status, and the share decided (accepted or rejected)."""
+
+    pending: int
+    accepted: int
+    rejected: int
+    reviewed_share: float
 
 
-def compute(
-    conn: sqlite3.Connection, top: int = TOP, documents: int | None = None
-) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class DocumentCounts:
+    """One annotator's documents by status (``todo``: every document not marked otherwise)."""
+
+    todo: int
+    in_progress: int
+    done: int
+    skipped: int
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotatorProgress:
+    """One person's claims by review status and documents by status."""
+
+    annotator: str
+    claims: int
+    pending: int
+    accepted: int
+    rejected: int
+    documents: DocumentCounts
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewerDecisions:
+    """What one reviewer decided."""
+
+    reviewer: str
+    accepted: int
+    rejected: int
+
+    @property
+    def pending(self) -> int:
+        """Nothing: a decision is never pending (so a reviewer charts like the others)."""
+        return 0
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentProgress:
+    """One document's claims by review status, and who marked it done."""
+
+    id: str
+    title: str
+    claims: int
+    pending: int
+    accepted: int
+    rejected: int
+    done_by: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimsBy:
+    """Claims per value of each label, most frequent first."""
+
+    claim_type: dict[str, int]
+    stance: dict[str, int]
+    review_status: dict[str, int]
+    annotator: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class TargetCount:
+    """Claims about one target, by stance."""
+
+    target: str
+    claims: int
+    stances: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class OtherTargets:
+    """The targets beyond the top ones, summed."""
+
+    other_targets: int
+    claims: int
+    stances: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerCount:
+    """Claims attributed to one speaker."""
+
+    speaker: str
+    claims: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
     """Counts for progress, review and label distributions over the whole corpus.
 
-    Keys: ``documents claims entities history`` (totals), ``claims_by`` (claim_type, stance,
-    review_status, annotator), ``review`` (status counts and the reviewed share),
-    ``annotators`` and ``reviewers`` (progress per person), ``documents_with_claims``,
-    ``documents_progress`` (every document in library order, or with ``documents=N`` only the
-    N with most claims, which is all a screen shows and much cheaper), ``type_by_stance``,
-    ``targets`` and ``speakers`` (top ``top``).
+    ``documents_progress`` holds every document in library order, or with ``documents=N``
+    only the N with most claims; ``type_by_stance`` maps claim type to claims by stance;
+    ``targets`` and ``speakers`` are the top ones (``other_targets`` sums the rest).
     """
-    totals = dict(
-        zip(
-            ("documents", "claims", "entities", "history"),
-            conn.execute(
-                "select (select count(*) from documents), (select count(*) from claims),"
-                " (select coalesce(sum(count), 0) from entity_runs r where computed_at ="
-                "   (select max(computed_at) from entity_runs r2 where r2.doc_id = r.doc_id)),"
-                " (select count(*) from history)"
-            ).fetchone(),
-            strict=True,
-        )
-    )
+
+    documents: int
+    claims: int
+    entities: int
+    history: int
+    claims_by: ClaimsBy
+    review: ReviewProgress
+    annotators: tuple[AnnotatorProgress, ...]
+    reviewers: tuple[ReviewerDecisions, ...]
+    documents_with_claims: int
+    documents_progress: tuple[DocumentProgress, ...]
+    type_by_stance: dict[str, dict[str, int]]
+    targets: tuple[TargetCount, ...]
+    other_targets: OtherTargets | None
+    speakers: tuple[SpeakerCount, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        """The numbers as ``annotty stats --json`` prints them: the summed other targets are
+        the last entry of ``targets``, with ``"target": null``."""
+        out: dict[str, Any] = _plain(asdict(self))
+        other = out.pop("other_targets")
+        if other is not None:
+            out["targets"].append({"target": None, **other})
+        return out
+
+
+def _plain(value: Any) -> Any:
+    """JSON's own types: tuples (of records, of names) become lists."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def compute(conn: sqlite3.Connection, top: int = TOP, documents: int | None = None) -> Stats:
+    """Counts for progress, review and label distributions over the whole corpus (with
+    ``documents=N`` only the N documents with most claims, which is all a screen shows and
+    much cheaper)."""
+    n_docs, n_claims, n_entities, n_history = conn.execute(
+        "select (select count(*) from documents), (select count(*) from claims),"
+        " (select coalesce(sum(count), 0) from entity_runs r where computed_at ="
+        "   (select max(computed_at) from entity_runs r2 where r2.doc_id = r.doc_id)),"
+        " (select count(*) from history)"
+    ).fetchone()
     claims_by: dict[str, Counter[str]] = {
         k: Counter() for k in ("claim_type", "stance", "review_status", "annotator")
     }
     type_by_stance: dict[str, Counter[str]] = defaultdict(Counter)
-    per_annotator: dict[str, dict[str, int]] = defaultdict(_status_counts)
+    per_annotator: dict[str, Counter[str]] = defaultdict(Counter)
     targets: dict[str, Counter[str]] = defaultdict(Counter)
     speakers: Counter[str] = Counter()
     reviewers: dict[str, Counter[str]] = defaultdict(Counter)
@@ -75,40 +196,50 @@ def compute(
         if status != "pending":
             reviewers[reviewer or ""][status] += n
 
-    review: dict[str, Any] = {**_status_counts(), **claims_by["review_status"]}
-    decided = review["accepted"] + review["rejected"]
-    review["reviewed_share"] = round(decided / totals["claims"], 4) if totals["claims"] else 0.0
-    return {
-        **totals,
-        "claims_by": {k: dict(v.most_common()) for k, v in claims_by.items()},
-        "review": review,
-        "annotators": _annotators(conn, per_annotator, totals["documents"]),
-        "reviewers": [
-            {"reviewer": who, "accepted": c["accepted"], "rejected": c["rejected"]}
+    statuses = claims_by["review_status"]
+    decided = statuses["accepted"] + statuses["rejected"]
+    ranked_targets, other_targets = _top_targets(targets, top)
+    return Stats(
+        documents=n_docs,
+        claims=n_claims,
+        entities=n_entities,
+        history=n_history,
+        claims_by=ClaimsBy(**{k: dict(v.most_common()) for k, v in claims_by.items()}),
+        review=ReviewProgress(
+            pending=statuses["pending"],
+            accepted=statuses["accepted"],
+            rejected=statuses["rejected"],
+            reviewed_share=round(decided / n_claims, 4) if n_claims else 0.0,
+        ),
+        annotators=_annotators(conn, per_annotator, n_docs),
+        reviewers=tuple(
+            ReviewerDecisions(who, c["accepted"], c["rejected"])
             for who, c in sorted(reviewers.items(), key=lambda kv: (-kv[1].total(), kv[0]))
+        ),
+        documents_with_claims=conn.execute("select count(distinct doc_id) from claims").fetchone()[
+            0
         ],
-        "documents_with_claims": conn.execute(
-            "select count(distinct doc_id) from claims"
-        ).fetchone()[0],
-        "documents_progress": _documents(conn, documents),
-        "type_by_stance": {
+        documents_progress=_documents(conn, documents),
+        type_by_stance={
             t: dict(s.most_common())
             for t, s in sorted(type_by_stance.items(), key=lambda kv: -kv[1].total())
         },
-        "targets": _top_targets(targets, top),
-        "speakers": [
-            {"speaker": s, "claims": n}
+        targets=ranked_targets,
+        other_targets=other_targets,
+        speakers=tuple(
+            SpeakerCount(s, n)
             for s, n in sorted(speakers.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
-        ],
-    }
+        ),
+    )
 
 
-def _documents(conn: sqlite3.Connection, limit: int | None) -> list[dict[str, Any]]:
+def _documents(conn: sqlite3.Connection, limit: int | None) -> tuple[DocumentProgress, ...]:
     """Documents in library order (or the ``limit`` with most claims) by review status.
 
     Totals come from the ``(doc_id, start)`` index without a sort; only decided claims go
     through a GROUP BY sort, and pending is the difference.
     """
+    params: list[str]
     if limit is None:
         totals = dict(conn.execute("select doc_id, count(*) from claims group by doc_id"))
         docs = conn.execute("select id, title from documents order by rowid").fetchall()
@@ -130,7 +261,7 @@ def _documents(conn: sqlite3.Connection, limit: int | None) -> list[dict[str, An
             )
         )
         docs = [(d, titles.get(d, "")) for d in totals]
-    decided: dict[str, dict[str, int]] = defaultdict(_status_counts)
+    decided: dict[str, Counter[str]] = defaultdict(Counter)
     for doc_id, status, n in conn.execute(
         "select doc_id, review_status, count(*) from claims not indexed"
         f" where review_status in ('accepted', 'rejected'){only} group by 1, 2",
@@ -145,23 +276,24 @@ def _documents(conn: sqlite3.Connection, limit: int | None) -> list[dict[str, An
     out = []
     for doc_id, title in docs:
         total = totals.get(doc_id, 0)
-        c = decided.get(doc_id) or _status_counts()
-        c["pending"] = total - c["accepted"] - c["rejected"]
+        c = decided.get(doc_id, Counter())
         out.append(
-            {
-                "id": doc_id,
-                "title": title or "",
-                "claims": total,
-                **c,
-                "done_by": done.get(doc_id, []),
-            }
+            DocumentProgress(
+                id=doc_id,
+                title=title or "",
+                claims=total,
+                pending=total - c["accepted"] - c["rejected"],
+                accepted=c["accepted"],
+                rejected=c["rejected"],
+                done_by=tuple(done.get(doc_id, ())),
+            )
         )
-    return out
+    return tuple(out)
 
 
 def _annotators(
-    conn: sqlite3.Connection, per: dict[str, dict[str, int]], documents: int
-) -> list[dict[str, Any]]:
+    conn: sqlite3.Connection, per: dict[str, Counter[str]], documents: int
+) -> tuple[AnnotatorProgress, ...]:
     """Claims by review status and documents by status, for everyone who did either."""
     doc_states: dict[str, Counter[str]] = defaultdict(Counter)
     for who, status, n in conn.execute(
@@ -169,37 +301,32 @@ def _annotators(
     ):
         doc_states[who or ""][status] += n
     out = []
-    for who in sorted(set(per) | set(doc_states), key=lambda w: (-sum(per[w].values()), w)):
+    for who in sorted(set(per) | set(doc_states), key=lambda w: (-per[w].total(), w)):
         states = doc_states.get(who, Counter())
         counted = {s: states.get(s, 0) for s in DOC_STATUSES if s != "todo"}
+        mine = per[who]
         out.append(
-            {
-                "annotator": who,
-                "claims": sum(per[who].values()),
-                **per[who],
-                "documents": {"todo": max(0, documents - sum(counted.values())), **counted},
-            }
+            AnnotatorProgress(
+                annotator=who,
+                claims=mine.total(),
+                pending=mine["pending"],
+                accepted=mine["accepted"],
+                rejected=mine["rejected"],
+                documents=DocumentCounts(todo=max(0, documents - sum(counted.values())), **counted),
+            )
         )
-    return out
+    return tuple(out)
 
 
-def _top_targets(per: dict[str, Counter[str]], top: int) -> list[dict[str, Any]]:
-    """Claims per target split by stance; beyond ``top`` targets, one ``other`` row."""
+def _top_targets(
+    per: dict[str, Counter[str]], top: int
+) -> tuple[tuple[TargetCount, ...], OtherTargets | None]:
+    """Claims per target split by stance; beyond ``top`` targets, one ``other`` sum."""
     ranked = sorted(per.items(), key=lambda kv: (-kv[1].total(), kv[0]))
-    out: list[dict[str, Any]] = [
-        {"target": t, "claims": c.total(), "stances": dict(c.most_common())}
-        for t, c in ranked[:top]
-    ]
+    named = tuple(TargetCount(t, c.total(), dict(c.most_common())) for t, c in ranked[:top])
     rest: Counter[str] = Counter()
     for _, c in ranked[top:]:
         rest.update(c)
-    if rest:
-        out.append(
-            {
-                "target": None,
-                "other_targets": len(ranked) - top,
-                "claims": rest.total(),
-                "stances": dict(rest.most_common()),
-            }
-        )
-    return out
+    if not rest:
+        return named, None
+    return named, OtherTargets(len(ranked) - top, rest.total(), dict(rest.most_common()))

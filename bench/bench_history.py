@@ -16,8 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from annotations import history
-from annotations.store import Store
+from annotations.store import Store, history
 from bench.report import Report, median_ms
 
 ROWS = 1_000_000

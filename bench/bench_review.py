@@ -178,7 +178,7 @@ def bulk(report: Report, store: Store) -> None:
     )
     t = time.perf_counter()
     undone = store.undo()
-    assert undone is not None and undone["count"] == result.count
+    assert undone is not None and undone.count == result.count
     report.add(f"undo that batch ({result.count:,} claims)", (time.perf_counter() - t) * 1000, "ms")
 
 

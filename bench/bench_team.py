@@ -20,8 +20,8 @@ from pathlib import Path
 from annotations import agreement
 from annotations.model import new_id, now_iso
 from annotations.store import Store
-from annotations.sync import Watcher
-from annotations.team_merge import merge_databases
+from annotations.store.team_merge import merge_databases
+from annotations.store.watcher import Watcher
 from bench.corpus import seed_texts
 from bench.report import Report
 

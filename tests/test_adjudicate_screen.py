@@ -161,7 +161,7 @@ async def test_a_reviewer_decides_every_item_with_keys(team: Any) -> None:
         await pilot.press("escape")  # back to the document list, counts updated
         await settle(pilot)
         assert not screen.is_open and "Trade and tariffs" in screen_text(app)
-        assert screen.docs[0]["resolved"] == 5
+        assert screen.docs[0].resolved == 5
         await pilot.press("q")
         await settle(pilot)
         assert isinstance(app.screen, LibraryScreen)

@@ -139,8 +139,8 @@ def test_overview_lists_documents_to_adjudicate(team, tmp_path: Path) -> None:
     lead, doc_id = team
     lead.add_document(TEXT + " solo", "one annotator only")
     rows = adj.overview(lead)
-    assert [r["doc_id"] for r in rows] == [doc_id]
-    assert (rows[0]["disputed"], rows[0]["agreed"], rows[0]["resolved"]) == (3, 1, 0)
+    assert [r.doc_id for r in rows] == [doc_id]
+    assert (rows[0].disputed, rows[0].agreed, rows[0].resolved) == (3, 1, 0)
 
 
 def test_the_gold_layer_exports_on_its_own(team) -> None:

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from annotations import cli, db_check, terminal_safe
-from annotations import db as dbmod
+from annotations import cli, terminal_safe
 from annotations.store import Store
+from annotations.store import sqlite as dbmod
+from annotations.store import sqlite_check as db_check
 
 
 @pytest.fixture

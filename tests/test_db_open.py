@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from annotations import db_check
 from annotations.errors import DamagedDatabase, InputError, MissingDatabase, ReadOnlyDatabase
 from annotations.store import Store
+from annotations.store import sqlite_check as db_check
 from tests.test_hostile_db import damage, foreign, healthy, run_main, truncated, unwritable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,7 +110,7 @@ def test_check_in_this_process_never_drops_another_connections_locks(tmp_path: P
     store.add_claim(doc.id, 0, 9, "opinion")
     assert Path(f"{path}-wal").exists()
     Store(path, annotator="bob").close()
-    from annotations import db as dbmod
+    from annotations.store import sqlite as dbmod
 
     dbmod.read_connection(path).close()
     assert db_check.quick_check(path) == "ok"

@@ -154,7 +154,7 @@ def test_gold_file_errors_name_the_line(tmp_path: Path, record: dict, problem: s
 
 def test_the_gold_fixture_is_consistent_with_the_seed_texts() -> None:
     """Every gold span holds its text; spans are sorted, disjoint and OntoNotes-labelled."""
-    from annotations.entities.project_gazetteer import LABELS
+    from annotations.model import ENTITY_LABELS
 
     docs = ev.load_gold(GOLD)
     assert len(docs) == 5 and sum(len(d.entities) for d in docs) > 900
@@ -162,7 +162,7 @@ def test_the_gold_fixture_is_consistent_with_the_seed_texts() -> None:
         assert list(doc.entities) == sorted(doc.entities)
         for (_, end, _), (start, _, _) in zip(doc.entities, doc.entities[1:], strict=False):
             assert end <= start
-        assert {label for _, _, label in doc.entities} <= set(LABELS)
+        assert {label for _, _, label in doc.entities} <= set(ENTITY_LABELS)
 
 
 @pytest.mark.parametrize("how", ["dotdot", "absolute", "symlink"])

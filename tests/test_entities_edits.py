@@ -61,7 +61,7 @@ def test_every_correction_is_undoable_and_redoable(store: Store, doc_id: str) ->
     ed.relabel_entity(store, doc_id, *at("China"), "LOC")
     ed.remove_entity(store, doc_id, *at("China"))
     assert not [s for s in spans(store, doc_id) if s[0] == "China"]
-    assert store.undo(doc_id)["kind"] == "entity_edit"
+    assert store.undo(doc_id).kind == "entity_edit"
     assert ("China", "LOC", "manual") in spans(store, doc_id)
     store.undo(doc_id)
     assert ("China", "ORG", "manual") in spans(store, doc_id)

@@ -10,9 +10,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotations import history
 from annotations.model import new_id
-from annotations.store import Store
+from annotations.store import Store, history
 
 TEXT = "One claim here. Another claim there. A third one follows. And a fourth at last." * 3
 
@@ -93,10 +92,10 @@ def test_undo_after_a_batch_undo_skips_the_batch_and_redo_brings_it_back(store: 
             history.apply(conn, "claim", claim.id, new)
             entries.append((claim.id, doc.id, row, new))
         history.record_batch(conn, store.annotator, "update", "claim", entries)
-    assert store.undo(doc.id)["count"] == len(claims)
-    assert store.undo(doc.id)["item_id"] == claims[-1].id  # the create below the batch
-    assert store.redo(doc.id)["item_id"] == claims[-1].id
-    assert store.redo(doc.id)["count"] == len(claims)
+    assert store.undo(doc.id).count == len(claims)
+    assert store.undo(doc.id).item_id == claims[-1].id  # the create below the batch
+    assert store.redo(doc.id).item_id == claims[-1].id
+    assert store.redo(doc.id).count == len(claims)
     assert {c.note for c in store.claims() if c.id != single.id} == {"bulk"}
 
 

@@ -283,7 +283,7 @@ def test_disk_full_during_import_is_one_line_saying_what_was_saved(
 ) -> None:
     """SQLite's own SQLITE_FULL, from a page limit on the connection (a full disk without
     needing root to mount a tiny file system)."""
-    from annotations import db as dbmod
+    from annotations.store import sqlite as dbmod
 
     real = dbmod._new_connection
 

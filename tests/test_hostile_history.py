@@ -11,9 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotations import history, history_check
-from annotations.store import Store, StoreError
-from annotations.team_merge import merge_databases
+from annotations.store import Store, StoreError, history, history_check
+from annotations.store.team_merge import merge_databases
 
 TEXT = "The economy grew by 3% last year. Critics say the figure is wrong. " * 5
 # A key that closes the quoted column name: before the fix, one undo ran

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from annotations.imports import doc_batches
 from annotations.cli import cli
 from annotations.encodings import decode_guess
 from annotations.export import export
+from annotations.imports import doc_batches
 from annotations.imports.annotation_files import import_file
 from annotations.imports.plain_files import import_paths
 from annotations.store import Store
@@ -239,7 +239,7 @@ def test_one_undo_in_any_document_takes_back_the_claims_of_an_import(tmp_path: P
     import_file(target, tmp_path / "x.jsonl")
     assert len(target.claims()) == 2
     undone = target.undo(second.id)
-    assert undone is not None and undone["count"] == 2
+    assert undone is not None and undone.count == 2
     assert target.claims() == [] and len(target.documents()) == 2
     plain = tmp_path / "plain.txt"
     plain.write_text("Only a document.", encoding="utf-8")

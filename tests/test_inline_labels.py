@@ -303,11 +303,12 @@ def test_label_names_are_sanitised_and_cut() -> None:
 
 
 def test_label_tags_are_readable_in_both_themes_and_without_colour() -> None:
-    from tui.styles import ENTITY_TYPES, LABEL_MONO, Palette, contrast
+    from annotations.model import ENTITY_LABELS
+    from tui.styles import LABEL_MONO, Palette, contrast
 
     for background in ("#121212", "#e0e0e0"):
         palette = Palette(None, background)
-        for label in ENTITY_TYPES:
+        for label in ENTITY_LABELS:
             style = palette.label(label, monochrome=False)
             fg, bg = style.color.get_truecolor().hex, style.bgcolor.get_truecolor().hex
             assert contrast(fg, bg) >= 4.5, (label, background)

@@ -15,7 +15,7 @@ from annotations.cli import cli
 from annotations.errors import InputError
 from annotations.model import content_id
 from annotations.store import Store
-from annotations.team_merge import merge_databases
+from annotations.store.team_merge import merge_databases
 
 TEXT = "The economy grew by 3% last year. Critics say the figure is wrong. " * 20
 OTHER = "A second document, imported on one machine only. It claims 40% of cats are grey."

@@ -124,6 +124,13 @@ def test_the_wheel_carries_the_seeds_and_only_its_own_top_level_names(wheel: Pat
     tops = {n.split("/", 1)[0] for n in names}
     assert tops == {"annotations", "tui", wheel.name.split("-py")[0] + ".dist-info"}, tops
     assert "tui/app.tcss" in names and "annotations/labels.yaml" in names  # other package data
+    modules = {
+        p.relative_to(ROOT).as_posix()
+        for top in ("annotations", "tui")
+        for p in (ROOT / top).rglob("*.py")
+        if "__pycache__" not in p.parts
+    }
+    assert modules - set(names) == set()  # every module of the tree, new packages too
 
 
 def test_the_installed_wheel_starts_and_imports_its_bundled_seeds(

@@ -8,11 +8,10 @@ from dataclasses import asdict
 import pytest
 from test_review_support import tag_corpus
 
-from annotations import history
 from annotations.model import Claim
 from annotations.review.decisions import decide, decide_matching
 from annotations.review.filters import ReviewFilter
-from annotations.store import Store
+from annotations.store import Store, history
 
 
 @pytest.fixture
@@ -40,10 +39,10 @@ def test_bulk_accept_is_one_batch_and_one_undo(tagged: tuple[Store, list[Claim]]
     assert all(after[i] == before[i] for i in after if i not in favor)
 
     undone = store.undo()
-    assert undone is not None and undone["count"] == len(favor)
+    assert undone is not None and undone.count == len(favor)
     assert statuses(store) == before  # one undo, the whole batch; the earlier reject is back
     redone = store.redo()
-    assert redone is not None and redone["count"] == len(favor)
+    assert redone is not None and redone.count == len(favor)
     assert statuses(store) == after
     store.undo()
     assert store.undo() is not None  # the single decision is its own, older step
@@ -68,9 +67,9 @@ def test_undo_in_one_document_takes_the_whole_batch(tagged: tuple[Store, list[Cl
     decide_matching(store, ReviewFilter(), "rejected", "bulk")
     doc_id = claims[0].doc_id
     undone = store.undo(doc_id)
-    assert undone is not None and undone["count"] == len(claims)
+    assert undone is not None and undone.count == len(claims)
     assert {c.review_status for c in store.claims()} == {"pending"}
-    assert store.redo(doc_id)["count"] == len(claims)
+    assert store.redo(doc_id).count == len(claims)
     assert {c.review_status for c in store.claims()} == {"rejected"}
 
 
@@ -79,9 +78,9 @@ def test_single_changes_after_a_batch_undo_first(tagged: tuple[Store, list[Claim
     decide_matching(store, ReviewFilter(annotator="ann"), "accepted")
     store.update_claim(claims[1].id, note="later edit")
     entry = store.undo()
-    assert entry is not None and "count" not in entry and entry["action"] == "update"
+    assert entry is not None and entry.batch == "" and entry.action == "update"
     assert store.claim(claims[1].id).note == ""
-    assert store.undo()["count"] == len([c for c in claims if c.annotator == "ann"])
+    assert store.undo().count == len([c for c in claims if c.annotator == "ann"])
     assert store.undo() is None  # the claims were created by ann and bob, not by tester
 
 
@@ -117,8 +116,8 @@ def test_batch_undo_of_many_claims_is_fast(store: Store) -> None:
         conn.executemany(f"insert into claims values ({','.join('?' * 19)})", rows)
     started = time.perf_counter()
     assert decide_matching(store, ReviewFilter(), "accepted").count == 20_000
-    assert store.undo()["count"] == 20_000
-    assert store.redo()["count"] == 20_000
+    assert store.undo().count == 20_000
+    assert store.redo().count == 20_000
     assert time.perf_counter() - started < 30
     undo_stack, redo_stack = history.stacks(store.db.conn, "tester", None)
     assert len(undo_stack) == 20_000 and redo_stack == []
@@ -165,9 +164,9 @@ def test_mixed_batches_undo_every_kind_of_change(store: Store) -> None:
             )
     after = {c.id: c for c in store.claims()}
     assert set(after) == {a.id, "new-claim"} and after[a.id].note == "edited a"
-    assert store.undo()["count"] == 4
+    assert store.undo().count == 4
     assert {c.id: c for c in store.claims()} == before
-    assert store.redo()["count"] == 4
+    assert store.redo().count == 4
     assert {c.id: c for c in store.claims()} == after
 
 

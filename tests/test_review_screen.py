@@ -97,8 +97,8 @@ async def test_review_decide_filter_bulk_and_see_the_stats(
         assert isinstance(app.screen, StatsScreen)
         numbers = app.screen.numbers
         accepted = sum(c.review_status == "accepted" for c in store.claims())
-        assert numbers["review"]["accepted"] == accepted == len(expected) + 1
-        assert numbers["review"]["rejected"] == 1
+        assert numbers.review.accepted == accepted == len(expected) + 1
+        assert numbers.review.rejected == 1
         assert f"✓{accepted}" in screen_text(app)
         await pilot.press("q")
         await settle(pilot)
@@ -275,7 +275,7 @@ async def test_changes_from_elsewhere_show_up(tagged: tuple[Store, list[Claim]])
     """Another annotty process decides a claim: the app's poll posts StoreChanged, and the
     row and the list follow."""
     from annotations.review.decisions import decide
-    from annotations.sync import Changes
+    from annotations.store.watcher import Changes
     from tui.messages import StoreChanged
 
     store, _ = tagged

@@ -12,15 +12,15 @@ import pytest
 from rich.segment import Segment
 from rich.style import Style
 
-from annotations.model import Entity
+from annotations.model import ENTITY_LABELS, Entity
 from annotations.store import Store
 from tests.test_reader_support import open_reader
 from tui.app import AnnottyApp, make_app
 from tui.screens.reader import ReaderScreen
-from tui.styles import CURSOR, ENTITY_TYPES, OVERLAP, SELECTION, Palette, contrast
+from tui.styles import CURSOR, OVERLAP, SELECTION, Palette, contrast
 from tui.widgets.side_lists import EntityLegend
 
-WORDS = [f"word{i:02d}" for i in range(len(ENTITY_TYPES))]
+WORDS = [f"word{i:02d}" for i in range(len(ENTITY_LABELS))]
 SENTENCE = " ".join(WORDS) + ". "
 TEXT = SENTENCE * 3 + "\n"
 
@@ -72,7 +72,7 @@ async def test_every_entity_and_claim_style_meets_wcag_aa(tmp_path: Path, theme:
         entities = [
             Entity(k * step + SENTENCE.index(w), k * step + SENTENCE.index(w) + len(w), label)
             for k in range(3)
-            for w, label in zip(WORDS, ENTITY_TYPES, strict=True)
+            for w, label in zip(WORDS, ENTITY_LABELS, strict=True)
         ]
         reader._entities_arrived(entities, True)
         await pilot.press("o", "slash", *"word01", "enter")  # others' claims, search hits
@@ -85,7 +85,7 @@ async def test_every_entity_and_claim_style_meets_wcag_aa(tmp_path: Path, theme:
         )
         assert not low, f"{theme}: below 4.5:1: {low}"
         palette = reader.view.palette
-        for label in ENTITY_TYPES:  # and every type on every tint, drawn or not
+        for label in ENTITY_LABELS:  # and every type on every tint, drawn or not
             fg = palette.entity(label).color.get_truecolor().hex  # type: ignore[union-attr]
             for background in palette.backgrounds:
                 assert contrast(fg, background) >= 4.5, (theme, label, background)
@@ -95,9 +95,9 @@ async def test_every_entity_and_claim_style_meets_wcag_aa(tmp_path: Path, theme:
 @pytest.mark.parametrize("background", ["#121212", "#e0e0e0"])
 def test_eighteen_types_have_eighteen_distinguishable_styles(background: str) -> None:
     palette = Palette(None, background)
-    looks = {label: palette.entity(label) for label in ENTITY_TYPES}
+    looks = {label: palette.entity(label) for label in ENTITY_LABELS}
     keys = {(s.color, bool(s.italic)) for s in looks.values()}
-    assert len(keys) == len(ENTITY_TYPES) == 18
+    assert len(keys) == len(ENTITY_LABELS) == 18
 
     def rgb(style: Style) -> tuple[int, int, int]:
         return style.color.get_truecolor()  # type: ignore[union-attr,return-value]

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from annotations.store import Store
-from annotations.sync import Watcher, changes_since, last_seq
+from annotations.store.watcher import Watcher, changes_since, last_seq
 
 TEXT = "The deficit doubled in two years, the minister said on Monday. " * 10
 ROOT = Path(__file__).resolve().parent.parent

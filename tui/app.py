@@ -24,7 +24,7 @@ from annotations.review.filters import ReviewFilter
 from annotations.schema import Schema, load_default
 from annotations.screen_text import screen_safe
 from annotations.store import Store
-from annotations.sync import Changes, Watcher
+from annotations.store.watcher import Changes, Watcher
 from annotations.terminal_safe import plural
 from tui.commands import binding_commands
 from tui.messages import StoreChanged

@@ -65,6 +65,6 @@ def binding_commands(screen: Screen[object], taken: set[str]) -> Iterator[System
         if title in taken:
             continue
         taken.add(title)
-        keys = " / ".join(seen[(id(node), binding.action)])
-        help_text = f"{keys}" + (f" · {binding.tooltip}" if binding.tooltip else "")
+        shown = " / ".join(seen[(id(node), binding.action)])
+        help_text = f"{shown}" + (f" · {binding.tooltip}" if binding.tooltip else "")
         yield SystemCommand(title, help_text, partial(app.run_action, binding.action, node))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from annotations.sync import Changes
+from annotations.store.watcher import Changes
 
 
 @dataclass

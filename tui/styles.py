@@ -20,31 +20,12 @@ from typing import TYPE_CHECKING
 from rich.color import Color
 from rich.style import Style
 
+from annotations.model import ENTITY_LABELS
 from annotations.schema import Schema
 
 if TYPE_CHECKING:
     from textual.widget import Widget
 
-ENTITY_TYPES: tuple[str, ...] = (
-    "PERSON",
-    "NORP",
-    "FAC",
-    "ORG",
-    "GPE",
-    "LOC",
-    "PRODUCT",
-    "EVENT",
-    "WORK_OF_ART",
-    "LAW",
-    "LANGUAGE",
-    "DATE",
-    "TIME",
-    "PERCENT",
-    "MONEY",
-    "QUANTITY",
-    "ORDINAL",
-    "CARDINAL",
-)
 # label -> (hue in degrees, italic). Types that are easily confused (GPE/LOC, DATE/TIME,
 # MONEY/PERCENT/QUANTITY, CARDINAL/ORDINAL) sit in different hue families.
 ENTITY_LOOKS: dict[str, tuple[int, bool]] = {
@@ -119,7 +100,8 @@ def contrast(a: str, b: str) -> float:
 def blend(colour: str, background: str, share: float) -> str:
     """``share`` of ``colour`` over ``background``."""
     c, b = _rgb(colour), _rgb(background)
-    return _hex(tuple(share * x + (1 - share) * y for x, y in zip(c, b, strict=True)))
+    red, green, blue = (share * x + (1 - share) * y for x, y in zip(c, b, strict=True))
+    return _hex((red, green, blue))
 
 
 @lru_cache(maxsize=1024)
@@ -149,7 +131,7 @@ def _seed(label: str) -> str:
     return _hex(colorsys.hls_to_rgb(hue / 360, 0.6, saturation))
 
 
-ENTITY_COLOURS.update({label: _seed(label) for label in ENTITY_TYPES})
+ENTITY_COLOURS.update({label: _seed(label) for label in ENTITY_LABELS})
 
 
 class Palette:

@@ -15,13 +15,13 @@ from pathlib import Path
 import click
 
 from annotations import __version__, paths, terminal_safe
-from annotations import db as dbmod
 from annotations.cli import boundary
 from annotations.cli.boundary import one_line
-from annotations.db import refuse_url
 from annotations.entities import Recognizer, default_gazetteer_path, resolve
 from annotations.errors import AnnottyError, ReadOnlyDatabase
 from annotations.store import Store
+from annotations.store import sqlite as dbmod
+from annotations.store.sqlite import refuse_url
 
 
 @dataclass
@@ -71,7 +71,7 @@ class Settings:
 
     @staticmethod
     def _count_documents(store: Store) -> int:
-        return int(store.query("select count(*) as n from documents")[0]["n"])
+        return store.document_count()
 
     def documents_added(self) -> int | None:
         """New documents since a writing command opened the database (for a disk-full line)."""

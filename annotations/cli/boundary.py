@@ -13,10 +13,10 @@ import sqlite3
 from pathlib import Path
 from typing import Protocol
 
-from annotations import db as dbmod
-from annotations.db_check import quick_check
 from annotations.errors import RECOVER_HINT, AnnottyError
 from annotations.screen_text import screen_safe
+from annotations.store import sqlite as dbmod
+from annotations.store.sqlite_check import quick_check
 from annotations.terminal_safe import clean
 
 

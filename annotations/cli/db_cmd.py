@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from annotations import db as dbmod
-from annotations import db_check
 from annotations.cli import Settings, cli, pass_settings
 from annotations.errors import DamagedDatabase, ReadOnlyDatabase
+from annotations.store import sqlite as dbmod
+from annotations.store import sqlite_check as db_check
 from annotations.terminal_safe import clean
 
 
@@ -65,8 +65,7 @@ def vacuum_cmd(settings: Settings) -> None:
         if opened.gate is not None:
             opened.gate.require()  # never rebuild a damaged file: .recover first
         before = _size(path)
-        conn.execute("VACUUM")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        dbmod.compact(conn)
         after = _size(path)
     finally:
         conn.close()

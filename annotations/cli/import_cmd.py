@@ -18,6 +18,7 @@ from annotations.bulk_entities import RecognizerSpec
 from annotations.cli import Settings, cli, pass_settings
 from annotations.imports.annotation_files import SHAPES, import_file
 from annotations.imports.plain_files import ImportReport, Progress, iter_files, total_bytes
+from annotations.model import Document
 from annotations.seeding import import_with_entities
 from annotations.terminal_safe import clean, plural
 
@@ -46,15 +47,17 @@ def _import_as(settings: Settings, sources: tuple[Path, ...], shape: str) -> Imp
     store = settings.store(create=True)
     recognizer = settings.entity_recognizer()
     report = ImportReport()
+
+    def cache(doc: Document) -> None:
+        store.cache_entities(doc.id, recognizer.key, recognizer.recognize(doc.text))
+
     for path in iter_files(sources):
         report.merge(
             import_file(
                 store,
                 path,
                 shape,
-                on_added=lambda doc: store.cache_entities(
-                    doc.id, recognizer.key, recognizer.recognize(doc.text)
-                ),
+                on_added=cache,
             )
         )
     return report

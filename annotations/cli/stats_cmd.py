@@ -5,7 +5,7 @@ The numbers are ``annotations.stats.compute``'s, the same the stats screen draws
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict
 
 import click
 
@@ -29,42 +29,37 @@ def stats_cmd(settings: Settings, as_json: bool) -> None:
     with store.reading() as conn:
         numbers = stats_mod.compute(conn)
     if as_json:
-        click.echo(dumps(numbers, indent=2))
+        click.echo(dumps(numbers.as_json(), indent=2))
         return
     _print_summary(settings, numbers)
 
 
-def _print_summary(settings: Settings, n: dict[str, Any]) -> None:
+def _print_summary(settings: Settings, n: stats_mod.Stats) -> None:
     """One record per line; every name from the data goes through ``clean``."""
     click.echo(f"database   {clean(settings.db)}")
     for key in ("documents", "entities", "claims", "history"):
-        click.echo(f"{key:<10} {n[key]}")
-    review = n["review"]
+        click.echo(f"{key:<10} {getattr(n, key)}")
+    review = n.review
     click.echo(
-        f"review     {review['accepted']} accepted, {review['rejected']} rejected, "
-        f"{review['pending']} pending ({review['reviewed_share']:.1%} decided)"
+        f"review     {review.accepted} accepted, {review.rejected} rejected, "
+        f"{review.pending} pending ({review.reviewed_share:.1%} decided)"
     )
-    for field, counts in n["claims_by"].items():
+    for field, counts in asdict(n.claims_by).items():
         if counts:
             shown = ", ".join(f"{clean(k or '-')} {v}" for k, v in counts.items())
             click.echo(f"  by {field}: {shown}")
-    for person in n["annotators"]:
-        docs = person["documents"]
+    for person in n.annotators:
         click.echo(
-            f"  annotator {clean(person['annotator'] or '-')}: "
-            f"{plural(person['claims'], 'claim')} "
-            f"({person['accepted']} accepted, {person['rejected']} rejected), "
-            f"{plural(docs['done'], 'document')} done"
+            f"  annotator {clean(person.annotator or '-')}: "
+            f"{plural(person.claims, 'claim')} "
+            f"({person.accepted} accepted, {person.rejected} rejected), "
+            f"{plural(person.documents.done, 'document')} done"
         )
-    if n["targets"]:
-        shown = ", ".join(
-            f"{clean(t['target'] or '-')} {t['claims']}"
-            for t in n["targets"]
-            if t["target"] is not None
-        )
+    if n.targets or n.other_targets is not None:
+        shown = ", ".join(f"{clean(t.target or '-')} {t.claims}" for t in n.targets)
         click.echo(f"  by target: {shown}")
-    speakers = [s for s in n["speakers"] if s["speaker"]][:10]
+    speakers = [s for s in n.speakers if s.speaker][:10]
     if speakers:
         click.echo(
-            "  top speakers: " + ", ".join(f"{clean(s['speaker'])} {s['claims']}" for s in speakers)
+            "  top speakers: " + ", ".join(f"{clean(s.speaker)} {s.claims}" for s in speakers)
         )

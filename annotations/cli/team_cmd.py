@@ -11,7 +11,7 @@ import click
 from annotations import agreement as agreement_mod
 from annotations.cli import Settings, cli, pass_settings
 from annotations.errors import InputError
-from annotations.team_merge import merge_databases
+from annotations.store.team_merge import merge_databases
 from annotations.terminal_safe import clean, dumps, plural
 
 

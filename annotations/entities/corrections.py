@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import bisect
 import re
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from annotations import history
 from annotations.entities import Recognizer
 from annotations.entities import project_gazetteer as pg
 from annotations.model import Entity, new_id, now_iso
@@ -128,9 +126,7 @@ def everywhere_note(recognizer: Recognizer, file_name: str, name: str, label: st
 
 def corrections(store: Store, doc_id: str | None = None) -> list[Correction]:
     """A document's corrections (or every document's), in span order."""
-    where, params = ("where doc_id = ?", [doc_id]) if doc_id else ("", [])
-    rows = store.query(f'select * from entity_edits {where} order by doc_id, start, "end"', params)
-    return [Correction(**row) for row in rows]
+    return [Correction(**row) for row in store.entity_edits(doc_id)]
 
 
 def apply_corrections(machine: Iterable[Entity], edits: Sequence[Correction]) -> list[Entity]:
@@ -192,7 +188,7 @@ def _set(store: Store, doc_id: str, start: int, end: int, label: str) -> Correct
     stamp = now_iso()
     with store.transaction() as conn:
         quote = store.quote(doc_id, start, end)
-        before = _row(conn, doc_id, start, end)
+        before = store.entity_edit_at(conn, doc_id, start, end)
         if before is not None and before["label"] == label:
             return Correction(**before)
         after: dict[str, Any] = asdict(
@@ -208,27 +204,10 @@ def _set(store: Store, doc_id: str, start: int, end: int, label: str) -> Correct
                 updated_at=stamp,
             )
         )
-        history.apply(conn, KIND, after["id"], after)
-        history.record(
-            conn,
-            store.annotator,
-            "update" if before else "create",
-            KIND,
-            after["id"],
-            doc_id,
-            before,
-            after,
+        store.log_change(
+            conn, "update" if before else "create", KIND, after["id"], doc_id, before, after
         )
     return Correction(**after)
-
-
-def _row(conn: sqlite3.Connection, doc_id: str, start: int, end: int) -> dict[str, Any] | None:
-    cur = conn.execute(
-        'select * from entity_edits where doc_id = ? and start = ? and "end" = ?',
-        (doc_id, start, end),
-    )
-    row = cur.fetchone()
-    return None if row is None else dict(zip([c[0] for c in cur.description], row, strict=True))
 
 
 def _overlaps(

@@ -28,27 +28,8 @@ import yaml
 
 from annotations.config_yaml import compose, read_config
 from annotations.errors import InputError
+from annotations.model import ENTITY_LABELS
 
-LABELS = (
-    "PERSON",
-    "NORP",
-    "FAC",
-    "ORG",
-    "GPE",
-    "LOC",
-    "PRODUCT",
-    "EVENT",
-    "WORK_OF_ART",
-    "LAW",
-    "LANGUAGE",
-    "DATE",
-    "TIME",
-    "PERCENT",
-    "MONEY",
-    "QUANTITY",
-    "ORDINAL",
-    "CARDINAL",
-)
 _LABEL = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 5x faster
 _HEADER = "# annotty project gazetteer: names, their label, aliases (see the README)\n"
@@ -169,7 +150,8 @@ def _entries(node: yaml.Node, path: str) -> list[Entry]:
         if not _LABEL.match(label):
             raise InputError(
                 path,
-                f"bad label {label!r}: use an UPPER_CASE name such as {', '.join(LABELS[:6])}",
+                f"bad label {label!r}: use an UPPER_CASE name such as"
+                f" {', '.join(ENTITY_LABELS[:6])}",
                 _line(fields["label"][1]),
                 f"{where}.label",
             )

@@ -28,14 +28,14 @@ class SpacyRecognizer:
     """A spaCy pipeline as a recognizer; ``key`` names the model, its version and the gazetteer."""
 
     def __init__(self, nlp: Any, name: str, project: pg.ProjectGazetteer | None = None) -> None:
-        import spacy
+        from spacy.about import __version__ as spacy_version
 
         self.nlp = nlp
         self.name = name
         self.project = project or pg.ProjectGazetteer()
         self.source = f"spacy:{name}"
         version = nlp.meta.get("version", "0")
-        self.key = f"spacy:{name}@{version}:spacy{spacy.__version__}"
+        self.key = f"spacy:{name}@{version}:spacy{spacy_version}"
         if self.project.entries or self.project.ignore:
             self.key += f"+{self.project.digest}"
             _add_ruler(nlp, self.project)

@@ -14,7 +14,7 @@ import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, cast
 
 from annotations import atomic_write
 from annotations.entities import Recognizer
@@ -202,7 +202,7 @@ def export(
                 form.write_path(items, target)
             else:
                 with atomic_write.open_for_replace(target, "w") as stream:
-                    form.write(items, stream)
+                    form.write(items, cast(TextIO, stream))
     finally:
         items.close()
         tally.entities_computed = getattr(source, "computed", 0) - computed_before

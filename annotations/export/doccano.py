@@ -86,7 +86,7 @@ def relation_record(bundle: DocBundle) -> dict[str, Any]:
             )
         return ids[key]
 
-    relations = []
+    relations: list[dict[str, Any]] = []
     for claim in bundle.claims:
         claim_id = add(claim.start, claim.end, claim_label(claim))
         mention = bundle.speaker_mention(claim)

@@ -137,9 +137,10 @@ def doc_states(value: Any, doc: IncomingDoc) -> list[dict[str, str]]:
         if not isinstance(item, dict):
             doc.problems.append(f"doc_state {n}: not an object; ignored")
             continue
-        row = {k: item.get(k) for k in ("annotator", "status", "stance", "updated_at")}
-        row["stance"] = "" if row["stance"] is None else row["stance"]
-        wrong = [k for k, v in row.items() if not isinstance(v, str)]
+        given_row = {k: item.get(k) for k in ("annotator", "status", "stance", "updated_at")}
+        given_row["stance"] = "" if given_row["stance"] is None else given_row["stance"]
+        wrong = [k for k, v in given_row.items() if not isinstance(v, str)]
+        row = {k: v for k, v in given_row.items() if isinstance(v, str)}
         if wrong or not row["annotator"]:
             doc.problems.append(
                 f"doc_state {n}: {', '.join(wrong) or 'annotator'} must be a "

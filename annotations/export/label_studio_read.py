@@ -24,6 +24,8 @@ from typing import Any
 
 from annotations.export.annotty_json import CLAIM_LABELS, REVIEW_FIELDS
 from annotations.export.incoming import (
+    IncomingClaim,
+    IncomingDoc,
     RecordError,
     as_int,
     as_list,
@@ -35,7 +37,6 @@ from annotations.export.incoming import (
     title_of,
 )
 from annotations.export.utf16 import Utf16Index
-from annotations.imports.placement import IncomingClaim, IncomingDoc
 from annotations.model import content_id
 
 _ANNOTTY_ID = re.compile("[0-9a-f]{32}")
@@ -114,8 +115,9 @@ def label_studio_doc(record: dict[str, Any], number: int, source: str) -> Incomi
 
 def _annotator_of(annotation: dict[str, Any]) -> str:
     extra = annotation.get("annotty")
-    if isinstance(extra, dict) and isinstance(extra.get("annotator"), str) and extra["annotator"]:
-        return extra["annotator"]
+    named = extra.get("annotator") if isinstance(extra, dict) else None
+    if isinstance(named, str) and named:
+        return named
     who = annotation.get("completed_by")
     if isinstance(who, dict):
         for key in ("email", "username", "id"):

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from annotations import history
 from annotations.export.incoming import IncomingClaim, IncomingDoc
 from annotations.imports.report import ImportReport
 from annotations.input_files import shown
 from annotations.model import CLAIM_FIELDS, REVIEW_STATUSES, Document, content_id, new_id, now_iso
-from annotations.store import Store, StoreError
+from annotations.store import Store, StoreError, Transaction
 
 TEXT_FIELDS = tuple(f for f in CLAIM_FIELDS if f not in ("id", "doc_id", "start", "end", "quote"))
 MAX_MATCHES = 1000
@@ -183,10 +181,10 @@ class ImportPlacer:
         document is not found by id: a foreign file then still merges into the right document."""
         if self._aliases is None:
             self._aliases = {}
-            for row in self.store.query("select id, text from documents"):
-                derived = content_id(row["text"])
-                if derived != row["id"]:
-                    self._aliases[derived] = row["id"]
+            for stored_id, stored_text in self.store.all_texts():
+                derived = content_id(stored_text)
+                if derived != stored_id:
+                    self._aliases[derived] = stored_id
         return self._aliases.get(content_id(text))
 
     def _row(self, doc: Document, number: int, claim: IncomingClaim) -> dict[str, Any] | None:
@@ -234,31 +232,18 @@ class ImportPlacer:
             **fields,
         }
 
-    def _merge(
-        self, conn: sqlite3.Connection, number: int, row: dict[str, Any], has_id: bool
-    ) -> None:
-        existing = _fetch(conn, "select * from claims where id = ?", (row["id"],))
+    def _merge(self, conn: Transaction, number: int, row: dict[str, Any], has_id: bool) -> None:
+        existing = self.store.claim_state(conn, row["id"])
         if existing is None:
             # a claim that came without an id (a foreign file, or one that lost annotty's
             # extras) is the same claim as one here with its span, type and annotator
-            if not has_id and _fetch(
-                conn,
-                _TWIN,
-                (row["doc_id"], row["start"], row["end"], row["claim_type"], row["annotator"]),
+            if not has_id and self.store.has_twin(
+                conn, row["doc_id"], row["start"], row["end"], row["claim_type"], row["annotator"]
             ):
                 self.result.claims_unchanged += 1
                 return
-            history.apply(conn, "claim", row["id"], row)
-            history.record(
-                conn,
-                self.store.annotator,
-                "create",
-                "claim",
-                row["id"],
-                row["doc_id"],
-                None,
-                row,
-                batch=self.batch,
+            self.store.log_change(
+                conn, "create", "claim", row["id"], row["doc_id"], None, row, batch=self.batch
             )
             self.result.claims_added += 1
         elif existing["doc_id"] != row["doc_id"]:
@@ -274,31 +259,10 @@ class ImportPlacer:
             self.result.claims_kept += 1
             return
         else:
-            history.apply(conn, "claim", row["id"], row)
-            history.record(
-                conn,
-                self.store.annotator,
-                "update",
-                "claim",
-                row["id"],
-                row["doc_id"],
-                existing,
-                row,
-                batch=self.batch,
+            self.store.log_change(
+                conn, "update", "claim", row["id"], row["doc_id"], existing, row, batch=self.batch
             )
             self.result.claims_updated += 1
-
-
-_TWIN = (
-    'select * from claims where doc_id = ? and start = ? and "end" = ?'
-    " and claim_type = ? and annotator = ?"
-)
-
-
-def _fetch(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> dict[str, Any] | None:
-    cur = conn.execute(sql, params)
-    row = cur.fetchone()
-    return None if row is None else dict(zip([c[0] for c in cur.description], row, strict=True))
 
 
 def _text(value: Any) -> str:

@@ -96,13 +96,13 @@ class _Scanner:
                     continue
                 raise BadJSON(exc.msg, self.line(exc.pos)) from None
             except (ValueError, RecursionError) as exc:
-                end = _skip_value(self.buf, self.pos)
-                if end is None:  # not complete in the buffer yet
+                skip_to = _skip_value(self.buf, self.pos)
+                if skip_to is None:  # not complete in the buffer yet
                     if self._more(len(self.buf) - self.pos):
                         continue
                     raise BadJSON(str(exc) or "nested too deeply", self.line()) from None
                 line = self.line()
-                self.pos = end
+                self.pos = skip_to
                 return BadJSON(
                     str(exc) if isinstance(exc, ValueError) else "nested too deeply", line
                 )

@@ -7,7 +7,8 @@ cached until claims are added, removed or moved; a filter then only needs the *s
 matching rowids, an unsorted scan, which keeps a filter matching all 100,000 claims fast.
 
 Reads go through their own connections (``ReviewReader``) so that, in WAL mode, paging never waits
-for a long write such as a bulk decision.
+for a long write such as a bulk decision. Rows are plain ``Claim`` objects; the table's document
+titles come from ``ReviewList.title``, read with the same page.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 
-from annotations import db as dbmod
-from annotations.model import Claim, Entity
+from annotations.model import CLAIM_FIELDS, Claim, Entity, ReviewStatus
 from annotations.review.filters import ReviewError, ReviewFilter, where
 from annotations.store import Store
+from annotations.store import sqlite as dbmod
 
 PAGE = 100
 _FINGERPRINT = "select count(*), max(rowid), total(start), total(rowid * (start + 1)) from claims"
@@ -34,33 +36,11 @@ _ORDER = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class ReviewRow:
-    """One line of the review table: the claim's labels plus its document's title."""
-
-    rowid: int
-    id: str
-    doc_id: str
-    title: str
-    start: int
-    end: int
-    quote: str
-    claim_type: str
-    stance: str
-    target: str
-    speaker: str
-    annotator: str
-    review_status: str
-    reviewer: str
-    review_note: str
-    note: str
-
-
+# a page of claims with their documents' titles; building 100 ``Claim`` objects takes ~0.2 ms
 _ROW_SQL = (
-    "select c.rowid, c.id, c.doc_id, coalesce(d.title, ''), c.start, c.\"end\","
-    " substr(c.quote, 1, 400), c.claim_type, c.stance, c.target, c.speaker, c.annotator,"
-    " c.review_status, c.reviewer, c.review_note, substr(c.note, 1, 400)"
-    " from claims c left join documents d on d.id = c.doc_id where c.rowid in ({})"
+    "select c.rowid, coalesce(d.title, ''), "
+    + ", ".join(f'c."{name}"' for name in CLAIM_FIELDS)
+    + " from claims c left join documents d on d.id = c.doc_id where c.rowid in ({})"
 )
 
 
@@ -184,8 +164,10 @@ class ReviewList:
         self.reader = reader
         self.filter = f
         self.rowids = rowids
-        self._pages: OrderedDict[int, dict[int, ReviewRow]] = OrderedDict()
+        self._pages: OrderedDict[int, dict[int, Claim]] = OrderedDict()
+        self._titles: dict[str, str] = {}
         self.status_override: dict[int, str] = {}
+        """Review status by claim rowid (``rowids[index]``), shown until the store has it."""
 
     @classmethod
     def load(cls, reader: ReviewReader, f: ReviewFilter) -> ReviewList:
@@ -196,29 +178,37 @@ class ReviewList:
     def __len__(self) -> int:
         return len(self.rowids)
 
-    def row(self, index: int) -> ReviewRow | None:
-        """The row at ``index``; None past the end or if the claim was deleted meanwhile."""
+    def row(self, index: int) -> Claim | None:
+        """The claim at ``index``; None past the end or if the claim was deleted meanwhile."""
         if not 0 <= index < len(self.rowids):
             return None
         page = self._page(index // PAGE)
         row = page.get(self.rowids[index])
         status = self.status_override.get(self.rowids[index])
         if row is not None and status is not None:
-            row = replace(row, review_status=status)
+            row = replace(row, review_status=cast(ReviewStatus, status))  # a decision's status
         return row
+
+    def title(self, doc_id: str) -> str:
+        """The title of a document with a claim on a page read ("" if it has none)."""
+        return self._titles.get(doc_id, "")
 
     def cached(self, index: int) -> bool:
         return index // PAGE in self._pages
 
-    def _page(self, number: int) -> dict[int, ReviewRow]:
-        page = self._pages.get(number)
-        if page is not None:
+    def _page(self, number: int) -> dict[int, Claim]:
+        cached = self._pages.get(number)
+        if cached is not None:
             self._pages.move_to_end(number)
-            return page
+            return cached
         ids = self.rowids[number * PAGE : (number + 1) * PAGE].tolist()
         with self.reader.shared() as conn:
             rows = conn.execute(_ROW_SQL.format(",".join("?" * len(ids))), ids).fetchall()
-        page = {r[0]: ReviewRow(*r) for r in rows}
+        page: dict[int, Claim] = {}
+        for rowid, title, *fields in rows:
+            claim = Claim(*fields)
+            page[rowid] = claim
+            self._titles[claim.doc_id] = title
         self._pages[number] = page
         if len(self._pages) > 64:
             self._pages.popitem(last=False)
@@ -228,6 +218,7 @@ class ReviewList:
         """Forget cached rows (one page, or all) so they are read again."""
         if index is None:
             self._pages.clear()
+            self._titles.clear()
         else:
             self._pages.pop(index // PAGE, None)
 

@@ -5,22 +5,41 @@ from worker threads (one connection, serialised by a lock); writes are short ``B
 transactions so several annotty processes can share one file.
 
 The store is split by kind of record, one mixin per module: ``documents``, ``claims``,
-``entity_cache``, ``doc_state``, ``settings``, ``changes`` (history, undo/redo) and ``counts``,
-over the plumbing in ``base`` (connection, lock, transactions). Callers import from here only.
+``reviews``, ``entity_cache``, ``entity_edits``, ``doc_state``, ``settings``, ``changes``
+(history, undo/redo) and ``counts``, over the plumbing in ``base`` (connection, lock,
+transactions). Beside them, the SQLite machinery: ``sqlite`` (opening the file),
+``sqlite_schema`` (migrations), ``sqlite_check`` (file and integrity checks), ``history`` and
+``undo_stack`` (the log and the stacks derived from it), ``history_check`` (rows from another
+database), ``watcher`` (other processes' commits) and ``team_merge`` (merging whole databases).
+
+SQL lives here and in a few query modules that read through ``reading()`` (review listing and
+filters, stats, agreement, export bundles); ``tests/test_store_seam.py`` keeps it so. A second
+backend implements ``Store``'s public methods in a module of its own.
 """
 
 from __future__ import annotations
 
-from annotations.store.base import TEXT_CACHE, StoreBase, StoreError, default_annotator
-from annotations.store.changes import Changes
-from annotations.store.claims import Claims
+from annotations.store.base import TEXT_CACHE, StoreBase, StoreError, Transaction, default_annotator
+from annotations.store.changes import UndoHistory, UndoStep
 from annotations.store.counts import Counts
 from annotations.store.doc_state import DocStates
+from annotations.store.documents import DocumentName
 from annotations.store.entity_cache import EntityCache
+from annotations.store.entity_edits import EntityEdits
+from annotations.store.reviews import Reviews
 from annotations.store.settings import Settings
 
-__all__ = ["TEXT_CACHE", "Store", "StoreBase", "StoreError", "default_annotator"]
+__all__ = [
+    "TEXT_CACHE",
+    "DocumentName",
+    "Store",
+    "StoreBase",
+    "StoreError",
+    "Transaction",
+    "UndoStep",
+    "default_annotator",
+]
 
 
-class Store(Claims, DocStates, EntityCache, Settings, Changes, Counts):
+class Store(Reviews, DocStates, EntityCache, EntityEdits, Settings, UndoHistory, Counts):
     """The core's public API for documents, entities, claims, state, settings and history."""

@@ -18,12 +18,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from annotations import db as dbmod
 from annotations.errors import ReadOnlyDatabase
 from annotations.store import fair_write_lock
+from annotations.store import sqlite as dbmod
 from annotations.store.fair_write_lock import FairWriteLock
 
 TEXT_CACHE = 4  # document texts kept in memory for exact, fast quotes
+
+Transaction = sqlite3.Connection
+"""What ``transaction()`` yields: hand it back to the store's in-transaction methods
+(``log_change``, ``claim_state``, ...); never run SQL on it outside the store package."""
 
 
 class StoreError(ValueError):
@@ -72,7 +76,7 @@ class StoreBase:
                 self._texts.popitem(last=False)
 
     @contextmanager
-    def transaction(self, wait: float | None = None) -> Iterator[sqlite3.Connection]:
+    def transaction(self, wait: float | None = None) -> Iterator[Transaction]:
         """One atomic, durable write: commit on success, roll back on any error.
 
         Writers of all processes take turns through ``FairWriteLock``; ``BEGIN IMMEDIATE`` then
@@ -114,7 +118,8 @@ class StoreBase:
             self._writers.release()
 
     def query(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
-        """Run a read-only query; rows as dicts. For core modules that need their own reads."""
+        """Run a read-only query; rows as dicts. For the store's query modules only (see the
+        package docstring): everything else calls a method named for what it reads."""
         return self._rows(sql, params)
 
     @contextmanager

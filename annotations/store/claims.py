@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import asdict, replace
 from typing import Any
 
-from annotations import history
 from annotations.model import CLAIM_FIELDS, EDITABLE_CLAIM_FIELDS, Claim, new_id, now_iso
-from annotations.store.base import StoreError
+from annotations.store import history
+from annotations.store.base import StoreError, Transaction
 from annotations.store.documents import Documents
 
 _CLAIM_COLUMNS = ", ".join(f'"{name}"' for name in CLAIM_FIELDS)
@@ -25,7 +24,7 @@ class Claims(Documents):
         claim_type: str,
         *,
         claim_id: str | None = None,
-        **labels: str,
+        **labels: Any,
     ) -> Claim:
         """Save a new claim durably, with its history row, in one transaction.
 
@@ -107,7 +106,27 @@ class Claims(Documents):
             ).fetchall()
         return [Claim(*row) for row in rows]
 
-    def _claim_row(self, conn: sqlite3.Connection, claim_id: str) -> dict[str, Any]:
+    def claim_state(self, conn: Transaction, claim_id: str) -> dict[str, Any] | None:
+        """Inside ``transaction()``: the stored claim as a dict of columns, or None."""
+        try:
+            return self._claim_row(conn, claim_id)
+        except StoreError:
+            return None
+
+    def has_twin(
+        self, conn: Transaction, doc_id: str, start: int, end: int, claim_type: str, by: str
+    ) -> bool:
+        """Inside ``transaction()``: is there a claim with this span, type and annotator?"""
+        return (
+            conn.execute(
+                'select 1 from claims where doc_id = ? and start = ? and "end" = ?'
+                " and claim_type = ? and annotator = ?",
+                (doc_id, start, end, claim_type, by),
+            ).fetchone()
+            is not None
+        )
+
+    def _claim_row(self, conn: Transaction, claim_id: str) -> dict[str, Any]:
         cur = conn.execute("select * from claims where id = ?", (claim_id,))
         row = cur.fetchone()
         if row is None:

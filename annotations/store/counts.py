@@ -10,6 +10,10 @@ from annotations.store.base import StoreBase
 class Counts(StoreBase):
     """Counts of documents, claims, entities and history."""
 
+    def document_count(self) -> int:
+        """How many documents are stored (cheap: no text is read)."""
+        return int(self._rows("select count(*) as n from documents")[0]["n"])
+
     def stats(self) -> dict[str, Any]:
         one = self._rows(
             "select (select count(*) from documents) as documents,"

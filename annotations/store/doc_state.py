@@ -38,6 +38,16 @@ class DocStates(StoreBase):
                 ).rowcount
         return written
 
+    def statuses(self, doc_id: str) -> dict[str, str]:
+        """Every annotator's status of one document: annotator -> status."""
+        rows = self._rows("select annotator, status from doc_state where doc_id = ?", [doc_id])
+        return {r["annotator"]: r["status"] for r in rows}
+
+    def doc_ids_with_status(self, status: str) -> set[str]:
+        """Documents some annotator gave ``status`` (``done``: worked on)."""
+        rows = self._rows("select distinct doc_id from doc_state where status = ?", [status])
+        return {r["doc_id"] for r in rows}
+
     def status(self, doc_id: str, annotator: str | None = None) -> str:
         rows = self._rows(
             "select status from doc_state where doc_id = ? and annotator = ?",

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import Any
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any, NamedTuple
 
 from annotations.model import Document, DocumentSummary, Entity, content_id, now_iso
 from annotations.store.base import StoreBase, StoreError
+
+
+class DocumentName(NamedTuple):
+    """What names a document on the command line: its id, title and source file."""
+
+    id: str
+    title: str
+    source: str
 
 
 class Documents(StoreBase):
@@ -73,6 +82,41 @@ class Documents(StoreBase):
             meta=json.loads(r["meta"] or "{}"),
             imported_at=r["imported_at"] or "",
         )
+
+    def has_document(self, doc_id: str) -> bool:
+        """Is a document stored under exactly this id? (Reads no text.)"""
+        return bool(self._rows("select 1 from documents where id = ?", [doc_id]))
+
+    def documents_by_id_prefix(self, prefix: str, limit: int) -> list[DocumentName]:
+        """Up to ``limit`` documents whose id starts with ``prefix``, in id order."""
+        rows = self._rows(
+            "select id, title, source from documents where substr(id, 1, ?) = ?"
+            " order by id limit ?",
+            [len(prefix), prefix, limit],
+        )
+        return [_name(r) for r in rows]
+
+    def documents_named(self, title: str, source_contains: str = "") -> list[DocumentName]:
+        """Documents with exactly this title, or (if given) whose source contains
+        ``source_contains`` (matched literally: ``%`` and ``_`` are not wildcards), in id order."""
+        if not source_contains:
+            rows = self._rows(
+                "select id, title, source from documents where title = ? order by id", [title]
+            )
+        else:
+            like = "%" + re.sub(r"([%_\\])", r"\\\1", source_contains) + "%"
+            rows = self._rows(
+                "select id, title, source from documents where title = ? or"
+                " source like ? escape '\\' order by id",
+                [title, like],
+            )
+        return [_name(r) for r in rows]
+
+    def all_texts(self) -> Iterator[tuple[str, str]]:
+        """Every stored document as ``(id, text)``, in no particular order."""
+        with self._lock:
+            rows = self.db.conn.execute("select id, text from documents").fetchall()
+        yield from rows
 
     def document(self, doc_id: str) -> Document:
         doc = self.find_document(doc_id)
@@ -186,3 +230,7 @@ class Documents(StoreBase):
         if not (0 <= start < end <= len(text)):
             raise StoreError(f"span [{start}, {end}) is outside the document (0..{len(text)})")
         return text[start:end]
+
+
+def _name(row: dict[str, Any]) -> DocumentName:
+    return DocumentName(str(row["id"]), str(row["title"] or ""), str(row["source"] or ""))

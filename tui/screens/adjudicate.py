@@ -13,7 +13,7 @@ Reads run in thread workers. The screen is made of two parts: the document list
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -22,6 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Static
 
 from annotations import adjudication as adj
+from annotations.store import UndoStep
 from annotations.terminal_safe import plural
 from tui.screens.adjudicate_document import OpenDocument
 from tui.screens.adjudicate_overview import DocumentList
@@ -114,7 +115,7 @@ class AdjudicateScreen(DocumentList, OpenDocument):
 
     def __init__(self) -> None:
         super().__init__()
-        self.docs: list[dict[str, Any]] = []
+        self.docs: list[adj.DocumentOverview] = []
         self.doc_id: str | None = None
         self.text = ""  # the open document's text
         self.comparison: adj.Comparison | None = None
@@ -132,7 +133,8 @@ class AdjudicateScreen(DocumentList, OpenDocument):
     def compose(self) -> ComposeResult:
         yield Static(Text("annotty · adjudicate"), id="adj-title")
         with Horizontal(id="adj-body"):
-            yield DocumentTable(id="adj-docs")
+            self.doc_table = DocumentTable(id="adj-docs")
+            yield self.doc_table
             with Vertical(id="adj-doc"):
                 yield ItemTable(id="adj-items")
                 with VerticalScroll(id="adj-compare"):
@@ -172,9 +174,9 @@ class AdjudicateScreen(DocumentList, OpenDocument):
             start = self.doc_table.cursor_row
             for step in range(1, len(self.docs) + 1):
                 index = (start + step - (0 if self.is_open else 1)) % len(self.docs)
-                if self.docs[index]["disputed"]:
+                if self.docs[index].disputed:
                     self.doc_table.move_cursor(row=index)
-                    self.show_document(self.docs[index]["doc_id"])
+                    self.show_document(self.docs[index].doc_id)
                     return
             self._say("No document has disputed items left.")
             return
@@ -194,11 +196,10 @@ class AdjudicateScreen(DocumentList, OpenDocument):
         """The reviewer's latest decision in the open document if there is one."""
         return self.doc_id if self.is_open else None
 
-    def _describe_step(self, word: str, entry: dict[str, Any]) -> str:
-        count = entry.get("count")
-        if not count:
+    def _describe_step(self, word: str, entry: UndoStep) -> str:
+        if not entry.batch:
             return super()._describe_step(word, entry)
-        return f"{word} a decision ({plural(count, 'change')})."
+        return f"{word} a decision ({plural(entry.count, 'change')})."
 
     def _history_done(self, message: str | None) -> None:
         self._decided_items.clear()  # an undone decision makes its item disputed again
@@ -221,7 +222,7 @@ class AdjudicateScreen(DocumentList, OpenDocument):
             line.append(f"item {self.item_table.cursor_row + 1}/{len(comparison.items)} · ")
             line.append(describe(item))
         elif not self.is_open:
-            disputed = sum(d["disputed"] for d in self.docs)
+            disputed = sum(d.disputed for d in self.docs)
             line.append(
                 f"{plural(len(self.docs), 'document')} to adjudicate · "
                 f"{plural(disputed, 'disputed item')} · enter opens"

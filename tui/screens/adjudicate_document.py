@@ -8,6 +8,7 @@ Decisions go through ``OrderedWrites`` in the order typed, and each one re-reads
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -45,7 +46,7 @@ class OpenDocument(DecisionHistory, Screen[None]):
     """Part of ``AdjudicateScreen``: the open document's items and the decisions on them."""
 
     app: AnnottyApp
-    docs: list[dict[str, Any]]
+    docs: list[adj.DocumentOverview]
     doc_id: str | None
     text: str
     comparison: adj.Comparison | None
@@ -111,10 +112,16 @@ class OpenDocument(DecisionHistory, Screen[None]):
         self._show_item()
         self._title()
         self.refresh_bindings()
-        for doc in self.docs:  # keep the list's counts in step without re-reading every claim
-            if doc["doc_id"] == doc_id:
-                doc.update({s: comparison.count(s) for s in STATUSES})
-                self.doc_table.update_counts(doc)
+        # keep the list's counts in step without re-reading every claim
+        for i, doc in enumerate(self.docs):
+            if doc.doc_id == doc_id:
+                self.docs[i] = replace(
+                    doc,
+                    disputed=comparison.count("disputed"),
+                    agreed=comparison.count("agreed"),
+                    resolved=comparison.count("resolved"),
+                )
+                self.doc_table.update_counts(self.docs[i])
 
     @on(DataTable.RowHighlighted, "ItemTable")
     def _item_highlighted(self) -> None:
@@ -136,7 +143,7 @@ class OpenDocument(DecisionHistory, Screen[None]):
 
     def _title(self) -> None:
         line = Text("annotty · adjudicate")
-        doc = next((d for d in self.docs if d["doc_id"] == self.doc_id), None)
+        doc = next((d for d in self.docs if d.doc_id == self.doc_id), None)
         if self.is_open and doc is not None and self.comparison is not None:
             counts = " · ".join(f"{self.comparison.count(s)} {s}" for s in STATUSES)
             if self.size.width - len(line) - len(counts) - 7 < 16:  # narrow: the marks only
@@ -145,7 +152,7 @@ class OpenDocument(DecisionHistory, Screen[None]):
                     for mark, s in zip("≠=✓", STATUSES, strict=True)
                 )
             room = self.size.width - len(line) - len(counts) - 7
-            line.append(" · " + cut(one_line(doc["title"]) or self.doc_id or "", room))
+            line.append(" · " + cut(one_line(doc.title) or self.doc_id or "", room))
             line.append("  " + counts, style="not bold")
         self.query_one("#adj-title", Static).update(line)
 

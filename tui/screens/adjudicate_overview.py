@@ -4,7 +4,7 @@ disputed, agreed and resolved items; ``enter`` opens one."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.screen import Screen
@@ -23,21 +23,18 @@ class DocumentList(Screen[None]):
     """Part of ``AdjudicateScreen``: the list of documents, and opening and closing one."""
 
     app: AnnottyApp
-    docs: list[dict[str, Any]]
+    docs: list[adj.DocumentOverview]
     doc_id: str | None
     text: str
     comparison: adj.Comparison | None
     _decided_items: set[frozenset[str]]
     is_open: bool
+    doc_table: DocumentTable
     item_table: ItemTable
     side: SideBySide
     reload: Callable[[], None]
     _title: Callable[[], None]
     _show_status: Callable[[], None]
-
-    @property
-    def doc_table(self) -> DocumentTable:
-        return self.query_one(DocumentTable)
 
     @work(thread=True, exclusive=True, group="adjudicate-overview")
     def load_overview(self) -> None:
@@ -45,7 +42,7 @@ class DocumentList(Screen[None]):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._overview_loaded, docs)
 
-    def _overview_loaded(self, docs: list[dict[str, Any]]) -> None:
+    def _overview_loaded(self, docs: list[adj.DocumentOverview]) -> None:
         self.docs = docs
         self.doc_table.show(docs)
         if not self.is_open:

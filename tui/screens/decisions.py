@@ -7,8 +7,9 @@ still being saved (else it would undo the one before), so it goes through the sa
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from annotations.store import UndoStep
 from annotations.terminal_safe import thing
 from tui.screens.ordered_writes import OrderedWrites
 
@@ -46,28 +47,23 @@ class DecisionHistory(OrderedWrites):
     def _history_step(self, undo: bool) -> None:
         busy = self._history_busy()
         if busy:
-            self.notify(f"Please wait: {busy}", severity="warning")  # type: ignore[attr-defined]
+            self.app.notify(f"Please wait: {busy}", severity="warning")
             return
         store, scope = self.app.store, self._history_scope()
         step = store.undo if undo else store.redo
         self._write(lambda: step(scope), lambda entry, error: self._stepped(undo, entry, error))
 
-    def _stepped(self, undo: bool, entry: dict[str, Any] | None, error: Exception | None) -> None:
+    def _stepped(self, undo: bool, entry: UndoStep | None, error: Exception | None) -> None:
         word = "Undid" if undo else "Redid"
         message: str | None = None
         if error is not None:
-            self.notify(
-                f"{word[:-1]} failed: {error}",  # type: ignore[attr-defined]
-                severity="error",
-            )
+            self.app.notify(f"{word[:-1]} failed: {error}", severity="error")
         elif entry is None:
             message = f"Nothing to {'undo' if undo else 'redo'}."
         else:
             message = self._describe_step(word, entry)
         self._history_done(message)
 
-    def _describe_step(self, word: str, entry: dict[str, Any]) -> str:
+    def _describe_step(self, word: str, entry: UndoStep) -> str:
         """How one undone (``word``: Undid) or redone change reads in the status line."""
-        return (
-            f"{word} {entry.get('action', 'change')} of {thing(str(entry.get('kind') or 'item'))}."
-        )
+        return f"{word} {entry.action or 'change'} of {thing(entry.kind or 'item')}."

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from rich.syntax import Syntax
 from rich.text import Text
@@ -23,6 +23,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -125,6 +126,7 @@ class ExportDialog(ModalScreen[Path | None]):
         self.folder = folder or Path.cwd()
         self.written: Path | None = None
         self._export_worker: Worker[Tally] | None = None
+        self._preview_timer: Timer | None = None
 
     # -- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -217,7 +219,7 @@ class ExportDialog(ModalScreen[Path | None]):
 
     # -- preview ----------------------------------------------------------------------------
     def _schedule_preview(self) -> None:
-        if getattr(self, "_preview_timer", None) is not None:
+        if self._preview_timer is not None:
             self._preview_timer.stop()
         self._preview_timer = self.set_timer(PREVIEW_DELAY, self._refresh_preview)
 
@@ -303,7 +305,7 @@ class ExportDialog(ModalScreen[Path | None]):
     def _finished(self, worker: Worker[Any]) -> None:
         target = Path(self.query_one("#path", Input).value.strip()).expanduser()
         if worker.state == WorkerState.SUCCESS:
-            tally: Tally = worker.result
+            tally = cast(Tally, worker.result)
             self.written = target
             bar = self.query_one("#progress", ProgressBar)
             bar.update(total=max(tally.documents, 1), progress=max(tally.documents, 1))

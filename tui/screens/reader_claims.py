@@ -20,6 +20,8 @@ from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from tui.app import AnnottyApp
 
 NOT_SAVED = "Not saved yet: kept, retrying."
@@ -39,11 +41,14 @@ class ClaimActions(Screen[None]):
     respan: Claim | None
     jump_to: Callable[[int], None]
     own_claim_at_cursor: Callable[[], Claim | None]
-    reload_entities: Callable[[], object]
     _read_status: Callable[[], None]
     _show_claims: Callable[[list[Claim]], None]
     _update_header: Callable[[], None]
     _update_status: Callable[[], None]
+
+    if TYPE_CHECKING:  # ``EntityActions`` has it; a method here too, so the two bases agree
+
+        def reload_entities(self) -> Worker[None]: ...
 
     def speakers(self) -> list[str]:
         if self.document is None:
@@ -186,11 +191,9 @@ class ClaimActions(Screen[None]):
                 self.notify, screen_safe(said), severity="error", markup=False
             )
             return
-        message = (
-            nothing if entry is None else f"{verb} {entry['action']} of {thing(entry['kind'])}."
-        )
+        message = nothing if entry is None else f"{verb} {entry.action} of {thing(entry.kind)}."
         self.app.call_from_thread(self._after_change, message, False)
-        if entry is not None and entry["kind"] != "claim":
+        if entry is not None and entry.kind != "claim":
             self.reload_entities()
 
     def _jump(self, forward: bool) -> None:

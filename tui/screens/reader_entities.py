@@ -64,7 +64,7 @@ class EntityActions(Screen[None]):
 
     def entity_at_cursor(self) -> Entity | None:
         here = self.view.entities.at(self.view.cursor)
-        return min(here, key=lambda e: e.end - e.start) if here else None  # type: ignore
+        return min(here, key=lambda e: e.end - e.start) if here else None
 
     async def action_label_entity(self) -> None:
         """On a selection: add an entity. On an entity: relabel or remove it."""

@@ -55,7 +55,7 @@ class StatusLine(Screen[None]):
         me = self.app.store.annotator
         return min(
             here,
-            key=lambda c: (c.annotator != me, c.end - c.start),  # type: ignore
+            key=lambda c: (c.annotator != me, c.end - c.start),
             default=None,
         )
 

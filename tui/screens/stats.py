@@ -1,13 +1,13 @@
 """Stats: progress per annotator and document, review status, and claims by type × stance, target
 and speaker, as bar charts with the numbers beside them.
 
-The numbers are ``annotations.stats.compute`` (the same dict ``annotty stats --json`` prints),
-counted in a thread worker; the charts are redrawn from that dict when the terminal resizes.
+The numbers are ``annotations.stats.compute``'s ``Stats`` (the same ``annotty stats --json``
+prints), counted in a thread worker; the charts are redrawn from them when the terminal resizes.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -20,6 +20,7 @@ from textual.widgets import Footer, Static
 
 from annotations import stats
 from annotations.review.listing import ReviewReader
+from annotations.schema import Schema
 from annotations.terminal_safe import plural
 from tui.messages import StoreChanged
 from tui.widgets.bars import Part, bar, chart, stacked
@@ -53,7 +54,7 @@ class StatsScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.numbers: dict[str, Any] | None = None
+        self.numbers: stats.Stats | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text("annotty · stats"), id="stats-title")
@@ -76,7 +77,7 @@ class StatsScreen(Screen[None]):
             numbers = stats.compute(conn, documents=TOP_DOCUMENTS)
         self.app.call_from_thread(self._counted, numbers)
 
-    def _counted(self, numbers: dict[str, Any]) -> None:
+    def _counted(self, numbers: stats.Stats) -> None:
         self.numbers = numbers
         self._draw()
 
@@ -118,45 +119,55 @@ def _sizes(width: int) -> tuple[int, int]:
     return label, max(10, min(40, width - label - 36))
 
 
-def _review_parts(counts: dict[str, int]) -> list[Part]:
-    return [Part(counts.get(k, 0), style, glyph) for k, style, glyph in REVIEW_PARTS]
+class ReviewTally(Protocol):
+    """Anything counted by review status: the corpus, an annotator, a document, a reviewer."""
+
+    @property
+    def pending(self) -> int: ...
+    @property
+    def accepted(self) -> int: ...
+    @property
+    def rejected(self) -> int: ...
 
 
-def _review_numbers(counts: dict[str, int]) -> Text:
-    total = sum(counts.get(k, 0) for k, _, _ in REVIEW_PARTS)
+def _review_parts(counts: ReviewTally) -> list[Part]:
+    return [Part(getattr(counts, k), style, glyph) for k, style, glyph in REVIEW_PARTS]
+
+
+def _review_numbers(counts: ReviewTally) -> Text:
+    total = counts.accepted + counts.rejected + counts.pending
     out = Text(f"{total:,}", style="bold")
     out.append(
-        f"  ✓{counts.get('accepted', 0):,} ✗{counts.get('rejected', 0):,} "
-        f"·{counts.get('pending', 0):,}",
+        f"  ✓{counts.accepted:,} ✗{counts.rejected:,} ·{counts.pending:,}",
         style="dim",
     )
     return out
 
 
-def render_all(n: dict[str, Any], width: int, schema: Any) -> list[RenderableType]:
-    """Every section of the stats screen, as Rich renderables, from ``stats.compute``'s dict."""
+def render_all(n: stats.Stats, width: int, schema: Schema) -> list[RenderableType]:
+    """Every section of the stats screen, as Rich renderables, from ``stats.compute``."""
     label_w, bar_w = _sizes(width)
-    review = n["review"]
+    review = n.review
     out: list[RenderableType] = []
     overview = Text(
         " · ".join(
             (
-                plural(n["documents"], "document", thousands=True),
-                plural(n["claims"], "claim", thousands=True),
-                plural(n["entities"], "entity", thousands=True),
-                plural(n["history"], "change", thousands=True) + " in history",
+                plural(n.documents, "document", thousands=True),
+                plural(n.claims, "claim", thousands=True),
+                plural(n.entities, "entity", thousands=True),
+                plural(n.history, "change", thousands=True) + " in history",
             )
         )
     )
     out.append(overview)
 
-    out.append(_section(f"Review  ({review['reviewed_share']:.1%} decided)"))
+    out.append(_section(f"Review  ({review.reviewed_share:.1%} decided)"))
     out.append(
         chart(
             [
                 (
                     Text("all claims"),
-                    stacked(_review_parts(review), n["claims"], bar_w),
+                    stacked(_review_parts(review), n.claims, bar_w),
                     _review_numbers(review),
                 )
             ],
@@ -169,44 +180,43 @@ def render_all(n: dict[str, Any], width: int, schema: Any) -> list[RenderableTyp
         legend.append(f" {key}  ")
     out.append(legend)
 
-    people = n["annotators"]
+    people = n.annotators
     if people:
         out.append(_section("Progress by annotator  (claims by review status · documents done)"))
-        top = max((p["claims"] for p in people), default=0)
+        top = max((p.claims for p in people), default=0)
         rows = []
         for p in people:
             numbers = _review_numbers(p)
-            docs = p["documents"]
-            numbers.append(f"  docs done {docs['done']:,}/{n['documents']:,}", style="dim")
+            numbers.append(f"  docs done {p.documents.done:,}/{n.documents:,}", style="dim")
             rows.append(
                 (
-                    Text(one_line(p["annotator"]) or "(nobody)"),
+                    Text(one_line(p.annotator) or "(nobody)"),
                     stacked(_review_parts(p), top, bar_w),
                     numbers,
                 )
             )
         out.append(chart(rows, label_w))
 
-    docs = sorted(n["documents_progress"], key=lambda d: -d["claims"])[:TOP_DOCUMENTS]
-    if docs and docs[0]["claims"]:
-        with_claims = n["documents_with_claims"]
+    docs = sorted(n.documents_progress, key=lambda d: -d.claims)[:TOP_DOCUMENTS]
+    if docs and docs[0].claims:
+        with_claims = n.documents_with_claims
         out.append(
             _section(
                 f"Progress by document  (top {len(docs)} of {with_claims:,} with "
                 "claims; all in `annotty stats --json`)"
             )
         )
-        top = docs[0]["claims"]
+        top = docs[0].claims
         out.append(
             chart(
                 [
                     (
-                        Text(one_line(d["title"]) or d["id"]),
+                        Text(one_line(d.title) or d.id),
                         stacked(_review_parts(d), top, bar_w),
                         _review_numbers(d),
                     )
                     for d in docs
-                    if d["claims"]
+                    if d.claims
                 ],
                 label_w,
             )
@@ -232,7 +242,7 @@ def render_all(n: dict[str, Any], width: int, schema: Any) -> list[RenderableTyp
                 out.append(f"  {s} {counts[s]:,}", style=schema.colour("stances", s, ""))
         return out
 
-    by_type = n["type_by_stance"]
+    by_type = n.type_by_stance
     if by_type:
         out.append(_section("Claims by type × stance"))
         order = [lab.name for lab in schema.claim_types]
@@ -257,39 +267,37 @@ def render_all(n: dict[str, Any], width: int, schema: Any) -> list[RenderableTyp
             legend.append(f" {s}  ")
         out.append(legend)
 
-    targets = n["targets"]
+    targets: list[tuple[Text, dict[str, int]]] = [
+        (Text(one_line(t.target) or "(no target)"), t.stances) for t in n.targets
+    ]
+    if n.other_targets is not None:
+        other = n.other_targets
+        label = f"({plural(other.other_targets, 'other', thousands=True)})"
+        targets.append((Text(label), other.stances))
     if targets:
         out.append(_section("Claims by target  (by stance)"))
-        top = max(t["claims"] for t in targets)
+        top = max(sum(stances.values()) for _, stances in targets)
         out.append(
             chart(
                 [
-                    (
-                        Text(
-                            one_line(t["target"]) or "(no target)"
-                            if t["target"] is not None
-                            else f"({plural(t['other_targets'], 'other', thousands=True)})"
-                        ),
-                        stacked(stance_parts(t["stances"]), top, bar_w),
-                        stance_numbers(t["stances"]),
-                    )
-                    for t in targets
+                    (label, stacked(stance_parts(stances), top, bar_w), stance_numbers(stances))
+                    for label, stances in targets
                 ],
                 label_w,
             )
         )
 
-    speakers = n["speakers"][:TOP_SPEAKERS]
+    speakers = n.speakers[:TOP_SPEAKERS]
     if speakers:
         out.append(_section("Claims by speaker  (top entities)"))
-        top = max(s["claims"] for s in speakers)
+        top = max(s.claims for s in speakers)
         out.append(
             chart(
                 [
                     (
-                        Text(one_line(s["speaker"]) or "(unattributed)"),
-                        bar(s["claims"], top, bar_w, "cyan"),
-                        Text(f"{s['claims']:,}", style="bold"),
+                        Text(one_line(s.speaker) or "(unattributed)"),
+                        bar(s.claims, top, bar_w, "cyan"),
+                        Text(f"{s.claims:,}", style="bold"),
                     )
                     for s in speakers
                 ],
@@ -297,15 +305,15 @@ def render_all(n: dict[str, Any], width: int, schema: Any) -> list[RenderableTyp
             )
         )
 
-    reviewers = n["reviewers"]
+    reviewers = n.reviewers
     if reviewers:
         out.append(_section("Decisions by reviewer"))
-        top = max(r["accepted"] + r["rejected"] for r in reviewers)
+        top = max(r.accepted + r.rejected for r in reviewers)
         out.append(
             chart(
                 [
                     (
-                        Text(one_line(r["reviewer"]) or "(unknown)"),
+                        Text(one_line(r.reviewer) or "(unknown)"),
                         stacked(_review_parts(r), top, bar_w),
                         _review_numbers(r),
                     )

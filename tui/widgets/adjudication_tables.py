@@ -1,17 +1,16 @@
 """The adjudication screen's two lists: documents with their counts, and one document's items.
 
-Both are plain ``DataTable``s filled from core data (``adjudication.overview`` rows and a
-``Comparison``); every cell is a ``Text`` made safe with ``one_line``, never markup.
+Both are plain ``DataTable``s filled from core data (``adjudication.overview``'s
+``DocumentOverview`` rows and a ``Comparison``); every cell is a ``Text`` made safe with
+``one_line``, never markup.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.widgets import DataTable
 
-from annotations.adjudication import Comparison, Item
+from annotations.adjudication import Comparison, DocumentOverview, Item
 from tui.widgets.claim_table import one_line
 
 STATUS = {
@@ -55,31 +54,31 @@ class DocumentTable(DataTable[Text]):
             self.add_column(Text(mark, justify="right"), key=key)
         self.add_column("Annotators", key="annotators")
 
-    def show(self, docs: list[dict[str, Any]]) -> None:
+    def show(self, docs: list[DocumentOverview]) -> None:
         """Replace the rows, keeping the cursor's row number."""
         row = self.cursor_row
         self.clear()
         for doc in docs:
-            self.add_row(*self.cells(doc), key=doc["doc_id"])
+            self.add_row(*self.cells(doc), key=doc.doc_id)
         if docs:
             self.move_cursor(row=min(max(row, 0), len(docs) - 1))
 
-    def update_counts(self, doc: dict[str, Any]) -> None:
+    def update_counts(self, doc: DocumentOverview) -> None:
         for key, cell in zip(("title", *COUNTS), self.cells(doc), strict=False):
-            self.update_cell(doc["doc_id"], key, cell)
+            self.update_cell(doc.doc_id, key, cell)
 
-    def cells(self, doc: dict[str, Any]) -> list[Text]:
-        title = cut(one_line(doc["title"]) or doc["doc_id"], self.title_width)
+    def cells(self, doc: DocumentOverview) -> list[Text]:
+        title = cut(one_line(doc.title) or doc.doc_id, self.title_width)
         return [
-            Text(title, style="bold" if doc["disputed"] else ""),
+            Text(title, style="bold" if doc.disputed else ""),
             Text(
-                str(doc["disputed"]),
-                style="bold yellow" if doc["disputed"] else "dim",
+                str(doc.disputed),
+                style="bold yellow" if doc.disputed else "dim",
                 justify="right",
             ),
-            Text(str(doc["agreed"]), justify="right"),
-            Text(str(doc["resolved"]), style="green" if doc["resolved"] else "", justify="right"),
-            Text(", ".join(one_line(a) for a in doc["annotators"]), style="dim"),
+            Text(str(doc.agreed), justify="right"),
+            Text(str(doc.resolved), style="green" if doc.resolved else "", justify="right"),
+            Text(", ".join(one_line(a) for a in doc.annotators), style="dim"),
         ]
 
 

@@ -168,10 +168,10 @@ class ClaimForm(KeyedForm):
 
     def _default(self, field: str) -> str:
         if field == "stance":
-            return self.initial.get("stance") or (
+            return str(self.initial.get("stance") or "") or (
                 "none" if self.schema.label("stances", "none") else ""
             )
-        return self.initial.get(field, "")
+        return str(self.initial.get(field) or "")
 
     def on_mount(self) -> None:
         # at once, not ``focus()`` (queued behind keys typed with the form's key: see KeyedForm)

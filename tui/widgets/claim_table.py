@@ -1,7 +1,8 @@
 """The review table: one line per claim, drawn only for the rows on screen (``VirtualTable``).
 
 The table holds a ``ReviewList`` (rowids only) and asks it for the rows it draws, a page at a
-time, so 100,000 claims cost no more to show than 100.
+time, so 100,000 claims cost no more to show than 100. Rows are ``Claim`` objects; the document
+column comes from ``ReviewList.title``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from rich.text import Text
 from textual.message import Message
 from textual.strip import Strip
 
-from annotations.review.listing import ReviewList, ReviewRow
+from annotations.model import Claim
+from annotations.review.listing import ReviewList
 from annotations.schema import Schema
 from tui.widgets.virtual_table import Column, VirtualTable, fit, one_line
 
@@ -32,6 +34,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("review_status", "Review", 10, 0),
 )
 MIN_QUOTE = 24
+MAX_CELL = 400
+"""Characters of a value looked at for a cell: a quote or note can be megabytes."""
 
 
 def layout(width: int) -> list[tuple[Column, int]]:
@@ -50,7 +54,7 @@ class ClaimTable(VirtualTable):
 
         table: ClaimTable
         index: int
-        row: ReviewRow | None
+        row: Claim | None
 
     def __init__(self, schema: Schema, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -68,7 +72,7 @@ class ClaimTable(VirtualTable):
         return len(self.source) if self.source is not None else 0
 
     @property
-    def current(self) -> ReviewRow | None:
+    def current(self) -> Claim | None:
         return self.source.row(self.cursor) if self.source is not None else None
 
     def cursor_moved(self) -> None:
@@ -98,8 +102,12 @@ class ClaimTable(VirtualTable):
             selected,
         )
 
-    def _cell(self, row: ReviewRow, key: str, size: int) -> Text:
-        value = one_line(str(getattr(row, key)))
+    def _cell(self, row: Claim, key: str, size: int) -> Text:
+        if key == "title":
+            raw = self.source.title(row.doc_id) if self.source is not None else ""
+        else:
+            raw = str(getattr(row, key))
+        value = one_line(raw[:MAX_CELL])
         style = ""
         if key == "claim_type":
             style = self.schema.colour("claim_types", row.claim_type)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -45,20 +46,23 @@ WRAP_DELAY = 0.3  # seconds without new entities before a long text is wrapped w
 LABEL_MAX = 16  # cells of a label's name before it is cut with an ellipsis
 
 
-class SpanIndex:
+S = TypeVar("S", Entity, Claim)
+
+
+class SpanIndex(Generic[S]):
     """Spans sorted by start, with a bisect lookup of those overlapping a range."""
 
-    def __init__(self, spans: Sequence[Entity | Claim]) -> None:
-        self.spans = sorted(spans, key=lambda s: (s.start, s.end))
-        self.starts = [s.start for s in self.spans]
-        self.longest = max((s.end - s.start for s in self.spans), default=0)
+    def __init__(self, spans: Sequence[S]) -> None:
+        self.spans: list[S] = sorted(spans, key=lambda s: (s.start, s.end))
+        self.starts: list[int] = [s.start for s in self.spans]
+        self.longest: int = max((s.end - s.start for s in self.spans), default=0)
 
-    def overlapping(self, start: int, end: int) -> list[Entity | Claim]:
+    def overlapping(self, start: int, end: int) -> list[S]:
         lo = bisect_left(self.starts, start - self.longest)
         hi = bisect_left(self.starts, end)
         return [s for s in self.spans[lo:hi] if s.end > start and s.start < end]
 
-    def at(self, offset: int) -> list[Entity | Claim]:
+    def at(self, offset: int) -> list[S]:
         return self.overlapping(offset, offset + 1)
 
 
@@ -195,9 +199,9 @@ class DocumentView(ScrollView, can_focus=True):
         self._display = ""
         self._layout: WrappedText | None = None
         self.selection_anchor: int | None = None
-        self.entities = SpanIndex([])
-        self.claims = SpanIndex([])
-        self.matches = SpanIndex([])
+        self.entities: SpanIndex[Entity] = SpanIndex([])
+        self.claims: SpanIndex[Claim] = SpanIndex([])
+        self.matches: SpanIndex[Entity] = SpanIndex([])
         self._goal_column: int | None = None
         self._cache: OrderedDict[int, Strip] = OrderedDict()
         self._dragging = False
@@ -412,7 +416,7 @@ class DocumentView(ScrollView, can_focus=True):
                 self._wrap_soon()  # the current layout stays until the new one is ready
                 return
             self._wrap(width)
-        self.virtual_size = Size(width, len(self._layout))
+        self.virtual_size = Size(width, self.layout_rows)
         self._invalidate()
 
     def on_resize(self, event: events.Resize) -> None:

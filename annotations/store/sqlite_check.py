@@ -167,7 +167,7 @@ def connect(
     target: str, path: Path, immutable: bool = False, **options: object
 ) -> TrackedConnection:
     """``sqlite3.connect`` for a database file, counted as live while open."""
-    conn = sqlite3.connect(target, factory=TrackedConnection, **options)  # type: ignore[arg-type]
+    conn = sqlite3.connect(target, factory=TrackedConnection, **options)  # type: ignore[call-overload]
     assert isinstance(conn, TrackedConnection)
     conn.track(path, immutable)
     return conn
@@ -435,7 +435,7 @@ class IntegrityGate:
         if self._verdict != "ok":
             return False
         try:
-            return conn.execute("PRAGMA data_version").fetchone()[0] == self._data_version
+            return bool(conn.execute("PRAGMA data_version").fetchone()[0] == self._data_version)
         except sqlite3.Error:
             return False
 

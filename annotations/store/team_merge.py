@@ -30,11 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotations import db as dbmod
-from annotations import history, history_check
 from annotations.errors import InputError
 from annotations.model import content_id
-from annotations.store import Store
+from annotations.store import Store, history, history_check
+from annotations.store import sqlite as dbmod
 
 HistoryKey = tuple[Any, ...]
 Version = tuple[str, "dict[str, Any] | None"]  # (time of the last change, the state; None = gone)

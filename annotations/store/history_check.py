@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from annotations import history
+from annotations.store import history, undo_stack
 
 
 def _state(raw: Any, kind: str, item_id: str, doc_id: str) -> dict[str, Any] | None:
@@ -45,7 +45,7 @@ def problem(row: dict[str, Any], doc_id: str, valid: dict[int, dict[str, Any]]) 
         if not isinstance(kind, str):
             raise history.HistoryError("no kind")
         history.table(kind)
-        if action not in history.UNDOABLE + history.STEPS:
+        if action not in undo_stack.UNDOABLE + undo_stack.STEPS:
             raise history.HistoryError(f"unknown action {str(action)[:40]!r}")
         if not isinstance(item_id, str) or not item_id:
             raise history.HistoryError("no item id")
@@ -61,14 +61,14 @@ def problem(row: dict[str, Any], doc_id: str, valid: dict[int, dict[str, Any]]) 
             raise history.HistoryError("a delete needs a before state and no after state")
         if action in ("update", "review") and (before is None or after is None):
             raise history.HistoryError(f"an {action} needs both states")
-        if action in history.STEPS:
+        if action in undo_stack.STEPS:
             ref = row.get("ref")
             target = valid.get(ref) if isinstance(ref, int) else None
             if target is None or ref >= row["seq"]:
                 raise history.HistoryError(f"an {action} of a missing or invalid row")
             if (target["kind"], target["item_id"]) != (kind, item_id) or target[
                 "action"
-            ] not in history.UNDOABLE:
+            ] not in undo_stack.UNDOABLE:
                 raise history.HistoryError(f"an {action} pointing at another item's row")
             if target["annotator"] != row["annotator"]:  # undo is per annotator
                 raise history.HistoryError(f"an {action} of another annotator's change")

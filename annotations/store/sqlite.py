@@ -1,7 +1,7 @@
-"""Opening the SQLite file: pragmas for durability and sharing, and versioned migrations.
+"""Opening the SQLite file: pragmas for durability and sharing, read-only and damaged files.
 
-Every schema change is a numbered migration recorded in ``PRAGMA user_version``; a database made
-by an older annotty is brought up to date when opened, a newer one is refused.
+The schema and its migrations are ``sqlite_schema``; checks of the file itself (header,
+integrity, who has it open) are ``sqlite_check``.
 """
 
 from __future__ import annotations
@@ -9,15 +9,11 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
 
-from annotations import db_check, history
-from annotations.db_check import FileState, IntegrityGate, inspect_file, read_only_connection
 from annotations.errors import (
     AnnottyError,
     DamagedDatabase,
@@ -25,162 +21,16 @@ from annotations.errors import (
     InputError,
     MissingDatabase,
 )
+from annotations.store import sqlite_check as db_check
+from annotations.store.sqlite_check import (
+    FileState,
+    IntegrityGate,
+    inspect_file,
+    read_only_connection,
+)
+from annotations.store.sqlite_schema import SCHEMA_VERSION, check_version, migrate, retry_busy
 
 BUSY_TIMEOUT_MS = 10_000
-
-
-def _m1_initial(db: sqlite_utils.Database) -> None:
-    db["documents"].create(
-        {
-            "id": str,
-            "title": str,
-            "source": str,
-            "text": str,
-            "meta": str,
-            "chars": int,
-            "words": int,
-            "imported_at": str,
-        },
-        pk="id",
-    )
-    db["doc_state"].create(
-        {
-            "doc_id": str,
-            "annotator": str,
-            "status": str,
-            "position": int,
-            "stance": str,
-            "updated_at": str,
-        },
-        pk=("doc_id", "annotator"),
-    )
-    db["entities"].create(
-        {
-            "id": int,
-            "doc_id": str,
-            "start": int,
-            "end": int,
-            "label": str,
-            "source": str,
-            "recognizer": str,
-        },
-        pk="id",
-    )
-    db["entities"].create_index(["doc_id", "recognizer", "start"])
-    db["entity_runs"].create(
-        {"doc_id": str, "recognizer": str, "count": int, "computed_at": str},
-        pk=("doc_id", "recognizer"),
-    )
-    db["claims"].create(
-        {
-            "id": str,
-            "doc_id": str,
-            "start": int,
-            "end": int,
-            "quote": str,
-            "claim_type": str,
-            "stance": str,
-            "target": str,
-            "speaker": str,
-            "attribution": str,
-            "checkworthy": str,
-            "note": str,
-            "annotator": str,
-            "review_status": str,
-            "reviewer": str,
-            "review_note": str,
-            "reviewed_at": str,
-            "created_at": str,
-            "updated_at": str,
-        },
-        pk="id",
-    )
-    db["claims"].create_index(["doc_id", "start"])
-    db["claims"].create_index(["annotator"])
-    db["claims"].enable_fts(["quote", "note"], create_triggers=True, tokenize="unicode61")
-    # Re-index only when the indexed text changes: review decisions update other columns,
-    # and re-indexing on every one made bulk decisions about twice as slow.
-    db.execute("DROP TRIGGER claims_au")
-    db.execute(
-        'CREATE TRIGGER claims_au AFTER UPDATE OF "quote", "note" ON claims BEGIN\n'
-        '  INSERT INTO claims_fts (claims_fts, rowid, "quote", "note")'
-        ' VALUES(\'delete\', old.rowid, old."quote", old."note");\n'
-        '  INSERT INTO claims_fts (rowid, "quote", "note")'
-        ' VALUES (new.rowid, new."quote", new."note");\nEND'
-    )
-    db["history"].create(
-        {
-            "seq": int,
-            "at": str,
-            "annotator": str,
-            "action": str,
-            "kind": str,
-            "item_id": str,
-            "doc_id": str,
-            "before": str,
-            "after": str,
-            "ref": int,
-            "batch": str,
-        },
-        pk="seq",
-    )
-    db["history"].create_index(["annotator", "doc_id"])
-    db["settings"].create({"key": str, "value": str}, pk="key")
-
-
-def _m2_entity_edits(db: sqlite_utils.Database) -> None:
-    """Annotators' entity corrections: one row per span; label "" suppresses a machine entity."""
-    db["entity_edits"].create(
-        {
-            "id": str,
-            "doc_id": str,
-            "start": int,
-            "end": int,
-            "label": str,
-            "quote": str,
-            "annotator": str,
-            "created_at": str,
-            "updated_at": str,
-        },
-        pk="id",
-    )
-    db["entity_edits"].create_index(["doc_id", "start", "end"], unique=True)
-
-
-# Entity corrections are undoable like claims (annotations.entities.corrections writes them).
-history.register(
-    "entity_edit",
-    "entity_edits",
-    "id",
-    ("id", "doc_id", "start", "end", "label", "quote", "annotator", "created_at", "updated_at"),
-)
-
-
-def _m3_history_indexes(db: sqlite_utils.Database) -> None:
-    """Undo and redo find the tops of their stacks through these instead of replaying the log:
-    the annotator's rows newest first, the undo/redo rows pointing at a row, a batch's rows."""
-    db.execute("create index if not exists history_annotator_seq on history(annotator, seq)")
-    db.execute("create index if not exists history_ref on history(ref) where ref is not null")
-    db.execute(
-        "create index if not exists history_batch on history(batch, seq) where batch is not null"
-    )
-
-
-def _m4_doc_state_times(db: sqlite_utils.Database) -> None:
-    """When status and stance were each set, so a merge keeps the newer of each separately."""
-    have = set(db["doc_state"].columns_dict)
-    for column in ("status_at", "stance_at"):
-        if column not in have:
-            db.execute(f"alter table doc_state add column {column} text")
-
-
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _m1_initial,
-    _m2_entity_edits,
-    _m3_history_indexes,
-    _m4_doc_state_times,
-]
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")
@@ -241,7 +91,7 @@ def open_database(
     if path is None:
         conn = _new_connection(":memory:")
         db = sqlite_utils.Database(conn)
-        _migrate(db, ":memory:")
+        migrate(db, ":memory:")
         return Opened(db)
     target = str(path)
     refuse_url(target)
@@ -267,11 +117,11 @@ def open_database(
     known_good = state is not None and db_check.known_ok(file)
     conn = _new_connection(target)
     try:
-        _retry_busy(lambda: conn.execute("PRAGMA journal_mode=WAL"))
+        retry_busy(lambda: conn.execute("PRAGMA journal_mode=WAL"))
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
         db = sqlite_utils.Database(conn)
-        _migrate(db, target)
+        migrate(db, target)
         gate = None if state is None else IntegrityGate(file, conn, background_check, known_good)
     except sqlite3.DatabaseError as exc:
         conn.close()
@@ -291,7 +141,7 @@ def _open_read_only(file: Path, state: FileState | None, why: str) -> sqlite3.Co
         conn.isolation_level = None
         conn.text_factory = decode_text
         conn.execute("PRAGMA query_only=1")
-        if _check_version(conn, str(file)) != SCHEMA_VERSION:
+        if check_version(conn, str(file)) != SCHEMA_VERSION:
             raise DatabaseProblem(
                 file,
                 f"{file}: made by an older annotty and read-only ({why}), so it cannot be upgraded",
@@ -364,6 +214,13 @@ def _why_readonly(file: Path) -> str:
     return ""
 
 
+def compact(conn: sqlite3.Connection) -> None:
+    """Rebuild the file without its free pages (``VACUUM``), then fold the WAL back into it:
+    every row and all history kept. Other writers wait while it runs."""
+    conn.execute("VACUUM")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def check_file(path: str | Path) -> FileState:
     """An existing annotty database this annotty can read, else the error saying why; reads
     only (``annotty db check`` uses it before its own full check)."""
@@ -387,7 +244,7 @@ def _probe(file: Path, state: FileState) -> None:
     except sqlite3.DatabaseError as exc:
         raise _problem(file, exc) from exc
     try:
-        version = _check_version(conn, str(file))
+        version = check_version(conn, str(file))
         tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
     except sqlite3.DatabaseError as exc:
         raise _problem(file, exc) from exc
@@ -407,41 +264,3 @@ def _problem(file: Path, exc: sqlite3.DatabaseError) -> AnnottyError:
     if code == sqlite3.SQLITE_CORRUPT or "malformed" in str(exc):
         return DamagedDatabase(file, str(exc))
     return InputError(file, f"not a usable database ({exc})")
-
-
-def _check_version(conn: sqlite3.Connection, target: str) -> int:
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    if version > SCHEMA_VERSION:
-        raise InputError(target, f"made by a newer annotty (schema {version}); upgrade annotty")
-    return version
-
-
-def _retry_busy(step: Callable[[], object], attempts: int = 50) -> None:
-    for attempt in range(attempts):
-        try:
-            step()
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc) or attempt == attempts - 1:
-                raise
-            time.sleep(0.02)
-
-
-def _migrate(db: sqlite_utils.Database, target: str) -> None:
-    conn = db.conn
-    if _check_version(conn, target) == SCHEMA_VERSION:
-        return
-    _retry_busy(lambda: conn.execute("BEGIN IMMEDIATE"))
-    try:
-        version = _check_version(conn, target)  # another process may have migrated meanwhile
-        if version == 0 and db.table_names():
-            raise InputError(target, "not an annotty database (it has other tables)")
-        if version and not db["documents"].exists():
-            raise InputError(target, "not an annotty database (no documents table)")
-        for number in range(version, SCHEMA_VERSION):
-            MIGRATIONS[number](db)
-            conn.execute(f"PRAGMA user_version={number + 1}")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")

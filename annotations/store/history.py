@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from annotations.model import CLAIM_FIELDS, new_id, now_iso
-from annotations.undo_stack import (  # noqa: F401  (stacks, STEPS: part of this module's API)
+from annotations.store.undo_stack import (  # noqa: F401  (stacks, STEPS: part of this module's API)
     STEPS,
     UNDOABLE,
     redo_members,
@@ -49,7 +49,7 @@ class HistoryError(ValueError):
     """A history row that cannot be applied safely (forged, damaged): the message says which."""
 
 
-# kind -> table; entity corrections register themselves in annotations.db.
+# kind -> table; entity corrections register themselves in annotations.store.sqlite_schema.
 TABLES: dict[str, Table] = {"claim": Table("claims", "id", CLAIM_FIELDS)}
 _CHUNK = 500  # ids per "in (...)" query: well under SQLite's variable limit
 
