@@ -138,14 +138,14 @@ async def test_a_remapped_key_works_and_shows_in_help_and_footer(
     store: Store, tmp_path: Path
 ) -> None:
     doc, _ = store.add_document(TEXT, "t")
-    keymap = load_keymap(write(tmp_path, "keys:\n  reader.claim: k\n"))
+    keymap = load_keymap(write(tmp_path, "keys:\n  reader.claim: h\n"))
     app = make_app(store, keymap=keymap)
     async with app.run_test(size=SIZE) as pilot:
         reader = await support.open_reader(app, pilot, doc.id)
         await pilot.press("s", "c")  # the old key does nothing now
         await pilot.pause()
         assert app.screen is reader
-        await pilot.press("k")
+        await pilot.press("h")
         await pilot.pause()
         assert isinstance(app.screen, ClaimForm)
         await pilot.press("3", "a", "enter")
@@ -153,9 +153,9 @@ async def test_a_remapped_key_works_and_shows_in_help_and_footer(
         await app.workers.wait_for_complete()
         assert app.screen is reader
         shown = {key: active.binding.action for key, active in reader.active_bindings.items()}
-        assert shown.get("k") == "tag_claim" and "c" not in shown  # what the footer shows
+        assert shown.get("h") == "tag_claim" and "c" not in shown  # what the footer shows
         line = next(row for row in table_text(app).splitlines() if "Claim" in row.split())
-        assert line.split()[0] == "k"
+        assert line.split()[0] == "h"
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)

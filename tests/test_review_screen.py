@@ -273,9 +273,9 @@ async def test_keys_typed_before_a_dialog_is_ready_go_into_it(
 
 async def test_changes_from_elsewhere_show_up(tagged: tuple[Store, list[Claim]]) -> None:
     """Another annotty process decides a claim: the app's poll posts StoreChanged, and the
-    row and the list follow."""
+    row and the list follow. The test polls itself (the timer is paused), so each message says
+    exactly what changed since the one before, as the app's poll would."""
     from annotations.review.decisions import decide
-    from annotations.store.watcher import Changes
     from tui.messages import StoreChanged
 
     store, _ = tagged
@@ -283,27 +283,23 @@ async def test_changes_from_elsewhere_show_up(tagged: tuple[Store, list[Claim]])
     app = review_host(store, ReviewFilter(review_status="pending"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        app.poll_timer.pause()
+        await app.workers.wait_for_complete()
         screen = app.screen
         table = screen.query_one(ClaimTable)
+        app.watcher.poll()  # what the app saw before: nothing new
         other = Store(store.path, annotator="bob")
         decide(other, second.id, "rejected", "by bob")
         other.close()
-        screen.post_message(
-            StoreChanged(
-                Changes(
-                    seq=1,
-                    doc_ids=frozenset({second.doc_id}),
-                    annotators=frozenset({"bob"}),
-                    entries=1,
-                )
-            )
-        )
+        changes = app.watcher.poll()
+        assert changes.annotators == {"bob"}
+        screen.post_message(StoreChanged(changes))
         await settle(pilot)
         assert table.current.id == first.id  # the cursor stays on its claim
         assert second.id not in {table.source.row(i).id for i in range(len(table.source))}
         decide(store, first.id, "accepted")  # this app's own save: rows re-read in place
-        screen.post_message(
-            StoreChanged(Changes(seq=2, annotators=frozenset({"tester"}), entries=1))
-        )
+        changes = app.watcher.poll()
+        assert changes.annotators == {"tester"} and not changes.other
+        screen.post_message(StoreChanged(changes))
         await settle(pilot)
         assert table.current.review_status == "accepted"

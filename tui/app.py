@@ -27,6 +27,7 @@ from annotations.store import Store
 from annotations.store.watcher import Changes, Watcher
 from annotations.terminal_safe import plural
 from tui.commands import binding_commands
+from tui.key_clashes import all_bindings, check_clashes
 from tui.messages import StoreChanged
 from tui.screens.help import HelpScreen
 from tui.screens.library import LibraryScreen
@@ -66,6 +67,7 @@ class AnnottyApp(SaveGuard):
         super().__init__()
         if keymap is not None:  # the user's keys (annotations.keymap), by binding id
             keymap.check_ids(binding_ids())
+            check_clashes(keymap, all_bindings(binding_classes()))
             self.set_keymap(keymap.as_dict())
         self.store = store
         self.saves = SaveQueue(store)  # a save that fails is kept, journaled and retried
@@ -149,7 +151,7 @@ class AnnottyApp(SaveGuard):
         elif self.seed:
             self.seed_corpus()
         self.watcher = Watcher(self.store)
-        self.set_interval(POLL_SECONDS, self.poll_changes)
+        self.poll_timer = self.set_interval(POLL_SECONDS, self.poll_changes)
         if not self.store.readonly:
             self.start_save_retries()
 
@@ -277,12 +279,21 @@ def binding_ids() -> frozenset[str]:
     import tui.screens.stats  # noqa: F401  (their classes are what is walked below)
 
     ids: set[str] = set()
+    for cls in binding_classes():
+        ids.update(b.id for b in vars(cls).get("BINDINGS", ()) if isinstance(b, Binding) and b.id)
+    return frozenset(ids)
+
+
+def binding_classes() -> list[type[DOMNode]]:
+    """Every loaded screen and widget class (annotty's and Textual's), once each."""
+    seen: dict[type[DOMNode], None] = {}
     pending: list[type[DOMNode]] = [DOMNode]
     while pending:
         cls = pending.pop()
-        pending.extend(cls.__subclasses__())
-        ids.update(b.id for b in vars(cls).get("BINDINGS", ()) if isinstance(b, Binding) and b.id)
-    return frozenset(ids)
+        if cls not in seen:
+            seen[cls] = None
+            pending.extend(cls.__subclasses__())
+    return list(seen)
 
 
 def make_app(
