@@ -150,3 +150,35 @@ def test_the_readmes_example_is_a_keymap_the_app_takes(tmp_path: Path) -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     example = readme.split("```yaml\nkeys:\n", 1)[1].split("```", 1)[0]
     check_clashes(keymap(tmp_path, example), bindings())
+
+
+async def test_hint_lines_name_the_remapped_keys(store: Store, tmp_path: Path) -> None:
+    """The footer follows a keymap by itself; the hints written in status lines and forms ask
+    ``AnnottyApp.key`` and follow it too."""
+    from textual.widgets import Static
+
+    from annotations.review.filters import ReviewFilter
+    from tui.screens.review import ReviewScreen
+    from tui.widgets.claim_form import ClaimForm
+
+    doc, _ = store.add_document(TEXT, "t")
+    store.add_claim(doc.id, 0, 43, "statistical", stance="favor")
+    keys = "  review.accept: y\n  review.reject: ctrl+x\n  claim_form.save: ctrl+s\n"
+    app = make_app(store, keymap=keymap(tmp_path, keys))
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ReviewScreen(ReviewFilter()))
+        status = ""
+        for _ in range(200):  # until the list is read and the line written
+            await pilot.pause(0.02)
+            if isinstance(app.screen, ReviewScreen):
+                status = str(app.screen.query_one("#review-status", Static).content)
+                if "accept" in status:
+                    break
+        assert "y accept · ^x reject" in status and "a accept" not in status
+        await pilot.press("q")
+        await support.open_reader(app, pilot, doc.id)
+        await pilot.press("s", "c")
+        await pilot.pause()
+        assert isinstance(app.screen, ClaimForm)
+        hint = str(app.screen.query_one("#hint", Static).content)
+        assert "^s save · esc cancel" in hint

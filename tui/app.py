@@ -28,6 +28,7 @@ from annotations.store.watcher import Changes, Watcher
 from annotations.terminal_safe import plural
 from tui.commands import binding_commands
 from tui.key_clashes import all_bindings, check_clashes
+from tui.key_hints import key_for
 from tui.messages import StoreChanged
 from tui.screens.help import HelpScreen
 from tui.screens.library import LibraryScreen
@@ -69,6 +70,7 @@ class AnnottyApp(SaveGuard):
             keymap.check_ids(binding_ids())
             check_clashes(keymap, all_bindings(binding_classes()))
             self.set_keymap(keymap.as_dict())
+        self.user_keys = keymap.as_dict() if keymap is not None else {}
         self.store = store
         self.saves = SaveQueue(store)  # a save that fails is kept, journaled and retried
         self.schema = schema or load_default()
@@ -265,6 +267,10 @@ class AnnottyApp(SaveGuard):
             timeout=10,
             markup=False,
         )
+
+    def key(self, binding_id: str) -> str:
+        """The key of ``binding_id`` for a hint line, as remapped (``tui.key_hints``)."""
+        return key_for(self, binding_id, self.user_keys)
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"

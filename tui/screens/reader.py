@@ -347,7 +347,7 @@ class ReaderScreen(ClaimActions, FindPrompt, EntityActions, StatusLine):
         others = len(claims) - sum(1 for c in claims if c.annotator == me)
         title = f"Claims ({len(self.claims)})"
         if others and not self.show_others:
-            title += f" · {others} by others (o)"
+            title += f" · {others} by others ({self.app.key('reader.others')})"
         self.query_one("#claims-title", Static).update(title)
         self._update_status()  # the claim under the cursor may have changed or gone
 

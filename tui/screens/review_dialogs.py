@@ -7,7 +7,7 @@ reason and ``enter`` loses nothing and never reaches the review screen, where ``
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events, on
@@ -25,6 +25,9 @@ from annotations.schema import Schema
 from annotations.screen_text import screen_safe
 from annotations.terminal_safe import plural
 from tui.widgets.choice_field import ChoiceField
+
+if TYPE_CHECKING:
+    from tui.app import AnnottyApp
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -61,6 +64,7 @@ class _Dialog(ModalScreen[Any]):
     """A dialog whose first text field (``FIRST_FIELD``) has the focus as soon as it mounts."""
 
     FIRST_FIELD = "#reason"
+    app: AnnottyApp
 
     def on_mount(self) -> None:
         # at once, not ``focus()`` (queued behind the keys typed with the dialog's key)
@@ -98,7 +102,10 @@ class ReasonDialog(_ReasonInputDialog):
             yield Static(Text(f"{self.verb} claim", style="bold"), classes="title")
             yield Static(Text(self.quote), classes="hint")
             yield Input(placeholder="reason (optional)", id="reason")
-            yield Static(Text("enter confirm · escape cancel"), classes="hint")
+            yield Static(
+                Text(f"⏎ confirm · {self.app.key('reason.cancel')} cancel"),
+                classes="hint",
+            )
 
 
 class BulkDialog(_ReasonInputDialog):
@@ -141,7 +148,8 @@ class BulkDialog(_ReasonInputDialog):
                 classes="hint",
             )
             yield Input(placeholder="reason (optional)", id="reason")
-            yield Static(Text(f"enter {verb.lower()} all · escape cancel"), classes="hint")
+            cancel = self.app.key("bulk.cancel")
+            yield Static(Text(f"⏎ {verb.lower()} all · {cancel} cancel"), classes="hint")
 
 
 class FilterDialog(_Dialog):
@@ -180,6 +188,7 @@ class FilterDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         c = self.current
+        key = self.app.key
         with Vertical():
             yield Static(Text("Filter claims", style="bold"), classes="title")
             with Grid():
@@ -217,9 +226,9 @@ class FilterDialog(_Dialog):
                 )
             yield Static(
                 Text(
-                    "enter apply · tab next field · a key picks a choice, backspace "
-                    "clears it · space opens a list · ctrl+r clear all · escape "
-                    "cancel"
+                    f"{key('filter.apply')} apply · tab next field · a key picks a choice, "
+                    f"backspace clears it · space opens a list · {key('filter.clear')} clear all"
+                    f" · {key('filter.cancel')} cancel"
                 ),
                 classes="hint",
             )

@@ -83,13 +83,15 @@ class ClaimListing(Screen[None]):
         self.list = found
         self.table.show(found, index)
         self._show_filter()
-        pending = "" if found.filter.review_status else " · n next pending"
+        key = self.app.key
+        pending = "" if found.filter.review_status else f" · {key('review.next')} next pending"
         said, self._said = self._said, ""
         self._status(
             f"{said}  ·  {plural(len(found), 'claim', thousands=True)}"
             if said
-            else f"{plural(len(found), 'claim', thousands=True)}{pending} · a accept · "
-            "r reject · A/R all matching"
+            else f"{plural(len(found), 'claim', thousands=True)}{pending}"
+            f" · {key('review.accept')} accept · {key('review.reject')} reject"
+            f" · {key('review.accept_all')}/{key('review.reject_all')} all matching"
         )
 
     def _load_failed(self, generation: int, message: str) -> None:

@@ -90,6 +90,7 @@ class ClaimForm(KeyedForm):
         self.captions: dict[str, str] = {}  # field id -> caption, for the focus marker
 
     def compose(self) -> ComposeResult:
+        key = self.app.key
         with VerticalScroll():
             yield Static(Text(self.form_title, style="bold"))
             shown = (
@@ -126,7 +127,10 @@ class ClaimForm(KeyedForm):
             yield Static("", id="description")
             yield Static("", id="error")
             yield Static(
-                Text("keys pick choices · tab to the text fields · enter save · escape cancel"),
+                Text(
+                    f"keys pick choices · {key('claim_form.next_field')} to the text fields"
+                    f" · {key('claim_form.save')} save · {key('claim_form.cancel')} cancel"
+                ),
                 id="hint",
             )
 

@@ -79,9 +79,13 @@ class EntityForm(KeyedForm):
                 yield LabelWidget("Apply")
                 yield ChoiceField("scope", SCOPES, "here", id="scope")
             yield Static("", id="error")
-            hint = "keys pick · * apply everywhere · enter save · escape cancel"
+            key = self.app.key
+            hint = (
+                f"keys pick · * apply everywhere · {key('entity_form.save')} save"
+                f" · {key('entity_form.cancel')} cancel"
+            )
             if self.can_remove:
-                hint += " · x remove"
+                hint += f" · {key('entity_form.remove')} remove"
             yield Static(Text(hint), id="hint")
 
     def on_mount(self) -> None:

@@ -8,15 +8,20 @@ not ``focus()``, which is queued behind the keys already waiting).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.screen import ModalScreen
+
+if TYPE_CHECKING:
+    from tui.app import AnnottyApp
 
 
 class KeyedForm(ModalScreen[dict[str, Any] | None]):
     """A printable key picks a choice (``_choose``) unless a text field took it: an ``Input``
     stops the printable keys it receives, so only keys meant for choices bubble up here."""
+
+    app: AnnottyApp
 
     def on_key(self, event: events.Key) -> None:
         # not ``isinstance(self.focused, Input)``: the focus may have moved on (a priority tab
