@@ -16,8 +16,8 @@ from annotations.errors import InputError
 from annotations.keymap import load_keymap
 from annotations.store import Store
 from tests import test_reader_support as support
-from tui.app import AnnottyApp, binding_classes, binding_ids, make_app
-from tui.key_clashes import CHAINS, all_bindings, check_clashes, namespace
+from tui.app import AnnottyApp, binding_ids, make_app
+from tui.key_clashes import CHAINS, all_bindings, binding_classes, check_clashes, namespace
 
 TEXT = "The minister said exports grew 12% in 2024. Critics called the figure misleading.\n"
 SIZE = (110, 32)

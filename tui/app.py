@@ -12,7 +12,6 @@ from typing import Any
 from textual import work
 from textual.app import SystemCommand
 from textual.binding import Binding
-from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.worker import WorkerFailed
 
@@ -27,7 +26,7 @@ from annotations.store import Store
 from annotations.store.watcher import Changes, Watcher
 from annotations.terminal_safe import plural
 from tui.commands import binding_commands
-from tui.key_clashes import all_bindings, check_clashes
+from tui.key_clashes import all_bindings, binding_classes, check_clashes
 from tui.key_hints import key_for
 from tui.messages import StoreChanged
 from tui.screens.help import HelpScreen
@@ -288,18 +287,6 @@ def binding_ids() -> frozenset[str]:
     for cls in binding_classes():
         ids.update(b.id for b in vars(cls).get("BINDINGS", ()) if isinstance(b, Binding) and b.id)
     return frozenset(ids)
-
-
-def binding_classes() -> list[type[DOMNode]]:
-    """Every loaded screen and widget class (annotty's and Textual's), once each."""
-    seen: dict[type[DOMNode], None] = {}
-    pending: list[type[DOMNode]] = [DOMNode]
-    while pending:
-        cls = pending.pop()
-        if cls not in seen:
-            seen[cls] = None
-            pending.extend(cls.__subclasses__())
-    return list(seen)
 
 
 def make_app(

@@ -43,6 +43,18 @@ def namespace(binding_id: str) -> str:
     return binding_id.split(".", 1)[0]
 
 
+def binding_classes() -> list[type[DOMNode]]:
+    """Every loaded screen and widget class (annotty's and Textual's), once each."""
+    seen: dict[type[DOMNode], None] = {}
+    pending: list[type[DOMNode]] = [DOMNode]
+    while pending:
+        cls = pending.pop()
+        if cls not in seen:
+            seen[cls] = None
+            pending.extend(cls.__subclasses__())
+    return list(seen)
+
+
 def all_bindings(classes: Iterable[type[DOMNode]]) -> dict[str, Binding]:
     """Binding id -> the binding, over the classes given (annotty's screens and widgets)."""
     found: dict[str, Binding] = {}

@@ -11,21 +11,14 @@ from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
-from textual.dom import DOMNode
 
-from tui.key_clashes import all_bindings
+from tui.key_clashes import all_bindings, binding_classes
 
 
 @cache
 def default_keys() -> dict[str, str]:
     """Binding id -> its keys as declared (comma-separated), over every loaded class."""
-    pending: list[type[DOMNode]] = [DOMNode]
-    classes: list[type[DOMNode]] = []
-    while pending:
-        cls = pending.pop()
-        classes.append(cls)
-        pending.extend(cls.__subclasses__())
-    return {bid: b.key for bid, b in all_bindings(classes).items()}
+    return {bid: b.key for bid, b in all_bindings(binding_classes()).items()}
 
 
 def key_for(app: App[Any], binding_id: str, user_keys: dict[str, str] | None = None) -> str:

@@ -156,7 +156,7 @@ def matching_rowids(
 class ReviewList:
     """The claims matching one filter: rowids in order, rows fetched and cached by page.
 
-    ``pending_override`` holds decisions sent to the store but not yet committed, so moving to
+    ``status_override`` holds decisions sent to the store but not yet committed, so moving to
     the next pending claim right after a keypress skips the one just decided.
     """
 
