@@ -120,7 +120,10 @@ def cluster(items: Sequence[S]) -> list[list[S]]:
 Confusion = Counter  # (first rater's label, second rater's label) -> count
 
 
-def cohen_kappa(pairs: Iterable[tuple[str, str]] | Confusion[tuple[str, str]]) -> float | None:
+L = TypeVar("L", str, bool)
+
+
+def cohen_kappa(pairs: Iterable[tuple[L, L]] | Confusion[tuple[L, L]]) -> float | None:
     """Cohen's kappa of two raters' labels (pairs, or their confusion counts).
 
     None when undefined: no items, or agreement by chance alone is certain (one label only).
@@ -129,8 +132,8 @@ def cohen_kappa(pairs: Iterable[tuple[str, str]] | Confusion[tuple[str, str]]) -
     n = sum(confusion.values())
     if not n:
         return None
-    first: Counter[str] = Counter()
-    second: Counter[str] = Counter()
+    first: Counter[L] = Counter()
+    second: Counter[L] = Counter()
     observed = 0
     for (x, y), count in confusion.items():
         first[x] += count
@@ -147,7 +150,7 @@ def one_vs_rest(confusion: Confusion[tuple[str, str]], label: str) -> float | No
     binary: Counter[tuple[bool, bool]] = Counter()
     for (x, y), count in confusion.items():
         binary[(x == label, y == label)] += count
-    return cohen_kappa(binary)  # type: ignore[arg-type]
+    return cohen_kappa(binary)
 
 
 def krippendorff_alpha(units: Iterable[Sequence[str]]) -> float | None:

@@ -70,13 +70,16 @@ class EntityActions(Screen[None]):
         """On a selection: add an entity. On an entity: relabel or remove it."""
         span = self.view.selection
         entity = None if span else self.entity_at_cursor()
-        if span is None and entity is None:
+        if span is not None:
+            start, end = span
+        elif entity is not None:
+            start, end = entity.start, entity.end
+        else:
             self.notify(
                 "Select the name first (w/W, shift+arrows), or put the cursor on an entity.",
                 severity="warning",
             )
             raise SkipAction()
-        start, end = span if span else (entity.start, entity.end)  # type: ignore[union-attr]
         quote = self.view.text[start:end]
 
         def chosen(values: dict[str, Any] | None) -> None:
