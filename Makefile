@@ -49,6 +49,7 @@ snapshots: $(DEV_STAMP)
 # Rebuild the compact gazetteer from the data packages (after bumping one of them).
 gazetteer: $(DEV_STAMP)
 	$(BIN)/python -m annotations.entities.data.build
+	$(BIN)/python -m annotations.entities.data.build_first_names
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -120,7 +120,8 @@ def test_seed_gold_scores_are_unchanged_by_the_compact_gazetteer() -> None:
     assert round(exact.overall.f1, 3) == 0.980
     bare = RuleRecognizer(gazetteer=gazetteer.build(hand_list=False))
     exact, _ = ev.evaluate(bare.recognize, docs)
-    assert (exact.overall.tp, exact.overall.fp, exact.overall.fn) == (788, 32, 172)
+    # issue 12 (first names, acronyms, head nouns, places by context): 788, 32, 172 before
+    assert (exact.overall.tp, exact.overall.fp, exact.overall.fn) == (789, 29, 171)
 
 
 def test_the_key_follows_the_gazetteer_files(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -60,6 +60,24 @@ def _row(entity: Entity, text: str) -> dict[str, Any]:
     }
 
 
+def _reasons(recognizer: Recognizer, text: str) -> dict[tuple[int, int, str], str]:
+    """Why each entity was kept, by (start, end, label); empty for a recognizer without
+    reasons (a spaCy model)."""
+    explain = getattr(recognizer, "explain", None)
+    if explain is None:
+        return {}
+    return {(e.start, e.end, e.label): str(why) for e, why in explain(text)}
+
+
+def _reason(entity: Entity, reasons: dict[tuple[int, int, str], str]) -> str:
+    why = reasons.get((entity.start, entity.end, entity.label))
+    if why is not None:
+        return why
+    if entity.source == "manual":
+        return "an annotator's correction"
+    return f"{entity.source} (the recognizer gives no reason)"
+
+
 def _shown(text: str, width: int = 60) -> str:
     """A span's text on one line: newlines as ↵, every other control made visible."""
     flat = clean(text.replace("\n", "↵"))
@@ -78,6 +96,11 @@ def _shown(text: str, width: int = 60) -> str:
     default=None,
     help=_ENTITIES_HELP,
 )
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Say why each entity was tagged: gazetteer, head noun, title, first name, context word.",
+)
 @pass_settings
 def entities_cmd(
     settings: Settings,
@@ -86,11 +109,12 @@ def entities_cmd(
     labels: tuple[str, ...],
     spec: str | None,
     gazetteer: Path | None,
+    explain: bool,
 ) -> None:
     """Print the named entities of a document (id, id prefix, file name or title) or of a file.
 
     For a stored document the annotators' corrections are applied (source "manual"); a file is
-    read as it is, with machine entities only.
+    read as it is, with machine entities only. ``--explain`` adds the reason for each one.
     """
     from annotations.imports.plain_files import decode
 
@@ -115,16 +139,29 @@ def entities_cmd(
         found = document_entities(settings.store(), doc.id, recognizer) or []
         info = {"document": doc.id, "title": doc.title}
     wanted = {label.upper() for label in labels}
-    rows = [_row(e, text) for e in found if not wanted or e.label in wanted]
+    kept = [e for e in found if not wanted or e.label in wanted]
+    rows = [_row(e, text) for e in kept]
+    if explain:
+        reasons = _reasons(recognizer, text)
+        for row, entity in zip(rows, kept, strict=True):
+            row["reason"] = _reason(entity, reasons)
     if as_json:
         click.echo(dumps({**info, "recognizer": recognizer.key, "entities": rows}, indent=2))
         return
-    click.echo(f"{'start':>8} {'end':>8}  {'label':<12} {'source':<10} text")
-    for row in rows:
-        click.echo(
-            f"{row['start']:>8} {row['end']:>8}  {clean(row['label']):<12} "
-            f"{clean(row['source'][:10]):<10} {_shown(row['text'])}"
-        )
+    if explain:
+        click.echo(f"{'start':>8} {'end':>8}  {'label':<12} {'text':<32} why")
+        for row in rows:
+            click.echo(
+                f"{row['start']:>8} {row['end']:>8}  {clean(row['label']):<12} "
+                f"{_shown(row['text'], 32):<32} {clean(row['reason'])}"
+            )
+    else:
+        click.echo(f"{'start':>8} {'end':>8}  {'label':<12} {'source':<10} text")
+        for row in rows:
+            click.echo(
+                f"{row['start']:>8} {row['end']:>8}  {clean(row['label']):<12} "
+                f"{clean(row['source'][:10]):<10} {_shown(row['text'])}"
+            )
     click.echo(f"{plural(len(rows), 'entity')} ({clean(recognizer.key)})", err=True)
 
 

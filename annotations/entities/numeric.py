@@ -14,6 +14,7 @@ import re
 
 import ahocorasick
 
+from annotations.entities import numeric_context
 from annotations.entities.vocab import words
 
 Found = tuple[int, int, str]
@@ -28,7 +29,8 @@ _MONTH_NAMES = words_list("""
     January February March April May June July August September October November December
 """)
 _MONTHS = "|".join(_MONTH_NAMES)
-_MONTH = rf"(?:{_MONTHS}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.)"
+_MONTH_SHORT = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+_MONTH = rf"(?:{_MONTHS}|(?:{_MONTH_SHORT})\.|(?:{_MONTH_SHORT})(?=\s\d))"
 _DAY_NAMES = words_list("""
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday
 """)
@@ -50,45 +52,56 @@ _SMALL = rf"{_NUMBER}|a few|several|many|a couple of|a dozen|a|an|one"
 _APPROX = (
     r"(?:(?:more|less|fewer) than|over|nearly|almost|about|around|approximately|roughly|"
     r"up to|at least|at most|some|under|just over|just under|close to|as many as|"
-    r"as much as|upwards of|an estimated)\s"
+    r"as much as|upwards of|an estimated|only|just)\s"
 )
 _APPROX_LAST = words("""
     than over nearly almost about around approximately roughly to least most some under as
-    of estimated
+    of estimated only just
 """)
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _UNIT_TIME = r"(?:year|month|week|day|decade|century|centurie)s?"
 _UNITS = (
     r"(?:square[ -]|cubic[ -])?(?:kilo|centi|milli|nano)?(?:met(?:er|re)s?|grams?)|km/h|kph|"
     r"mph|km2|km|cm|mm|nm|kg|mg|tonnes?|tons?|barrels?|miles?|feet|foot|inch(?:es)?|yards?|"
-    r"acres?|hectares?|lit(?:er|re)s?|gallons?|pounds|ounces?|degrees?|watts?|kilowatts?|"
+    r"acres?|hectares?|lit(?:er|re)s?|gallons?|pounds|ounces?|nautical miles|"
+    r"degrees?(?: Celsius| Fahrenheit| C\b| F\b)?|watts?|kilowatts?|"
     r"megawatts?|gigawatts?|kW|MW|GW|kWh|MWh|GWh|TWh|GB|TB|MB|knots?"
 )
 _CURRENCY_WORDS = (
-    r"(?:US |U\.S\. |Hong Kong |Singapore |Australian |Canadian )?dollars|yuan|"
+    r"(?:US |U\.S\. |Hong Kong |Singapore |Australian |Canadian |New Zealand )?dollars|yuan|"
     r"renminbi|euros?|pounds sterling|yen|rupees|rubles|roubles|dirhams|riyals|"
-    r"pesos|francs|USD|RMB|CNY|EUR"
+    r"(?:[A-Z][a-z]+ )?(?:pesos|francs|crowns|kroner|kronor|krona|krone|shillings|cedis|lira|"
+    r"liras|rand|naira|reais|baht|ringgit|rupiah|zlotys|zloty|forints|dinars|taka|kwacha|birr|"
+    r"rubles|hryvnias|lei|leva|pula|dirhams|riyals|rials|soles|bolivares|quetzales|colones|"
+    r"rupees|shekels|won|dong|kyat|afghanis|som)|USD|RMB|CNY|EUR"
 )
 
-_DIGIT = re.compile(r"[0-9$€£¥₹₩][0-9,.]*")
-_CURRENCY_BEFORE = re.compile(
-    r"(?:\b(?:US|U\.S\.|HK|NT|A|C|S)(?=\$)|\b(?:USD|RMB|CNY|EUR|GBP|"
-    r"JPY|HKD)\s?)$"
-)
+_DIGIT = re.compile(r"[0-9$€£¥₹₩₦₱₺₽₵][0-9,.]*")
+_CODES = "USD|RMB|CNY|EUR|GBP|JPY|HKD|CHF|SEK|NOK|DKK|ZAR|INR|AUD|CAD|NZD|KES|NGN|BRL|MXN"
+# What may open an amount just before its "$" or digits: "US$5", "USD 5", "KSh 500", "R86 million".
+_SIGN_BEFORE = re.compile(r"\b(?:US|U\.S\.|HK|NT|A|C|S|R|NZ|Mex)$")
+_CODE_BEFORE = re.compile(rf"\b(?:(?:{_CODES}|K?Sh|Ksh|Rs\.?)\s?|R|GH)$")
+_PREFIX_LAST = frozenset("SDYBPRNKCAFZHhs$")
 _AT_DIGIT = re.compile(
-    rf"(?P<MONEY>(?:(?:US|U\.S\.|HK|NT|A|C|S)?\$|€|£|¥|₹|₩|(?:USD|RMB|CNY|EUR|GBP|JPY|HKD)\s?)"
+    rf"(?P<MONEY>(?:(?:US|U\.S\.|HK|NT|A|C|S|R|NZ|Mex)?\$|€|£|¥|₹|₩|₦|₱|₺|₽|(?:GH)?₵|"
+    rf"(?:{_CODES})\s?|(?:K?Sh|Ksh|Rs\.?)\s?(?=\d))"
     rf"(?:{_NUM})(?:\s?(?:{_BIG}|bn)\b)?"
+    rf"|R(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?\s?(?:{_BIG}|bn)\b)"
     rf"|(?<![\w.])(?:{_NUM})(?:\s(?:{_BIG}))?\s(?:{_CURRENCY_WORDS})\b)"
     rf"|(?P<PERCENT>(?<![\w.])(?:{_NUM})\s?(?:%|percent\b|per cent\b|percentage points?\b))"
-    rf"|(?P<SPAN>(?<![\w.])\d+(?:-|\s)(?:{_UNIT_TIME})(?:-old)?(?:\sago)?\b(?!-))"
+    rf"|(?P<SPAN>(?<![\w.])(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:-|\s)(?:{_UNIT_TIME})(?:-old)?"
+    rf"(?:\sago|\searlier)?\b(?!-))"
     rf"|(?P<DATE>(?<![\w.])\d{{1,2}}(?:st|nd|rd|th)?\s{_MONTH}(?:,?\s\d{{4}})?\b"
     rf"|(?<![\w.])(?:1[5-9]\d\d|20\d\d)s\b"
     rf"|(?<![\w.$€£¥/-])(?:1[89]\d\d|20\d\d)\b(?![.,]\d|\s?%|-\w|\s(?:percent|{_BIG}|{_UNITS})\b))"
-    rf"|(?P<TIME>(?<![\w.])\d{{1,2}}(?::\d{{2}})?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)"
+    rf"|(?P<TIME>(?<![\w.])\d{{1,2}}(?:[:.]\d{{2}})?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)"
+    rf"|(?<![\w.:])\d{{1,2}}:\d{{2}}:\d{{2}}(?:\.\d+)?(?![:\d])"
+    rf"|(?<![\w.])[0-2]\d[0-5]\d\s(?:GMT|UTC)\b|(?<![\w.])\d+-(?:hour|minute|second)\b(?!-)"
     rf"|(?<![\w.:])\d{{1,2}}:\d{{2}}\b(?!:)|(?<![\w.])\d+\s(?:hours?|minutes?|seconds?)\b)"
     rf"|(?P<QUANTITY>(?<![\w.])(?:{_NUM})(?:\s(?:{_BIG}))?(?:-|\s)?(?:{_UNITS})\b(?!-\w*[a-z])"
     rf"|(?<=-)\d+(?:\.\d+)?(?:nm|mm|km|kg|GW|MW)\b)"
     rf"|(?P<ORDINAL>(?<![\w.])\d+(?:st|nd|rd|th)\b)"
+    rf"|(?P<COMPOUND>(?<![\w./#-])\d{{1,3}}(?=-[a-z]{{3,}}\b(?!-)))"
     rf"|(?P<CARDINAL>(?<![\w./#-])(?:{_NUM})(?:\s(?:{_BIG}))?(?![\w/]|\.\d|-\w|\.[A-Za-z]))"
 )
 
@@ -101,7 +114,10 @@ _AT_MONTH = re.compile(
 _AT_NUMBER = re.compile(
     rf"(?P<DATE>(?:{_SMALL})(?:-|\s)(?:{_UNIT_TIME})(?:-old)?(?:\sago)?\b(?!-))"
     rf"|(?P<TIME>(?:{_SMALL})\s(?:hours?|minutes?)\b)"
-    rf"|(?P<CARDINAL>(?:{_NUMBER})(?:\s(?:{_BIG}))?(?:\sor\s(?:{_NUMBER}))?\b(?!-))",
+    rf"|(?P<QUANTITY>(?:{_NUMBER})(?:\s(?:{_BIG}))?[\s-](?:{_UNITS})\b(?!-\w))"
+    rf"|(?P<CARDINAL>(?:{_NUMBER})(?:\s(?:{_BIG}))?(?:\sor\s(?:{_NUMBER}))?\b(?!-)"
+    rf"|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    rf"(?=-(?!(?:{_NUMBER}|thirds?|fourths?|fifths?|quarters?)\b)[a-z]{{3,}}\b(?!-)))",
     re.IGNORECASE,
 )
 _UNIT_BEFORE = re.compile(
@@ -143,19 +159,26 @@ _MONEY_PLURAL = re.compile(
     rf"(?:{_CURRENCY_WORDS})\b",
     re.IGNORECASE,
 )
+_CURRENCY_AFTER = re.compile(rf"\s(?:{_CURRENCY_WORDS})\b")
 _MULTI = re.compile(rf"multi-(?:{_BIG})-(?:dollar|yuan|euro)\b", re.IGNORECASE)
 _SEASON = re.compile(r"(?:spring|summer|autumn|fall|winter)\sof\s\d{4}\b", re.IGNORECASE)
-_AGO_OLD = re.compile(r"(?:-old|\sago)\b")
+_AGO_OLD = re.compile(r"(?:-old|\sago|\searlier)\b")
 _LIST_MARK = re.compile(r"(?:^|\n)[ \t]*$")
-_DAY_PART = re.compile(r"\s(?:night|morning|afternoon|evening)\b")
+_DAY_PART = re.compile(r"\s(?:night|morning|afternoon|evening)s?\b")
+_QUARTER = re.compile(r"\s(?:quarter|half)\b(?:\sof\s(?:the\s(?:year|decade)|\d{4})\b)?")
+_SEASON_PREV = words("next last this early late")
+_QUARTER_ORDINALS = words("first second third fourth")
+_COUNT_STARTS = frozenset(w[:3] for w in [*_NUMBER_NAMES, "a", "an", "a few", "several", "many"])
 
 _KINDS: dict[str, str] = {
     **{w: "month" for w in _MONTH_NAMES},
+    **{w: "month_short" for w in _MONTH_SHORT.split("|")},
     **{w: "weekday" for w in _DAY_NAMES},
     **{w: "number" for w in _NUMBER_NAMES},
     **{w: "ordinal" for w in _ORDINALS},
     **{w: "unit" for w in _UNITS_OF_TIME},
     **{w: "date" for w in ("today", "yesterday", "tomorrow", "annually", "decades", "centuries")},
+    **{w: "date" for w in ("Christmas", "Easter", "Ramadan", "Thanksgiving", "Diwali")},
     "tonight": "time",
     "million": "big",
     "billion": "big",
@@ -175,7 +198,7 @@ def _automaton() -> ahocorasick.Automaton:
     automaton = ahocorasick.Automaton()
     for word, kind in _KINDS.items():
         for form in {word, word.capitalize()}:
-            if kind in ("month", "weekday") and form != word:
+            if kind in ("month", "month_short", "weekday") and form != word:
                 continue
             automaton.add_word(form, (len(form), word, kind))
     automaton.make_automaton()
@@ -187,7 +210,7 @@ def recognize(text: str) -> list[Found]:
     out: list[Found] = []
     _digits(text, out)
     _words(text, out)
-    return out
+    return numeric_context.refine(text, out)
 
 
 def _digits(text: str, out: list[Found]) -> None:
@@ -196,8 +219,13 @@ def _digits(text: str, out: list[Found]) -> None:
         pos = trigger.start()
         if pos < last_end:
             continue
-        if pos and text[pos - 1] in "SDYBPRNKCA$":  # "US$5", "USD 5", "HK$5"
-            before = _CURRENCY_BEFORE.search(text, max(0, pos - 5), pos)
+        if pos and (
+            text[pos - 1] in _PREFIX_LAST
+            or text[pos - 1] == " "
+            and text[pos - 2 : pos - 1].isalpha()
+        ):  # "US$5", "USD 5", "HK$5", "R86 million", "Sh3 billion"
+            prefix = _SIGN_BEFORE if text[pos] == "$" else _CODE_BEFORE
+            before = prefix.search(text, max(0, pos - 5), pos)
             if before:
                 pos = before.start()
         match = _AT_DIGIT.match(text, pos)
@@ -207,10 +235,12 @@ def _digits(text: str, out: list[Found]) -> None:
         start, end = match.span()
         if label == "CARDINAL" and _is_list_marker(text, start, end):
             continue
-        if label == "SPAN":  # "30 years", "25 years ago", "30-year-old"
+        if label == "COMPOUND":  # "a 12-member team": the number alone
+            label = "CARDINAL"
+        elif label == "SPAN":  # "30 years", "25 years ago", "30-year-old"
             label = "DATE"
             start = _with_prefix(text, start)
-        elif label in ("CARDINAL", "QUANTITY", "MONEY", "PERCENT"):
+        elif label in ("CARDINAL", "QUANTITY", "MONEY", "PERCENT", "TIME"):
             start = _with_prefix(text, start)
         out.append((start, end, label))
         last_end = end
@@ -248,10 +278,18 @@ def _word(text: str, start: int, end: int, word: str, kind: str) -> Found | None
             return None
         if word == "first" and text[max(0, start - 3) : start].lower() == "at ":
             return None
+        quarter = _QUARTER.match(text, end) if word in _QUARTER_ORDINALS else None
+        if quarter:  # "the second quarter", "the third quarter of 2027"
+            with_year = quarter.group() != quarter.group(0).split(" of ")[0]
+            first = start - 4 if with_year and text.endswith("the ", 0, start) else start
+            return first, quarter.end(), "DATE"
         return start, end, "ORDINAL"
     if kind == "date":
         return start, end, "DATE"
     prev = _before(text, start)
+    if kind == "month_short":  # "Oct 14", "Sept 2024": only with a day or a year
+        match = _AT_MONTH.match(text, start)
+        return (start, match.end(), "DATE") if match else None
     if kind == "month":
         part = _PART_BEFORE.search(text, max(0, start - 24), start) if prev == "of" else None
         first = part.start() if part else start
@@ -277,14 +315,22 @@ def _word(text: str, start: int, end: int, word: str, kind: str) -> Found | None
             return None
         after = _AGO_OLD.match(text, end)
         label = "TIME" if word.startswith(("hour", "minute")) else "DATE"
-        return _with_prefix(text, before.start()), after.end() if after else end, label
+        first = before.start()
+        if text[first].isdigit() or text[first : first + 3].lower() in _COUNT_STARTS:
+            first = _with_prefix(text, first)  # "more than two years", not "more than last year"
+        return first, after.end() if after else end, label
     if kind == "time":
         return start, end, "TIME"
     if kind == "big":
         if prev not in _UNIT_PREV:
             return None
         before = _BIG_BEFORE.search(text, max(0, start - 30), start)
-        return (before.start(), end, "CARDINAL") if before else None
+        if before is None:
+            return None
+        money = _CURRENCY_AFTER.match(text, end)  # "a few million dollars"
+        return (
+            (before.start(), money.end(), "MONEY") if money else (before.start(), end, "CARDINAL")
+        )
     if kind == "plural":
         money = _MONEY_PLURAL.match(text, start)
         if money:
@@ -296,6 +342,8 @@ def _word(text: str, start: int, end: int, word: str, kind: str) -> Found | None
     if kind == "season" and text[max(0, start - 4) : start].lower() == "the ":
         match = _SEASON.match(text, start)
         return (start - 4, match.end(), "DATE") if match else None
+    if kind == "season" and prev in _SEASON_PREV:  # "next spring", "last summer"
+        return start - len(prev) - 1, end, "DATE"
     return None
 
 
@@ -308,7 +356,7 @@ def _with_prefix(text: str, start: int) -> int:
         return start
     window = start - 16 if start > 16 else 0
     space = text.rfind(" ", window, start - 1)
-    if text[max(space + 1, window) : start - 1].lower() not in _APPROX_LAST:
+    if text[max(space + 1, window) : start - 1].lstrip("(\"“‘'[").lower() not in _APPROX_LAST:
         return start
     match = _PREFIX.search(text, max(0, start - 24), start)
     return match.start() if match else start

@@ -9,18 +9,19 @@ Ltd.", "NPC" for "National People's Congress (NPC)"), is then applied to the res
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
 import ahocorasick
 
-from annotations.entities import builtin_key, chunking, names, numeric, vocab
+from annotations.entities import builtin_key, chunking, clubs, names, numeric, place_context, vocab
 from annotations.entities import gazetteer as gazetteer_mod
 from annotations.entities import project_gazetteer as pg
 from annotations.model import Entity
 
 _CACHE_LIMIT = 200_000
-Found = tuple[int, int, str, str]  # start, end, label, source
+Found = tuple[int, int, str, str]  # start, end, label, reason (why: ``annotty entities --explain``)
 
 _SENTENCE_END = frozenset(".!?:;\n•·*")
 _QUOTES = frozenset(" \t\"'“‘(")
@@ -44,9 +45,16 @@ _PRODUCT_BEFORE = vocab.words("rover satellite probe spacecraft app robot model 
 _NEXT_WORDS = re.compile(r" (\w+)(?: (\w+))?(?: (\w+))?")
 _MODEL_NUMBER = re.compile(r" \d{1,4}[A-Za-z]?\b(?![.,]\d)")
 _SPEECH_AFTER_COMMA = re.compile(r", (?:also )?(?:said|told|noted|added|stressed)\b")
+_ORG_NOUNS_AFTER = vocab.words("""union unions party company firm group agency bank lender
+    airline carrier insurer regulator ministry council committee alliance coalition federation""")
+_NEXT_WORD = re.compile(r" ([a-z]+)\b")
+_NEXT_ANY_WORD = re.compile(r" (\w+)(?: (\w+))?")
 _LIST_WORDS = vocab.words("like including as")
+_PLURAL = re.compile(r"(?:ers|ors|ists|ants|ents|ials|ans|ees|ies)$")
 _DETERMINERS = vocab.words("the a an his her their its")
-_SOURCES = {"gaz": "gazetteer", "hyphen": "gazetteer"}
+# Names that end in these and are defined with an acronym are bodies: "World Food Programme (WFP)".
+_BODY_HEADS = frozenset({"Programme", "Program", "Forum", "Initiative"})
+_AFTER_PLACE = vocab.words("in at from to near of outside across")
 _TITLES = [
     re.compile(r"titled\s+[\"“]([^\"”\n]{2,160}?)[,.]?[\"”]"),
     re.compile(r"hemed\s+[\"“]([^\"”\n]{2,160}?)[,.]?[\"”]"),
@@ -88,14 +96,53 @@ class RuleRecognizer:
 
     def recognize_at(self, text: str, offset: int) -> list[Entity]:
         """Entities of ``text`` with ``offset`` added: one piece of a longer document."""
-        found: list[Found] = [(s, e, label, "rules") for s, e, label in numeric.recognize(text)]
+        return [
+            Entity(start + offset, end + offset, label, source_of(why), text[start:end])
+            for start, end, label, why in self._found(text)
+        ]
+
+    def explain(self, text: str) -> list[tuple[Entity, str]]:
+        """Each entity of ``text`` with the evidence that kept it: which gazetteer (places, hand
+        list, project file), head noun, title, first name, context word or earlier full name."""
+        out = []
+        for start, end, label, why in self._found(text):
+            source = source_of(why)
+            if source == "gazetteer":
+                why = self._gazetteer_reason(text[start:end], why)
+            out.append((Entity(start, end, label, source, text[start:end]), why))
+        return out
+
+    def _gazetteer_reason(self, surface: str, why: str) -> str:
+        """ "gazetteer" made specific: which list the name is in, and its canonical name."""
+        if why.startswith("gazetteer: project file"):
+            return why
+        key = pg.normalise(surface)
+        hit = self.gazetteer.get(key) or self.gazetteer.get(pg.normalise(surface.title()))
+        if key in {pg.normalise(n) for n in self.project.surfaces()}:
+            origin = "project file"
+        elif key in _hand_list() and "-nohand" not in self.gazetteer.digest:
+            origin = "hand list known.yaml"
+        else:
+            origin = "places"
+        detail = why.partition(": ")[2]
+        canonical = f" = {hit[1]}" if hit and hit[1] != surface else ""
+        return f"gazetteer ({origin}){canonical}" + (f", {detail}" if detail else "")
+
+    def _found(self, text: str) -> list[Found]:
+        """Every kept span of ``text`` with its reason, sorted by start."""
+        found: list[Found] = [
+            (s, e, label, "number or date pattern") for s, e, label in numeric.recognize(text)
+        ]
         for pattern in _TITLES:
             for match in pattern.finditer(text):
-                found.append((match.start(1), match.end(1), "WORK_OF_ART", "rules"))
+                found.append((match.start(1), match.end(1), "WORK_OF_ART", "title in quotes"))
         found += self._names(text)
+        found += clubs.named_after_places(  # "Real Madrid": a club, not a city
+            text, found, lambda word: place_context.known_place(word, self.gazetteer)
+        )
         if self._literals is not None:
             found += _literal_matches(self._literals, text)
-        return _resolve(found, text, self._ignore, offset)
+        return _resolve(found, text, self._ignore)
 
     # -- names ---------------------------------------------------------------------------------
     def _names(self, text: str) -> list[Found]:
@@ -104,8 +151,10 @@ class RuleRecognizer:
             self._chunks = ({}, {})
         caches = self._chunks
         out: list[Found] = []
-        learned: dict[str, str] = {}
+        learned: dict[str, str] = {}  # short or full name -> label
+        full_names: dict[str, str] = {}  # short name -> the full name it was learned from
         pending: list[tuple[int, int]] = []
+        bodies: set[str] = set()  # names an acronym showed to be bodies ("... Programme (WFP)")
         headings: dict[int, bool] = {}
         append = out.append
         lone = chunking.LONE_WORDS
@@ -127,7 +176,8 @@ class RuleRecognizer:
             i = base - 1
             while i >= 0 and text[i] in _QUOTES:
                 i -= 1
-            mid = i >= 0 and text[i] not in _SENTENCE_END  # quotes and brackets do not end one
+            # quotes and brackets do not end a sentence; a dash after a dateline does
+            mid = i >= 0 and text[i] not in _SENTENCE_END and not _dash(text, i)
             cache = caches[mid]
             spans = cache.get(chunk)
             if spans is None:
@@ -139,38 +189,71 @@ class RuleRecognizer:
                     continue
                 start, end = base + span.start, base + span.end
                 if how == "unknown":
-                    label, end = self._context(text, start, end, base + len(chunk), out)
-                    if label is None:
-                        pending.append((start, end))
+                    where = place_context.place(text, start, end, gaz, out)
+                    if where is not None:  # "in Tarkwa", "GENEVA, March 4": a place (R1)
+                        end, label, reason = where
+                        append((start, end, label, reason))
+                        place_context.learn(learned, text[start:end], label)
                         continue
-                    append((start, end, label, "rules"))
-                    _learn(learned, text[start:end], label)
+                    surface = text[start:end]
+                    if surface in full_names and surface in learned:  # "Sand" after "Ingrid Sand"
+                        append((start, end, learned[surface], _later(surface, full_names)))
+                        continue
+                    guess, end, why = self._context(text, start, end, base + len(chunk), out)
+                    if guess is not None:
+                        label = guess
+                    else:
+                        defined = _defined_acronym(text, start, end, pending)
+                        if defined is None:
+                            pending.append((start, end))
+                            continue
+                        label, why = "ORG", defined  # "Federazione ... Leggera (FIDAL)"
+                        name_start, name_end = pending.pop()
+                        append((name_start, name_end, label, why))
+                        _learn(learned, full_names, text[name_start:name_end], label)
+                    if why.startswith("acronym defined"):  # "WFP" later: that body
+                        full_names.setdefault(text[start:end], text[out[-1][0] : out[-1][1]])
+                        if out[-1][3].startswith("acronym"):
+                            bodies.add(text[out[-1][0] : out[-1][1]])
+                    append((start, end, label, why))
+                    _learn(learned, full_names, text[start:end], label)
                     continue
                 label = span.label
+                why = span.why or "rules"
                 if how == "west":
                     if not text.endswith("the ", max(0, start - 4), start):
                         continue
-                elif how in ("head", "weak"):
-                    if _heading(text, start, end, headings):
+                    why = "'the West'"
+                elif how in ("head", "weak", "fname", "body"):
+                    if _heading(text, start, end, headings) or _bullet_label(text, start, end):
                         continue
-                    label = _gloss(text, start, end, out) or label
-                append((start, end, label, _SOURCES.get(how, "rules")))
-                if how in ("head", "weak", "title", "cname"):
-                    learned.setdefault(text[start:end], label)
+                    glossed = _gloss(text, start, end, out)
+                    if glossed:
+                        label, why = glossed, f"names the name before it; {why}"
+                elif how == "hyphen":
+                    why = f"gazetteer: {why}"
+                append((start, end, label, why))
+                if how in ("head", "weak", "title", "cname", "fname"):
+                    full = text[start:end]
+                    learned.setdefault(full, label)
                     for alias in span.aliases:
                         learned.setdefault(alias, label)
+                        full_names.setdefault(alias, full)
         for start, end in pending:  # names seen in full elsewhere: "Guo", "Topstar", "NPC"
-            label = learned.get(text[start:end])
-            if label is not None:
-                out.append((start, end, label, "rules"))
-            elif " " in text[start:end]:
-                out += _learned_parts(text, start, end, learned)
+            surface = text[start:end]
+            seen = learned.get(surface)
+            if seen is not None:
+                out.append((start, end, seen, _later(surface, full_names)))
+            elif " " in surface:
+                out += _learned_parts(text, start, end, learned, full_names)
+        if bodies or full_names:
+            _relabel(out, text, bodies, learned, full_names)
         return out
 
     def _context(
         self, text: str, start: int, end: int, chunk_end: int, found: list[Found]
-    ) -> tuple[str | None, int]:
-        """Type an unexplained name from the words around it: (label or None, its end).
+    ) -> tuple[str | None, int, str]:
+        """Type an unexplained name from the words around it: (label or None, its end, why).
 
         Called for every unexplained capitalised word, so the cheap tests come first: the word
         before and the words after, then the regular expressions only where a comma invites them.
@@ -178,27 +261,35 @@ class RuleRecognizer:
         after = text[end : end + 1]
         if after == ")" and start and text[start - 1] == "(":
             label = _gloss(text, start, end, found, acronym=True)
-            if label is None and _previous_word(text, start - 1) in _PRODUCT_BEFORE:
-                label = "PRODUCT"  # "a rover (Zhurong)"
-            return label, end
+            if label is not None:
+                return _acronym(text, start, end, found, label)
+            prev = _previous_word(text, start - 1)
+            if prev in _PRODUCT_BEFORE:
+                return "PRODUCT", end, f"product noun before: '{prev}'"  # "a rover (Zhurong)"
+            return None, end, ""
         prev = _previous_word(text, start)
-        if prev in _ORG_NOUNS or _listed_after(text, start, found, "ORG"):
-            return "ORG", end
+        if prev in _ORG_NOUNS:
+            return "ORG", end, f"organisation noun before: '{prev}'"
+        if _listed_after(text, start, found, "ORG"):
+            return "ORG", end, "listed after an organisation"
         if prev in _LIST_WORDS and _org_list(text, start):
-            return "ORG", end
+            return "ORG", end, f"in a list of organisations ('{prev}')"
         if prev in _WORK_NOUNS and _previous_word(text, start - len(prev) - 1) in _DETERMINERS:
-            return "WORK_OF_ART", chunk_end
+            return "WORK_OF_ART", chunk_end, f"work noun before: '{prev}'"
         surface = text[start:end]
         if surface.isupper() and surface.isalpha():
-            return None, end  # an acronym no noun around it explains ("AI", "EV")
+            noun = _next_word(text, end)
+            if noun in _ORG_NOUNS_AFTER:
+                return "ORG", end, f"organisation noun after: '{noun}'"  # "the CFDT union"
+            return None, end, ""  # an acronym no noun around it explains ("AI", "EV")
         nxt: tuple[str, ...] = ()
         if after == " ":
             following = _NEXT_WORDS.match(text, end)
             nxt = tuple(w for w in following.groups() if w) if following else ()
             if nxt and nxt[0] in vocab.PLACE_NOUNS:
-                return "GPE", end
+                return "GPE", end, f"place noun after: '{nxt[0]}'"
         elif after == "," and vocab.APPOSITIVE_WORK.match(text, end):
-            return "WORK_OF_ART", chunk_end
+            return "WORK_OF_ART", chunk_end, "apposition naming a work"
         letters_only = surface.replace(" ", "").isalpha()
         if (
             nxt
@@ -214,26 +305,36 @@ class RuleRecognizer:
             and "-" not in surface
         ):
             model = _MODEL_NUMBER.match(text, end)  # "PlayStation 5", "iPhone 16"
-            return "PRODUCT", model.end() if model else end
+            noun = next(w for w in nxt if w in _PRODUCT_NOUNS)
+            return "PRODUCT", model.end() if model else end, f"product noun after: '{noun}'"
         if surface.isupper() or not letters_only or surface.count(" ") > 3:
-            return None, end
-        if prev in _ROLE_WORDS or _previous_word(text, start, ", ") in _ROLE_WORDS:
-            return "PERSON", end  # "her husband Yang Ming", "Putin's spokesman, Dmitry Peskov"
-        if after == "," and vocab.APPOSITIVE_PERSON.match(text, end):
-            return "PERSON", end
+            return None, end, ""
+        if prev in _ROLE_WORDS:
+            return "PERSON", end, f"role word before: '{prev}'"  # "her husband Yang Ming"
+        role = _previous_word(text, start, ", ")
+        if role in _ROLE_WORDS:
+            return "PERSON", end, f"role word before: '{role},'"  # "Putin's spokesman, X"
+        if after == ",":
+            apposition = vocab.APPOSITIVE_PERSON.match(text, end)
+            if apposition and apposition.group()[1:].split()[0] not in vocab.SPEECH_VERBS:
+                return "PERSON", end, f"apposition: '{apposition.group()[1:].strip()}'"
+        if " " not in surface and _PLURAL.search(surface) and _sentence_start(text, start):
+            return None, end, ""  # "Organisers said", "Residents told": people, not a name
         if surface.count(" ") < 3:
             i = 1 if len(nxt) > 1 and nxt[0] in vocab.SPEECH_ADVERBS else 0
             if len(nxt) > i and (
                 nxt[i] in vocab.SPEECH_VERBS or nxt[i] == "pointed" and "out" in nxt[i + 1 :]
             ):
-                return "PERSON", end
-            if after == "," and _SPEECH_AFTER_COMMA.match(text, end):
-                return "PERSON", end
-            if prev in _SPEECH_BEFORE or (
-                prev == "to" and _previous_word(text, start - 3) == "according"
-            ):
-                return "PERSON", end
-        return None, end
+                return "PERSON", end, f"speech verb after: '{nxt[i]}'"
+            if after == ",":
+                speech = _SPEECH_AFTER_COMMA.match(text, end)
+                if speech and not _speaker_follows(text, speech.end()):
+                    return "PERSON", end, f"speech verb after: '{speech.group()[2:]}'"
+            if prev in _SPEECH_BEFORE:
+                return "PERSON", end, f"speech verb before: '{prev}'"
+            if prev == "to" and _previous_word(text, start - 3) == "according":
+                return "PERSON", end, "'according to' before"
+        return None, end, ""
 
 
 def _literal_automaton(
@@ -266,7 +367,7 @@ def _literal_matches(automaton: ahocorasick.Automaton, text: str) -> list[Found]
         start, end = last + 1 - size, last + 1
         if (start and _word_char(text[start - 1])) or (end < len(text) and _word_char(text[end])):
             continue
-        out.append((start, end, label, "gazetteer"))
+        out.append((start, end, label, "gazetteer: project file, as written"))
     return out
 
 
@@ -306,11 +407,141 @@ def _org_list(text: str, start: int) -> bool:
     )
 
 
-def _learn(learned: dict[str, str], surface: str, label: str) -> None:
+def _learn(learned: dict[str, str], full_names: dict[str, str], surface: str, label: str) -> None:
     learned.setdefault(surface, label)
     if label == "PERSON":
         for alias in names.person_aliases(surface):
             learned.setdefault(alias, label)
+            full_names.setdefault(alias, surface)
+
+
+def _later(surface: str, full_names: dict[str, str]) -> str:
+    """The reason of a later mention: the full name it was learned from."""
+    full = full_names.get(surface)
+    return f"later mention of '{full}'" if full else f"named so earlier: '{surface}'"
+
+
+def _acronym(
+    text: str, start: int, end: int, found: list[Found], label: str
+) -> tuple[str, int, str]:
+    """ "National People's Congress (NPC)": the acronym takes the name's label; a programme,
+    forum or initiative defined with an acronym is a body ("World Food Programme (WFP)")."""
+    name_start, name_end, name_label, name_why = found[-1]
+    name = text[name_start:name_end]
+    why = f"acronym defined: {name} ({text[start:end]})"
+    if name_label in ("EVENT", "LAW") and name.rpartition(" ")[2] in _BODY_HEADS:
+        found[-1] = (name_start, name_end, "ORG", f"{why}; {name_why}")
+        return "ORG", end, why
+    return label, end, why
+
+
+def _defined_acronym(text: str, start: int, end: int, pending: list[tuple[int, int]]) -> str | None:
+    """ "the Federazione Italiana di Atletica Leggera (FIDAL)": an unexplained name right before
+    an acronym in brackets that spells it names an organisation; the reason, or None."""
+    if not pending or start < 2 or text[start - 1] != "(" or text[end : end + 1] != ")":
+        return None
+    name_start, name_end = pending[-1]
+    acronym = text[start:end]
+    if name_end != start - 2 or text.count(" ", name_start, name_end) < 2:
+        return None  # two words are as often a topic: "Intellectual Property (IP)"
+    if not _spells(acronym, text[name_start:name_end]):
+        return None
+    return f"acronym defined: {text[name_start:name_end]} ({acronym})"
+
+
+def _spells(acronym: str, name: str) -> bool:
+    """Do the capitals of ``acronym`` (2 to 8 letters) spell initials of ``name``, in order?"""
+    capitals = [c for c in acronym if c.isupper()]
+    if not acronym.isalpha() or not acronym[0].isupper() or not 2 <= len(capitals) <= 8:
+        return False  # "WTO", and "MinCom" for "Minerals Commission"
+    if not acronym.isupper() and len(acronym) > 10:
+        return False
+    words = name.replace("-", " ").split()
+    initials = "".join(w if w.isupper() else w[0] for w in words if w[:1].isupper())
+    pos = 0
+    for letter in capitals:
+        pos = initials.find(letter, pos) + 1
+        if pos == 0:
+            break
+    else:
+        return True
+    # "IRENA" (International REnewable ...), "AOSIS" (Alliance Of Small Island States): the
+    # letters in order, the first one the name's initial, most of the name's initials used
+    letters = "".join(words).upper()
+    pos = 0
+    for letter in capitals:
+        pos = letters.find(letter, pos) + 1
+        if pos == 0:
+            return False
+    used = sum(1 for w in words if w[:1].isupper() and w[0] in capitals)
+    return capitals[0] == words[0][0] and used >= len(initials) - 1
+
+
+def _relabel(
+    out: list[Found],
+    text: str,
+    bodies: set[str],
+    learned: dict[str, str],
+    full_names: dict[str, str],
+) -> None:
+    """Later mentions the first pass typed otherwise: a defined body's full name ("World Food
+    Programme" again), and a person's surname that is also a place ("Siena" after "Chiara Siena",
+    unless "in Siena")."""
+    for k, (start, end, label, why) in enumerate(out):
+        surface = text[start:end]
+        if surface in bodies and label != "ORG":
+            out[k] = (start, end, "ORG", f"acronym defined earlier for '{surface}'")
+        elif (
+            label == "GPE"
+            and why == "gazetteer"
+            and learned.get(surface) == "PERSON"
+            and surface in full_names
+            and _previous_word(text, start) not in _AFTER_PLACE
+        ):
+            out[k] = (start, end, "PERSON", _later(surface, full_names))
+
+
+def _bullet_label(text: str, start: int, end: int) -> bool:
+    """ "• Market & Data Advantage: ...": the label of a bullet point, not a name."""
+    colon = text.find(":", end, end + 60)
+    if colon < 0 or any(w[:1].islower() and w != "and" for w in text[end:colon].split()):
+        return False
+    line = text[text.rfind("\n", 0, start) + 1 : start].lstrip()
+    return line[:1] in ("•", "*", "-", "–", "·") or line[:1].isdigit()
+
+
+def _speaker_follows(text: str, end: int) -> bool:
+    """ "..., said team leader Mere Kalsakau", "..., said the minister": the speaker comes after
+    the verb, so the name before the comma is not the one speaking."""
+    match = _NEXT_ANY_WORD.match(text, end)
+    if match is None:
+        return False
+    word, second = match.group(1), match.group(2)
+    return (
+        word[0].isupper()
+        or word in _DETERMINERS
+        or word in _ROLE_WORDS
+        or second in _ROLE_WORDS  # "said team leader X"
+    )
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    """Does ``start`` open a sentence (or the text, or a line)?"""
+    i = start - 1
+    while i >= 0 and text[i] in _QUOTES:
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_END
+
+
+def _next_word(text: str, end: int) -> str:
+    """The lower-case word right after ``end``, or ""."""
+    match = _NEXT_WORD.match(text, end)
+    return match.group(1) if match else ""
+
+
+def _dash(text: str, i: int) -> bool:
+    """ "NAKURU, Kenya - The ...": a dash between spaces ends a dateline."""
+    return text[i] in "-–—" and i > 0 and text[i - 1] == " "
 
 
 def _particle_start(text: str, start: int) -> int:
@@ -337,30 +568,21 @@ def _gloss(
     previous = found[-1]
     if previous[1] != start - 2:
         return None
-    surface = text[start:end]
     if not acronym:
         return previous[2]
-    if not surface.isupper() or not 2 <= len(surface) <= 8:
-        return None
-    initials = "".join(
-        w[0] for w in text[previous[0] : previous[1]].replace("-", " ").split() if w[:1].isupper()
-    )
-    pos = 0
-    for letter in surface:
-        pos = initials.find(letter, pos) + 1
-        if pos == 0:
-            return None
-    return previous[2]
+    return previous[2] if _spells(text[start:end], text[previous[0] : previous[1]]) else None
 
 
-def _learned_parts(text: str, start: int, end: int, learned: dict[str, str]) -> list[Found]:
+def _learned_parts(
+    text: str, start: int, end: int, learned: dict[str, str], full_names: dict[str, str]
+) -> list[Found]:
     """Known short names inside a longer unexplained run: "Wu" in "Wu Jianmin Topstar"."""
     out = []
     pos = start
     for word in text[start:end].split(" "):
         label = learned.get(word)
         if label is not None and word not in vocab.STOPWORDS:
-            out.append((pos, pos + len(word), label, "rules"))
+            out.append((pos, pos + len(word), label, _later(word, full_names)))
         pos += len(word) + 1
     return out
 
@@ -387,10 +609,22 @@ def _heading(text: str, start: int, end: int, cache: dict[int, bool]) -> bool:
     return known
 
 
-def _resolve(
-    found: list[Found], text: str, ignore: frozenset[str], offset: int = 0
-) -> list[Entity]:
-    """Longest span wins where candidates overlap; texts filled in; sorted by start."""
+def source_of(why: str) -> str:
+    """An entity's ``source`` from its reason: "gazetteer" for a listed name, else "rules"."""
+    return "gazetteer" if why.startswith("gazetteer") else "rules"
+
+
+@functools.cache
+def _hand_list() -> frozenset[str]:
+    """The hand list's names in lookup form (for ``explain`` only)."""
+    known = pg.load(Path(gazetteer_mod.__file__).parent / gazetteer_mod.KNOWN)
+    return frozenset(pg.normalise(n) for n in known.surfaces()) | frozenset(
+        pg.normalise(n) for n in known.ignore
+    )
+
+
+def _resolve(found: list[Found], text: str, ignore: frozenset[str]) -> list[Found]:
+    """Longest span wins where candidates overlap; sorted by start."""
     found.sort()
     kept: list[Found] = []
     append = kept.append
@@ -406,7 +640,4 @@ def _resolve(
         last_start, last_end = start, end
     if ignore:
         kept = [k for k in kept if pg.normalise(text[k[0] : k[1]]) not in ignore]
-    return [
-        Entity(start + offset, end + offset, label, source, text[start:end])
-        for start, end, label, source in kept
-    ]
+    return kept

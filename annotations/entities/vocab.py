@@ -109,7 +109,11 @@ Technology Technologies Pharmaceuticals Pharmaceutical Electronics Semiconductor
 Software Industries Logistics Telecom Telecommunications Communications Entertainment Energy
 Petroleum Mining Chemicals Chemical Steel Capital Partners Ventures Investments Securities
 Insurance Labs Systems Solutions Inc Inc. Ltd Ltd. Co Co. Corp Corp. LLC PLC plc GmbH AG SA NV
+Therapeutics Biotech Biosciences Wire Air Force Forces Express Cooperative Co-operative
 """)
+
+# Bodies a country has one of, named by the word alone: "Parliament voted", "the Judiciary".
+SOLE_BODIES = words("Parliament Congress Senate Cabinet Judiciary Treasury Pentagon")
 
 # Government bodies keep a nationality word outside the name: "Chinese" + "Foreign Ministry".
 GOV_HEADS = words(
