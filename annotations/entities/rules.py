@@ -15,7 +15,17 @@ from pathlib import Path
 
 import ahocorasick
 
-from annotations.entities import builtin_key, chunking, clubs, names, numeric, place_context, vocab
+from annotations.entities import (
+    acronyms,
+    builtin_key,
+    chunking,
+    clubs,
+    mentions,
+    names,
+    numeric,
+    place_context,
+    vocab,
+)
 from annotations.entities import gazetteer as gazetteer_mod
 from annotations.entities import project_gazetteer as pg
 from annotations.model import Entity
@@ -53,7 +63,6 @@ _LIST_WORDS = vocab.words("like including as")
 _PLURAL = re.compile(r"(?:ers|ors|ists|ants|ents|ials|ans|ees|ies)$")
 _DETERMINERS = vocab.words("the a an his her their its")
 # Names that end in these and are defined with an acronym are bodies: "World Food Programme (WFP)".
-_BODY_HEADS = frozenset({"Programme", "Program", "Forum", "Initiative"})
 _AFTER_PLACE = vocab.words("in at from to near of outside across")
 _TITLES = [
     re.compile(r"titled\s+[\"“]([^\"”\n]{2,160}?)[,.]?[\"”]"),
@@ -197,26 +206,26 @@ class RuleRecognizer:
                         continue
                     surface = text[start:end]
                     if surface in full_names and surface in learned:  # "Sand" after "Ingrid Sand"
-                        append((start, end, learned[surface], _later(surface, full_names)))
+                        append((start, end, learned[surface], mentions.later(surface, full_names)))
                         continue
                     guess, end, why = self._context(text, start, end, base + len(chunk), out)
                     if guess is not None:
                         label = guess
                     else:
-                        defined = _defined_acronym(text, start, end, pending)
+                        defined = acronyms.defined_acronym(text, start, end, pending)
                         if defined is None:
                             pending.append((start, end))
                             continue
                         label, why = "ORG", defined  # "Federazione ... Leggera (FIDAL)"
                         name_start, name_end = pending.pop()
                         append((name_start, name_end, label, why))
-                        _learn(learned, full_names, text[name_start:name_end], label)
+                        mentions.learn(learned, full_names, text[name_start:name_end], label)
                     if why.startswith("acronym defined"):  # "WFP" later: that body
                         full_names.setdefault(text[start:end], text[out[-1][0] : out[-1][1]])
                         if out[-1][3].startswith("acronym"):
                             bodies.add(text[out[-1][0] : out[-1][1]])
                     append((start, end, label, why))
-                    _learn(learned, full_names, text[start:end], label)
+                    mentions.learn(learned, full_names, text[start:end], label)
                     continue
                 label = span.label
                 why = span.why or "rules"
@@ -243,9 +252,9 @@ class RuleRecognizer:
             surface = text[start:end]
             seen = learned.get(surface)
             if seen is not None:
-                out.append((start, end, seen, _later(surface, full_names)))
+                out.append((start, end, seen, mentions.later(surface, full_names)))
             elif " " in surface:
-                out += _learned_parts(text, start, end, learned, full_names)
+                out += mentions.learned_parts(text, start, end, learned, full_names)
         if bodies or full_names:
             _relabel(out, text, bodies, learned, full_names)
         return out
@@ -262,7 +271,7 @@ class RuleRecognizer:
         if after == ")" and start and text[start - 1] == "(":
             label = _gloss(text, start, end, found, acronym=True)
             if label is not None:
-                return _acronym(text, start, end, found, label)
+                return acronyms.acronym(text, start, end, found, label)
             prev = _previous_word(text, start - 1)
             if prev in _PRODUCT_BEFORE:
                 return "PRODUCT", end, f"product noun before: '{prev}'"  # "a rover (Zhurong)"
@@ -407,76 +416,6 @@ def _org_list(text: str, start: int) -> bool:
     )
 
 
-def _learn(learned: dict[str, str], full_names: dict[str, str], surface: str, label: str) -> None:
-    learned.setdefault(surface, label)
-    if label == "PERSON":
-        for alias in names.person_aliases(surface):
-            learned.setdefault(alias, label)
-            full_names.setdefault(alias, surface)
-
-
-def _later(surface: str, full_names: dict[str, str]) -> str:
-    """The reason of a later mention: the full name it was learned from."""
-    full = full_names.get(surface)
-    return f"later mention of '{full}'" if full else f"named so earlier: '{surface}'"
-
-
-def _acronym(
-    text: str, start: int, end: int, found: list[Found], label: str
-) -> tuple[str, int, str]:
-    """ "National People's Congress (NPC)": the acronym takes the name's label; a programme,
-    forum or initiative defined with an acronym is a body ("World Food Programme (WFP)")."""
-    name_start, name_end, name_label, name_why = found[-1]
-    name = text[name_start:name_end]
-    why = f"acronym defined: {name} ({text[start:end]})"
-    if name_label in ("EVENT", "LAW") and name.rpartition(" ")[2] in _BODY_HEADS:
-        found[-1] = (name_start, name_end, "ORG", f"{why}; {name_why}")
-        return "ORG", end, why
-    return label, end, why
-
-
-def _defined_acronym(text: str, start: int, end: int, pending: list[tuple[int, int]]) -> str | None:
-    """ "the Federazione Italiana di Atletica Leggera (FIDAL)": an unexplained name right before
-    an acronym in brackets that spells it names an organisation; the reason, or None."""
-    if not pending or start < 2 or text[start - 1] != "(" or text[end : end + 1] != ")":
-        return None
-    name_start, name_end = pending[-1]
-    acronym = text[start:end]
-    if name_end != start - 2 or text.count(" ", name_start, name_end) < 2:
-        return None  # two words are as often a topic: "Intellectual Property (IP)"
-    if not _spells(acronym, text[name_start:name_end]):
-        return None
-    return f"acronym defined: {text[name_start:name_end]} ({acronym})"
-
-
-def _spells(acronym: str, name: str) -> bool:
-    """Do the capitals of ``acronym`` (2 to 8 letters) spell initials of ``name``, in order?"""
-    capitals = [c for c in acronym if c.isupper()]
-    if not acronym.isalpha() or not acronym[0].isupper() or not 2 <= len(capitals) <= 8:
-        return False  # "WTO", and "MinCom" for "Minerals Commission"
-    if not acronym.isupper() and len(acronym) > 10:
-        return False
-    words = name.replace("-", " ").split()
-    initials = "".join(w if w.isupper() else w[0] for w in words if w[:1].isupper())
-    pos = 0
-    for letter in capitals:
-        pos = initials.find(letter, pos) + 1
-        if pos == 0:
-            break
-    else:
-        return True
-    # "IRENA" (International REnewable ...), "AOSIS" (Alliance Of Small Island States): the
-    # letters in order, the first one the name's initial, most of the name's initials used
-    letters = "".join(words).upper()
-    pos = 0
-    for letter in capitals:
-        pos = letters.find(letter, pos) + 1
-        if pos == 0:
-            return False
-    used = sum(1 for w in words if w[:1].isupper() and w[0] in capitals)
-    return capitals[0] == words[0][0] and used >= len(initials) - 1
-
-
 def _relabel(
     out: list[Found],
     text: str,
@@ -498,7 +437,7 @@ def _relabel(
             and surface in full_names
             and _previous_word(text, start) not in _AFTER_PLACE
         ):
-            out[k] = (start, end, "PERSON", _later(surface, full_names))
+            out[k] = (start, end, "PERSON", mentions.later(surface, full_names))
 
 
 def _bullet_label(text: str, start: int, end: int) -> bool:
@@ -570,21 +509,9 @@ def _gloss(
         return None
     if not acronym:
         return previous[2]
-    return previous[2] if _spells(text[start:end], text[previous[0] : previous[1]]) else None
-
-
-def _learned_parts(
-    text: str, start: int, end: int, learned: dict[str, str], full_names: dict[str, str]
-) -> list[Found]:
-    """Known short names inside a longer unexplained run: "Wu" in "Wu Jianmin Topstar"."""
-    out = []
-    pos = start
-    for word in text[start:end].split(" "):
-        label = learned.get(word)
-        if label is not None and word not in vocab.STOPWORDS:
-            out.append((pos, pos + len(word), label, _later(word, full_names)))
-        pos += len(word) + 1
-    return out
+    return (
+        previous[2] if acronyms.spells(text[start:end], text[previous[0] : previous[1]]) else None
+    )
 
 
 def _heading(text: str, start: int, end: int, cache: dict[int, bool]) -> bool:
