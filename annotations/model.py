@@ -134,6 +134,36 @@ EDITABLE_CLAIM_FIELDS: tuple[str, ...] = (
 )
 
 
+DecisionKind = Literal["accepted", "rejected"]
+DECISION_KINDS: tuple[DecisionKind, ...] = ("accepted", "rejected")
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """An annotator's verdict on a claim candidate, kept so the reader hides decided candidates
+    and the learned suggester trains on them. ``score``, ``claim_type`` and ``speaker`` are what
+    the suggester proposed (the claim an accept made may have been adjusted in the form)."""
+
+    id: str
+    doc_id: str
+    start: int
+    end: int
+    quote: str
+    score: float
+    claim_type: str
+    speaker: str
+    decision: DecisionKind
+    claim_id: str
+    """The claim an accept created ("" for a reject); it stays if that claim is deleted."""
+    suggester: str
+    """Which suggester (and model version) proposed the candidate."""
+    annotator: str
+    decided_at: str
+
+
+DECISION_FIELDS: tuple[str, ...] = tuple(Decision.__dataclass_fields__)
+
+
 MAX_TITLE = 120
 """A first line longer than this is no title: the file name is used instead."""
 

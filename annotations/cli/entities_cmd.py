@@ -13,10 +13,10 @@ from typing import Any
 import click
 
 from annotations.cli import Settings, cli, pass_settings
-from annotations.doc_ref import AmbiguousDocument, NoSuchDocument, resolve_document
+from annotations.cli.doc_args import shown, text_and_entities
 from annotations.entities import Recognizer, default_gazetteer_path, resolve
 from annotations.entities import evaluate as ev
-from annotations.model import Document, Entity, content_id
+from annotations.model import Entity
 from annotations.terminal_safe import clean, dumps, plural
 
 _RECOGNIZER_HELP = "builtin (default) or spacy:NAME_OR_PATH (an installed spaCy pipeline)."
@@ -34,20 +34,6 @@ def _recognizer(settings: Settings, spec: str | None, gazetteer: Path | None) ->
     for warning in warnings:
         click.echo(f"annotty: {clean(warning)}", err=True)
     return recognizer
-
-
-def _find(settings: Settings, target: str) -> Document | None:
-    """A document by id, unique id prefix, file name or title (``annotations.doc_ref``); None
-    if there is no such document."""
-    if not settings.db.exists():
-        return None
-    store = settings.store()
-    try:
-        return store.find_document(resolve_document(store, target))
-    except NoSuchDocument:
-        return None
-    except AmbiguousDocument as exc:
-        raise click.BadParameter(str(exc), param_hint="DOC_OR_FILE") from exc
 
 
 def _row(entity: Entity, text: str) -> dict[str, Any]:
@@ -76,12 +62,6 @@ def _reason(entity: Entity, reasons: dict[tuple[int, int, str], str]) -> str:
     if entity.source == "manual":
         return "an annotator's correction"
     return f"{entity.source} (the recognizer gives no reason)"
-
-
-def _shown(text: str, width: int = 60) -> str:
-    """A span's text on one line: newlines as ↵, every other control made visible."""
-    flat = clean(text.replace("\n", "↵"))
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 @cli.command("entities")
@@ -116,28 +96,8 @@ def entities_cmd(
     For a stored document the annotators' corrections are applied (source "manual"); a file is
     read as it is, with machine entities only. ``--explain`` adds the reason for each one.
     """
-    from annotations.imports.plain_files import decode
-
     recognizer = _recognizer(settings, spec, gazetteer)
-    path = Path(target)
-    info: dict[str, Any]
-    if path.is_file():
-        text = decode(path.read_bytes(), path)
-        found = recognizer.recognize(text)
-        info = {"file": str(path), "document": content_id(text)}
-    else:
-        doc = _find(settings, target)
-        if doc is None:
-            raise click.BadParameter(
-                f"no file or stored document '{clean(target)}' (a document is named by its id, "
-                "a unique id prefix, the file it was imported from or its title)",
-                param_hint="DOC_OR_FILE",
-            )
-        from annotations.entities.corrections import document_entities
-
-        text = doc.text
-        found = document_entities(settings.store(), doc.id, recognizer) or []
-        info = {"document": doc.id, "title": doc.title}
+    text, found, info = text_and_entities(settings, target, recognizer)
     wanted = {label.upper() for label in labels}
     kept = [e for e in found if not wanted or e.label in wanted]
     rows = [_row(e, text) for e in kept]
@@ -153,14 +113,14 @@ def entities_cmd(
         for row in rows:
             click.echo(
                 f"{row['start']:>8} {row['end']:>8}  {clean(row['label']):<12} "
-                f"{_shown(row['text'], 32):<32} {clean(row['reason'])}"
+                f"{shown(row['text'], 32):<32} {clean(row['reason'])}"
             )
     else:
         click.echo(f"{'start':>8} {'end':>8}  {'label':<12} {'source':<10} text")
         for row in rows:
             click.echo(
                 f"{row['start']:>8} {row['end']:>8}  {clean(row['label']):<12} "
-                f"{clean(row['source'][:10]):<10} {_shown(row['text'])}"
+                f"{clean(row['source'][:10]):<10} {shown(row['text'])}"
             )
     click.echo(f"{plural(len(rows), 'entity')} ({clean(recognizer.key)})", err=True)
 
@@ -229,5 +189,5 @@ def eval_entities_cmd(
             mistakes += [(s, e, lab, "FP") for s, e, lab in predicted - gold_set]
             for s, e, lab, kind in sorted(mistakes):
                 click.echo(
-                    f"{kind} {clean(doc.name)} [{s}, {e}) {clean(lab):<12} {_shown(doc.text[s:e])}"
+                    f"{kind} {clean(doc.name)} [{s}, {e}) {clean(lab):<12} {shown(doc.text[s:e])}"
                 )

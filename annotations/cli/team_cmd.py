@@ -44,6 +44,12 @@ def merge_cmd(settings: Settings, sources: tuple[Path, ...], output: Path) -> No
                 if report.entity_edits
                 else ""
             )
+            + (
+                f", {plural(report.suggestions, 'candidate decision')}"
+                if report.suggestions
+                else ""
+            )
+            + (f", {plural(report.models, 'suggester model')}" if report.models else "")
             + ("" if report.changed else "  (no change)")
         )
         for line in report.problems:  # forged or damaged history rows, left out

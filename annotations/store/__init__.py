@@ -5,12 +5,13 @@ from worker threads (one connection, serialised by a lock); writes are short ``B
 transactions so several annotty processes can share one file.
 
 The store is split by kind of record, one mixin per module: ``documents``, ``claims``,
-``reviews``, ``entity_cache``, ``entity_edits``, ``doc_state``, ``settings``, ``changes``
-(history, undo/redo) and ``counts``, over the plumbing in ``base`` (connection, lock,
-transactions). Beside them, the SQLite machinery: ``sqlite`` (opening the file),
-``sqlite_schema`` (migrations), ``sqlite_check`` (file and integrity checks), ``history`` and
-``undo_stack`` (the log and the stacks derived from it), ``history_check`` (rows from another
-database), ``watcher`` (other processes' commits) and ``team_merge`` (merging whole databases).
+``reviews``, ``suggestions`` (candidate decisions, suggester models), ``entity_cache``,
+``entity_edits``, ``doc_state``, ``settings``, ``changes`` (history, undo/redo) and ``counts``,
+over the plumbing in ``base`` (connection, lock, transactions). Beside them, the SQLite
+machinery: ``sqlite`` (opening the file), ``sqlite_schema`` (migrations), ``sqlite_check``
+(file and integrity checks), ``history`` and ``undo_stack`` (the log and the stacks derived
+from it), ``history_check`` (rows from another database), ``watcher`` (other processes'
+commits) and ``team_merge`` (merging whole databases).
 
 SQL lives here and in a few query modules that read through ``reading()`` (review listing and
 filters, stats, agreement, export bundles); ``tests/test_store_seam.py`` keeps it so. A second
@@ -28,6 +29,7 @@ from annotations.store.entity_cache import EntityCache
 from annotations.store.entity_edits import EntityEdits
 from annotations.store.reviews import Reviews
 from annotations.store.settings import Settings
+from annotations.store.suggestions import Suggestions
 
 __all__ = [
     "TEXT_CACHE",
@@ -41,5 +43,7 @@ __all__ = [
 ]
 
 
-class Store(Reviews, DocStates, EntityCache, EntityEdits, Settings, UndoHistory, Counts):
+class Store(
+    Reviews, Suggestions, DocStates, EntityCache, EntityEdits, Settings, UndoHistory, Counts
+):
     """The core's public API for documents, entities, claims, state, settings and history."""

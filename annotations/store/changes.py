@@ -20,7 +20,7 @@ class UndoStep:
     action: str
     """The change undone or redone: ``create``, ``update``, ``delete`` or ``review``."""
     kind: str
-    """The kind of item: ``claim``, ``entity_edit``."""
+    """The kind of item: ``claim``, ``entity_edit``, ``suggestion`` (a candidate decided)."""
     item_id: str
     doc_id: str
     seq: int

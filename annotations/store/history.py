@@ -49,7 +49,8 @@ class HistoryError(ValueError):
     """A history row that cannot be applied safely (forged, damaged): the message says which."""
 
 
-# kind -> table; entity corrections register themselves in annotations.store.sqlite_schema.
+# kind -> table; entity corrections and candidate decisions (``suggestion``) register
+# themselves in annotations.store.sqlite_schema.
 TABLES: dict[str, Table] = {"claim": Table("claims", "id", CLAIM_FIELDS)}
 _CHUNK = 500  # ids per "in (...)" query: well under SQLite's variable limit
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from annotations.errors import InputError
+from annotations.model import DECISION_FIELDS
 from annotations.store import history
 
 
@@ -161,11 +162,47 @@ def _m4_doc_state_times(db: sqlite_utils.Database) -> None:
             db.execute(f"alter table doc_state add column {column} text")
 
 
+def _m5_suggestions(db: sqlite_utils.Database) -> None:
+    """Decided claim candidates (one row per span, undoable) and the learned suggester's
+    models as plain JSON (coefficients, hashing settings: never a pickle, which runs code).
+    Written to be run again safely, like the migrations before it."""
+    db.table("suggestions").create(
+        {
+            "id": str,
+            "doc_id": str,
+            "start": int,
+            "end": int,
+            "quote": str,
+            "score": float,
+            "claim_type": str,
+            "speaker": str,
+            "decision": str,
+            "claim_id": str,
+            "suggester": str,
+            "annotator": str,
+            "decided_at": str,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db.table("suggestions").create_index(["doc_id", "start"], if_not_exists=True)
+    db.table("suggest_models").create(
+        {"name": str, "version": int, "created_at": str, "params": str},
+        pk=("name", "version"),
+        if_not_exists=True,
+    )
+
+
+# Candidate decisions are undoable like claims (annotations.store.suggestions writes them).
+history.register("suggestion", "suggestions", "id", DECISION_FIELDS)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m1_initial,
     _m2_entity_edits,
     _m3_history_indexes,
     _m4_doc_state_times,
+    _m5_suggestions,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -14,7 +14,9 @@ database wait milliseconds, not the whole merge; an interrupted merge is finishe
 again. Each annotator's document status and stance merge separately, the more recently set of
 each winning (``status_at``/``stance_at``, else ``updated_at`` for a value that is not the
 default): opening a document on a laptop must not undo "done" set on the server. Machine entities
-keep the newer run; settings stay local to each database.
+keep the newer run; settings stay local to each database. Candidate decisions merge like entity
+corrections (the newest state anywhere, one per span); suggester models are copied once each,
+matched by name, creation time and params, a clashing version number taking the next free one.
 
 History rows of the source are untrusted (undo replays them here): each is checked by
 ``history_check`` and a bad one is reported with its file and seq and left out.
@@ -30,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotations import strict_json
 from annotations.errors import InputError
 from annotations.model import content_id
 from annotations.store import Store, history, history_check
@@ -52,6 +55,10 @@ class MergeReport:
     history_added: int = 0
     statuses: int = 0
     entity_edits: int = 0
+    suggestions: int = 0
+    """Candidate decisions added, changed or removed."""
+    models: int = 0
+    """Suggester models added."""
     problems: list[str] = field(default_factory=list)
     """One line per source row left out (file, history seq, why)."""
 
@@ -65,6 +72,8 @@ class MergeReport:
             or self.history_added
             or self.statuses
             or self.entity_edits
+            or self.suggestions
+            or self.models
         )
 
 
@@ -124,7 +133,16 @@ class DatabaseMerger:
             self.annotators = {r[0] for r in conn.execute("select distinct annotator from history")}
             self.columns = {
                 t: _columns(conn, t)
-                for t in ("documents", "claims", "history", "doc_state", "entities", "entity_edits")
+                for t in (
+                    "documents",
+                    "claims",
+                    "history",
+                    "doc_state",
+                    "entities",
+                    "entity_edits",
+                    "suggestions",
+                    "suggest_models",
+                )
             }
 
     def merge_from(self, path: Path) -> MergeReport:
@@ -145,6 +163,7 @@ class DatabaseMerger:
             docs = source.execute("select id, text from documents order by imported_at, rowid")
             for doc_id, text in docs:
                 self._document(source, doc_id, text, annotators, report)
+            self._models(source, report)
             return report
         finally:
             source.close()
@@ -241,30 +260,37 @@ class DatabaseMerger:
                 report.claims_updated += 1
             else:
                 report.claims_added += 1
-        self._edits(conn, source, src_id, tid, mine_log, theirs_log, report)
+        logs = (mine_log, theirs_log)
+        report.entity_edits += self._by_span(conn, source, src_id, tid, logs, _EDIT)
+        report.suggestions += self._by_span(conn, source, src_id, tid, logs, _DECISION)
 
-    def _edits(
+    def _by_span(
         self,
         conn: sqlite3.Connection,
         source: sqlite3.Connection,
         src_id: str,
         tid: str,
-        mine_log: list[dict[str, Any]],
-        theirs_log: list[dict[str, Any]],
-        report: MergeReport,
-    ) -> None:
-        """Entity corrections, like claims: the newest state of each anywhere. One correction
-        per span: where two databases corrected the same span, the newer correction stays."""
-        columns = self.columns["entity_edits"]
+        logs: tuple[list[dict[str, Any]], list[dict[str, Any]]],
+        kind: str,
+    ) -> int:
+        """Entity corrections and candidate decisions, like claims: the newest state of each
+        anywhere. One per span: where two databases corrected (or decided) the same span, the
+        newer one stays. Returns how many items changed here."""
+        mine_log, theirs_log = logs
+        table = history.table(kind).name  # a fixed name from the registry, never from data
+        columns = self.columns[table]
+        if not columns or not _columns(source, table):
+            return 0  # a database from before the table existed has nothing to bring
+        changed = 0
         mine = {
-            r["id"]: r for r in _rows(conn, "select * from entity_edits where doc_id = ?", (tid,))
+            r["id"]: r for r in _rows(conn, f'select * from "{table}" where doc_id = ?', (tid,))
         }
         theirs = {
             r["id"]: {**r, "doc_id": tid}
-            for r in _rows(source, "select * from entity_edits where doc_id = ?", (src_id,))
+            for r in _rows(source, f'select * from "{table}" where doc_id = ?', (src_id,))
         }
-        mine_v = _versions(mine_log, mine, _EDIT)
-        theirs_v = _versions(theirs_log, theirs, _EDIT)
+        mine_v = _versions(mine_log, mine, kind)
+        theirs_v = _versions(theirs_log, theirs, kind)
         for item_id, version in sorted(theirs_v.items()):
             if not _newer(version, mine_v.get(item_id, ("", None))):
                 continue
@@ -273,16 +299,59 @@ class DatabaseMerger:
                 continue
             if state is not None:
                 clash = conn.execute(
-                    "select id from entity_edits where doc_id = ? and start = ?"
+                    f'select id from "{table}" where doc_id = ? and start = ?'
                     ' and "end" = ? and id != ?',
                     (tid, state["start"], state["end"], item_id),
                 ).fetchone()
                 if clash is not None:
                     if not _newer(version, mine_v.get(clash[0], ("", None))):
                         continue
-                    history.apply(conn, _EDIT, clash[0], None)
-            history.apply(conn, _EDIT, item_id, _only(state, columns))
-            report.entity_edits += 1
+                    history.apply(conn, kind, clash[0], None)
+            history.apply(conn, kind, item_id, _only(state, columns))
+            changed += 1
+        return changed
+
+    def _models(self, source: sqlite3.Connection, report: MergeReport) -> None:
+        """Suggester models, matched by (name, creation time, params): one already here is
+        skipped; another keeps its version if free here, else takes the next one, so no
+        model is lost and none is stored twice."""
+        if not self.columns["suggest_models"] or not _columns(source, "suggest_models"):
+            return
+        theirs = list(
+            _rows(source, "select * from suggest_models order by name, version")  # small
+        )
+        if not theirs:
+            return
+        with self.target.transaction() as conn:
+            for row in theirs:
+                why = _model_problem(row)
+                if why:
+                    name, version = str(row.get("name"))[:40], row.get("version")
+                    report.problems.append(
+                        f"{report.source}: suggester model {name!r} version {version}: {why};"
+                        " left out"
+                    )
+                    continue
+                same = conn.execute(
+                    "select 1 from suggest_models where name = ? and created_at is ?"
+                    " and params = ?",
+                    (row["name"], row.get("created_at"), row["params"]),
+                ).fetchone()
+                if same is not None:
+                    continue
+                taken = conn.execute(
+                    "select 1 from suggest_models where name = ? and version = ?",
+                    (row["name"], row.get("version")),
+                ).fetchone()
+                version = row.get("version")
+                if taken is not None or not isinstance(version, int):
+                    (top,) = conn.execute(
+                        "select coalesce(max(version), 0) from suggest_models where name = ?",
+                        (row["name"],),
+                    ).fetchone()
+                    version = int(top) + 1
+                self._insert(conn, "suggest_models", {**row, "version": version})
+                report.models += 1
 
     @staticmethod
     def _history(
@@ -394,6 +463,7 @@ def _set_at(row: dict[str, Any], name: str, stamp: str, default: str) -> str:
 
 
 _EDIT = "entity_edit"
+_DECISION = "suggestion"
 
 
 def _versions(
@@ -406,7 +476,7 @@ def _versions(
             last[entry["item_id"]] = max(last.get(entry["item_id"], ""), entry["at"] or "")
     out: dict[str, Version] = {item: (at, rows.get(item)) for item, at in last.items()}
     for item, row in rows.items():
-        out.setdefault(item, (row.get("updated_at") or "", row))
+        out.setdefault(item, (row.get("updated_at") or row.get("decided_at") or "", row))
     return out
 
 
@@ -426,6 +496,19 @@ def _redoc(raw: str | None, doc_id: str) -> str | None:
     if isinstance(state, dict) and "doc_id" in state:
         state["doc_id"] = doc_id
     return json.dumps(state, ensure_ascii=False)
+
+
+def _model_problem(row: dict[str, Any]) -> str:
+    """Why a source's model row may not be copied ("" if it may): it needs a name and params
+    that are a strict JSON object (``latest_model`` would refuse anything else later)."""
+    if not isinstance(row.get("name"), str) or not row["name"]:
+        return "no name"
+    raw = row.get("params")
+    try:
+        params = strict_json.loads(raw) if isinstance(raw, str) else None
+    except ValueError as exc:
+        return str(exc)
+    return "" if isinstance(params, dict) else "params that are not a JSON object"
 
 
 def _only(state: dict[str, Any] | None, columns: list[str]) -> dict[str, Any] | None:
