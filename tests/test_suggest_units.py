@@ -77,3 +77,14 @@ def test_units_of_news_with_a_heading_and_abbreviations() -> None:
         "Sales rose 5% to $3.2 million!",
         '"Is it true?" she asked.',
     ]
+
+
+def test_the_claim_gold_is_labelled_on_exactly_the_units() -> None:
+    """``units`` cuts long texts in pieces (for speed); the gold's spans must stay its units."""
+    import json
+    from pathlib import Path
+
+    gold = Path(__file__).resolve().parent / "data" / "claims_gold.jsonl"
+    for line in gold.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        assert [(s, e) for s, e, _ in record["spans"]] == units(record["text"]), record["file"]

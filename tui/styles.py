@@ -7,8 +7,8 @@ is moved in lightness until it reaches a WCAG contrast of 4.5:1 against that bac
 claim tint, so both the dark and the light theme are readable.
 
 Every kind stays distinguishable without colour (NO_COLOR, monochrome terminals): entities are
-bold, claims underlined (overlaps doubly so, in italics), search hits reversed and italic, the
-selection reversed, the cursor reversed and underlined.
+bold, claims underlined (overlaps doubly so, in italics), claim candidates dimly underlined,
+search hits reversed and italic, the selection reversed, the cursor reversed and underlined.
 """
 
 from __future__ import annotations
@@ -61,6 +61,11 @@ SEARCH_MONO = Style(reverse=True, italic=True)
 # Inline entity labels (E): a tag tinted with the type's colour; without colour dim italics,
 # which nothing else uses, so a label never reads as document text.
 LABEL_MONO = Style(dim=True, italic=True)
+# Claim candidates (suggested, not yet decided): a dim underline, in a muted blue with colour.
+# Rich and Textual draw no dotted underline, so dim is what sets them apart: a claim is underlined
+# at full strength (and tinted), another's claim in italics, a candidate dim (NO_COLOR too).
+CANDIDATE_SEED = "#5f87af"
+CANDIDATE_MONO = Style(underline=True, dim=True)
 LABEL_TINT = 0.22  # share of the type's colour in the tag's background
 MIN_CONTRAST = 4.5
 DARK_BACKGROUND = "#121212"  # textual-dark's background, for callers that know no background
@@ -192,6 +197,12 @@ class Palette:
 
     def search(self, monochrome: bool) -> Style:
         return SEARCH_MONO if monochrome else SEARCH
+
+    def candidate(self, monochrome: bool) -> Style:
+        """A claim candidate: dim underline, muted blue text when there is colour."""
+        if monochrome:
+            return CANDIDATE_MONO
+        return Style(underline=True, dim=True, color=self.colour(CANDIDATE_SEED))
 
 
 @lru_cache(maxsize=64)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 
@@ -17,3 +18,25 @@ class Candidate:
     claim_type: str
     speaker: str = ""
     reasons: tuple[str, ...] = ()
+
+
+def open_candidates(
+    scored: list[Candidate],
+    decided: set[tuple[int, int]],
+    claims: list[tuple[int, int]],
+    threshold: float,
+) -> list[Candidate]:
+    """The candidates still to decide: over the threshold, undecided, touching no claim of
+    ``claims`` (spans, sorted by start); in text order."""
+    starts = [s for s, _ in claims]
+    longest = max((e - s for s, e in claims), default=0)
+    out = []
+    for candidate in scored:
+        if candidate.score < threshold or (candidate.start, candidate.end) in decided:
+            continue
+        lo = bisect_left(starts, candidate.start - longest)
+        hi = bisect_left(starts, candidate.end)
+        if any(e > candidate.start for _, e in claims[lo:hi]):
+            continue
+        out.append(candidate)
+    return sorted(out, key=lambda c: (c.start, c.end))

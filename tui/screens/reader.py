@@ -7,8 +7,9 @@ the app's ``SaveQueue``: a save that fails is kept, journaled and retried, never
 entity cache and the reading position are not work: their writes fail quietly.
 
 The screen is one class made of parts, one module each: ``reader_claims`` (claim actions,
-undo/redo), ``reader_entities`` (entity corrections, mentions), ``reader_find`` (the ``/`` and
-``:`` prompts) and ``reader_status`` (header and status line). Every jump goes through
+undo/redo), ``reader_candidates`` (suggested claims: accept, reject), ``reader_entities``
+(entity corrections, mentions), ``reader_find`` (the ``/`` and ``:`` prompts) and
+``reader_status`` (header and status line). Every jump goes through
 ``jump_to``. This module holds the keys, the layout, loading and the document's own state.
 """
 
@@ -28,11 +29,13 @@ from annotations.entities import corrections, recognize_in_chunks
 from annotations.model import Claim, Document, Entity
 from annotations.screen_text import WrappedText
 from tui.messages import StoreChanged
+from tui.screens.reader_candidates import CandidateActions
 from tui.screens.reader_claims import ClaimActions
 from tui.screens.reader_entities import LABELS_SETTING, EntityActions
 from tui.screens.reader_find import FindPrompt
 from tui.screens.reader_status import StatusLine
 from tui.styles import ClaimStyles
+from tui.widgets.candidate_list import CandidateList
 from tui.widgets.document_view import DocumentView
 from tui.widgets.save_state import SaveState
 from tui.widgets.side_lists import ClaimList, EntityLegend, EntityList
@@ -46,7 +49,7 @@ NARROW = 80  # below this many columns the side panel hides itself (p still show
 log = logging.getLogger(__name__)
 
 
-class ReaderScreen(ClaimActions, FindPrompt, EntityActions, StatusLine):
+class ReaderScreen(ClaimActions, CandidateActions, FindPrompt, EntityActions, StatusLine):
     app: AnnottyApp
 
     # priority: a reader key acts when Textual routes it, before the keys typed after it;
@@ -91,6 +94,48 @@ class ReaderScreen(ClaimActions, FindPrompt, EntityActions, StatusLine):
             show=False,
             priority=True,
             id="reader.prev_claim",
+        ),
+        Binding(
+            "right_curly_bracket",
+            "next_candidate",
+            "Next candidate",
+            show=False,
+            priority=True,
+            id="reader.next_candidate",
+        ),
+        Binding(
+            "left_curly_bracket",
+            "prev_candidate",
+            "Previous candidate",
+            show=False,
+            priority=True,
+            id="reader.prev_candidate",
+        ),
+        Binding(
+            "y",
+            "accept_candidate",
+            "Accept",
+            tooltip="Save the candidate under the cursor as a claim, as suggested",
+            priority=True,
+            id="reader.accept_candidate",
+        ),
+        Binding(
+            "Y",
+            "accept_candidate_form",
+            "Accept with form",
+            show=False,
+            tooltip="Accept the candidate under the cursor through the claim form, pre-filled",
+            priority=True,
+            id="reader.accept_candidate_form",
+        ),
+        Binding(
+            "z",
+            "reject_candidate",
+            "Reject candidate",
+            show=False,
+            tooltip="Record that the candidate under the cursor holds no claim",
+            priority=True,
+            id="reader.reject_candidate",
         ),
         Binding("u,ctrl+z", "undo", "Undo", priority=True, id="reader.undo"),
         Binding("ctrl+y", "redo", "Redo", show=False, priority=True, id="reader.redo"),
@@ -217,6 +262,10 @@ class ReaderScreen(ClaimActions, FindPrompt, EntityActions, StatusLine):
         self._note = ""  # a one-off message shown in the status line until the cursor moves
         self._note_at: int | None = None
         self.respan: Claim | None = None  # the claim whose span is being adjusted (r)
+        self.candidates = []  # open claim candidates, in text order (``reader_candidates``)
+        self._scored = None  # every unit over the threshold, scored for ``_scored_for``
+        self._scored_for = []
+        self._entities_ready = False
         store = self.app.store
         self.view.show_labels = store.setting(LABELS_SETTING + store.annotator) == "on"
 
@@ -227,6 +276,8 @@ class ReaderScreen(ClaimActions, FindPrompt, EntityActions, StatusLine):
             with Vertical(id="side"):
                 yield Static("Claims", id="claims-title", classes="side-title")
                 yield ClaimList(id="claims")
+                yield Static("Candidates", id="candidates-title", classes="side-title")
+                yield CandidateList(id="candidates")
                 yield Static("Entities", id="entities-title", classes="side-title")
                 yield EntityLegend(id="legend")
                 yield EntityList(id="entities")
@@ -334,6 +385,7 @@ class ReaderScreen(ClaimActions, FindPrompt, EntityActions, StatusLine):
             self.query_one(EntityLegend).show(entities)
             self.query_one("#entities-title", Static).update(f"Entities ({len(entities)})")
             self._update_status()
+            self.candidates_ready()
 
     def _show_claims(self, claims: list[Claim]) -> None:
         """Show this annotator's claims, and with ``o`` everyone's (others' drawn apart)."""
@@ -350,6 +402,7 @@ class ReaderScreen(ClaimActions, FindPrompt, EntityActions, StatusLine):
             title += f" · {others} by others ({self.app.key('reader.others')})"
         self.query_one("#claims-title", Static).update(title)
         self._update_status()  # the claim under the cursor may have changed or gone
+        self.refresh_candidates()  # a claim made, deleted or undone changes which stay open
 
     @on(DocumentView.CursorMoved)
     def _cursor_moved(self, event: DocumentView.CursorMoved) -> None:
@@ -422,9 +475,12 @@ class ReaderScreen(ClaimActions, FindPrompt, EntityActions, StatusLine):
         side.display = self.side_wanted
 
     def action_focus_side(self) -> None:
-        claims = self.query_one(ClaimList)
-        if claims.has_focus:
+        """``tab`` goes from the text to the claim list, on to the candidates, and back."""
+        claims, candidates = self.query_one(ClaimList), self.query_one(CandidateList)
+        if candidates.has_focus:
             self.view.focus()
+        elif claims.has_focus:
+            candidates.focus()
         else:
             self.side_wanted = True
             self.query_one("#side").display = True

@@ -95,6 +95,16 @@ class StatusLine(Screen[None]):
                 parts.append(f" → {snippet(claim.target, 30)}")
             if claim.speaker:
                 parts.append(f", said by {snippet(claim.speaker, 20)}")
+        elif candidates := view.candidates.at(view.cursor):  # none touches a claim of one's own
+            candidate, key = candidates[0], self.app.key
+            parts.append(f"  candidate {candidate.score:.2f}: {candidate.claim_type}", style="dim")
+            if candidate.speaker:
+                parts.append(f", said by {snippet(candidate.speaker, 20)}", style="dim")
+            parts.append(
+                f" ({key('reader.accept_candidate')} accept, {key('reader.accept_candidate_form')}"
+                f" with form, {key('reader.reject_candidate')} reject)",
+                style="dim",
+            )
         if self.matches:
             count = len(self.matches)
             parts.append(

@@ -36,6 +36,7 @@ from textual.timer import Timer
 from annotations import selection as sel
 from annotations.model import Claim, Entity
 from annotations.screen_text import WrappedText, screen_safe
+from annotations.suggest.candidate import Candidate
 from tui.styles import CURSOR, DARK_BACKGROUND, OVERLAP, SELECTION, ClaimStyles, Palette
 
 CACHE_ROWS = 2000
@@ -46,7 +47,7 @@ WRAP_DELAY = 0.3  # seconds without new entities before a long text is wrapped w
 LABEL_MAX = 16  # cells of a label's name before it is cut with an ellipsis
 
 
-S = TypeVar("S", Entity, Claim)
+S = TypeVar("S", Entity, Claim, Candidate)
 
 
 class SpanIndex(Generic[S]):
@@ -202,6 +203,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.entities: SpanIndex[Entity] = SpanIndex([])
         self.claims: SpanIndex[Claim] = SpanIndex([])
         self.matches: SpanIndex[Entity] = SpanIndex([])
+        self.candidates: SpanIndex[Candidate] = SpanIndex([])
         self._goal_column: int | None = None
         self._cache: OrderedDict[int, Strip] = OrderedDict()
         self._dragging = False
@@ -391,6 +393,11 @@ class DocumentView(ScrollView, can_focus=True):
 
     def set_claims(self, claims: Sequence[Claim]) -> None:
         self.claims = SpanIndex(claims)
+        self._invalidate()
+
+    def set_candidates(self, candidates: Sequence[Candidate]) -> None:
+        """Claim candidates to draw (under entities and claims, which win where they meet)."""
+        self.candidates = SpanIndex(candidates)
         self._invalidate()
 
     def set_matches(self, spans: Sequence[Entity]) -> None:
@@ -624,6 +631,13 @@ class DocumentView(ScrollView, can_focus=True):
     def _row_text(self, start: int, end: int) -> Text:
         text = Text(self._display[start:end], no_wrap=True, end="")
         palette = self.palette
+        mono = bool(getattr(self.app, "no_color", False))
+        if self.candidates.spans:
+            look = palette.candidate(mono)
+            for candidate in self.candidates.overlapping(start, end):
+                text.stylize(
+                    look, max(candidate.start, start) - start, min(candidate.end, end) - start
+                )
         for entity in self.entities.overlapping(start, end):
             text.stylize(
                 palette.entity(entity.label),
@@ -642,7 +656,7 @@ class DocumentView(ScrollView, can_focus=True):
                     lo, hi = max(a.start, b.start, start), min(a.end, b.end, end)
                     if hi > lo:
                         text.stylize(OVERLAP, lo - start, hi - start)
-        search = palette.search(bool(getattr(self.app, "no_color", False)))
+        search = palette.search(mono)
         for match in self.matches.overlapping(start, end):
             text.stylize(search, max(match.start, start) - start, min(match.end, end) - start)
         return text
