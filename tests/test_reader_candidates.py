@@ -25,8 +25,8 @@ from tests.test_reader_support import open_reader, screen_text
 from tui.app import AnnottyApp, make_app
 from tui.screens.reader import ReaderScreen
 from tui.styles import Palette
-from tui.widgets.candidate_list import CandidateList
 from tui.widgets.claim_form import ClaimForm
+from tui.widgets.side_lists import CandidateList
 
 # A news-like text: three check-worthy sentences (numbers, a prediction, a record), two that
 # are not (a first-person opinion, an exclamation).

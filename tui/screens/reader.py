@@ -35,10 +35,9 @@ from tui.screens.reader_entities import LABELS_SETTING, EntityActions
 from tui.screens.reader_find import FindPrompt
 from tui.screens.reader_status import StatusLine
 from tui.styles import ClaimStyles
-from tui.widgets.candidate_list import CandidateList
 from tui.widgets.document_view import DocumentView
 from tui.widgets.save_state import SaveState
-from tui.widgets.side_lists import ClaimList, EntityLegend, EntityList
+from tui.widgets.side_lists import CandidateList, ClaimList, EntityLegend, EntityList
 
 if TYPE_CHECKING:
     from tui.app import AnnottyApp

@@ -28,9 +28,9 @@ from annotations.store import StoreError
 from annotations.suggest.builtin import DEFAULT_THRESHOLD, BuiltinSuggester
 from annotations.suggest.candidate import Candidate, open_candidates
 from annotations.suggest.units import units
-from tui.widgets.candidate_list import CandidateList
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
+from tui.widgets.side_lists import CandidateList
 
 if TYPE_CHECKING:
     from tui.app import AnnottyApp
