@@ -18,36 +18,13 @@ from rich.cells import cell_len, split_graphemes
 
 from annotations.screen_text import WrappedText, screen_safe
 from annotations.store import Store
+from tests.text_strategies import TEXTS
 from tui.app import AnnottyApp, make_app
 from tui.screens.reader import LABELS_SETTING, ReaderScreen
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
 from tui.widgets.prompt import Prompt
 
-PIECES = [
-    "a",
-    "b",
-    " ",
-    "  ",
-    ".",
-    ",",
-    "é",
-    "e\u0301",
-    "한국",
-    "中文",
-    "😀",
-    "👨‍👩‍👧",
-    "🇰🇷",
-    "\r\n",
-    "\n",
-    "\t",
-    "U.S.",
-    "Co., Ltd.",
-    "“",
-    "”",
-    "x" * 12,
-]
-TEXTS = st.lists(st.sampled_from(PIECES), min_size=1, max_size=40).map("".join)
 INSERTS = st.dictionaries(st.integers(0, 400), st.integers(1, 12), max_size=12)
 
 TEXT = (

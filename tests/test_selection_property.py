@@ -8,31 +8,7 @@ from rich.cells import split_graphemes
 
 from annotations import selection as sel
 from annotations.screen_text import WrappedText, screen_safe
-
-PIECES = [
-    "a",
-    "b",
-    " ",
-    "  ",
-    ".",
-    ",",
-    "é",
-    "e\u0301",
-    "한국",
-    "中文",
-    "😀",
-    "👨‍👩‍👧",
-    "🇰🇷",
-    "\r\n",
-    "\n",
-    "\t",
-    "U.S.",
-    "Co., Ltd.",
-    "“",
-    "”",
-    "x" * 12,
-]
-TEXTS = st.lists(st.sampled_from(PIECES), min_size=1, max_size=40).map("".join)
+from tests.text_strategies import TEXTS
 
 
 def boundaries(text: str) -> set[int]:
