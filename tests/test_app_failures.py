@@ -7,11 +7,7 @@ does), SQLite's own "attempt to write a readonly database", a damaged page on re
 
 from __future__ import annotations
 
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,6 +19,7 @@ from test_review_support import screen_text
 
 from annotations.entities import corrections
 from annotations.store import Store, fair_write_lock
+from tests.stopped_writer import stopped_writer as held_writer
 from tui.app import AnnottyApp, make_app
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
@@ -144,31 +141,8 @@ def stopped_writer(tmp_path: Path) -> Iterator[tuple[Path, str, int]]:
     setup = Store(db, annotator="ann")
     doc, _ = setup.add_document(TEXT, "Trade")
     setup.close()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "tests" / "workers" / "writer.py"),
-            str(db),
-            "zoe",
-            doc.id,
-            "--hold",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
-        os.kill(holder.pid, signal.SIGSTOP)
-        yield db, doc.id, holder.pid
-    finally:
-        os.kill(holder.pid, signal.SIGCONT)
-        holder.kill()
-        holder.wait(timeout=10)
-        for stream in (holder.stdout, holder.stderr):
-            if stream is not None:
-                stream.close()
+    with held_writer(db, doc.id) as pid:
+        yield db, doc.id, pid
 
 
 async def test_leaving_the_reader_while_another_writer_is_stopped_neither_freezes_nor_crashes(

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from annotations.store import Store
+from tests.stopped_writer import stopped_writer
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "workers"))
@@ -186,23 +187,7 @@ def test_a_stopped_writer_blocks_others_only_up_to_the_limit(tmp_path: Path, mon
 
     db = tmp_path / "team.db"
     doc_id = setup_db(db)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "tests" / "workers" / "writer.py"),
-            str(db),
-            "zoe",
-            doc_id,
-            "--hold",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
-        os.kill(holder.pid, signal.SIGSTOP)
+    with stopped_writer(db, doc_id) as pid:
         monkeypatch.setattr(fair_write_lock, "LOCK_WAIT_SECONDS", 1.0)
         store = Store(db, annotator="me")
         outcome: dict[str, Any] = {}
@@ -236,15 +221,8 @@ def test_a_stopped_writer_blocks_others_only_up_to_the_limit(tmp_path: Path, mon
         saving.join(timeout=10)
         assert "message" in outcome, "the save should have given up"
         assert 0.9 <= outcome["waited"] < 5, outcome
-        assert f"pid {holder.pid}" in outcome["message"] and "'zoe'" in outcome["message"]
+        assert f"pid {pid}" in outcome["message"] and "'zoe'" in outcome["message"]
         store.close()
-    finally:
-        os.kill(holder.pid, signal.SIGCONT)
-        holder.kill()
-        holder.wait(timeout=10)
-        assert holder.stdout is not None and holder.stderr is not None
-        holder.stdout.close()
-        holder.stderr.close()
     after = Store(db, annotator="me")  # the lock is free again: saving works at once
     assert after.add_claim(doc_id, 0, 7, "other").quote == TEXT[:7]
     after.close()

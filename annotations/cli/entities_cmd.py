@@ -7,8 +7,9 @@ same names, when the CLI has them, are used if these are not given.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -21,6 +22,19 @@ from annotations.terminal_safe import clean, dumps, plural
 
 _RECOGNIZER_HELP = "builtin (default) or spacy:NAME_OR_PATH (an installed spaCy pipeline)."
 _ENTITIES_HELP = "Project gazetteer YAML [default: entities.yaml beside the database]."
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def recognizer_options(command: F) -> F:
+    """``--recognizer`` and ``--entities``: which recognizer a command runs (``_recognizer``)."""
+    command = click.option(
+        "--entities",
+        "gazetteer",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=_ENTITIES_HELP,
+    )(command)
+    return click.option("--recognizer", "spec", default=None, help=_RECOGNIZER_HELP)(command)
 
 
 def _recognizer(settings: Settings, spec: str | None, gazetteer: Path | None) -> Recognizer:
@@ -68,14 +82,7 @@ def _reason(entity: Entity, reasons: dict[tuple[int, int, str], str]) -> str:
 @click.argument("target", metavar="DOC_OR_FILE")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.option("--label", "labels", multiple=True, help="Only these labels (repeatable).")
-@click.option("--recognizer", "spec", default=None, help=_RECOGNIZER_HELP)
-@click.option(
-    "--entities",
-    "gazetteer",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help=_ENTITIES_HELP,
-)
+@recognizer_options
 @click.option(
     "--explain",
     is_flag=True,
@@ -134,14 +141,7 @@ def entities_cmd(
     is_flag=True,
     help="Also list every missed (FN) and spurious (FP) entity.",
 )
-@click.option("--recognizer", "spec", default=None, help=_RECOGNIZER_HELP)
-@click.option(
-    "--entities",
-    "gazetteer",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help=_ENTITIES_HELP,
-)
+@recognizer_options
 @pass_settings
 def eval_entities_cmd(
     settings: Settings,
