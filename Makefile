@@ -31,7 +31,7 @@ test: $(DEV_STAMP)
 	$(BIN)/ruff format --check annotations tui tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check annotations tui tests bench

@@ -23,31 +23,21 @@ kept: they raise ``StoreError`` at once, as before.
 from __future__ import annotations
 
 import contextlib
-import json
-import os
 import sqlite3
-import stat
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-try:
-    import fcntl
-except ImportError:  # not on Windows: appends stay atomic, removal is not serialised
-    fcntl = None  # type: ignore[assignment]
-
 from annotations.errors import RECOVER_HINT, DatabaseProblem
-from annotations.model import Claim, new_id, now_iso
+from annotations.model import Claim, new_id
+from annotations.recovery_decisions import decision_values, kept_decision
+from annotations.recovery_journal import Journal, PendingSave, key_of, outstanding
 from annotations.store import Store, StoreError
+from annotations.suggest.candidate import Candidate
 
-MAX_JOURNAL_BYTES = 64 * 1024 * 1024
-"""A journal bigger than this is not read (it is not ours, or something went badly wrong)."""
 RETRYABLE: tuple[type[BaseException], ...] = (sqlite3.OperationalError, OSError)
 """Failures that pass: locked, disk full, I/O. ``WriterBusy`` is an OperationalError."""
-OPS = ("add", "update", "delete", "status", "stance", "entity", "review")
-"""What a journal line may ask for: claims, then document status and stance, entity
-corrections (label "" removes) and review decisions."""
 
 
 def permanent_problem(exc: BaseException, database: Path | None) -> str:
@@ -65,153 +55,6 @@ def permanent_problem(exc: BaseException, database: Path | None) -> str:
     if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in text:
         return f"{where}: the database is damaged ({text}); " + RECOVER_HINT.format(path=where)
     return ""
-
-
-@dataclass
-class PendingSave:
-    """One save not yet in the database: a new claim (``add``), an edit (``update``), a
-    deletion (``delete``), or one of the other ``OPS``. ``claim_id`` names the item: the
-    claim, or for a document's status or stance and an entity correction a fresh id."""
-
-    op: str
-    claim_id: str
-    annotator: str
-    doc_id: str = ""
-    values: dict[str, Any] = field(default_factory=dict)
-    at: str = field(default_factory=now_iso)
-    error: str = ""
-
-    def record(self) -> dict[str, Any]:
-        return {
-            "op": self.op,
-            "claim_id": self.claim_id,
-            "annotator": self.annotator,
-            "doc_id": self.doc_id,
-            "values": self.values,
-            "at": self.at,
-        }
-
-    @classmethod
-    def from_record(cls, raw: Any) -> PendingSave | None:
-        """A journal line back as a save, or None if it is not one of ours."""
-        if not isinstance(raw, dict) or raw.get("op") not in OPS:
-            return None
-        texts = [raw.get(k) for k in ("claim_id", "annotator", "doc_id", "at")]
-        if not all(isinstance(t, str) for t in texts) or not isinstance(raw.get("values"), dict):
-            return None
-        return cls(
-            raw["op"], raw["claim_id"], raw["annotator"], raw["doc_id"], raw["values"], raw["at"]
-        )
-
-    def describe(self) -> str:
-        """What the save was, for a line that says it was given up."""
-        if self.op in ("status", "stance"):
-            return f"{self.op} of document {self.doc_id}"
-        if self.op == "entity":
-            return f"entity correction in document {self.doc_id}"
-        return f"{self.op} of claim {self.claim_id}"
-
-
-class Journal:
-    """``<db>.recovery.jsonl``: appended durably, read back on start, removed when resolved."""
-
-    def __init__(self, database: Path | None) -> None:
-        self.path = None if database is None else Path(f"{database}.recovery.jsonl")
-
-    def _open(self) -> int:
-        """An append descriptor, new file created exclusively; never a symlink or non-file."""
-        assert self.path is not None
-        flags = os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
-        while True:
-            try:
-                fd = os.open(self.path, flags | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                try:
-                    fd = os.open(self.path, flags)
-                except FileNotFoundError:  # removed in between: create it again
-                    continue
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                os.close(fd)
-                raise OSError(f"{self.path} is not a regular file")
-            if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                if not self._same(fd):  # removed while we waited: append to a fresh one
-                    os.close(fd)
-                    continue
-            return fd
-
-    def _same(self, fd: int) -> bool:
-        assert self.path is not None
-        try:
-            here = os.lstat(self.path)
-        except FileNotFoundError:
-            return False
-        mine = os.fstat(fd)
-        return (here.st_dev, here.st_ino) == (mine.st_dev, mine.st_ino)
-
-    def append(self, *records: dict[str, Any]) -> None:
-        """Write lines durably (raises OSError if even that fails: the caller keeps them)."""
-        if self.path is None or not records:
-            return
-        data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
-        fd = self._open()
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)  # also lets go of the flock
-
-    def read(self) -> tuple[list[dict[str, Any]], list[str]]:
-        """Every record, and a line per one that could not be read (file and line number)."""
-        if self.path is None:
-            return [], []
-        try:
-            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
-        except FileNotFoundError:
-            return [], []
-        except OSError as exc:
-            return [], [f"{self.path}: cannot read the recovery journal ({exc.strerror})"]
-        with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_JOURNAL_BYTES:
-                return [], [f"{self.path}: not a regular file or too big; not read"]
-            raw = handle.read()
-        records, problems = [], []
-        for number, line in enumerate(raw.splitlines(), start=1):
-            try:
-                records.append(json.loads(line.decode("utf-8")))
-            except (UnicodeDecodeError, ValueError, RecursionError):
-                problems.append(f"{self.path}: line {number}: not a JSON record; skipped")
-        return records, problems
-
-    def remove_if_resolved(self) -> None:
-        """Remove the file when every save in it is recorded as done (by any process)."""
-        if self.path is None or not self.path.exists():
-            return
-        fd = self._open()  # holding the lock: nobody appends while we look
-        try:
-            records, problems = self.read()
-            if not problems and not _outstanding(records):
-                os.unlink(self.path)
-        finally:
-            os.close(fd)
-
-
-def _outstanding(records: list[dict[str, Any]]) -> list[PendingSave]:
-    """Saves in the journal with no "done" line after them, in order."""
-    todo: dict[str, PendingSave] = {}
-    for record in records:
-        if isinstance(record, dict) and record.get("op") == "done":
-            todo.pop(str(record.get("key")), None)
-            continue
-        save = PendingSave.from_record(record)
-        if save is not None:
-            todo[_key(save)] = save
-    return list(todo.values())
-
-
-def _key(save: PendingSave) -> str:
-    return f"{save.op}:{save.claim_id}:{save.at}"
 
 
 class SaveQueue:
@@ -308,6 +151,34 @@ class SaveQueue:
             )
         )[0]
 
+    def accept_candidate(
+        self,
+        doc_id: str,
+        candidate: Candidate,
+        suggester: str,
+        claim_fields: dict[str, Any] | None = None,
+        span: tuple[int, int] | None = None,
+    ) -> Claim | None:
+        """Save the candidate as a claim with its decision (``Store.accept_candidate``: one
+        undo step), on ``span`` when the annotator adjusted it; None when kept for a retry."""
+        values = decision_values(candidate, suggester)
+        values["fields"] = dict(claim_fields or {})
+        values["span"] = list(span) if span is not None else None
+        return self._save(PendingSave("accept", new_id(), self.store.annotator, doc_id, values))[1]
+
+    def reject_candidate(self, doc_id: str, candidate: Candidate, suggester: str) -> bool:
+        """Record that the candidate holds no claim; False when kept for a retry."""
+        values = decision_values(candidate, suggester)
+        return self._save(PendingSave("reject", new_id(), self.store.annotator, doc_id, values))[0]
+
+    def kept_decisions(self, doc_id: str) -> set[tuple[int, int]]:
+        """The candidate spans of ``doc_id`` decided but not saved yet: not offered again."""
+        return {
+            (int(s.values["start"]), int(s.values["end"]))
+            for s in self.pending
+            if s.op in ("accept", "reject") and s.doc_id == doc_id
+        }
+
     def kept_state(self, doc_id: str) -> dict[str, str]:
         """The document's status and stance as last set but not saved yet (keys present only
         for those kept), so a reopened document shows them."""
@@ -346,6 +217,20 @@ class SaveQueue:
                     updated_at=save.at,
                     **values,
                 )
+            elif save.op == "accept" and save.doc_id == doc_id:
+                accepted = kept_decision(save)
+                start, end = accepted.span or (accepted.start, accepted.end)
+                claims[save.claim_id] = Claim(
+                    id=save.claim_id,
+                    doc_id=doc_id,
+                    start=start,
+                    end=end,
+                    quote=text[start:end],
+                    annotator=save.annotator,
+                    created_at=save.at,
+                    updated_at=save.at,
+                    **accepted.claim_labels(),
+                )
             elif save.claim_id not in claims:
                 continue
             elif save.op == "delete":
@@ -371,7 +256,7 @@ class SaveQueue:
                 self.retry()
                 if any(s is save for s in self._pending):
                     return False, None
-                if save.op not in ("add", "update"):
+                if save.op not in ("add", "update", "accept"):
                     return True, None
                 try:
                     return True, self.store.claim(save.claim_id)
@@ -421,6 +306,27 @@ class SaveQueue:
             ) and current.reviewer in ("", store.annotator):
                 return current  # already decided so (a replay)
             return decisions.decide(store, save.claim_id, values["decision"], reason)
+        if save.op == "accept":
+            accepted = kept_decision(save)
+            claim, _ = store.accept_candidate(
+                save.doc_id,
+                accepted.start,
+                accepted.end,
+                claim_fields=accepted.fields,
+                claim_id=save.claim_id,
+                claim_span=accepted.span,
+                **accepted.proposal,
+            )
+            return claim
+        if save.op == "reject":
+            rejected = kept_decision(save)
+            if not store.has_decision(
+                save.doc_id, rejected.start, rejected.end, "rejected", save.annotator
+            ):  # else a replay: rejected already
+                store.reject_candidate(
+                    save.doc_id, rejected.start, rejected.end, **rejected.proposal
+                )
+            return None
         if save.op == "add":
             start, end, kind = values.pop("start"), values.pop("end"), values.pop("claim_type")
             return store.add_claim(save.doc_id, start, end, kind, claim_id=save.claim_id, **values)
@@ -476,7 +382,7 @@ class SaveQueue:
 
     def _done(self, save: PendingSave) -> None:
         with contextlib.suppress(OSError):  # else the replay finds the claim saved (its id)
-            self.journal.append({"op": "done", "key": _key(save)})
+            self.journal.append({"op": "done", "key": key_of(save)})
 
     def _tidy(self) -> None:
         with contextlib.suppress(OSError):
@@ -489,11 +395,11 @@ class SaveQueue:
         database) are left for their own sessions.
         """
         records, problems = self.journal.read()
-        mine = [s for s in _outstanding(records) if s.annotator == self.store.annotator]
+        mine = [s for s in outstanding(records) if s.annotator == self.store.annotator]
         with self._lock:
-            known = {_key(s) for s in self._pending}
+            known = {key_of(s) for s in self._pending}
             for save in mine:
-                if _key(save) not in known:
+                if key_of(save) not in known:
                     self._pending.append(save)
             before = len(self._pending)
             left = self.retry()

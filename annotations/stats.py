@@ -115,6 +115,48 @@ class SpeakerCount:
 
 
 @dataclass(frozen=True, slots=True)
+class TypeAcceptance:
+    """Decided claim candidates of one suggested claim type, and the share accepted."""
+
+    claim_type: str
+    decided: int
+    accepted: int
+    rejected: int
+    acceptance_rate: float
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotatorAcceptance:
+    """The claim candidates one annotator decided, and the share accepted."""
+
+    annotator: str
+    decided: int
+    accepted: int
+    rejected: int
+    acceptance_rate: float
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestionStats:
+    """How the suggester's claim candidates fared: decisions by suggested type and by
+    annotator, and how many of today's claims an accepted candidate made.
+
+    ``acceptance_rate`` is accepted / decided (0 with nothing decided); ``share_of_claims`` is
+    ``claims_from_suggestions`` / every claim (a claim an accept made and someone deleted since
+    no longer counts; one edited since still does).
+    """
+
+    decided: int
+    accepted: int
+    rejected: int
+    acceptance_rate: float
+    by_type: tuple[TypeAcceptance, ...]
+    by_annotator: tuple[AnnotatorAcceptance, ...]
+    claims_from_suggestions: int
+    share_of_claims: float
+
+
+@dataclass(frozen=True, slots=True)
 class Stats:
     """Counts for progress, review and label distributions over the whole corpus.
 
@@ -137,6 +179,7 @@ class Stats:
     targets: tuple[TargetCount, ...]
     other_targets: OtherTargets | None
     speakers: tuple[SpeakerCount, ...]
+    suggestions: SuggestionStats
 
     def as_json(self) -> dict[str, Any]:
         """The numbers as ``annotty stats --json`` prints them: the summed other targets are
@@ -230,6 +273,67 @@ def compute(conn: sqlite3.Connection, top: int = TOP, documents: int | None = No
             SpeakerCount(s, n)
             for s, n in sorted(speakers.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
         ),
+        suggestions=suggestion_stats(conn, n_claims),
+    )
+
+
+def _rate(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def suggestion_stats(conn: sqlite3.Connection, claims: int | None = None) -> SuggestionStats:
+    """Claim candidates decided, accepted and rejected, by suggested type and by annotator.
+
+    A few grouped reads of the ``suggestions`` table (one row per decided span), cheap enough
+    for the review screen's header; a database from before suggestions existed (opened
+    read-only, never migrated) has none.
+    """
+    has_table = conn.execute(
+        "select 1 from sqlite_master where type = 'table' and name = 'suggestions'"
+    ).fetchone()
+    rows = (
+        conn.execute(
+            "select claim_type, annotator, decision, count(*) from suggestions group by 1, 2, 3"
+        ).fetchall()
+        if has_table
+        else []
+    )
+    by_type: dict[str, Counter[str]] = defaultdict(Counter)
+    by_annotator: dict[str, Counter[str]] = defaultdict(Counter)
+    for ctype, who, verdict, n in rows:
+        by_type[ctype or ""][verdict] += n
+        by_annotator[who or ""][verdict] += n
+    if claims is None:
+        claims = int(conn.execute("select count(*) from claims").fetchone()[0])
+    made = (
+        int(
+            conn.execute(
+                "select count(*) from claims where id in (select claim_id from suggestions"
+                " where decision = 'accepted' and claim_id != '')"
+            ).fetchone()[0]
+        )
+        if has_table
+        else 0
+    )
+    accepted = sum(c["accepted"] for c in by_type.values())
+    rejected = sum(c["rejected"] for c in by_type.values())
+
+    def ranked(per: dict[str, Counter[str]]) -> list[tuple[str, int, int, int, float]]:
+        out = []
+        for name, c in per.items():
+            decided = c["accepted"] + c["rejected"]
+            out.append((name, decided, c["accepted"], c["rejected"], _rate(c["accepted"], decided)))
+        return sorted(out, key=lambda row: (-row[1], row[0]))
+
+    return SuggestionStats(
+        decided=accepted + rejected,
+        accepted=accepted,
+        rejected=rejected,
+        acceptance_rate=_rate(accepted, accepted + rejected),
+        by_type=tuple(TypeAcceptance(*row) for row in ranked(by_type)),
+        by_annotator=tuple(AnnotatorAcceptance(*row) for row in ranked(by_annotator)),
+        claims_from_suggestions=made,
+        share_of_claims=_rate(made, claims),
     )
 
 

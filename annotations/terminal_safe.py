@@ -95,9 +95,13 @@ def with_article(phrase: str) -> str:
     return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
 
 
+KIND_WORDS = {"suggestion": "candidate decision"}
+"""Stored kinds whose name reads badly to a user (a ``suggestion`` row is a decision on one)."""
+
+
 def thing(kind: str) -> str:
     """A stored kind (``entity_edit``) as words with an article: ``an entity edit``."""
-    return with_article(kind.replace("_", " "))
+    return with_article(KIND_WORDS.get(kind, kind.replace("_", " ")))
 
 
 class NoTerminal(AnnottyError):

@@ -120,6 +120,7 @@ async def test_every_screens_chain_is_what_key_clashes_assumes(store: Store) -> 
 
     async with app.run_test(size=SIZE) as pilot:
         await look()  # library
+        await visit("c")  # the candidate queue
         await support.open_reader(app, pilot, doc.id)
         await look()
         await visit("s", "c")  # claim form

@@ -77,7 +77,8 @@ async def test_candidates_appear_listed_and_drawn(store: Store) -> None:
         assert "Exports rose 12%" in shown.split("Candidates (3)", 1)[1]  # the list's first row
         assert [(c.start, c.end) for c in reader.view.candidates.spans] == [FIRST, THIRD, FIFTH]
         # the status line says what the keys would decide, with the keys
-        assert "candidate 1.00: statistical, said by Ministry of Commerce (y accept," in shown
+        said = f"candidate {first.score:.2f}: statistical, said by Ministry of Commerce (y accept,"
+        assert said in shown
 
 
 async def test_decided_spans_and_own_claims_are_not_offered(store: Store) -> None:
@@ -183,9 +184,11 @@ async def test_reject_takes_one_key_is_recorded_and_undone(store: Store) -> None
         assert spans(reader) == [FIRST, THIRD, FIFTH]
 
 
-async def test_a_locked_database_keeps_the_candidate_and_says_so(
+async def test_a_locked_database_keeps_the_decision_and_saves_it_later(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A decision that fails is kept and retried like every save: the claim shows meanwhile,
+    the candidate does not come back, and the retry writes claim and decision once."""
     store = Store(tmp_path / "a.db", annotator="ann")
     doc, _ = store.add_document(TEXT, "news")
     app = make_app(store)
@@ -199,16 +202,60 @@ async def test_a_locked_database_keeps_the_candidate_and_says_so(
 
         with monkeypatch.context() as patch:
             patch.setattr(store, "transaction", locked)  # as tests/test_recovery_app.py does
-            await pilot.press("y")
+            await pilot.press("y", "right_curly_bracket", "z")
             await settle(app, pilot)
-        assert store.claims(doc.id) == [] and store.decisions(doc.id) == []
-        assert spans(reader) == [FIRST, THIRD, FIFTH]  # still there, to decide again
-        said = [str(n.message) for n in app._notifications]
-        assert any("Not saved: database is locked" in m for m in said)
-        await pilot.press("y")  # the database is back: the same key saves it
-        await settle(app, pilot)
+            assert store.claims(doc.id) == [] and store.decisions(doc.id) == []
+            assert app.saves.unsaved == 3  # the accept, the status "in progress", the reject
+            assert spans(reader) == [FIFTH]  # both decided: neither is offered again
+            assert [(c.start, c.end) for c in reader.claims] == [FIRST]  # shown while kept
+            said = [str(n.message) for n in app._notifications]
+            assert any("Not saved yet: kept, retrying." in m for m in said)
+        assert app.saves.retry() == 0  # the database is back
         assert [(c.start, c.end) for c in store.claims(doc.id)] == [FIRST]
+        kinds = [(d.start, d.end, d.decision) for d in store.decisions(doc.id)]
+        assert kinds == [(*FIRST, "accepted"), (*THIRD, "rejected")]
+        assert app.saves.retry() == 0 and len(store.claims(doc.id)) == 1  # nothing twice
     store.close()
+
+
+async def test_r_adjusts_a_candidates_span_before_accepting(store: Store) -> None:
+    """``r`` selects the candidate, shift+arrows change the selection, ``y`` accepts it with
+    that span: the claim has the new span, the decision stays on the candidate's."""
+    doc, _ = store.add_document(TEXT, "news")
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await opened(app, pilot, doc.id)
+        await pilot.press("r")
+        assert reader.view.selection == FIRST
+        await pilot.press("shift+left", "shift+left")
+        chosen = reader.view.selection
+        assert chosen is not None and chosen[0] == FIRST[0] and chosen[1] < FIRST[1]
+        await pilot.press("y")
+        await settle(app, pilot)
+        [claim] = store.claims(doc.id)
+        assert (claim.start, claim.end) == chosen
+        assert claim.quote == TEXT[chosen[0] : chosen[1]]
+        [decision] = store.decisions(doc.id)
+        assert (decision.start, decision.end, decision.decision) == (*FIRST, "accepted")
+        assert decision.claim_id == claim.id
+        assert reader.view.selection is None and reader.respan is None
+        await pilot.press("u")  # one undo takes back claim and decision
+        await settle(app, pilot)
+        assert store.claims(doc.id) == [] and store.decisions(doc.id) == []
+
+
+async def test_r_twice_on_a_candidate_accepts_it_and_escape_cancels(store: Store) -> None:
+    doc, _ = store.add_document(TEXT, "news")
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await opened(app, pilot, doc.id)
+        await pilot.press("r", "escape")
+        await settle(app, pilot)
+        assert reader.respan is None and store.claims(doc.id) == []
+        await pilot.press("g", "r", "shift+right", "r")  # the newline is not taken: same span
+        await settle(app, pilot)
+        [claim] = store.claims(doc.id)
+        assert (claim.start, claim.end) == FIRST
 
 
 async def test_a_key_off_any_candidate_decides_nothing(store: Store) -> None:
@@ -280,3 +327,33 @@ def test_units_cut_at_paragraph_breaks_are_the_units_of_the_whole_text(
     the seed gold is labelled on exactly those units: tests/test_suggest_units.py.)"""
     text = gap.join("".join(p) for p in paragraphs)
     assert units(text, size) == _units_whole(text)
+
+
+async def test_a_long_document_is_scored_in_parts_with_the_same_candidates(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``PARALLEL_FROM`` characters the reader scores the parts in worker processes
+    (``score_in_parts``): the candidates are the ones one process finds."""
+    import tui.screens.reader_candidates as part
+
+    text = TEXT * 3
+    doc, _ = store.add_document(text, "news")
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        serial = await opened(app, pilot, doc.id)
+        expected = list(serial.candidates)
+        await pilot.press("q")
+        await settle(app, pilot)
+        used: list[int] = []
+        real = part.score_in_parts
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            used.append(len(args[0]))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(part, "PARALLEL_FROM", len(text) // 2)
+        monkeypatch.setattr(part, "score_in_parts", counted)
+        monkeypatch.setattr(part.CandidateActions, "_scored", None, raising=False)
+        reader = await opened(app, pilot, doc.id)
+        assert used == [len(text)]
+        assert reader.candidates == expected and len(expected) == 9

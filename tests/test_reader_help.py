@@ -27,7 +27,7 @@ async def test_reader_help_has_no_leftover_keys(store: Store) -> None:
         for leftover in ("Page Left", "Page Right", "Copy selected text"):
             assert leftover not in text
         for wanted in (
-            "Adjust claim span",
+            "Adjust span",
             "Swap selection ends",
             "Next mention",
             "Previous match",

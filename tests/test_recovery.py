@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from annotations import recovery
+from annotations import recovery_journal
 from annotations.recovery import SaveQueue
 from annotations.store import Store, StoreError
 
@@ -108,7 +108,7 @@ def test_a_replay_of_a_claim_already_saved_adds_nothing(store: Store) -> None:
     saves = SaveQueue(store)
     claim = store.add_claim("doc", 0, 5, "other", claim_id="fixed-id")
     saves.journal.append(
-        recovery.PendingSave(
+        recovery_journal.PendingSave(
             "add", "fixed-id", "ann", "doc", {"start": 0, "end": 5, "claim_type": "other"}
         ).record()
     )
@@ -119,7 +119,7 @@ def test_a_replay_of_a_claim_already_saved_adds_nothing(store: Store) -> None:
 def test_other_annotators_saves_wait_for_their_own_session(store: Store) -> None:
     saves = SaveQueue(store)
     saves.journal.append(
-        recovery.PendingSave(
+        recovery_journal.PendingSave(
             "add", "bobs", "bob", "doc", {"start": 0, "end": 5, "claim_type": "other"}
         ).record()
     )
@@ -131,7 +131,7 @@ def test_other_annotators_saves_wait_for_their_own_session(store: Store) -> None
 def test_bad_journal_lines_are_named_and_skipped(store: Store) -> None:
     saves = SaveQueue(store)
     path = Path(f"{store.path}.recovery.jsonl")
-    good = recovery.PendingSave(
+    good = recovery_journal.PendingSave(
         "add", "c1", "ann", "doc", {"start": 0, "end": 5, "claim_type": "other"}
     ).record()
     path.write_bytes(b"{broken\n" + json.dumps(good).encode() + b"\n\xff\xfe\n")

@@ -118,6 +118,29 @@ def test_claim_form_narrow(app: AnnottyApp, snap_compare) -> None:
     assert snap_compare(app, terminal_size=(60, 15), run_before=run_before)
 
 
+def test_candidate_queue(app: AnnottyApp, snap_compare) -> None:
+    """The corpus's candidates one at a time: the sentence in its paragraph, score, type,
+    speaker, reasons, progress; after one acceptance and one skip."""
+
+    async def run_before(pilot) -> None:
+        from tui.screens.candidate_queue import CandidateQueueScreen
+
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("c")
+        for _ in range(200):
+            await pilot.pause()
+            await pilot.app.workers.wait_for_complete()
+            screen = pilot.app.screen
+            if isinstance(screen, CandidateQueueScreen) and screen.scoring is None:
+                break
+        await pilot.press("y", "n")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
 def test_snapshots_hold_nothing_machine_dependent() -> None:
     """No temporary path, home folder, checkout path, user or host name in any snapshot (they
     made the suite depend on how many pytest runs the machine had seen)."""

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from annotations.model import DECISION_FIELDS, Decision
 from annotations.store import Store, StoreError, sqlite_check
-from annotations.store.suggestions import Example
+from annotations.store.learner_data import Example
 from annotations.store.team_merge import merge_databases
 
 TEXT = (
@@ -563,3 +563,23 @@ def test_the_merge_command_counts_decisions_and_models(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["merge", str(tmp_path / "alice.db"), "-o", str(team)])
     assert result.exit_code == 0, result.output
     assert "1 candidate decision" in result.output and "1 suggester model" in result.output
+
+
+def test_undo_decision_takes_back_only_that_decision(store: Store, doc_id: str) -> None:
+    """The candidate queue's undo: the decision on the span (with its claim), never a change
+    made after it."""
+    store.accept_candidate(doc_id, *FIRST, **_proposal())
+    store.reject_candidate(doc_id, *SECOND, **_proposal())
+    assert store.undo_decision(doc_id, *FIRST) is None  # the reject is newer: nothing changes
+    assert len(store.decisions(doc_id)) == 2
+    step = store.undo_decision(doc_id, *SECOND)
+    assert step is not None and step.kind == "suggestion"
+    assert [(d.start, d.end) for d in store.decisions(doc_id)] == [FIRST]
+    store.add_claim(doc_id, *THIRD, "other")  # a change by hand after the accept
+    assert store.undo_decision(doc_id, *FIRST) is None
+    assert len(store.claims(doc_id)) == 2
+    store.undo(doc_id)  # the hand-made claim goes
+    step = store.undo_decision(doc_id, *FIRST)
+    assert step is not None and step.count == 2  # the accept's claim and decision together
+    assert store.claims(doc_id) == [] and store.decisions(doc_id) == []
+    assert store.undo_decision(doc_id, *FIRST) is None  # nothing left to undo

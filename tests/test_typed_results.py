@@ -33,6 +33,7 @@ TOP_KEYS = [
     "type_by_stance",
     "targets",
     "speakers",
+    "suggestions",
 ]
 
 

@@ -31,6 +31,7 @@ from tui.key_hints import key_for
 from tui.messages import StoreChanged
 from tui.screens.help import HelpScreen
 from tui.screens.library import LibraryScreen
+from tui.suggester_host import SuggesterHost
 from tui.widgets.save_state import SaveGuard
 
 # The other screens are imported when first opened: the library paints without them (start-up
@@ -42,7 +43,7 @@ PROBLEM_SECONDS = 600  # how long a database problem stays on screen
 log = logging.getLogger(__name__)
 
 
-class AnnottyApp(SaveGuard):
+class AnnottyApp(SaveGuard, SuggesterHost):
     CSS_PATH = "app.tcss"
     TITLE = "annotty"
     BINDINGS = [
@@ -63,8 +64,10 @@ class AnnottyApp(SaveGuard):
         gazetteer: Path | None = None,
         recognizer_spec: str | None = None,
         keymap: Keymap | None = None,
+        suggester_spec: str | None = None,
     ) -> None:
         super().__init__()
+        self.suggester_spec = suggester_spec  # --suggester; None: learned once trained
         if keymap is not None:  # the user's keys (annotations.keymap), by binding id
             keymap.check_ids(binding_ids())
             check_clashes(keymap, all_bindings(binding_classes()))
@@ -278,6 +281,7 @@ class AnnottyApp(SaveGuard):
 def binding_ids() -> frozenset[str]:
     """Every binding id a keymap may name: annotty's screens and widgets, and Textual's."""
     import tui.screens.adjudicate
+    import tui.screens.candidate_queue
     import tui.screens.export_dialog
     import tui.screens.reader
     import tui.screens.review
@@ -300,6 +304,7 @@ def make_app(
     seed: bool = False,
     gazetteer: Path | None = None,
     recognizer_spec: str | None = None,
+    suggester_spec: str | None = None,
 ) -> AnnottyApp:
     """The configured app, one way for the CLI and the tests alike: no stand-in apps.
 
@@ -316,6 +321,7 @@ def make_app(
         gazetteer=gazetteer,
         recognizer_spec=recognizer_spec,
         keymap=keymap,
+        suggester_spec=suggester_spec,
     )
 
 
@@ -329,6 +335,7 @@ def run(
     gazetteer: Path | None = None,
     recognizer_spec: str | None = None,
     keymap: Keymap | None = None,
+    suggester_spec: str | None = None,
 ) -> None:
     """Run the app on ``store``, opened (and checked) once by the caller, who closes it. An
     unknown binding id in ``keymap`` raises ``InputError`` (file, line, id) before it starts."""
@@ -342,6 +349,7 @@ def run(
         seed=seed,
         gazetteer=gazetteer,
         recognizer_spec=recognizer_spec,
+        suggester_spec=suggester_spec,
     )
     try:
         app.run()

@@ -24,6 +24,7 @@ from annotations.keymap import Keymap, character_key
 CHAINS: Mapping[str, frozenset[str]] = {
     "library": frozenset({"library", "table", "app"}),
     "reader": frozenset({"reader", "view", "side", "app"}),
+    "queue": frozenset({"queue", "app"}),
     "review": frozenset({"review", "table", "app"}),
     "stats": frozenset({"stats", "app"}),
     "adjudicate": frozenset({"adjudicate", "app"}),

@@ -14,3 +14,10 @@ class StoreChanged(Message):
     """Someone (another annotty process, or another screen) changed the database."""
 
     changes: Changes
+
+
+@dataclass
+class SuggesterChanged(Message):
+    """A retrain stored a new learned model: screens showing candidates score them again."""
+
+    version: int

@@ -11,6 +11,7 @@ import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,6 +24,9 @@ from annotations.store import Store
 from annotations.store import sqlite as dbmod
 from annotations.store.sqlite import refuse_url
 
+if TYPE_CHECKING:  # the suggesters load only for the commands that suggest
+    from annotations.suggest.choice import Suggester
+
 
 @dataclass
 class Settings:
@@ -33,8 +37,10 @@ class Settings:
     schema: Path | None
     recognizer: str | None = None
     entities: Path | None = None
+    suggester: str | None = None
     _store: Store | None = field(default=None, repr=False)
     _recognizer: Recognizer | None = field(default=None, repr=False)
+    _suggester: Suggester | None = field(default=None, repr=False)
 
     _documents_at_open: int | None = field(default=None, repr=False)
     _documents_at_close: int | None = field(default=None, repr=False)
@@ -110,6 +116,25 @@ class Settings:
                 click.echo(f"annotty: {terminal_safe.clean(warning)}", err=True)
         return self._recognizer
 
+    def use_suggester(self, spec: str) -> None:
+        """A command's own ``--suggester``: it overrides the global one."""
+        self.suggester = spec
+        self._suggester = None
+
+    def claim_suggester(self, store: Store | None = None) -> Suggester:
+        """The claim suggester ``--suggester`` names (a command's own option overrides the
+        global one), with the trained model it needs from ``store`` (by default the database,
+        when it exists); fallback reasons go to stderr once."""
+        if self._suggester is None:
+            from annotations.cli.suggester_option import choose_suggester
+
+            if store is None and self.db.exists():
+                store = self.store()
+            self._suggester, warnings = choose_suggester(self.suggester, store, self.schema)
+            for warning in warnings:
+                click.echo(f"annotty: {terminal_safe.clean(warning)}", err=True)
+        return self._suggester
+
 
 pass_settings = click.make_pass_decorator(Settings)
 
@@ -163,6 +188,13 @@ class _LazyGroup(click.Group):
     help="Entity recognizer: builtin (default) or spacy:NAME_OR_PATH.",
 )
 @click.option(
+    "--suggester",
+    default=None,
+    metavar="SPEC",
+    help="Claim suggester: auto (default: the learned model once trained, else builtin), "
+    "builtin, learned, spacy:NAME_OR_PATH[#LABEL] or embeddings:NAME.",
+)
+@click.option(
     "--entities",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
@@ -184,6 +216,7 @@ def cli(
     annotator: str | None,
     schema: Path | None,
     recognizer: str | None,
+    suggester: str | None,
     entities: Path | None,
     keys_file: Path | None,
 ) -> None:
@@ -199,6 +232,7 @@ def cli(
         schema=schema,
         recognizer=recognizer,
         entities=entities,
+        suggester=suggester,
     )
     ctx.obj = settings
     global _session
@@ -222,6 +256,7 @@ def cli(
             seed=db is None,
             recognizer=settings.entity_recognizer(),
             recognizer_spec=recognizer,
+            suggester_spec=suggester,
             gazetteer=settings.gazetteer or default_gazetteer_path(settings.db),
             keymap=keymap,
         )

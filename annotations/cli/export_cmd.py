@@ -19,7 +19,14 @@ from annotations import atomic_write
 from annotations.cli import Settings, cli, pass_settings
 from annotations.doc_ref import DocRefError, resolve_all
 from annotations.errors import AnnottyError
-from annotations.export import FORMATS, Filters, Progress, count_documents, export
+from annotations.export import (
+    FORMATS,
+    Filters,
+    Progress,
+    count_documents,
+    export,
+    suggestions_refused,
+)
 from annotations.export.bundles import count_uncached
 from annotations.export.label_studio import label_config
 from annotations.model import REVIEW_STATUSES
@@ -91,6 +98,13 @@ def _progress_bar(enabled: bool, total: int) -> Iterator[Progress | None]:
 )
 @click.option("--skip-empty", is_flag=True, help="Leave out documents with no matching claim.")
 @click.option(
+    "--include-suggestions",
+    is_flag=True,
+    help="Also export the decided claim candidates (score, suggested type and speaker, "
+    "accepted or rejected, by whom, when, the claim an accept made); --doc, --annotator "
+    "(who decided) and --type (suggested type) select them too.",
+)
+@click.option(
     "--csv-raw",
     is_flag=True,
     help="CSV: write cells exactly as stored; by default a cell starting with = + - @ "
@@ -114,6 +128,7 @@ def export_cmd(
     stance: tuple[str, ...],
     docs: tuple[str, ...],
     skip_empty: bool,
+    include_suggestions: bool,
     csv_raw: bool,
     label_config_path: Path | None,
 ) -> None:
@@ -122,6 +137,9 @@ def export_cmd(
         if fmt not in ("csv", "csv-raw"):
             raise click.UsageError("--csv-raw applies to --format csv only")
         fmt = "csv-raw"
+    refused = suggestions_refused(fmt) if include_suggestions else None
+    if refused:
+        raise AnnottyError(refused)
     store = settings.store()
     try:  # a value no claim has is an error listing the valid ones, not an empty export
         check_values(
@@ -141,6 +159,7 @@ def export_cmd(
         stance=stance,
         doc=docs,
         skip_empty=skip_empty,
+        suggestions=include_suggestions,
     )
     recognizer = settings.entity_recognizer()
     to_stdout = output == "-"
@@ -182,9 +201,10 @@ def export_cmd(
         if tally.entities_computed
         else ""
     )
+    decided = f", {plural(tally.suggestions, 'decided candidate')}" if include_suggestions else ""
     click.echo(
         f"wrote {plural(tally.documents, 'document')}, {plural(tally.claims, 'claim')}, "
-        f"{plural(tally.entities, 'entity')}, {plural(tally.doc_states, 'document state')} "
-        f"to {where}{computed}",
+        f"{plural(tally.entities, 'entity')}, {plural(tally.doc_states, 'document state')}"
+        f"{decided} to {where}{computed}",
         err=True,
     )

@@ -10,7 +10,7 @@ from annotations.review.filters import ReviewError, ReviewFilter, saved_filter
 
 _KEYS = (
     "claim_type (type), stance, target, annotator, review_status (status), document (doc), "
-    "search (q)"
+    "search (q), source (suggested: made by accepting a candidate, or manual)"
 )
 
 
@@ -68,5 +68,6 @@ def review_cmd(settings: Settings, filters: tuple[str, ...], show_all: bool) -> 
         review_filter=review_filter,
         recognizer=settings.entity_recognizer(),
         recognizer_spec=settings.recognizer,
+        suggester_spec=settings.suggester,
         gazetteer=settings.gazetteer,
     )

@@ -20,7 +20,7 @@ from annotations.terminal_safe import clean, dumps, plural
     "as_json",
     is_flag=True,
     help="Print every number (per document, annotator, type × stance, target, "
-    "speaker, review status) as JSON for scripts.",
+    "speaker, review status, suggestion acceptance) as JSON for scripts.",
 )
 @pass_settings
 def stats_cmd(settings: Settings, as_json: bool) -> None:
@@ -63,3 +63,24 @@ def _print_summary(settings: Settings, n: stats_mod.Stats) -> None:
         click.echo(
             "  top speakers: " + ", ".join(f"{clean(s.speaker)} {s.claims}" for s in speakers)
         )
+    _print_suggestions(n.suggestions)
+
+
+def _print_suggestions(s: stats_mod.SuggestionStats) -> None:
+    """Acceptance of claim candidates, only once some were decided (output otherwise as before)."""
+    if not s.decided:
+        return
+    click.echo(
+        f"suggestions {plural(s.decided, 'candidate')} decided: {s.accepted} accepted, "
+        f"{s.rejected} rejected ({s.acceptance_rate:.1%} accepted); "
+        f"{s.claims_from_suggestions} of the claims ({s.share_of_claims:.1%}) from accepted "
+        "candidates"
+    )
+    by_type = [(t.claim_type, t.accepted, t.decided, t.acceptance_rate) for t in s.by_type]
+    by_who = [(a.annotator, a.accepted, a.decided, a.acceptance_rate) for a in s.by_annotator]
+    for title, rows in (("by suggested type", by_type), ("by annotator", by_who)):
+        shown = ", ".join(
+            f"{clean(name or '-')} {accepted}/{decided} ({rate:.0%})"
+            for name, accepted, decided, rate in rows
+        )
+        click.echo(f"  {title}: {shown}")

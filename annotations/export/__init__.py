@@ -59,6 +59,8 @@ class Format:
     round_trips: bool = False
     entities: bool = True
     """False for formats that never write entities: the export then skips looking them up."""
+    no_suggestions: str = ""
+    """Why the format cannot carry decided claim candidates; "" when it can."""
 
     def uses_path_writer(self, target: Path) -> bool:
         return self.write_path is not None and (
@@ -83,6 +85,8 @@ def _write_brat_folder(
         folder, lambda fresh: write_brat(items, FolderSink(fresh), skipped)
     )
 
+
+_CSV_ROWS = "CSV has one row per claim"
 
 FORMATS: dict[str, Format] = {
     f.name: f
@@ -126,6 +130,7 @@ FORMATS: dict[str, Format] = {
             "",
             lexer="text",
             write_path=_write_brat_folder,
+            no_suggestions="brat standoff has no place for a score or a machine suggestion",
         ),
         Format(
             "spacy",
@@ -142,6 +147,7 @@ FORMATS: dict[str, Format] = {
             ".csv",
             lexer="text",
             entities=False,
+            no_suggestions=_CSV_ROWS,
         ),
         Format(
             "csv-raw",
@@ -150,6 +156,7 @@ FORMATS: dict[str, Format] = {
             ".csv",
             lexer="text",
             entities=False,
+            no_suggestions=_CSV_ROWS,
         ),
     )
 }
@@ -160,6 +167,15 @@ def get_format(fmt: str) -> Format:
         return FORMATS[fmt]
     except KeyError:
         raise AnnottyError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}") from None
+
+
+def suggestions_refused(fmt: str) -> str | None:
+    """The one line saying that ``fmt`` cannot carry decided candidates, or None if it can."""
+    form = get_format(fmt)
+    if not form.no_suggestions:
+        return None
+    able = ", ".join(name for name, f in FORMATS.items() if not f.no_suggestions)
+    return f"{fmt} cannot include decided candidates ({form.no_suggestions}); use {able}"
 
 
 def export(
@@ -182,6 +198,10 @@ def export(
     cancel (a path target is then left as it was).
     """
     form = get_format(fmt)
+    if filters is not None and filters.suggestions:
+        refused = suggestions_refused(fmt)
+        if refused:
+            raise AnnottyError(refused)
     tally = Tally()
     key = recognizer if isinstance(recognizer, str) else recognizer.key
     if entity_source is None and not isinstance(recognizer, str):
@@ -273,4 +293,5 @@ __all__ = [
     "export",
     "get_format",
     "preview",
+    "suggestions_refused",
 ]

@@ -3,7 +3,8 @@
 The shape is versioned (``format``/``version``) and described by ``annotty.schema.json`` beside
 this module. Every span carries ``start``/``end`` (code points, half-open), its ``quote`` and a
 little context (``prefix``/``suffix``) so a reader can re-anchor it even in an edited copy of the
-text. ``doc_state`` lists every annotator's status and stance for the whole document. JSON puts
+text. ``doc_state`` lists every annotator's status and stance for the whole document;
+``suggestions`` (only with ``--include-suggestions``) the decided claim candidates. JSON puts
 one document per line inside the array, so it streams both ways: written one
 document at a time, and read back the same way by ``annotations.imports.annotation_files``.
 """
@@ -16,6 +17,7 @@ from importlib import resources
 from typing import Any, TextIO
 
 from annotations.export.bundles import CONTEXT, ClaimRow, DocBundle, span, to_json, write_lines
+from annotations.export.suggestion_records import decision_record
 from annotations.model import Entity
 
 FORMAT_NAME = "annotty"
@@ -72,7 +74,7 @@ def entity_record(text: str, entity: Entity) -> dict[str, Any]:
 
 def document_record(bundle: DocBundle) -> dict[str, Any]:
     doc = bundle.doc
-    return {
+    record = {
         "id": doc.id,
         "title": doc.title,
         "source": doc.source,
@@ -82,6 +84,9 @@ def document_record(bundle: DocBundle) -> dict[str, Any]:
         "claims": [claim_record(doc.text, c) for c in bundle.claims],
         "doc_state": [state.record() for state in bundle.states],
     }
+    if bundle.suggestions is not None:  # asked for: a list, empty when nothing was decided
+        record["suggestions"] = [decision_record(doc.text, d) for d in bundle.suggestions]
+    return record
 
 
 def write_json(items: Iterable[DocBundle], out: TextIO) -> int:

@@ -13,13 +13,20 @@ import json
 import sqlite3
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 import orjson
 
 from annotations.errors import AnnottyError
-from annotations.model import CLAIM_FIELDS, Document, Entity, ReviewStatus
+from annotations.model import (
+    CLAIM_FIELDS,
+    DECISION_FIELDS,
+    Decision,
+    Document,
+    Entity,
+    ReviewStatus,
+)
 from annotations.store import Store
 from annotations.store import sqlite as dbmod
 
@@ -109,7 +116,12 @@ class Filters:
     stance: tuple[str, ...] = ()
     doc: tuple[str, ...] = ()
     skip_empty: bool = False
-    """Leave out documents that have no matching claim (e.g. for a gold set of accepted claims)."""
+    """Leave out documents that have no matching claim (e.g. for a gold set of accepted claims);
+    with ``suggestions``, a document with a matching decided candidate is kept too."""
+    suggestions: bool = False
+    """Also export the decided claim candidates (``annotty export --include-suggestions``):
+    ``doc`` selects them as it selects claims, ``annotator`` by who decided and ``claim_type``
+    by the suggested type; ``status`` and ``stance`` are a claim's and leave them alone."""
 
     def claim_sql(self, alias: str = "") -> tuple[str, list[str]]:
         """``and ...`` conditions on claims, with their parameters."""
@@ -127,6 +139,17 @@ class Filters:
                 params += values
         return "".join(parts), params
 
+    def decision_sql(self, alias: str = "") -> tuple[str, list[str]]:
+        """``and ...`` conditions on decided candidates (``suggestions``), with parameters."""
+        prefix = f"{alias}." if alias else ""
+        parts: list[str] = []
+        params: list[str] = []
+        for column, values in (("annotator", self.annotator), ("claim_type", self.claim_type)):
+            if values:
+                parts.append(f" and {prefix}{column} in ({', '.join('?' * len(values))})")
+                params += values
+        return "".join(parts), params
+
     def doc_sql(self) -> tuple[str, list[str]]:
         """``and ...`` conditions on documents ``d``, with their parameters."""
         sql, params = "", list(self.doc)
@@ -134,8 +157,16 @@ class Filters:
             sql += f" and d.id in ({', '.join('?' * len(self.doc))})"
         if self.skip_empty:
             claims, claim_params = self.claim_sql("c")
-            sql += f" and exists (select 1 from claims c where c.doc_id = d.id{claims})"
+            matching = f"exists (select 1 from claims c where c.doc_id = d.id{claims})"
             params += claim_params
+            if self.suggestions:
+                decided, decided_params = self.decision_sql("s")
+                matching = (
+                    f"({matching} or exists (select 1 from suggestions s"
+                    f" where s.doc_id = d.id{decided}))"
+                )
+                params += decided_params
+            sql += f" and {matching}"
         return sql, params
 
 
@@ -190,13 +221,16 @@ class DocState(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class DocBundle:
-    """One document as exporters see it: its text, its entities (with text), its claims and
-    every annotator's document status and stance."""
+    """One document as exporters see it: its text, its entities (with text), its claims,
+    every annotator's document status and stance, and (when asked for) its decided claim
+    candidates, each with ``quote == text[start:end]``."""
 
     doc: Document
     entities: Sequence[Entity]
     claims: Sequence[ClaimRow]
     states: Sequence[DocState] = ()
+    suggestions: Sequence[Decision] | None = None
+    """None when the export was not asked for them (the format then writes nothing for them)."""
     _mentions: dict[str, list[Entity]] = field(default_factory=dict, repr=False)
 
     def speaker_mention(self, claim: ClaimRow) -> Entity | None:
@@ -270,6 +304,8 @@ class Tally:
     entities_missing: list[str] = field(default_factory=list)
     """Documents exported without machine entities because the cache had none for them."""
     doc_states: int = 0
+    suggestions: int = 0
+    """Decided claim candidates written (``Filters.suggestions``)."""
 
 
 class _Reader:
@@ -300,18 +336,33 @@ def _reader(store: Store) -> Iterator[_Reader]:
         conn.close()
 
 
+def _has_decisions(reader: _Reader) -> bool:
+    """A database from before claim candidates (opened read-only, so never migrated) has no
+    ``suggestions`` table: it has no decided candidate to export."""
+    return bool(
+        reader.rows("select 1 from sqlite_master where type = 'table' and name = 'suggestions'")
+    )
+
+
+def _readable(reader: _Reader, filters: Filters) -> Filters:
+    """``filters`` without ``suggestions`` when the database has none to read."""
+    if filters.suggestions and not _has_decisions(reader):
+        return replace(filters, suggestions=False)
+    return filters
+
+
 def count_documents(store: Store, filters: Filters | None = None) -> int:
     """How many documents an export with these filters writes (for a progress bar)."""
-    where, params = (filters or Filters()).doc_sql()
     with _reader(store) as reader:
+        where, params = _readable(reader, filters or Filters()).doc_sql()
         return int(reader.rows(f"select count(*) from documents d where 1{where}", params)[0][0])
 
 
 def count_uncached(store: Store, key: str, filters: Filters | None = None) -> int:
     """Documents of an export with no cached entities for recognizer ``key`` (to say that an
     export will recognize them first)."""
-    where, params = (filters or Filters()).doc_sql()
     with _reader(store) as reader:
+        where, params = _readable(reader, filters or Filters()).doc_sql()
         return int(
             reader.rows(
                 "select count(*) from documents d where not exists (select 1 from entity_runs r"
@@ -330,11 +381,12 @@ def bundles(
     tally: Tally | None = None,
 ) -> Generator[DocBundle, None, None]:
     """Documents in import order, one at a time, with filtered claims and their entities."""
-    filters = filters or Filters()
+    asked = filters or Filters()
     tally = tally if tally is not None else Tally()
-    doc_where, doc_params = filters.doc_sql()
-    claim_where, claim_params = filters.claim_sql()
     with _reader(store) as reader:
+        filters = _readable(reader, asked)
+        doc_where, doc_params = filters.doc_sql()
+        claim_where, claim_params = filters.claim_sql()
         total = int(
             reader.rows(f"select count(*) from documents d where 1{doc_where}", doc_params)[0][0]
         )
@@ -366,7 +418,13 @@ def bundles(
                 entities = _entities(doc, found, tally)
                 states = _states(reader, doc.id, filters)
                 tally.doc_states += len(states)
-                yield DocBundle(doc, entities, claims, states)
+                decided = (
+                    _decisions(reader, doc, filters, tally)
+                    if filters.suggestions
+                    else ([] if asked.suggestions else None)
+                )
+                tally.suggestions += len(decided or ())
+                yield DocBundle(doc, entities, claims, states, decided)
                 done += 1
                 tally.documents += 1
                 tally.claims += len(claims)
@@ -398,6 +456,32 @@ def _claims(
             )
             continue
         out.append(ClaimRow._make(row[:_QUOTE] + (text[start:end],) + row[_QUOTE:]))
+    return out
+
+
+_DECISION_COLUMNS = ", ".join(f'"{name}"' for name in DECISION_FIELDS)
+
+
+def _decisions(reader: _Reader, doc: Document, filters: Filters, tally: Tally) -> list[Decision]:
+    """The document's decided candidates under the filters, quotes taken from the text."""
+    where, params = filters.decision_sql()
+    rows = reader.rows(
+        f"select {_DECISION_COLUMNS} from suggestions where doc_id = ?{where}"
+        ' order by start, "end", id',
+        [doc.id, *params],
+    )
+    text = doc.text
+    out: list[Decision] = []
+    for row in rows:
+        decision = Decision(*row)
+        start, end = decision.start, decision.end
+        if not 0 <= start < end <= len(text):
+            tally.skipped.append(
+                f"{doc.id}: decided candidate {decision.id} [{start}, {end}) is outside the"
+                f" text (0..{len(text)})"
+            )
+            continue
+        out.append(replace(decision, quote=text[start:end]))
     return out
 
 

@@ -8,7 +8,9 @@ stance editable there); entities keep their OntoNotes label. The relation varian
 ``speaker`` relation from a claim to its speaker's mention. Everything doccano cannot hold (claim
 ids, speaker text, review fields, every annotator's document status and stance in ``doc_state``)
 rides along in the ``annotty`` key, which doccano keeps as metadata, keyed by the span it belongs
-to.
+to. doccano has no place for machine predictions in its JSONL (a span in ``label`` would become
+an annotation), so decided claim candidates (``--include-suggestions``) go there too, as
+``annotty.suggestions`` with UTF-16 offsets like every other span of the file.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any, TextIO
 
 from annotations.export.annotty_json import CLAIM_LABELS, REVIEW_FIELDS
 from annotations.export.bundles import ClaimRow, DocBundle, write_lines
+from annotations.export.suggestion_records import decision_fields
 from annotations.export.utf16 import Utf16Index
 
 CLAIM_PREFIX = "claim:"
@@ -48,7 +51,7 @@ def extras(bundle: DocBundle, index: Utf16Index) -> dict[str, Any]:
         }
         entry.update({name: getattr(claim, name) for name in CLAIM_LABELS + REVIEW_FIELDS})
         claims.append(entry)
-    return {
+    out: dict[str, Any] = {
         "doc_id": doc.id,
         "title": doc.title,
         "source": doc.source,
@@ -56,6 +59,17 @@ def extras(bundle: DocBundle, index: Utf16Index) -> dict[str, Any]:
         "claims": claims,
         "doc_state": [state.record() for state in bundle.states],
     }
+    if bundle.suggestions is not None:
+        out["suggestions"] = [
+            {
+                "start": index.to_utf16(d.start),
+                "end": index.to_utf16(d.end),
+                "id": d.id,
+                **decision_fields(d),
+            }
+            for d in bundle.suggestions
+        ]
+    return out
 
 
 def label_record(bundle: DocBundle) -> dict[str, Any]:

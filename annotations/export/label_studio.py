@@ -13,6 +13,11 @@ per-region ``textarea`` results sharing the region id, which is how Label Studio
 Entities go in ``predictions``, the place Label Studio keeps machine suggestions. The ``annotty``
 key on each region keeps the review fields, so an import restores them exactly. Every annotator's
 document status and stance go in ``data.doc_state`` (Label Studio keeps unknown ``data`` keys).
+Decided claim candidates (``--include-suggestions``) are predictions too, one per suggester
+(``model_version``), as Label Studio's ML backends write them: each candidate a ``Claim`` region
+with its own ``score`` and its suggested type as a per-region choice, the prediction's ``score``
+the mean of its regions'; the decision (accepted or rejected, who, when, the claim it made)
+rides in the region's ``annotty`` key.
 ``label_config()`` writes the matching labeling interface.
 """
 
@@ -24,6 +29,8 @@ from xml.sax.saxutils import quoteattr
 
 from annotations.export.annotty_json import REVIEW_FIELDS
 from annotations.export.bundles import ClaimRow, DocBundle, to_json
+from annotations.export.suggestion_records import CANDIDATE_FROM, decision_fields
+from annotations.model import Decision
 from annotations.schema import Schema
 
 CLAIM_LABEL = "Claim"
@@ -115,6 +122,7 @@ def task(bundle: DocBundle, number: int) -> dict[str, Any]:
                 ],
             }
         )
+    predictions += candidate_predictions(doc.text, bundle.suggestions or ())
     return {
         "id": number,
         "data": {
@@ -128,6 +136,49 @@ def task(bundle: DocBundle, number: int) -> dict[str, Any]:
         "annotations": annotations,
         "predictions": predictions,
     }
+
+
+def candidate_results(text: str, decision: Decision) -> list[dict[str, Any]]:
+    """A decided candidate as prediction regions: the ``Claim`` label with its score and the
+    decision, and the suggested type as a per-region choice sharing the region id."""
+    where = region_value(text, decision.start, decision.end)
+    base = {"id": decision.id, "to_name": "text", "origin": "prediction"}
+    kept = {k: v for k, v in decision_fields(decision).items() if k != "score"}
+    results: list[dict[str, Any]] = [
+        {
+            **base,
+            "from_name": CANDIDATE_FROM,
+            "type": "labels",
+            "value": {**where, "labels": [CLAIM_LABEL]},
+            "score": decision.score,
+            "annotty": kept,
+        }
+    ]
+    if decision.claim_type:
+        results.append(
+            {
+                **base,
+                "from_name": "claim_type",
+                "type": "choices",
+                "value": {**where, "choices": [decision.claim_type]},
+            }
+        )
+    return results
+
+
+def candidate_predictions(text: str, decided: Iterable[Decision]) -> list[dict[str, Any]]:
+    """One prediction per suggester, its regions in text order."""
+    by_suggester: dict[str, list[Decision]] = {}
+    for decision in decided:
+        by_suggester.setdefault(decision.suggester, []).append(decision)
+    return [
+        {
+            "model_version": suggester,
+            "score": round(sum(d.score for d in group) / len(group), 6),
+            "result": [r for d in group for r in candidate_results(text, d)],
+        }
+        for suggester, group in by_suggester.items()
+    ]
 
 
 def write_label_studio(items: Iterable[DocBundle], out: TextIO) -> int:

@@ -97,8 +97,13 @@ def label_studio_doc(record: dict[str, Any], number: int, source: str) -> Incomi
     doc.meta = as_meta(record.get("meta"), doc)
     doc.states = doc_states(data.get("doc_state"), doc)
     for prediction in as_list(record.get("predictions"), "predictions", doc):
-        if isinstance(prediction, dict):
-            doc.entities += len(as_list(prediction.get("result"), "predictions.result", doc))
+        if isinstance(prediction, dict):  # claim candidates are predictions too, not entities
+            results = as_list(prediction.get("result"), "predictions.result", doc)
+            doc.entities += sum(
+                1
+                for r in results
+                if not (isinstance(r, dict) and r.get("from_name") in ("claim", "claim_type"))
+            )
     annotations = as_list(record.get("annotations"), "annotations", doc) + as_list(
         record.get("completions"), "completions", doc
     )

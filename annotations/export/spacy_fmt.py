@@ -11,6 +11,11 @@ tokens need not fall on claim boundaries, so a reader makes spans with
 trimming plain spaces off the ends (spaCy keeps a single space after a token outside every token,
 so a span ending in one would otherwise come back one character short or empty). ``doc_state``
 carries every annotator's document status and stance (in the DocBin: ``user_data["annotty"]``).
+Decided claim candidates (``--include-suggestions``) are a third span group, ``suggestions``,
+labelled with the suggested type; as spaCy's ``spancat`` keeps its scores in the group's
+``attrs["scores"]`` (one per span), so does the DocBin, and the decisions are in
+``user_data["annotty"]["suggestions"]`` in the same order. The JSONL writes each candidate's
+score and decision on its span.
 """
 
 from __future__ import annotations
@@ -22,10 +27,12 @@ from typing import Any, TextIO
 from annotations import atomic_write
 from annotations.errors import AnnottyError
 from annotations.export.bundles import DocBundle, write_lines
+from annotations.export.suggestion_records import decision_fields
 from annotations.model import Entity
 
 CLAIMS_KEY = "claims"
 ENTITIES_KEY = "entities"
+SUGGESTIONS_KEY = "suggestions"
 
 
 def non_overlapping(entities: Sequence[Entity]) -> list[Entity]:
@@ -73,10 +80,23 @@ def record(bundle: DocBundle) -> dict[str, Any]:
     ents = [
         {"start": e.start, "end": e.end, "label": e.label} for e in non_overlapping(bundle.entities)
     ]
+    spans: dict[str, list[dict[str, Any]]] = {CLAIMS_KEY: claims, ENTITIES_KEY: entities}
+    if bundle.suggestions is not None:
+        spans[SUGGESTIONS_KEY] = [
+            {
+                "start": d.start,
+                "end": d.end,
+                "label": d.claim_type,
+                "kb_id": "",
+                "id": d.id,
+                **decision_fields(d),
+            }
+            for d in bundle.suggestions
+        ]
     return {
         "text": doc.text,
         "ents": ents,
-        "spans": {CLAIMS_KEY: claims, ENTITIES_KEY: entities},
+        "spans": spans,
         "meta": {**doc.meta, "doc_id": doc.id, "title": doc.title, "source": doc.source},
         "doc_state": [s.record() for s in bundle.states],
     }
@@ -117,6 +137,16 @@ def write_docbin(items: Iterable[DocBundle], path: Path, lang: str = "en") -> in
             "doc_state": [s.record() for s in bundle.states],
             "claim_ids": [c.id for c, s in zip(bundle.claims, claims, strict=True) if s],
         }
+        if bundle.suggestions is not None:
+            made = [
+                (d, _char_span(doc, text, d.start, d.end, d.claim_type)) for d in bundle.suggestions
+            ]
+            kept = [(d, s) for d, s in made if s is not None]
+            doc.spans[SUGGESTIONS_KEY] = [s for _, s in kept]
+            doc.spans[SUGGESTIONS_KEY].attrs["scores"] = [d.score for d, _ in kept]
+            doc.user_data["annotty"]["suggestions"] = [
+                {"id": d.id, **decision_fields(d)} for d, _ in kept
+            ]
         docbin.add(doc)
         count += 1
     atomic_write.write_bytes(path, docbin.to_bytes())

@@ -10,6 +10,13 @@ map them back without guessing from the purpose alone.
 Each annotator's status and stance for a whole document are document-level annotations (a target
 that is the document itself, no selector): the stance with motivation ``assessing``, the status
 (todo, in_progress, done, skipped) with motivation ``tagging``; ``annotty:field`` says which.
+
+A decided claim candidate (``--include-suggestions``) is an annotation made by software: its
+``generator`` is the suggester (the model's ``Software`` agent), its ``creator`` the annotator who
+decided and ``created`` the time of the decision; bodies carry the suggested type
+(``classifying``) and speaker (``identifying``) and the decision (``moderating``: accepted or
+rejected), ``annotty:score`` the suggester's score (the model has no term for a confidence) and
+``annotty:claim`` the claim an accept made.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from annotations.export.bundles import CONTEXT, ClaimRow, DocBundle, DocState, to_json
-from annotations.model import Entity
+from annotations.model import Decision, Entity
 
 CONTEXT_URL = "http://www.w3.org/ns/anno.jsonld"
 NS = "urn:annotty:"
@@ -127,6 +134,45 @@ def entity_annotation(bundle: DocBundle, entity: Entity, number: int) -> dict[st
     }
 
 
+def candidate_annotation(bundle: DocBundle, decision: Decision) -> dict[str, Any]:
+    """A decided claim candidate: what the suggester proposed and what the annotator decided."""
+    bodies: list[dict[str, Any]] = []
+    for field, purpose, value in (
+        ("suggested_claim_type", "classifying", decision.claim_type),
+        ("suggested_speaker", "identifying", decision.speaker),
+        ("decision", "moderating", decision.decision),
+    ):
+        if value:
+            bodies.append(
+                {
+                    "type": "TextualBody",
+                    "purpose": purpose,
+                    "value": value,
+                    "format": "text/plain",
+                    "annotty:field": field,
+                }
+            )
+    annotation: dict[str, Any] = {
+        "id": f"{NS}suggestion:{decision.id}",
+        "type": "Annotation",
+        "motivation": "classifying",
+        "body": bodies,
+        "target": {
+            "source": doc_iri(bundle.doc.id),
+            "selector": selectors(bundle.doc.text, decision.start, decision.end),
+        },
+        "generator": {"type": "Software", "name": f"annotty {decision.suggester}"},
+        "annotty:score": decision.score,
+    }
+    if decision.claim_id:
+        annotation["annotty:claim"] = f"{NS}claim:{decision.claim_id}"
+    if decision.annotator:
+        annotation["creator"] = {"type": "Person", "nickname": decision.annotator}
+    if decision.decided_at:
+        annotation["created"] = decision.decided_at
+    return annotation
+
+
 def state_annotations(bundle: DocBundle, state: DocState) -> list[dict[str, Any]]:
     """One annotator's document status (``tagging``) and stance (``assessing``), if given."""
     out = []
@@ -171,6 +217,7 @@ def write_w3c(items: Iterable[DocBundle], out: TextIO) -> int:
         annotations = [claim_annotation(bundle, c) for c in bundle.claims]
         annotations += [entity_annotation(bundle, e, n) for n, e in enumerate(bundle.entities)]
         annotations += [a for state in bundle.states for a in state_annotations(bundle, state)]
+        annotations += [candidate_annotation(bundle, d) for d in bundle.suggestions or ()]
         for annotation in annotations:
             out.write("\n" if first else ",\n")
             out.write(to_json(annotation))

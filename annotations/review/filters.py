@@ -30,6 +30,8 @@ FILTER_ALIASES = {
 }
 """Short names accepted on the command line (``--filter type=causal``)."""
 SETTING = "review.filter:"
+SOURCES = ("suggested", "manual")
+"""Where a claim came from: an accepted claim candidate, or an annotator's own selection."""
 
 
 class ReviewError(StoreError):
@@ -41,7 +43,8 @@ class ReviewFilter:
     """Which claims the review shows; empty fields match everything, set fields all must match.
 
     ``document`` is a document id or words from its title; ``search`` is full text over the
-    claim's quote and note (every word must occur, each as a word prefix).
+    claim's quote and note (every word must occur, each as a word prefix); ``source`` is
+    ``suggested`` for claims an accepted candidate made, ``manual`` for all others.
     """
 
     claim_type: str = ""
@@ -51,6 +54,7 @@ class ReviewFilter:
     review_status: str = ""
     document: str = ""
     search: str = ""
+    source: str = ""
 
     def is_empty(self) -> bool:
         return not any(getattr(self, f.name) for f in fields(self))
@@ -88,6 +92,9 @@ class ReviewFilter:
             raise ReviewError(
                 f"unknown review status {status!r}; use one of {', '.join(REVIEW_STATUSES)}"
             )
+        source = out.get("source", "")
+        if source and source not in SOURCES:
+            raise ReviewError(f"unknown source {clean(source)!r}; use one of {', '.join(SOURCES)}")
         return cls(**out)
 
     @classmethod
@@ -216,6 +223,12 @@ def where(f: ReviewFilter) -> tuple[str, list[Any]]:
         if query:
             parts.append("c.rowid in (select rowid from claims_fts where claims_fts match ?)")
             params.append(query)
+    if f.source in SOURCES:  # one hashed subquery, not a lookup per claim
+        negate = "not " if f.source == "manual" else ""
+        parts.append(
+            f"c.id {negate}in (select claim_id from suggestions"
+            " where decision = 'accepted' and claim_id != '')"
+        )
     return (" and ".join(parts) or "1"), params
 
 

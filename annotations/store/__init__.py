@@ -27,6 +27,7 @@ from annotations.store.doc_state import DocStates
 from annotations.store.documents import DocumentName
 from annotations.store.entity_cache import EntityCache
 from annotations.store.entity_edits import EntityEdits
+from annotations.store.learner_data import LearnerData
 from annotations.store.reviews import Reviews
 from annotations.store.settings import Settings
 from annotations.store.suggestions import Suggestions
@@ -44,6 +45,14 @@ __all__ = [
 
 
 class Store(
-    Reviews, Suggestions, DocStates, EntityCache, EntityEdits, Settings, UndoHistory, Counts
+    Reviews,
+    Suggestions,
+    LearnerData,
+    DocStates,
+    EntityCache,
+    EntityEdits,
+    Settings,
+    UndoHistory,
+    Counts,
 ):
     """The core's public API for documents, entities, claims, state, settings and history."""

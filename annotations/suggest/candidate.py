@@ -10,7 +10,9 @@ from dataclasses import dataclass
 class Candidate:
     """``start``/``end`` are code-point offsets of the unit (half-open); ``score`` is in 0..1;
     ``claim_type`` is a schema claim type; ``speaker`` is the entity text the unit attributes the
-    claim to ("" when none is named); ``reasons`` are short phrases a user can check."""
+    claim to ("" when none is named); ``reasons`` are short phrases a user can check; ``stance``
+    and ``target`` are a schema stance and a target the learned model suggests once it has seen
+    enough labelled claims ("" when it suggests none)."""
 
     start: int
     end: int
@@ -18,6 +20,8 @@ class Candidate:
     claim_type: str
     speaker: str = ""
     reasons: tuple[str, ...] = ()
+    stance: str = ""
+    target: str = ""
 
 
 def open_candidates(

@@ -21,250 +21,27 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from annotations.model import Entity
-
-CAP = 3  # a count beyond this adds nothing: ten numbers are no more a claim than three
-SHORT_WORDS = 6  # fewer words than this: a fragment, a dateline, a caption
-HEADING_WORDS = 15  # a line this short without a closing stop reads as a heading
-SPEAKER_LABELS = frozenset({"PERSON", "ORG", "NORP"})
-NAMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PRODUCT"})
-# entity label -> feature name
-NUMERIC_LABELS = {
-    "MONEY": "money",
-    "PERCENT": "percent",
-    "QUANTITY": "quantity",
-    "CARDINAL": "cardinal",
-    "DATE": "date",
-    "ORDINAL": "ordinal",
-}
-
-_I = re.IGNORECASE
-
-# (feature name, pattern): each counts its matches in the unit
-PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    # not inside a word or a web address ("G1", "toutiao.com/article/7600966119763771919/")
-    ("number", re.compile(r"(?<![\w./])\d[\d,.]*(?:\s?%|\s?per\s?cent)?(?![\w/])")),
-    (
-        "comparative",
-        re.compile(
-            r"\b(?:(?:more|less|fewer|higher|lower|greater|larger|smaller|bigger|faster|slower"
-            r"|better|worse|older|younger|cheaper|stronger|weaker)\s+(?:\w+\s+)?than"
-            r"|compared\s+(?:with|to)|twice\s+as|times\s+(?:more|as|higher|larger)"
-            r"|outpac\w+|surpass\w*|exceed\w*)\b",
-            _I,
-        ),
-    ),
-    (
-        "change",  # a figure moving: statistical rather than a comparison of two things
-        re.compile(
-            r"\b(?:rose|grew|fell|dropped|increased|decreased|declined|jumped|surged|climbed"
-            r"|soared|plunged|rising|growing|falling|increasing|decreasing|doubled|tripled"
-            r"|halved|up\s+from|down\s+from)\b",
-            _I,
-        ),
-    ),
-    (
-        "superlative",
-        re.compile(
-            r"\b(?:most|least|best|worst|top|record(?:-\w+)?|first\s+of\s+its\s+kind"
-            r"|(?:the\s+)?(?:first|only)\s+(?:\w+\s+)?(?:in|of)\s+the\s+world|world's\s+\w+"
-            # "-est" words, less the common ones that are no superlative ("interest", "honest")
-            r"|(?!(?:inter|requ|for|hon|mod|prot|sugg|inv|harv|cont|arr|dig|manif|gu|qu|ch|cr"
-            r"|north-?w|south-?w|midw|earn|conqu|beh|bequ|temp|lat)est\b)[a-z]{2,}est)\b",
-            _I,
-        ),
-    ),
-    (
-        "attribution",
-        re.compile(
-            r"\b(?:said|says|told|tells|stated|states|announced|noted|added|stressed|emphasi[sz]ed"
-            r"|explained|claimed|argued|warned|reported|revealed|wrote|confirmed|insisted"
-            r"|pointed\s+out|according\s+to)\b",
-            _I,
-        ),
-    ),
-    (
-        "future",
-        re.compile(
-            r"\b(?:will|won't|shall|(?:is|are|was|were)\s+(?:expected|set|scheduled|due|poised"
-            r"|projected|forecast|slated|likely)\s+to|scheduled\s+for|plans?\s+to|aims?\s+to"
-            r"|going\s+to"
-            r"|by\s+(?:the\s+end\s+of\s+)?20\d\d|next\s+(?:year|month|week|decade)"
-            r"|in\s+the\s+coming\s+\w+|forecasts?|projected|upcoming)\b",
-            _I,
-        ),
-    ),
-    (
-        "causal",
-        re.compile(
-            r"\b(?:because(?:\s+of)?|due\s+to|owing\s+to|thanks\s+to|as\s+a\s+result(?:\s+of)?"
-            r"|(?:led|leads|lead|leading)\s+to|result(?:ed|s)?\s+in|caus(?:e|es|ed|ing)"
-            r"|contribut(?:ed|es|ing)\s+to|driven\s+by|therefore|consequently|hence"
-            r"|(?:boost|spur|fuel|trigger|prompt)(?:s|ed)?)\b",
-            _I,
-        ),
-    ),
-    (
-        "law",
-        re.compile(
-            r"\b(?:laws?|Act|regulations?|rules?|bans?|banned|banning|requires?|required"
-            r"|legislation|statutes?|treaty|treaties|constitution(?:al)?|illegal|unlawful"
-            r"|prohibit\w*|mandatory|decree|sanctions?|tariffs?|court\s+ruled)\b"
-        ),
-    ),
-    (
-        "hedge",
-        # case-sensitive "may": "May" is mostly the month
-        re.compile(
-            r"\b(?:may|might|could|can|(?i:perhaps|possibly|maybe|seems?|appears?\s+to|reportedly"
-            r"|allegedly|presumably|arguably|unclear))\b"
-        ),
-    ),
-    (
-        "opinion",
-        re.compile(
-            r"\b(?:I|we)\s+(?:think|believe|feel|hope|guess|suppose|doubt|wish)\b"
-            r"|\b(?:in\s+my\s+(?:view|opinion)|in\s+our\s+(?:view|opinion)|personally"
-            r"|to\s+me|I'm\s+sure|I\s+am\s+sure)\b"
-        ),
-    ),
-    ("first_person", re.compile(r"\b(?:I|me|my|mine|myself|we|We|our|Our|us|ourselves)\b")),
-    (
-        "experience",
-        re.compile(
-            r"\b(?:I|we|We)\s+(?:was|were|had|saw|went|visited|met|lived|worked|grew|remember"
-            r"|recall|have\s+(?:been|seen|lived|worked|visited))\b|\b(?:when\s+I|my\s+(?:family"
-            r"|father|mother|parents|son|daughter|home|village|childhood))\b"
-        ),
-    ),
-    (
-        "normative",
-        re.compile(r"\b(?:should|ought\s+to|must|need\s+to|needs\s+to|deserves?)\b", _I),
-    ),
-    (
-        "willingness",  # will, support and hope are no fact: "China is willing to continue..."
-        re.compile(
-            r"\b(?:(?:is|are|was|were|remains?)\s+(?:willing|ready|happy|glad|eager)\s+to"
-            r"|stands?\s+ready|hopes?\s+(?:to|that)|looks?\s+forward|welcomes?|urges?|urged"
-            r"|calls?\s+(?:on|for)|called\s+(?:on|for)|wish(?:es)?\s+to)\b",
-            _I,
-        ),
-    ),
-    (
-        "praise",  # vague praise states nothing checkable: "impressive progress"
-        re.compile(
-            r"\b(?:impressive|remarkable|formidable|tremendous|outstanding|splendid|brilliant"
-            r"|vibrant|glorious|magnificent|extraordinary|admirable|wonderful|fantastic"
-            r"|amazing|inspiring|miraculous)\b",
-            _I,
-        ),
-    ),
-    (
-        "meta",  # captions, credits, bylines and boilerplate: "Photo: ...", "(Translated by ...)"
-        re.compile(
-            r"^\W*(?:photo|image|file\s+photo|source|original\s+source|statement|editor"
-            r"|translated\s+by|reporter|caption|disclaimer)\b",
-            _I,
-        ),
-    ),
+from annotations.suggest.feature_patterns import (
+    BY_PIECE,
+    BY_WORD,
+    CAP,
+    CLOSED,
+    FIGURES,
+    HEADING_WORDS,
+    LONG_WORDS,
+    MATCHES_USED,
+    NAMED_LABELS,
+    NUMERIC_LABELS,
+    ON_LOWER,
+    OPENING_QUOTES,
+    PATTERNS,
+    PIECES,
+    SHORT_WORDS,
+    SPEAKER_LABELS,
+    TRIGGER_WORDS,
+    UNGATED,
+    WORD,
 )
-
-# the case-insensitive patterns, run on the lower-cased unit: three times faster than IGNORECASE
-_ON_LOWER = {n: re.compile(p.pattern, p.flags & ~re.I) for n, p in PATTERNS if p.flags & re.I}
-_WORD = re.compile(r"\w+")
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# feature -> (lower-case words one of which every match holds, or pieces of text it holds):
-# a unit with none of them cannot match, and most units hold triggers of only a few features
-TRIGGERS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
-    "comparative": (
-        _words(
-            "more less fewer higher lower greater larger smaller bigger faster slower better "
-            "worse older younger cheaper stronger weaker compared twice times"
-        ),
-        ("outpac", "surpass", "exceed"),
-    ),
-    "change": (
-        _words(
-            "rose grew fell dropped increased decreased declined jumped surged climbed soared "
-            "plunged rising growing falling increasing decreasing doubled tripled halved up down"
-        ),
-        (),
-    ),
-    "superlative": (_words("most least best worst top record first only world"), ("est",)),
-    "attribution": (
-        _words(
-            "said says told tells stated states announced noted added stressed emphasized "
-            "emphasised explained claimed argued warned reported revealed wrote confirmed "
-            "insisted pointed according"
-        ),
-        (),
-    ),
-    "future": (
-        _words(
-            "will won shall expected set scheduled due poised projected forecast forecasts "
-            "slated likely plan plans aim aims going by next coming upcoming"
-        ),
-        (),
-    ),
-    "causal": (
-        _words(
-            "because due owing thanks result led leads lead leading resulted results cause "
-            "causes caused causing contributed contributes contributing driven therefore "
-            "consequently hence"
-        ),
-        ("boost", "spur", "fuel", "trigger", "prompt"),
-    ),
-    "law": (
-        _words(
-            "law laws act regulation regulations rule rules ban bans banned banning require "
-            "requires required legislation statute statutes treaty treaties constitution "
-            "constitutional illegal unlawful mandatory decree sanction sanctions tariff "
-            "tariffs court"
-        ),
-        ("prohibit",),
-    ),
-    "hedge": (
-        _words(
-            "may might could can perhaps possibly maybe seem seems appear appears reportedly "
-            "allegedly presumably arguably unclear"
-        ),
-        (),
-    ),
-    "opinion": (
-        _words("think believe feel hope guess suppose doubt wish view opinion personally me sure"),
-        (),
-    ),
-    "first_person": (_words("i me my mine myself we our us ourselves"), ()),
-    "experience": (_words("i we my"), ()),
-    "normative": (_words("should ought must need needs deserve deserves"), ()),
-    "willingness": (
-        _words(
-            "willing ready happy glad eager hope hopes look looks welcome welcomes urge urges "
-            "urged call calls called wish wishes"
-        ),
-        (),
-    ),
-    "praise": (
-        _words(
-            "impressive remarkable formidable tremendous outstanding splendid brilliant vibrant "
-            "glorious magnificent extraordinary admirable wonderful fantastic amazing inspiring "
-            "miraculous"
-        ),
-        (),
-    ),
-    "meta": (
-        _words(
-            "photo image file source original statement editor translated reporter caption "
-            "disclaimer"
-        ),
-        (),
-    ),
-}
-_CLOSED = re.compile(r"[.!?:;\"”’')\]…]\s*$")
 
 
 @dataclass(slots=True)
@@ -282,9 +59,15 @@ class Features:
 
 
 def unit_features(
-    text: str, start: int, end: int, entities: Sequence[Entity], gate: bool = True
+    text: str,
+    start: int,
+    end: int,
+    entities: Sequence[Entity],
+    gate: bool = True,
+    quoted: bool = False,
 ) -> Features:
-    """Features of ``text[start:end]``; ``entities`` are those inside the unit, sorted by start.
+    """Features of ``text[start:end]``; ``entities`` are those inside the unit, sorted by start;
+    ``quoted``: the unit starts inside a quotation opened earlier on its line (direct speech).
 
     ``gate`` skips a pattern when none of its ``TRIGGERS`` is in the unit (the same result,
     several times faster); ``gate=False`` runs every pattern, for the test that says so."""
@@ -293,14 +76,25 @@ def unit_features(
     attributions: list[re.Match[str]] = []
     lower = unit.lower()
     same_length = len(lower) == len(unit)  # "İ" lowers to two code points: offsets would move
-    words = set(_WORD.findall(lower)) if gate else set()
+    all_words = WORD.findall(lower)
+    wanted = set(UNGATED)
+    for word in TRIGGER_WORDS.intersection(all_words):
+        wanted |= BY_WORD[word]
+    # trigger pieces, a word ending in "est" (maybe a superlative), a digit (maybe a number)
+    for piece in set(PIECES.findall(lower)):
+        wanted.add(BY_PIECE.get(piece, "number"))
     for name, pattern in PATTERNS:
-        if gate and name in TRIGGERS:
-            triggers, pieces = TRIGGERS[name]
-            if triggers.isdisjoint(words) and (not pieces or not any(p in lower for p in pieces)):
-                continue
-        fast = _ON_LOWER.get(name) if same_length else None
+        if gate and name not in wanted:
+            continue
+        fast = ON_LOWER.get(name) if same_length else None
+        if name not in MATCHES_USED:  # the words matched are enough (no groups: see below)
+            words = fast.findall(lower) if fast is not None else pattern.findall(unit)
+            if words:
+                out.set(name, min(len(words), CAP), words[0])
+            continue
         found = list(fast.finditer(lower) if fast is not None else pattern.finditer(unit))
+        if name == "number" and found:
+            found = _outside_dates(found, start, entities)
         if not found:
             continue
         out.set(name, min(len(found), CAP), found[0].group())
@@ -326,12 +120,29 @@ def unit_features(
         out.set("question", 1, "?")
     elif closing.endswith("!"):
         out.set("exclamation", 1, "!")
-    count = len(_WORD.findall(unit))
+    count = len(all_words) if same_length else len(WORD.findall(unit))
     if count < SHORT_WORDS:
         out.set("short", 1, f"{count} words")
-    if count < HEADING_WORDS and not _CLOSED.search(unit) and _ends_line(text, end):
+    elif count >= LONG_WORDS:
+        out.set("long", 1, f"{count} words")
+    if quoted or unit[:1] in OPENING_QUOTES:
+        out.set("quote", 1, unit[:1] if unit[:1] in OPENING_QUOTES else "")
+    if "future" in out.values and not FIGURES.isdisjoint(out.values):
+        out.set("forecast", 1, out.evidence["future"])
+    if count < HEADING_WORDS and not CLOSED.search(unit) and _ends_line(text, end):
         out.set("heading", 1, "no closing stop")
     return out
+
+
+def _outside_dates(
+    found: list[re.Match[str]], offset: int, entities: Sequence[Entity]
+) -> list[re.Match[str]]:
+    """The numbers that are no part of a DATE entity: "In 2019, she..." sets a scene, while
+    "22 villagers" or "7.1%" is a figure to check."""
+    dates = [(e.start - offset, e.end - offset) for e in entities if e.label == "DATE"]
+    if not dates:
+        return found
+    return [m for m in found if not any(s <= m.start() < e for s, e in dates)]
 
 
 def _ends_line(text: str, end: int) -> bool:
@@ -383,8 +194,33 @@ def features_of_units(
     found by bisect over ``entities`` (the text's, in any order)."""
     ordered = sorted(entities, key=lambda e: (e.start, e.end))
     starts = [e.start for e in ordered]
+    quotes = _QuoteState(text)
     for start, end in spans:
         lo = bisect.bisect_left(starts, start)
         hi = bisect.bisect_left(starts, end, lo)
         inside = [e for e in ordered[lo:hi] if e.end <= end]
-        yield start, end, unit_features(text, start, end, inside)
+        yield start, end, unit_features(text, start, end, inside, quoted=quotes.inside_at(start))
+
+
+class _QuoteState:
+    """Whether a position is inside a quotation opened earlier on its line, read forward from
+    the last position asked (units come in order: each character is read once)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.at = -1  # the last position asked; -1: none yet
+        self.inside = False
+
+    def inside_at(self, pos: int) -> bool:
+        text = self.text
+        if self.at < 0 or pos < self.at or text.find("\n", self.at, pos) != -1:
+            self.at = text.rfind("\n", 0, pos) + 1  # a new line: no quotation is open
+            self.inside = False
+        piece = text[self.at : pos]
+        self.at = pos
+        if piece.count('"') % 2:
+            self.inside = not self.inside
+        opened, closed = piece.count("“"), piece.count("”")
+        if opened != closed:
+            self.inside = opened > closed
+        return self.inside

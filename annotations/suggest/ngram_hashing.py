@@ -77,11 +77,13 @@ def hashed(
     ``grams``, when given, receives each column's first n-gram (to name it in reasons)."""
     mask = settings.n_features - 1
     signed = settings.alternate_sign
+    crc32 = zlib.crc32
     out: dict[int, float] = {}
+    get = out.get
     for gram in ngrams(text, settings):
-        h = zlib.crc32(gram.encode("utf-8"))
+        h = crc32(gram.encode("utf-8"))
         index = h & mask  # the sign is bit 31, independent of the low bits
-        out[index] = out.get(index, 0.0) + (-1.0 if signed and h & _SIGN_BIT else 1.0)
+        out[index] = get(index, 0.0) + (-1.0 if signed and h & _SIGN_BIT else 1.0)
         if grams is not None and index not in grams:
             grams[index] = gram
     out = {i: v for i, v in out.items() if v}

@@ -4,7 +4,9 @@ Everything that reads the database runs in thread workers: the preview (the firs
 of the export, re-made a moment after the choices stop changing) and the export itself, which
 reports progress with coalesced messages and can be cancelled with ``escape``. The preview is
 the exporter's own output shown through Rich's ``Syntax`` (Pygments) after control characters are
-made harmless; document text never becomes markup.
+made harmless; document text never becomes markup. A box adds the decided claim candidates
+(``annotty export --include-suggestions``); a format that cannot carry them says so in the preview
+and refuses to export.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from annotations.export import (
     export,
     get_format,
     preview,
+    suggestions_refused,
 )
 from annotations.model import REVIEW_STATUSES
 from annotations.screen_text import screen_safe
@@ -153,6 +156,11 @@ class ExportDialog(ModalScreen[Path | None]):
                 yield Input(placeholder="any document id (several: a, b)", id="doc")
                 yield Label("")
                 yield StateCheckbox("only documents with a matching claim", id="skip_empty")
+                yield Label("")
+                yield StateCheckbox(
+                    "include decided claim candidates (score, accepted or rejected)",
+                    id="suggestions",
+                )
                 yield Label("Path")
                 # typing in the path edits it (select_on_focus would replace it all)
                 yield Input(str(self._default_path("json")), id="path", select_on_focus=False)
@@ -187,6 +195,7 @@ class ExportDialog(ModalScreen[Path | None]):
             stance=values(self.query_one("#stance", Input).value),
             doc=values(self.query_one("#doc", Input).value),
             skip_empty=self.query_one("#skip_empty", Checkbox).value,
+            suggestions=self.query_one("#suggestions", Checkbox).value,
         )
 
     @property
@@ -229,6 +238,9 @@ class ExportDialog(ModalScreen[Path | None]):
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
     def _make_preview(self, fmt: str, filters: Filters) -> tuple[str, str]:
+        refused = suggestions_refused(fmt) if filters.suggestions else None
+        if refused:
+            return refused, "text"
         text = preview(
             self.store,
             fmt,
@@ -310,9 +322,14 @@ class ExportDialog(ModalScreen[Path | None]):
             bar = self.query_one("#progress", ProgressBar)
             bar.update(total=max(tally.documents, 1), progress=max(tally.documents, 1))
             skipped = f" ({plural(len(tally.skipped), 'span')} skipped)" if tally.skipped else ""
+            decided = (
+                f", {plural(tally.suggestions, 'decided candidate')}"
+                if self.query_one("#suggestions", Checkbox).value
+                else ""
+            )
             self._say(
                 f"wrote {plural(tally.documents, 'document')}, "
-                f"{plural(tally.claims, 'claim')}, {plural(tally.entities, 'entity')} "
+                f"{plural(tally.claims, 'claim')}, {plural(tally.entities, 'entity')}{decided} "
                 f"to {target}{skipped}"
             )
         elif worker.state == WorkerState.CANCELLED or isinstance(worker.error, ExportCancelled):

@@ -32,6 +32,8 @@ AREA_NAMES = {
     "StatsScreen": "Stats",
     "LibraryTable": "Documents",
     "ClaimTable": "Claims",
+    "CandidateQueueScreen": "Candidate queue",
+    "VerticalScroll": "Scrolling",
 }
 
 

@@ -143,6 +143,14 @@ class LibraryScreen(Screen[None]):
         Binding("r", "app.review", "Review", id="library.review"),
         Binding("t", "app.stats", "Stats", id="library.stats"),
         Binding("a", "app.adjudicate", "Adjudicate", show=False, id="library.adjudicate"),
+        Binding(
+            "c",
+            "candidate_queue",
+            "Candidate queue",
+            show=False,
+            tooltip="Decide the corpus's claim candidates one by one, by score or uncertainty",
+            id="library.queue",
+        ),
         Binding("q", "app.quit", "Quit", id="library.quit"),
     ]
 
@@ -320,6 +328,12 @@ class LibraryScreen(Screen[None]):
         doc = self.table.current
         if doc is not None:
             self.app.open_document(doc.id)
+
+    def action_candidate_queue(self) -> None:
+        """The candidate queue over the unfinished documents (imported when first opened)."""
+        from tui.screens.candidate_queue import CandidateQueueScreen
+
+        self.app.push_screen(CandidateQueueScreen())
 
     def action_next_unfinished(self) -> None:
         """Open the first to-do or in-progress document from the highlighted row on."""

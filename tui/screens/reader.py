@@ -28,6 +28,8 @@ from textual.widgets import Footer, Static
 from annotations.entities import corrections, recognize_in_chunks
 from annotations.model import Claim, Document, Entity
 from annotations.screen_text import WrappedText
+from annotations.suggest.builtin import DEFAULT_THRESHOLD, BuiltinSuggester
+from annotations.suggest.candidate import Candidate
 from tui.messages import StoreChanged
 from tui.screens.reader_candidates import CandidateActions
 from tui.screens.reader_claims import ClaimActions
@@ -216,9 +218,10 @@ class ReaderScreen(ClaimActions, CandidateActions, FindPrompt, EntityActions, St
         Binding(
             "r",
             "respan_claim",
-            "Adjust claim span",
+            "Adjust span",
             show=False,
-            tooltip="Select the claim's span; change it with shift+arrows, r again applies",
+            tooltip="Select the span of the claim (or candidate) under the cursor; change it with "
+            "shift+arrows, r again applies (accepts a candidate)",
             priority=True,
             id="reader.respan",
         ),
@@ -260,10 +263,12 @@ class ReaderScreen(ClaimActions, CandidateActions, FindPrompt, EntityActions, St
         self._mentions: dict[str, list[int]] = {}
         self._note = ""  # a one-off message shown in the status line until the cursor moves
         self._note_at: int | None = None
-        self.respan: Claim | None = None  # the claim whose span is being adjusted (r)
+        self.respan: Claim | Candidate | None = None  # what ``r`` is adjusting the span of
         self.candidates = []  # open claim candidates, in text order (``reader_candidates``)
         self._scored = None  # every unit over the threshold, scored for ``_scored_for``
-        self._scored_for = []
+        self._scored_for = ([], "")
+        self._threshold = DEFAULT_THRESHOLD
+        self._suggester_key = BuiltinSuggester.key
         self._entities_ready = False
         store = self.app.store
         self.view.show_labels = store.setting(LABELS_SETTING + store.annotator) == "on"

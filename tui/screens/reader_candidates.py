@@ -1,12 +1,13 @@
 """The reader's claim candidates: suggested in a worker, drawn dimly, accepted or rejected.
 
-When the document's entities are in, a thread worker scores its sentences with the built-in
-suggester (once per set of entities) and keeps those at or above the threshold that have no
-decision yet and touch none of this annotator's claims; every claim change filters them again,
-so an undo brings a candidate back. Accepting and rejecting call the store from a thread worker:
-the store writes the claim and its decision in one transaction and one undo step, which the
-``SaveQueue`` (one claim or field per save, replayed by claim id) cannot keep as one piece. A
-failed decision is therefore not kept: the toast says so and the candidate stays to decide again.
+When the document's entities are in, a thread worker scores its sentences with the app's
+suggester (the learned model once trained, else the built-in one; once per set of entities and
+model) and keeps those at or above the threshold that have no decision yet and touch none of
+this annotator's claims; every claim change filters them again, so an undo brings a candidate
+back, and a retrained model scores them again. Accepting (the claim and its decision, one undo
+step) and rejecting go through the app's ``SaveQueue`` like every other save: a decision that
+fails is kept, journaled and retried, and its claim shows meanwhile. ``r`` on a candidate
+selects its span to adjust before accepting.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from annotations.errors import AnnottyError
-from annotations.model import Document, Entity
-from annotations.screen_text import screen_safe
+from annotations.model import Claim, Document, Entity
 from annotations.store import StoreError
-from annotations.suggest.builtin import DEFAULT_THRESHOLD, BuiltinSuggester
 from annotations.suggest.candidate import Candidate, open_candidates
+from annotations.suggest.parallel import PARALLEL_FROM, score_in_parts
 from annotations.suggest.units import units
+from tui.messages import SuggesterChanged
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
 from tui.widgets.side_lists import CandidateList
@@ -54,9 +55,11 @@ class CandidateActions(Screen[None]):
     _update_status: Callable[[], None]
 
     candidates: list[Candidate]
+    respan: Claim | Candidate | None
     _scored: list[Candidate] | None
-    _scored_for: list[Entity]
+    _scored_for: tuple[list[Entity], str]  # the entities and the suggester's key
     _entities_ready: bool
+    _threshold: float
 
     def candidates_ready(self) -> None:
         """The entities are complete: score the sentences, unless these entities were scored
@@ -70,18 +73,29 @@ class CandidateActions(Screen[None]):
         A claim saved meanwhile does not restart this: filtering is another worker."""
         if self.document is None:
             return
-        if self._scored is not None and entities == self._scored_for:  # compared here: 100,000
-            self.app.call_from_thread(self.refresh_candidates)  # entities take a while
+        suggester = self.app.claim_suggester()
+        scored_for = (entities, suggester.key)
+        if self._scored is not None and scored_for == self._scored_for:  # compared here:
+            self.app.call_from_thread(self.refresh_candidates)  # 100,000 entities take a while
             return
-        types = [label.name for label in self.app.schema.claim_types]
-        suggester = BuiltinSuggester(claim_types=types)
         text = self.document.text
-        found = suggester.score_units(text, units(text), entities)
+        if len(text) >= PARALLEL_FROM:  # a long document: its parts scored on every core
+            found = score_in_parts(text, entities, suggester)
+        else:
+            found = suggester.score_units(text, units(text), entities)
         if get_current_worker().is_cancelled:  # newer entities came: their scoring shows
             return
-        self._scored = [c for c in found if c.score >= DEFAULT_THRESHOLD]
-        self._scored_for = entities
+        self._threshold = suggester.threshold
+        self._scored = [c for c in found if c.score >= suggester.threshold]
+        self._scored_for = scored_for
+        self._suggester_key = suggester.key
         self.app.call_from_thread(self.refresh_candidates)
+
+    @on(SuggesterChanged)
+    def _suggester_changed(self) -> None:
+        """A retrained model: score again (the worker sees the new key)."""
+        if self._entities_ready:
+            self.score_candidates(self.entities)
 
     @work(thread=True, exclusive=True, group="candidates")
     def refresh_candidates(self) -> None:
@@ -89,17 +103,15 @@ class CandidateActions(Screen[None]):
         scored = self._scored
         if not self._entities_ready or scored is None:
             return  # scoring is under way and shows its result when done
-        store = self.app.store
+        store, saves = self.app.store, self.app.saves
+        text = self.document.text if self.document is not None else ""
         try:
-            decided = store.decided_spans(self.doc_id)
-            mine = sorted(
-                (c.start, c.end)
-                for c in store.claims(self.doc_id)
-                if c.annotator == store.annotator
-            )
+            decided = store.decided_spans(self.doc_id) | saves.kept_decisions(self.doc_id)
+            claims = saves.shown_claims(self.doc_id, store.claims(self.doc_id), text)
+            mine = sorted((c.start, c.end) for c in claims if c.annotator == store.annotator)
         except FAILURES:  # the database is busy or gone: show nothing rather than stale ones
             decided, mine = set(), []
-        found = open_candidates(scored, decided, mine, DEFAULT_THRESHOLD)
+        found = open_candidates(scored, decided, mine, self._threshold)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_candidates, found)
 
@@ -135,78 +147,110 @@ class CandidateActions(Screen[None]):
     def action_prev_candidate(self) -> None:
         self._candidate_jump(False)
 
-    def _wanted(self) -> Candidate:
+    def _wanted(self) -> tuple[Candidate, tuple[int, int] | None]:
+        """The candidate to decide, and the span the annotator gave it (``r``) if any."""
+        if isinstance(self.respan, Candidate):
+            respanned, span = self.respan, self.view.selection
+            self.respan = None
+            return respanned, None if span == (respanned.start, respanned.end) else span
         candidate = self.candidate_at_cursor()
         if candidate is None:
             key = self.app.key("reader.next_candidate")
             self.notify(f"No candidate under the cursor ({key} jumps to the next one).")
             raise SkipAction()
-        return candidate
+        return candidate, None
+
+    def respan_candidate(self) -> bool:
+        """``r`` on a candidate: select its span to adjust; ``r``, ``y`` or ``Y`` accepts it
+        with the selection. False when no candidate is under the cursor."""
+        candidate = self.candidate_at_cursor()
+        if candidate is None:
+            return False
+        self.view.select(candidate.start, candidate.end)
+        self.respan = candidate  # set after select: moving the cursor cancels it
+        self._update_status()
+        return True
 
     def action_accept_candidate(self) -> None:
-        self.decide_candidate(self._wanted(), True)
+        self.decide_candidate(*self._wanted(), accept=True)
 
     async def action_accept_candidate_form(self) -> None:
-        candidate = self._wanted()
+        candidate, span = self._wanted()
         if self.document is None:
             return
-        quote = self.document.text[candidate.start : candidate.end]
-        initial = {"claim_type": candidate.claim_type, "speaker": candidate.speaker}
+        start, end = span or (candidate.start, candidate.end)
+        quote = self.document.text[start:end]
+        initial = {
+            "claim_type": candidate.claim_type,
+            "speaker": candidate.speaker,
+            "stance": getattr(candidate, "stance", ""),
+            "target": getattr(candidate, "target", ""),
+        }
 
         def saved(values: dict[str, Any] | None) -> None:
             if values is not None:
-                self.decide_candidate(candidate, True, values)
+                self.decide_candidate(candidate, span, accept=True, values=values)
 
         # awaited, like the claim form of ``c``: the keys typed next go to the form
         await self.app.push_screen(
-            ClaimForm(self.app.schema, quote, initial, self.speakers(), title="Accept candidate"),
+            ClaimForm(
+                self.app.schema,
+                quote,
+                {k: v for k, v in initial.items() if v},
+                self.speakers(),
+                title="Accept candidate",
+            ),
             saved,
         )
 
     def action_reject_candidate(self) -> None:
-        self.decide_candidate(self._wanted(), False)
+        candidate, _ = self._wanted()
+        self.decide_candidate(candidate, None, accept=False)
 
     @work(thread=True, group="save")
     def decide_candidate(
-        self, candidate: Candidate, accept: bool, values: dict[str, Any] | None = None
+        self,
+        candidate: Candidate,
+        span: tuple[int, int] | None,
+        *,
+        accept: bool,
+        values: dict[str, Any] | None = None,
     ) -> None:
-        """Accept (a claim and the decision, one undo step) or reject (the decision alone)."""
-        store = self.app.store
-        proposal: dict[str, Any] = {
-            "score": candidate.score,
-            "claim_type": candidate.claim_type,
-            "speaker": candidate.speaker,
-            "suggester": BuiltinSuggester.key,
-        }
-        try:
-            if accept:
-                store.accept_candidate(
-                    self.doc_id, candidate.start, candidate.end, claim_fields=values, **proposal
-                )
-            else:
-                store.reject_candidate(self.doc_id, candidate.start, candidate.end, **proposal)
-        except FAILURES as exc:
-            said = f"Not saved: {exc}. The candidate stays: decide it again."
-            self.app.call_from_thread(
-                self.notify, screen_safe(said), severity="error", markup=False
-            )
-            return
-        if accept and self.doc_status == "todo" and store.status(self.doc_id) == "todo":
-            self.app.saves.set_status(self.doc_id, "in_progress")  # as a tagged claim does
+        """Accept (a claim and the decision, one undo step) or reject (the decision alone),
+        through the save queue: a decision that fails is kept and retried."""
+        saves, key = self.app.saves, self._suggester_key
+        if accept:
+            fields = dict(values or {})
+            for name in ("stance", "target"):  # suggested by a learned model with enough examples
+                value = getattr(candidate, name, "")
+                if value and values is None:
+                    fields[name] = value
+            saved = saves.accept_candidate(self.doc_id, candidate, key, fields, span) is not None
+        else:
+            saved = saves.reject_candidate(self.doc_id, candidate, key)
+        if accept and self.doc_status == "todo":
+            saves.set_status(self.doc_id, "in_progress")  # as a tagged claim does
             self.doc_status = "in_progress"
         undo = self.app.key("reader.undo")
         said = "Claim saved from the candidate" if accept else "Candidate rejected"
-        self.app.call_from_thread(self._decided, candidate, f"{said} ({undo} to undo).")
+        message = f"{said} ({undo} to undo)." if saved else self._not_saved()
+        self.app.call_from_thread(self._decided, candidate, message)
+        if saved:
+            self.app.call_from_thread(self.app.note_decision)
 
     def _decided(self, candidate: Candidate, message: str) -> None:
-        """The decision is saved: the candidate goes at once; the claims reload (and with them
-        the candidates, filtered again)."""
+        """The decision is saved (or kept): the candidate goes at once; the claims reload (and
+        with them the candidates, filtered again)."""
         self._show_candidates([c for c in self.candidates if c != candidate])
+        self.view.action_clear_selection()  # an adjusted span's selection is used up
+        self._update_status()
         self.reload_claims(message)
 
-    if TYPE_CHECKING:  # ``ClaimActions`` has it
+    if TYPE_CHECKING:  # ``ClaimActions`` has them
 
         def reload_claims(self, message: str = "") -> Any: ...
+
+        def _not_saved(self) -> str: ...
 
     @on(CandidateList.Chosen)
     def _candidate_chosen(self, event: CandidateList.Chosen) -> None:

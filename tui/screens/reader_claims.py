@@ -15,6 +15,7 @@ from annotations.errors import AnnottyError
 from annotations.model import SPEAKER_LABELS, Claim, Document, Entity
 from annotations.screen_text import screen_safe
 from annotations.store import StoreError
+from annotations.suggest.candidate import Candidate
 from annotations.terminal_safe import thing
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
@@ -38,7 +39,7 @@ class ClaimActions(Screen[None]):
     doc_status: str
     claims: list[Claim]
     entities: list[Entity]
-    respan: Claim | None
+    respan: Claim | Candidate | None
     jump_to: Callable[[int], None]
     own_claim_at_cursor: Callable[[], Claim | None]
     _read_status: Callable[[], None]
@@ -46,9 +47,13 @@ class ClaimActions(Screen[None]):
     _update_header: Callable[[], None]
     _update_status: Callable[[], None]
 
-    if TYPE_CHECKING:  # ``EntityActions`` has it; a method here too, so the two bases agree
+    if TYPE_CHECKING:  # ``EntityActions`` and ``CandidateActions`` have them
 
         def reload_entities(self) -> Worker[None]: ...
+
+        def respan_candidate(self) -> bool: ...
+
+        def action_accept_candidate(self) -> None: ...
 
     def speakers(self) -> list[str]:
         if self.document is None:
@@ -109,13 +114,24 @@ class ClaimActions(Screen[None]):
             saved = saves.update_claim(claim_id, **values)
         message = "Claim saved." if saved is not None else self._not_saved()
         self.app.call_from_thread(self._after_change, message, True)
+        if saved is not None:  # a claim made by hand teaches the learned suggester too
+            self.app.call_from_thread(self.app.note_decision)
 
     def action_respan_claim(self) -> None:
         """First ``r``: select the claim's span to adjust; ``r`` again: give it the selection."""
+        if isinstance(self.respan, Candidate):
+            self.action_accept_candidate()  # ``r`` again: accepted with the selection
+            return
         if self.respan is None:
             claim = self.own_claim_at_cursor()
             if claim is None:
-                self.notify("No claim of yours under the cursor ( ] jumps to the next one).")
+                if not self.respan_candidate():
+                    next_claim = self.app.key("reader.next_claim")
+                    next_candidate = self.app.key("reader.next_candidate")
+                    self.notify(
+                        "No claim of yours or candidate under the cursor "
+                        f"({next_claim} and {next_candidate} jump to the next)."
+                    )
                 return
             self.view.select(claim.start, claim.end)
             self.respan = claim  # set after select: moving the cursor cancels a pending one

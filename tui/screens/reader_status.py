@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from annotations.model import Claim, Document, Entity
 from annotations.screen_text import screen_safe
+from annotations.suggest.candidate import Candidate
 from tui.widgets.document_view import DocumentView
 from tui.widgets.side_lists import snippet
 
@@ -29,7 +30,7 @@ class StatusLine(Screen[None]):
     doc_status: str
     queue: tuple[int, int]
     unfinished: int
-    respan: Claim | None
+    respan: Claim | Candidate | None
     matches: list[tuple[int, int]]
     search_query: str
     doc_stance: str
@@ -77,7 +78,12 @@ class StatusLine(Screen[None]):
         total = max(1, len(view.text))
         line, column = view.line_column(view.cursor)
         parts.append(f"{line}:{column} ({100 * view.cursor // total}%)")
-        if self.respan is not None:
+        if isinstance(self.respan, Candidate):
+            parts.append(
+                "  candidate's span: shift+arrows/W/B, ^x other end, r or y accepts, esc cancels",
+                style="bold",
+            )
+        elif self.respan is not None:
             parts.append(
                 "  new span: shift+arrows/W/B, ^x other end, r applies, esc cancels", style="bold"
             )

@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from annotations.model import REVIEW_STATUSES
-from annotations.review.filters import ReviewFilter
+from annotations.review.filters import SOURCES, ReviewFilter
 from annotations.schema import Label as SchemaLabel
 from annotations.schema import Schema
 from annotations.screen_text import screen_safe
@@ -41,6 +41,7 @@ DIALOG_CSS = """
 {name} .title {{ text-style: bold; }}
 """
 REVIEW_LABELS = tuple(SchemaLabel(name, name[0]) for name in REVIEW_STATUSES)
+SOURCE_HINTS = {"suggested": "an accepted candidate", "manual": "made by hand"}
 
 
 def filter_line(f: ReviewFilter, count: int | None, busy: str = "") -> Text:
@@ -220,6 +221,14 @@ class FilterDialog(_Dialog):
                     id="annotator",
                     compact=True,
                 )
+                yield Label("Source")
+                yield Select(
+                    [(Text(f"{name} ({SOURCE_HINTS[name]})"), name) for name in SOURCES],
+                    prompt="any source",
+                    value=c.source or Select.NULL,
+                    id="source",
+                    compact=True,
+                )
                 yield Label("Document")
                 yield Input(
                     c.document, placeholder="document id or words of its title", id="document"
@@ -254,7 +263,7 @@ class FilterDialog(_Dialog):
         out: dict[str, str] = {f.field_name: f.value for f in self.query(ChoiceField)}
         for name in ("search", "document"):
             out[name] = self.query_one(f"#{name}", Input).value.strip()
-        for name in ("target", "annotator"):
+        for name in ("target", "annotator", "source"):
             chosen = self.query_one(f"#{name}", Select).value
             out[name] = chosen if isinstance(chosen, str) else ""
         return ReviewFilter(**out)

@@ -1,11 +1,13 @@
 """The review's list of claims: made in a thread worker from one SQL query, re-made when claims
-change, and the selected claim's paragraph read in another worker."""
+change, and the selected claim's paragraph read in another worker. Each new list also counts
+how the claim candidates fared, for the title line."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.screen import Screen
 from textual.widgets import Static
@@ -14,6 +16,8 @@ from textual.worker import get_current_worker
 from annotations.review.filters import ReviewError, ReviewFilter
 from annotations.review.list_loader import ListLoader, ListRequest, LoadedList
 from annotations.review.listing import ClaimContext, ReviewList, ReviewReader, load_context
+from annotations.screen_text import screen_safe
+from annotations.stats import SuggestionStats, suggestion_stats
 from annotations.terminal_safe import plural
 from tui.messages import StoreChanged
 from tui.screens.review_dialogs import filter_line
@@ -83,6 +87,7 @@ class ClaimListing(Screen[None]):
         self.list = found
         self.table.show(found, index)
         self._show_filter()
+        self.count_acceptance()
         key = self.app.key
         pending = "" if found.filter.review_status else f" · {key('review.next')} next pending"
         said, self._said = self._said, ""
@@ -103,6 +108,19 @@ class ClaimListing(Screen[None]):
     def _show_filter(self, loading: bool = False) -> None:
         count = None if loading or self.list is None else len(self.list)
         self.query_one("#review-filter", Static).update(filter_line(self.filter, count, self.busy))
+
+    @work(thread=True, exclusive=True, group="review-acceptance")
+    def count_acceptance(self) -> None:
+        """How the claim candidates fared (a grouped read of the decisions), for the title."""
+        assert self.reader is not None
+        with self.reader.fresh() as conn:
+            numbers = suggestion_stats(conn)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_acceptance, numbers)
+
+    def _show_acceptance(self, numbers: SuggestionStats) -> None:
+        for title in self.query("#review-title").results(Static):
+            title.update(acceptance_title(numbers))
 
     @work(thread=True, exclusive=True, group="review-choices")
     def load_choices(self) -> None:
@@ -134,3 +152,21 @@ class ClaimListing(Screen[None]):
         """On the event loop: the screen may have closed while the context was read."""
         for view in self.query(ClaimContextView):
             view.show(context, "This claim was deleted.")
+
+
+def acceptance_title(s: SuggestionStats, shown: int = 4) -> Text:
+    """The review's title line; once candidates were decided, the share accepted in all and
+    for the most decided suggested types (all of them on the stats screen)."""
+    line = Text("annotty · review")
+    if not s.decided:
+        return line
+    line.append(
+        f"  ·  suggestions {s.accepted:,}/{s.decided:,} accepted ({s.acceptance_rate:.0%})",
+        style="not bold",
+    )
+    for t in s.by_type[:shown]:
+        name = " ".join(screen_safe(t.claim_type).split()) or "(none)"
+        line.append(f" · {name} {t.accepted}/{t.decided}", style="not bold")
+    if len(s.by_type) > shown:
+        line.append(" …", style="not bold")
+    return line

@@ -322,4 +322,61 @@ def render_all(n: stats.Stats, width: int, schema: Schema) -> list[RenderableTyp
                 label_w,
             )
         )
+    out += suggestion_section(n.suggestions, label_w, bar_w, schema)
     return out
+
+
+DECISION_PARTS = (("accepted", "green", "█"), ("rejected", "red", "▓"))
+
+
+def suggestion_section(
+    s: stats.SuggestionStats, label_w: int, bar_w: int, schema: Schema
+) -> list[RenderableType]:
+    """Claim candidates accepted and rejected, by suggested type and by annotator; nothing
+    until some candidate was decided."""
+    if not s.decided:
+        return []
+
+    def rows(
+        named: list[tuple[Text, int, int, float]],
+    ) -> list[tuple[Text, Text, Text]]:
+        top = max(accepted + rejected for _, accepted, rejected, _ in named)
+        out = []
+        for label, accepted, rejected, rate in named:
+            parts = [
+                Part(n, style, glyph)
+                for n, (_, style, glyph) in zip((accepted, rejected), DECISION_PARTS, strict=True)
+            ]
+            numbers = Text(f"{accepted + rejected:,}", style="bold")
+            numbers.append(f"  ✓{accepted:,} ✗{rejected:,}  {rate:.0%} accepted", style="dim")
+            out.append((label, stacked(parts, top, bar_w), numbers))
+        return out
+
+    by_type = [
+        (
+            Text(t.claim_type or "(none)", style=schema.colour("claim_types", t.claim_type, "")),
+            t.accepted,
+            t.rejected,
+            t.acceptance_rate,
+        )
+        for t in s.by_type
+    ]
+    by_annotator = [
+        (Text(one_line(a.annotator) or "(nobody)"), a.accepted, a.rejected, a.acceptance_rate)
+        for a in s.by_annotator
+    ]
+    legend = Text("  ")
+    for key, style, glyph in DECISION_PARTS:
+        legend.append(glyph * 2, style=style)
+        legend.append(f" {key}  ")
+    return [
+        _section(
+            f"Suggestions  ({s.acceptance_rate:.1%} of {s.decided:,} decided accepted · "
+            f"{s.share_of_claims:.1%} of claims from accepted candidates)"
+        ),
+        Text("  by suggested type", style="dim"),
+        chart(rows(by_type), label_w),
+        Text("  by annotator", style="dim"),
+        chart(rows(by_annotator), label_w),
+        legend,
+    ]
