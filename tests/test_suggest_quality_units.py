@@ -11,6 +11,8 @@ below are the cases where a looser reading of them went wrong."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -164,15 +166,26 @@ def test_pieces_of_a_long_text_are_cut_at_sure_line_ends() -> None:
 def test_score_in_parts_equals_the_serial_suggestions() -> None:
     from annotations.entities import builtin
     from annotations.suggest.builtin import BuiltinSuggester
-    from annotations.suggest.parallel import cut_points, score_in_parts
+    from annotations.suggest.parallel import cut_points, score_in_parts, scored_over
 
     text = "\n".join(path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt")) * 2)
     entities = builtin().recognize(text)
     suggester = BuiltinSuggester()
     cuts = cut_points(text, 3)
     assert len(cuts) == 4 and cuts[0] == 0 and cuts[-1] == len(text)
-    assert score_in_parts(text, entities, suggester, workers=3) == suggester.suggest(text, entities)
-    assert score_in_parts(text, entities, suggester, workers=1) == suggester.suggest(text, entities)
+    every = suggester.suggest(text, entities)
+    assert score_in_parts(text, entities, suggester, workers=3) == every
+    assert score_in_parts(text, entities, suggester, workers=1) == every
+    # with a threshold only the candidates travel back, and the chunked serial path agrees
+    kept = [c for c in every if c.score >= suggester.threshold]
+    assert 0 < len(kept) < len(every)
+    assert score_in_parts(text, entities, suggester, workers=3, threshold=0.5) == kept
+    assert score_in_parts(text, entities, suggester, workers=2, threshold=0.5, here=False) == kept
+    assert scored_over(suggester, text, entities, 0.5) == kept
+    assert scored_over(suggester, text, entities) == every
+    bare = [dataclasses.replace(c, reasons=()) for c in kept]
+    assert score_in_parts(text, entities, suggester, 2, 0.5, here=False, reasons=False) == bare
+    assert scored_over(suggester, text, entities, 0.5, reasons=False) == bare
 
 
 def test_a_suggester_that_cannot_travel_scores_in_this_process() -> None:

@@ -25,6 +25,7 @@ import os
 import pickle
 import sys
 import threading
+from array import array
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import resource_tracker
@@ -32,9 +33,10 @@ from multiprocessing import resource_tracker
 from annotations.model import Entity
 from annotations.suggest.builtin import Suggester
 from annotations.suggest.candidate import Candidate
-from annotations.suggest.units import sure_line_end
+from annotations.suggest.units import sure_line_end, units
 
 PARALLEL_FROM = 1_000_000  # characters: below this, one process is faster than starting more
+CHUNK = 2_000  # units scored at a time by ``scored_over``
 
 
 def default_workers() -> int:
@@ -84,18 +86,63 @@ _FIELDS = tuple(f.name for f in dataclasses.fields(Candidate))
 Row = tuple[object, ...]
 
 
+def scored_over(
+    suggester: Suggester,
+    text: str,
+    entities: Sequence[Entity],
+    threshold: float | None = None,
+    spans: Sequence[tuple[int, int]] | None = None,
+    reasons: bool = True,
+) -> list[Candidate]:
+    """The units of ``text`` (``spans``, default ``units(text)``) scored by ``suggester``, only
+    those at or above ``threshold`` kept (all when None), ``CHUNK`` units at a time: a 10 MB
+    text never holds its 70,000 scored units, with their features and reasons, all at once.
+    ``reasons=False`` drops the reasons of the kept ones (a reader that does not show them
+    keeps tens of thousands of candidates of a long document in less memory)."""
+    spans = units(text) if spans is None else spans
+    out: list[Candidate] = []
+    for at in range(0, len(spans), CHUNK):
+        scored = suggester.score_units(text, spans[at : at + CHUNK], entities)
+        kept = (c for c in scored if threshold is None or c.score >= threshold)
+        out.extend(kept if reasons else (dataclasses.replace(c, reasons=()) for c in kept))
+    return out
+
+
+Packed = tuple["array[int]", "array[int]", list[str], list[str], list[str]]
+
+
+def _pack(entities: Sequence[Entity]) -> Packed:
+    """Entities as two integer arrays and three lists of the strings they hold already: sent to
+    a worker without making 150,000 tuples (and their integers) in this long-lived process."""
+    return (
+        array("q", [e.start for e in entities]),
+        array("q", [e.end for e in entities]),
+        [e.label for e in entities],
+        [e.source for e in entities],
+        [e.text for e in entities],
+    )
+
+
 def _score_part(
-    suggester: Suggester, text: str, entities: Sequence[tuple[int, int, str, str, str]], offset: int
+    suggester: Suggester,
+    text: str,
+    packed: Packed,
+    offset: int,
+    threshold: float | None = None,
+    reasons: bool = True,
 ) -> list[Row]:
     """The candidates of ``text``, the part of the whole at ``offset``, shifted back by it, as
     plain tuples (``Candidate``'s fields in order): tuples travel between processes several
-    times faster than dataclasses. ``entities`` come as tuples too, at whole-text offsets."""
+    times faster than dataclasses. ``packed`` are the part's entities (``_pack``), at
+    whole-text offsets."""
+    starts, ends, labels, sources, texts = packed
     inside = [
-        Entity(s - offset, e - offset, label, source, t) for s, e, label, source, t in entities
+        Entity(s - offset, e - offset, label, source, t)
+        for s, e, label, source, t in zip(starts, ends, labels, sources, texts, strict=True)
     ]
     return [
         (c.start + offset, c.end + offset, *(getattr(c, n) for n in _FIELDS[2:]))
-        for c in suggester.suggest(text, inside)
+        for c in scored_over(suggester, text, inside, threshold, reasons=reasons)
     ]
 
 
@@ -131,17 +178,23 @@ def score_in_parts(
     entities: Sequence[Entity],
     suggester: Suggester,
     workers: int | None = None,
+    threshold: float | None = None,
+    here: bool = True,
+    reasons: bool = True,
 ) -> list[Candidate]:
     """Every unit of ``text`` scored by ``suggester`` (its ``suggest``) in ``workers`` parts
     (default: the usable cores), the first in this process and each other in a worker process;
-    the same list as ``suggester.suggest(text, entities)``. The suggester is pickled to each
-    worker."""
+    the same list as ``suggester.suggest(text, entities)``, or only its units at or above
+    ``threshold`` (then the rest never travel between processes). The suggester is pickled to
+    each worker. ``here=False`` scores the first part in a worker too: this process then only
+    receives the candidates, and the garbage of scoring 70,000 units (which a long-lived app
+    would keep as resident memory) dies with the workers."""
     count = default_workers() if workers is None else max(1, workers)
     if count == 1 or len(text) < 2 or not _picklable(suggester):
-        return suggester.suggest(text, entities)
-    cuts = cut_points(text, count, min(1.0, (1 + FIRST_EXTRA) / count))
-    if len(cuts) <= 2:
-        return suggester.suggest(text, entities)
+        return scored_over(suggester, text, entities, threshold, reasons=reasons)
+    cuts = cut_points(text, count, min(1.0, (1 + FIRST_EXTRA) / count) if here else None)
+    if len(cuts) <= 2 and here:
+        return scored_over(suggester, text, entities, threshold, reasons=reasons)
     ordered = sorted(entities, key=lambda e: (e.start, e.end))
     starts = [e.start for e in ordered]
     inside: list[list[Entity]] = []
@@ -152,20 +205,24 @@ def score_in_parts(
     # "spawn": the reader calls this from a thread of a threaded app, where fork is unsafe
     context = multiprocessing.get_context("spawn")
     _start_resource_tracker()
-    with ProcessPoolExecutor(max_workers=len(cuts) - 2, mp_context=context) as pool:
+    remote = 1 if here else 0  # the parts scored in workers start here
+    with ProcessPoolExecutor(max_workers=len(cuts) - 1 - remote, mp_context=context) as pool:
         futures = [
             pool.submit(
                 _score_part,
                 suggester,
                 text[lo_cut:hi_cut],
-                [(e.start, e.end, e.label, e.source, e.text) for e in part_entities],
+                _pack(part_entities),
                 lo_cut,
+                threshold,
+                reasons,
             )
             for (lo_cut, hi_cut), part_entities in zip(
-                itertools.pairwise(cuts[1:]), inside[1:], strict=True
+                itertools.pairwise(cuts[remote:]), inside[remote:], strict=True
             )
         ]
-        out = suggester.suggest(text[: cuts[1]], inside[0])  # the first part here, meanwhile
+        first = text[: cuts[1]]
+        out = scored_over(suggester, first, inside[0], threshold, reasons=reasons) if here else []
         for future in futures:
             out.extend(Candidate(*row) for row in future.result())  # type: ignore[arg-type]
     return out

@@ -26,8 +26,7 @@ from annotations.errors import AnnottyError
 from annotations.model import Claim, Document, Entity
 from annotations.store import StoreError
 from annotations.suggest.candidate import Candidate, open_candidates
-from annotations.suggest.parallel import PARALLEL_FROM, score_in_parts
-from annotations.suggest.units import units
+from annotations.suggest.parallel import PARALLEL_FROM, score_in_parts, scored_over
 from tui.messages import SuggesterChanged
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
@@ -79,14 +78,17 @@ class CandidateActions(Screen[None]):
             self.app.call_from_thread(self.refresh_candidates)  # 100,000 entities take a while
             return
         text = self.document.text
+        threshold = suggester.threshold
         if len(text) >= PARALLEL_FROM:  # a long document: its parts scored on every core
-            found = score_in_parts(text, entities, suggester)
-        else:
-            found = suggester.score_units(text, units(text), entities)
+            found = score_in_parts(
+                text, entities, suggester, threshold=threshold, here=False, reasons=False
+            )
+        else:  # the reader shows no reasons (the queue does): not kept, for memory
+            found = scored_over(suggester, text, entities, threshold, reasons=False)
         if get_current_worker().is_cancelled:  # newer entities came: their scoring shows
             return
-        self._threshold = suggester.threshold
-        self._scored = [c for c in found if c.score >= suggester.threshold]
+        self._threshold = threshold
+        self._scored = found
         self._scored_for = scored_for
         self._suggester_key = suggester.key
         self.app.call_from_thread(self.refresh_candidates)
