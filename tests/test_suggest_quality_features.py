@@ -156,25 +156,6 @@ def test_positive_cues_raise_the_score(text: str, feature: str) -> None:
     assert WEIGHTS[feature] > 0 and c.score > 1 / (1 + math.exp(-raw))
 
 
-@pytest.mark.parametrize(
-    ("text", "feature"),
-    [
-        ("Guo made the remarks in response to a media inquiry.", "meeting"),
-        ("After graduating, she found a job at a factory in Zhejiang.", "personal"),
-        ("It is imperative to develop our own chips.", "evaluative"),
-        ('"China firmly opposes the decision of the US.', "quote"),
-        ("Zhongguancun Forum is held in Beijing, capital of China, May 24, 2023.", "meta"),
-    ],
-)
-def test_negative_cues_lower_the_score(text: str, feature: str) -> None:
-    f = unit_features(text, 0, len(text), [])
-    assert feature in f.values
-    (c,) = BuiltinSuggester().suggest(text, [])
-    without = {n: v for n, v in f.values.items() if n != feature}
-    raw = BIAS + sum(WEIGHTS[n] * v for n, v in without.items())
-    assert WEIGHTS[feature] < 0 and c.score < 1 / (1 + math.exp(-raw))
-
-
 def test_ranking_types_a_claim_as_a_comparison() -> None:
     text = "BGI Group is a world leader in genomic sequencing."
     (c,) = BuiltinSuggester().suggest(text, ents(text, ("BGI Group", "ORG")))
