@@ -327,33 +327,3 @@ def test_units_cut_at_paragraph_breaks_are_the_units_of_the_whole_text(
     the seed gold is labelled on exactly those units: tests/test_suggest_units.py.)"""
     text = gap.join("".join(p) for p in paragraphs)
     assert units(text, size) == _units_whole(text)
-
-
-async def test_a_long_document_is_scored_in_parts_with_the_same_candidates(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Past ``PARALLEL_FROM`` characters the reader scores the parts in worker processes
-    (``score_in_parts``): the candidates are the ones one process finds."""
-    import tui.screens.reader_candidates as part
-
-    text = TEXT * 3
-    doc, _ = store.add_document(text, "news")
-    app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
-        serial = await opened(app, pilot, doc.id)
-        expected = list(serial.candidates)
-        await pilot.press("q")
-        await settle(app, pilot)
-        used: list[int] = []
-        real = part.score_in_parts
-
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            used.append(len(args[0]))
-            return real(*args, **kwargs)
-
-        monkeypatch.setattr(part, "PARALLEL_FROM", len(text) // 2)
-        monkeypatch.setattr(part, "score_in_parts", counted)
-        monkeypatch.setattr(part.CandidateActions, "_scored", None, raising=False)
-        reader = await opened(app, pilot, doc.id)
-        assert used == [len(text)]
-        assert reader.candidates == expected and len(expected) == 9

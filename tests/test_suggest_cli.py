@@ -48,6 +48,31 @@ def test_suggest_a_file_as_a_table_and_as_json(tmp_path: Path) -> None:
     assert not Path(db).exists()  # looking at a file creates no database
 
 
+def test_a_long_file_is_scored_in_parts_with_the_same_candidates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From ``PARALLEL_FROM`` characters on, ``suggest`` scores the parts in worker processes
+    (``score_in_parts``): the same units, scores, types and speakers as one process finds."""
+    import annotations.cli.suggest_cmd as command
+
+    doc = tmp_path / "doc.txt"
+    doc.write_text(TEXT * 40, encoding="utf-8")
+    db = str(tmp_path / "x.db")
+    _, serial, _ = run("--db", db, "suggest", str(doc), "--json", "--all")
+    used: list[int] = []
+    real = command.score_in_parts
+
+    def counted(text: str, *args: Any, **kwargs: Any) -> Any:
+        used.append(len(text))
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(command, "PARALLEL_FROM", len(TEXT) * 20)
+    monkeypatch.setattr(command, "score_in_parts", counted)
+    _, parts, _ = run("--db", db, "suggest", str(doc), "--json", "--all")
+    assert used == [len(TEXT) * 40]
+    assert json.loads(parts) == json.loads(serial) and len(json.loads(serial)["candidates"]) == 80
+
+
 def test_suggest_a_stored_document(tmp_path: Path) -> None:
     db = str(tmp_path / "t.db")
     assert run("--db", db, "import", str(SEEDS / "004_a0ad6f8e3763169b.txt"))[0] == 0

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -155,16 +157,26 @@ class AnnottyApp(SaveGuard, SuggesterHost):
         elif self.seed:
             self.seed_corpus()
         self.watcher = Watcher(self.store)
+        self._on_terminal = on_terminal()  # False in tests and under textual-serve
         self.poll_timer = self.set_interval(POLL_SECONDS, self.poll_changes)
         if not self.store.readonly:
             self.start_save_retries()
 
     @work(thread=True, exclusive=True, group="poll")
     def poll_changes(self) -> None:
-        """Notice other annotators' (and other screens') saves; the current screen refreshes."""
+        """Notice other annotators' (and other screens') saves; the current screen refreshes.
+        And notice a terminal that went away (its window closed, the SSH link dropped): the
+        app then ends instead of spinning on a dead terminal (measured at 50-90 % of a core)."""
+        if self._on_terminal and not on_terminal():
+            self.call_from_thread(self._terminal_gone)
+            return
         changes = self.watcher.poll()
         if changes:
             self.call_from_thread(self._changed, changes)
+
+    def _terminal_gone(self) -> None:
+        log.info("the terminal went away: exiting (kept saves are in the recovery journal)")
+        self.exit(return_code=129)  # as a shell reports a hang-up
 
     def _changed(self, changes: Changes) -> None:
         self.screen.post_message(StoreChanged(changes))
@@ -276,6 +288,16 @@ class AnnottyApp(SaveGuard, SuggesterHost):
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+
+def on_terminal() -> bool:
+    """Whether the app's output is a terminal that is still there (after a hang-up the file
+    descriptor stays open but is no terminal any more)."""
+    stream = sys.__stdout__
+    try:
+        return stream is not None and os.isatty(stream.fileno())
+    except (OSError, ValueError):
+        return False
 
 
 def binding_ids() -> frozenset[str]:

@@ -26,7 +26,7 @@ from annotations.errors import AnnottyError
 from annotations.model import Claim, Document, Entity
 from annotations.store import StoreError
 from annotations.suggest.candidate import Candidate, open_candidates
-from annotations.suggest.parallel import PARALLEL_FROM, score_in_parts, scored_over
+from annotations.suggest.parallel import scored_over
 from tui.messages import SuggesterChanged
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
@@ -79,12 +79,10 @@ class CandidateActions(Screen[None]):
             return
         text = self.document.text
         threshold = suggester.threshold
-        if len(text) >= PARALLEL_FROM:  # a long document: its parts scored on every core
-            found = score_in_parts(
-                text, entities, suggester, threshold=threshold, here=False, reasons=False
-            )
-        else:  # the reader shows no reasons (the queue does): not kept, for memory
-            found = scored_over(suggester, text, entities, threshold, reasons=False)
+        # in this thread, a chunk at a time, without reasons (the reader shows none): scoring
+        # in worker processes (``score_in_parts``) was no faster here on two cores, where the
+        # app's own work shares them, and kept 64 MB more resident for a 10 MB document
+        found = scored_over(suggester, text, entities, threshold, reasons=False)
         if get_current_worker().is_cancelled:  # newer entities came: their scoring shows
             return
         self._threshold = threshold
