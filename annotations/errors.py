@@ -56,3 +56,10 @@ class DamagedDatabase(DatabaseProblem):
         super().__init__(
             path, f"{path}: the database is damaged ({detail}); nothing was written; {hint}"
         )
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception's first line, cut to 160 characters (a library's errors can run long), for
+    a message of one line."""
+    text = str(exc).strip().splitlines()
+    return text[0][:160] if text else type(exc).__name__

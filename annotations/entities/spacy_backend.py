@@ -17,8 +17,8 @@ from typing import Any
 from annotations.entities import CHUNK_CHARS, chunks
 from annotations.entities import project_gazetteer as pg
 from annotations.model import Entity
+from annotations.spacy_pipelines import import_spacy, load_pipeline
 
-INSTALL = "pip install 'annotty[spacy]'"
 RULER = "annotty_gazetteer"
 _KEEP = {"tok2vec", "transformer", "ner", "entity_ruler", "span_ruler", RULER}
 _LABELS = {"PER": "PERSON"}  # WikiNER-style models
@@ -97,20 +97,13 @@ def load(name: str, gazetteer: str | Path | None = None) -> tuple[SpacyRecognize
             "no spaCy pipeline named: use --recognizer spacy:NAME_OR_PATH "
             "(e.g. spacy:en_core_web_sm)",
         )
-    try:
-        import spacy
-    except ImportError:
-        return None, f"spaCy is not installed: {INSTALL}"
+    spacy, problem = import_spacy()
+    if spacy is None:
+        return None, problem
     project = pg.load(gazetteer)  # a malformed gazetteer is the user's error: let it raise
-    try:
-        nlp = spacy.load(name)
-    except (OSError, ImportError, ValueError) as exc:
-        hint = (
-            f"python -m spacy download {name}"
-            if "/" not in name and not Path(name).exists()
-            else "check the path"
-        )
-        return None, f"spaCy pipeline {name!r} cannot be loaded ({_first_line(exc)}): {hint}"
+    nlp, problem = load_pipeline(spacy, name, f"python -m spacy download {name}")
+    if nlp is None:
+        return None, problem
     _disable(nlp, (p for p in nlp.pipe_names if p not in _KEEP))
     return SpacyRecognizer(nlp, name, project), ""
 
@@ -120,8 +113,3 @@ def _disable(nlp: Any, names: Iterable[str]) -> None:
     unwanted = list(names)
     if unwanted:
         nlp.select_pipes(disable=unwanted)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:160] if text else type(exc).__name__

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
+from annotations.errors import first_line
 from annotations.model import Entity
 from annotations.suggest.builtin import DEFAULT_THRESHOLD, MAX_REASONS, BuiltinSuggester, logistic
 from annotations.suggest.candidate import Candidate
@@ -231,7 +232,7 @@ def encoder_for(name: str) -> Encoder:
         return SentenceTransformerEncoder(name)
     except Exception as exc:  # noqa: BLE001 - any failure of a third-party loader
         raise EncoderUnavailable(
-            f"sentence-transformers model {name!r} cannot be loaded ({_first_line(exc)}): "
+            f"sentence-transformers model {name!r} cannot be loaded ({first_line(exc)}): "
             "put it in the local cache or give its path"
         ) from None
 
@@ -374,8 +375,3 @@ def load(
             f"embeddings:{name}'"
         )
     return EmbeddingSuggester(params, encoder, claim_types), ""
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:160] if text else type(exc).__name__

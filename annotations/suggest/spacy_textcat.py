@@ -13,16 +13,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from annotations.model import Entity
+from annotations.spacy_pipelines import import_spacy, load_pipeline
 from annotations.suggest.builtin import DEFAULT_THRESHOLD, BuiltinSuggester
 from annotations.suggest.candidate import Candidate
 from annotations.suggest.features import features_of_units
 from annotations.suggest.units import units
 
-INSTALL = "pip install 'annotty[spacy]'"
 FACTORIES = ("textcat", "textcat_multilabel")
 CLAIM_LABELS = frozenset(
     {"claim", "claims", "checkworthy", "check_worthy", "check-worthy", "cfs", "check-worthy claim"}
@@ -146,22 +145,11 @@ def load(
             "no spaCy pipeline named: use --suggester spacy:NAME_OR_PATH[#LABEL] "
             "(a pipeline with a textcat component)"
         )
-    try:
-        import spacy
-    except ImportError:
-        return None, f"spaCy is not installed: {INSTALL}"
-    try:
-        nlp = spacy.load(name)
-    except (OSError, ImportError, ValueError) as exc:
-        hint = (
-            f"install it (python -m spacy download {name}, or pip install its package)"
-            if "/" not in name and not Path(name).exists()
-            else "check the path"
-        )
-        return None, f"spaCy pipeline {name!r} cannot be loaded ({_first_line(exc)}): {hint}"
+    spacy, problem = import_spacy()
+    if spacy is None:
+        return None, problem
+    hint = f"install it (python -m spacy download {name}, or pip install its package)"
+    nlp, problem = load_pipeline(spacy, name, hint)
+    if nlp is None:
+        return None, problem
     return from_nlp(nlp, name, label, claim_types)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:160] if text else type(exc).__name__
