@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -47,7 +48,10 @@ class StatusLine(Screen[None]):
         header.append(
             f"  {self.doc_status.replace('_', ' ')}  {here}/{total} · {self.unfinished} unfinished"
         )
-        self.query_one("#reader-header", Static).update(header)
+        try:
+            self.query_one("#reader-header", Static).update(header)
+        except NoMatches:  # a worker's call-back after the screen was taken down (app quitting)
+            return
 
     # -- status line ------------------------------------------------------------------------
     def claim_at_cursor(self) -> Claim | None:
