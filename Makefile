@@ -8,7 +8,7 @@ RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test check lint bench snapshots gazetteer clean
+.PHONY: run test check lint bench snapshots gazetteer clean pg-server
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +28,22 @@ run: $(RUN_STAMP)
 # core: a Pilot test waits on its event loop about half the time, so one worker per core leaves
 # the cores idle (2 min 20 s against 2 min 50 s on 2 cores). PYTEST_ARGS="-n 0" runs serially.
 TEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 1) )))
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) pg-server
 	$(BIN)/ruff check annotations tui tests bench
 	$(BIN)/ruff format --check annotations tui tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+# The PostgreSQL tests and benches start a throwaway server from Debian's server binaries
+# (tests/pg_cluster.py): installed here when missing and we may (root with apt-get), else one
+# line says how; the tests that need it then fail with that line (never skip silently).
+pg-server:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -n "$$ANNOTTY_PG_BIN" ] || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends postgresql >/dev/null; } || \
+	  echo "annotty: no PostgreSQL server binaries: sudo apt-get install postgresql" >&2
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check annotations tui tests bench
@@ -42,7 +52,7 @@ lint: $(DEV_STAMP)
 
 check: lint test
 
-bench: $(DEV_STAMP)
+bench: $(DEV_STAMP) pg-server
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 snapshots: $(DEV_STAMP)

@@ -14,6 +14,11 @@ reviewer, so their undo covers it). Deciding also records a review on the annota
 one, ``rejected`` with the differing fields as the reason where it is not; rejecting an item
 ("no claim here") rejects them all. One decision's history rows share a ``batch`` id, so one
 undo takes a whole decision back.
+
+Two adjudicators on one item: a decision passes the item as its adjudicator saw it (``seen``);
+inside the decision's transaction every claim of the item (the gold one, and one added since)
+must still be as seen, or only changed by this adjudicator (``Store.check_claims``), else
+``ConflictError`` and nothing is written: the second decision never silently replaces the first.
 """
 
 from __future__ import annotations
@@ -26,7 +31,15 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 from annotations.agreement import GOLD, cluster
-from annotations.model import EDITABLE_CLAIM_FIELDS, Claim, ReviewStatus, new_id, now_iso
+from annotations.assignments import counted
+from annotations.model import (
+    EDITABLE_CLAIM_FIELDS,
+    NO_CLAIM,
+    Claim,
+    ReviewStatus,
+    new_id,
+    now_iso,
+)
 from annotations.store import Store, StoreError
 
 LABELS = ("claim_type", "stance", "target", "speaker", "attribution", "checkworthy")
@@ -75,14 +88,29 @@ class Comparison:
 
 
 def _covering(
-    store: Store, doc_id: str, claims: Sequence[Claim], annotators: Sequence[str] | None
+    store: Store,
+    doc_id: str,
+    claims: Sequence[Claim],
+    annotators: Sequence[str] | None,
+    assigned: dict[str, list[str]] | None = None,
 ) -> tuple[str, ...]:
-    """Who worked on the document: a claim in it, or marked it done (and did not skip it)."""
+    """Who worked on the document: a claim in it, or marked it done (and did not skip it).
+
+    Once documents are assigned (``assigned``: ``store.assignment_map()``, read when not
+    given), an annotator with assignments counts only where assigned: the overlap."""
     status = store.statuses(doc_id)
     found = {c.annotator for c in claims} | {a for a, s in status.items() if s == "done"}
     found = {a for a in found if status.get(a) != "skipped"} - {GOLD}
     if annotators is not None:
         found &= set(annotators)
+    if assigned is None:  # one document: two small reads, not the whole map
+        anyone = store.assigned_annotators()
+        on_doc: Sequence[str] = store.assignees(doc_id) if anyone else ()
+    else:
+        anyone = {a for who in assigned.values() for a in who}
+        on_doc = assigned.get(doc_id, ())
+    if anyone:
+        found = counted(found, on_doc, anyone)
     return tuple(sorted(found))
 
 
@@ -140,12 +168,13 @@ def overview(store: Store, annotators: Sequence[str] | None = None) -> list[Docu
     for c in store.claims():
         by_doc[c.doc_id].append(c)
     done = store.doc_ids_with_status("done")
+    assigned = store.assignment_map()
     out = []
     for summary in store.documents():
         if summary.id not in by_doc and summary.id not in done:
             continue
         claims = by_doc.get(summary.id, [])
-        who = _covering(store, summary.id, claims, annotators)
+        who = _covering(store, summary.id, claims, annotators, assigned)
         if len(who) < 2:
             continue
         comparison = build(
@@ -165,11 +194,14 @@ def overview(store: Store, annotators: Sequence[str] | None = None) -> list[Docu
 
 
 # -- decisions -------------------------------------------------------------------------------
-def resolve(store: Store, item: Item, base: Claim | None = None, **changes: Any) -> Claim:
+def resolve(
+    store: Store, item: Item, base: Claim | None = None, *, seen: Item | None = None, **changes: Any
+) -> Claim:
     """Make the gold claim of ``item``: ``base`` (one annotator's claim) with ``changes``.
 
     Without ``base`` the item's current gold claim is edited, or ``changes`` must give at least
-    ``start``, ``end`` and ``claim_type``. Returns the gold claim.
+    ``start``, ``end`` and ``claim_type``. Returns the gold claim. ``seen``: the item as the
+    adjudicator saw it; ``ConflictError`` if someone else has changed it since.
     """
     unknown = set(changes) - set(EDITABLE_CLAIM_FIELDS)
     if unknown:
@@ -182,7 +214,7 @@ def resolve(store: Store, item: Item, base: Claim | None = None, **changes: Any)
     fields.update(changes)
     if not {"start", "end", "claim_type"} <= set(fields):
         raise StoreError("a new gold claim needs start, end and claim_type")
-    with _decision(store) as d:
+    with _decision(store, [(seen, item)] if seen is not None else []) as d:
         gold = d.put_gold(
             anchor.doc_id,
             item.gold.id if item.gold else None,
@@ -198,19 +230,36 @@ def resolve(store: Store, item: Item, base: Claim | None = None, **changes: Any)
     return gold
 
 
-def reject(store: Store, item: Item) -> None:
-    """Decide "no claim here": reject every annotator's claim and drop any gold claim."""
-    with _decision(store) as d:
+def reject(store: Store, item: Item, *, seen: Item | None = None) -> None:
+    """Decide "no claim here": reject every annotator's claim and drop any gold claim
+    (``seen`` as for ``resolve``)."""
+    with _decision(store, [(seen, item)] if seen is not None else []) as d:
         if item.gold is not None:
             d.drop(item.gold.id)
         for claim in item.claims.values():
             d.review(claim.id, "rejected", "adjudication: not a claim")
 
 
-def accept_agreed(store: Store, comparison: Comparison) -> list[Claim]:
-    """Adopt every unanimous item as gold in one decision; returns the new gold claims."""
+def accept_agreed(
+    store: Store, comparison: Comparison, *, seen: Comparison | None = None
+) -> list[Claim]:
+    """Adopt every unanimous item as gold in one decision; returns the new gold claims.
+    ``seen``: the document's items as the adjudicator saw them; ``ConflictError`` if someone
+    else has changed one of the agreed ones since."""
     made = []
-    with _decision(store) as d:
+    views = []
+    if seen is not None:  # the items agreed as seen or as now, each with its other self
+        shown = {key: item for item in seen.items for key in _ids(item)}
+        current = {key: item for item in comparison.items for key in _ids(item)}
+        for item in seen.items:
+            if item.status == "agreed":
+                now = next((current[k] for k in _ids(item) if k in current), None)
+                views.append((item, now or _unseen(item)))
+        for item in comparison.items:
+            if item.status == "agreed":
+                before = next((shown[k] for k in _ids(item) if k in shown), None)
+                views.append((before or _unseen(item), item))
+    with _decision(store, views) as d:
         for item in comparison.items:
             if item.status == "agreed":
                 base = item.claims[min(item.claims)]
@@ -244,11 +293,48 @@ def _differs(fields: list[str]) -> str:
     return ", ".join(dict.fromkeys(names))
 
 
+def _ids(item: Item) -> set[str]:
+    """The ids of an item's claims, the gold one included."""
+    return {c.id for c in item.claims.values()} | ({item.gold.id} if item.gold else set())
+
+
+def _unseen(item: Item) -> Item:
+    """An item the adjudicator did not see at all: none of its claims was there for them."""
+    return replace(item, claims={}, gold=None)
+
+
+def _expected(store: Store, views: Sequence[tuple[Item, Item]]) -> dict[str, str]:
+    """For each claim of the items seen and as they are now (read again inside the decision's
+    transaction): the version seen, ``NO_CLAIM`` for one that was not there (so a gold claim
+    someone else added since is a conflict)."""
+    expected: dict[str, str] = {}
+    stored: dict[str, list[Claim]] = {}
+    for seen, now in views:
+        shown = [*seen.claims.values(), *([seen.gold] if seen.gold else [])]
+        expected.update({c.id: c.version for c in shown})
+        anchor = next(iter([*now.claims.values(), *shown, *([now.gold] if now.gold else [])]), None)
+        if anchor is None:
+            continue
+        if anchor.doc_id not in stored:
+            stored[anchor.doc_id] = store.claims(anchor.doc_id)
+        who = {*seen.claims, *now.claims, *seen.missing, *now.missing, GOLD}
+        known = _ids(seen) | _ids(now)
+        for group in cluster([c for c in stored[anchor.doc_id] if c.annotator in who]):
+            if known & {c.id for c in group}:
+                known |= {c.id for c in group}
+        for claim_id in known:
+            expected.setdefault(claim_id, NO_CLAIM)
+    return expected
+
+
 @contextmanager
-def _decision(store: Store) -> Iterator[_Decision]:
+def _decision(store: Store, views: Sequence[tuple[Item, Item]] = ()) -> Iterator[_Decision]:
     """One reviewer decision: one transaction; its history rows share a batch, so one undo
-    takes the whole decision back."""
+    takes the whole decision back. ``views``: (item as seen, item as now) pairs whose claims
+    must not have been changed by anyone else meanwhile (checked first, under lock)."""
     with store.transaction() as conn:
+        if views:
+            store.check_claims(conn, _expected(store, views), "adjudicate")
         yield _Decision(store, conn)
 
 

@@ -3,7 +3,9 @@
 Two annotators agree on a claim when their spans match (exactly, or by overlapping) and, for the
 labels, when the matched claims carry the same claim type or stance. Only documents that *both*
 annotators worked on count (they marked it done or tagged at least one claim in it, and did not
-skip it), so a document nobody has opened yet is not a wall of "missed" claims.
+skip it), so a document nobody has opened yet is not a wall of "missed" claims. Once documents
+are assigned (``annotty assign``), an annotator with assignments counts only on the documents
+assigned to them, so agreement is measured over the overlap the assignment made.
 
 Matching is one-to-one and greedy by overlap (Jaccard of the character ranges, best first, ties
 by position), so identical spans always pair up first and "exact" matches are the matched pairs
@@ -23,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from itertools import combinations
 from typing import Any, NamedTuple, Protocol, TypeVar
 
+from annotations.assignments import counted
 from annotations.store import Store
 
 GOLD = "adjudicated"
@@ -278,13 +281,17 @@ def load(
     }
     everyone = {a for per in by_doc.values() for a in per} | {a for _, a in status}
     chosen = list(annotators) if annotators else sorted(everyone - {GOLD})
+    assigned = store.assignment_map()  # with assignments, only the overlap of theirs counts
+    anyone = {a for who in assigned.values() for a in who}
     covered: dict[str, dict[str, list[Mark]]] = {}
     for doc_id in sorted(set(by_doc) | {d for d, _ in status}):
         claims = by_doc.get(doc_id, {})
+        mine = counted(chosen, assigned.get(doc_id, ()), anyone) if anyone else chosen
         keep = {
             a: claims.get(a, [])
             for a in chosen
-            if status.get((doc_id, a)) != "skipped"
+            if a in mine
+            and status.get((doc_id, a)) != "skipped"
             and (a in claims or status.get((doc_id, a)) == "done")
         }
         if len(keep) >= 2:

@@ -45,6 +45,15 @@ class ReadOnlyDatabase(DatabaseProblem):
         super().__init__(path, f"{path}: read-only{why}: changes cannot be saved")
 
 
+class ServerUnavailable(AnnottyError):
+    """The database server cannot be reached or dropped the connection. It may pass (a restart,
+    a network blip), so a save that meets it is kept and retried, unlike a ``DatabaseProblem``."""
+
+    def __init__(self, where: str, detail: str) -> None:
+        self.where = where
+        super().__init__(f"{where}: server unavailable ({detail})")
+
+
 RECOVER_HINT = "recover with `sqlite3 {path} .recover | sqlite3 recovered.db` or restore a backup"
 
 

@@ -6,7 +6,9 @@ Offsets are Python ``str`` indices (code points) into ``Document.text``, half-op
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -119,8 +121,28 @@ class Claim:
     created_at: str = ""
     updated_at: str = ""
 
+    @property
+    def version(self) -> str:
+        """What the user saw of this claim, as a token: a write made on this view passes it as
+        ``expected`` and is refused (``ConflictError``) if the claim has changed since."""
+        return claim_version({name: getattr(self, name) for name in CLAIM_FIELDS})
+
 
 CLAIM_FIELDS: tuple[str, ...] = tuple(Claim.__dataclass_fields__)
+NO_CLAIM = ""
+"""The version of a claim that does not exist (yet, or any more)."""
+
+
+def claim_version(state: Mapping[str, Any] | None) -> str:
+    """A claim state's version: a digest of every field, so any change anyone makes (an edit,
+    a review, a merge, an undo) gives a new one, and an undo back to the very state seen gives
+    that state's version again. ``NO_CLAIM`` for None."""
+    if state is None:
+        return NO_CLAIM
+    fields = json.dumps([state.get(name) for name in CLAIM_FIELDS], ensure_ascii=False)
+    return hashlib.sha256(fields.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
 EDITABLE_CLAIM_FIELDS: tuple[str, ...] = (
     "start",
     "end",

@@ -17,9 +17,26 @@ def data_dir() -> Path:
 
 
 def default_db() -> Path:
-    """``$ANNOTTY_DB``, else ``annotty.db`` in the user's data directory."""
+    """``$ANNOTTY_DB`` (a file), else ``annotty.db`` in the user's data directory."""
     override = os.environ.get("ANNOTTY_DB")
-    return Path(override) if override else data_dir() / "annotty.db"
+    if override and not _is_url(override):
+        return Path(override)
+    return data_dir() / "annotty.db"
+
+
+def database_url(db: str | None) -> str | None:
+    """The server database asked for: ``--db`` if it is a URL, else ``$ANNOTTY_DB`` if that is
+    one and no ``--db`` was given; ``None`` for a file."""
+    if db is not None:
+        return db if _is_url(db) else None
+    override = os.environ.get("ANNOTTY_DB")
+    return override if override and _is_url(override) else None
+
+
+def _is_url(target: str) -> bool:
+    from annotations.store.sqlite import is_url
+
+    return is_url(target)
 
 
 def seeds_dir() -> Path | None:

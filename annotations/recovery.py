@@ -18,6 +18,12 @@ A failure that cannot pass by itself (the database is read-only or damaged) is n
 loop: the save is kept in the journal (replayed at the next start) and ``blocked`` says why,
 until the session ends. Bad requests (a span outside the document, an unknown claim) are not
 kept: they raise ``StoreError`` at once, as before.
+
+Nor is a conflict: an edit, deletion or review decision carries the version of the claim its
+user saw (``expected``); if someone else changed the claim meanwhile the store refuses it
+(``ConflictError``, with the claim as it is now), and so does a late retry or a replay from the
+journal. It is not retried nor kept: the save raises it for the UI to show, or, for a save
+replayed without anyone waiting on it, ``dropped`` gets its message.
 """
 
 from __future__ import annotations
@@ -29,18 +35,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from annotations.errors import RECOVER_HINT, DatabaseProblem
-from annotations.model import Claim, new_id
+from annotations.errors import RECOVER_HINT, DatabaseProblem, ServerUnavailable
+from annotations.model import NO_CLAIM, Claim, new_id
 from annotations.recovery_decisions import decision_values, kept_decision
 from annotations.recovery_journal import Journal, PendingSave, key_of, outstanding
-from annotations.store import Store, StoreError
+from annotations.store import ConflictError, Store, StoreError
 from annotations.suggest.candidate import Candidate
 
-RETRYABLE: tuple[type[BaseException], ...] = (sqlite3.OperationalError, OSError)
-"""Failures that pass: locked, disk full, I/O. ``WriterBusy`` is an OperationalError."""
+RETRYABLE: tuple[type[BaseException], ...] = (sqlite3.OperationalError, OSError, ServerUnavailable)
+"""Failures that pass: locked, disk full, I/O, a server away. ``WriterBusy`` is an
+OperationalError."""
 
 
-def permanent_problem(exc: BaseException, database: Path | None) -> str:
+def permanent_problem(exc: BaseException, database: Path | str | None) -> str:
     """Why no retry can help (read-only or damaged database), as a line naming the file; ""
     for a failure that may pass (a lock, a full disk) or is not the database's fault."""
     where = str(database) if database is not None else "the database"
@@ -65,7 +72,7 @@ class SaveQueue:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.journal = Journal(store.path)
+        self.journal = Journal(store.local_base)
         self._pending: list[PendingSave] = []
         self._lock = threading.RLock()
         self.journal_error = ""
@@ -75,6 +82,8 @@ class SaveQueue:
         self.blocked = ""
         """Why no save can go through in this session (read-only or damaged database); kept
         saves then wait in the journal for a later start instead of being retried."""
+        self._asking = ""  # the key of the save a caller waits on while earlier ones retry
+        self._refused: ConflictError | None = None  # ... and its conflict, if it met one
 
     @property
     def pending(self) -> list[PendingSave]:
@@ -101,13 +110,20 @@ class SaveQueue:
         values = {"start": start, "end": end, "claim_type": claim_type, **labels}
         return self._save(PendingSave("add", new_id(), self.store.annotator, doc_id, values))[1]
 
-    def update_claim(self, claim_id: str, **changes: Any) -> Claim | None:
-        """The edited claim, or None when the edit failed and is kept for a retry."""
-        return self._save(PendingSave("update", claim_id, self.store.annotator, values=changes))[1]
+    def update_claim(
+        self, claim_id: str, *, expected: str | None = None, **changes: Any
+    ) -> Claim | None:
+        """The edited claim, or None when the edit failed and is kept for a retry.
+        ``expected``: the version the user edited (``ConflictError`` if changed since)."""
+        save = PendingSave(
+            "update", claim_id, self.store.annotator, values=changes, expected=expected
+        )
+        return self._save(save)[1]
 
-    def delete_claim(self, claim_id: str) -> bool:
+    def delete_claim(self, claim_id: str, expected: str | None = None) -> bool:
         """True when the claim is gone now, False when the deletion is kept for a retry."""
-        return self._save(PendingSave("delete", claim_id, self.store.annotator))[0]
+        save = PendingSave("delete", claim_id, self.store.annotator, expected=expected)
+        return self._save(save)[0]
 
     def set_status(self, doc_id: str, status: str) -> bool:
         """Mark the document (to do, in progress, done, skipped); False when kept."""
@@ -137,8 +153,11 @@ class SaveQueue:
             )
         )[0]
 
-    def decide(self, claim_id: str, decision: str, reason: str = "") -> bool:
-        """A review decision (accepted, rejected with a reason, pending); False when kept."""
+    def decide(
+        self, claim_id: str, decision: str, reason: str = "", expected: str | None = None
+    ) -> bool:
+        """A review decision (accepted, rejected with a reason, pending); False when kept.
+        ``expected``: the version the reviewer saw (``ConflictError`` if changed since)."""
         from annotations.review import decisions
 
         decisions.check_decision(decision)
@@ -148,6 +167,7 @@ class SaveQueue:
                 claim_id,
                 self.store.annotator,
                 values={"decision": decision, "reason": reason},
+                expected=expected,
             )
         )[0]
 
@@ -170,6 +190,16 @@ class SaveQueue:
         """Record that the candidate holds no claim; False when kept for a retry."""
         values = decision_values(candidate, suggester)
         return self._save(PendingSave("reject", new_id(), self.store.annotator, doc_id, values))[0]
+
+    def seen_version(self, claim: Claim) -> str | None:
+        """The version to pass as ``expected`` for a write on ``claim`` as shown (which
+        ``shown_claims`` may have made from saves still kept): with kept saves on it, the
+        version the first of them was made on (``NO_CLAIM`` for a kept new claim), since the
+        claim shown is that plus this user's own changes; else the claim's own version."""
+        for save in self.pending:
+            if save.claim_id == claim.id:
+                return NO_CLAIM if save.op in ("add", "accept") else save.expected
+        return claim.version
 
     def kept_decisions(self, doc_id: str) -> set[tuple[int, int]]:
         """The candidate spans of ``doc_id`` decided but not saved yet: not offered again."""
@@ -253,7 +283,13 @@ class SaveQueue:
         with self._lock:
             if self._pending:  # keep the order: an edit must not overtake the claim's creation
                 self._keep(save, "waiting for earlier saves")
-                self.retry()
+                self._asking, self._refused = key_of(save), None
+                try:
+                    self.retry()
+                finally:
+                    self._asking, refused, self._refused = "", self._refused, None
+                if refused is not None:
+                    raise refused
                 if any(s is save for s in self._pending):
                     return False, None
                 if save.op not in ("add", "update", "accept"):
@@ -275,7 +311,7 @@ class SaveQueue:
 
     def _failed(self, exc: BaseException) -> str:
         """Why a save failed; a permanent reason also blocks further retries this session."""
-        problem = permanent_problem(exc, self.store.path)
+        problem = permanent_problem(exc, self.store.where)
         if problem:
             self.blocked = problem
         return problem or str(exc)
@@ -298,14 +334,17 @@ class SaveQueue:
             )
             return None
         if save.op == "review":
-            current = store.claim(save.claim_id)
+            current = self._current(save.claim_id)
             reason = str(values.get("reason", "")).strip()
-            if (current.review_status, current.review_note) == (
-                values["decision"],
-                reason,
-            ) and current.reviewer in ("", store.annotator):
+            if (
+                current is not None
+                and (current.review_status, current.review_note) == (values["decision"], reason)
+                and current.reviewer in ("", store.annotator)
+            ):
                 return current  # already decided so (a replay)
-            return decisions.decide(store, save.claim_id, values["decision"], reason)
+            return decisions.decide(
+                store, save.claim_id, values["decision"], reason, expected=save.expected
+            )
         if save.op == "accept":
             accepted = kept_decision(save)
             claim, _ = store.accept_candidate(
@@ -331,14 +370,25 @@ class SaveQueue:
             start, end, kind = values.pop("start"), values.pop("end"), values.pop("claim_type")
             return store.add_claim(save.doc_id, start, end, kind, claim_id=save.claim_id, **values)
         if save.op == "delete":
-            # already gone: deleted before a crash, or by an earlier replay
-            with contextlib.suppress(StoreError):
-                store.delete_claim(save.claim_id)
+            try:
+                store.delete_claim(save.claim_id, expected=save.expected)
+            except ConflictError as exc:
+                if exc.fresh is not None:
+                    raise
+            except StoreError:  # already gone: deleted before a crash, or by an earlier replay
+                pass
             return None
-        current = store.claim(save.claim_id)
-        if all(getattr(current, k, None) == v for k, v in values.items()):
-            return current
-        return store.update_claim(save.claim_id, **values)
+        current = self._current(save.claim_id)
+        if current is not None and all(getattr(current, k, None) == v for k, v in values.items()):
+            return current  # already so (a replay)
+        return store.update_claim(save.claim_id, expected=save.expected, **values)
+
+    def _current(self, claim_id: str) -> Claim | None:
+        """The claim as stored, or None when there is none (the write then says why)."""
+        try:
+            return self.store.claim(claim_id)
+        except StoreError:
+            return None
 
     def _keep(self, save: PendingSave, why: str) -> None:
         save.error = why
@@ -370,6 +420,11 @@ class SaveQueue:
                     if not self.blocked:
                         raise
                     break
+                except ConflictError as exc:  # someone else changed the claim: not retried
+                    if key_of(save) == self._asking:
+                        self._refused = exc  # the caller shows it
+                    else:
+                        self.dropped.append(f"{save.describe()} not saved: {exc}")
                 except StoreError as exc:  # can never succeed (its document is gone): say so
                     self.dropped.append(f"{save.describe()} given up: {exc}")
                 self._pending.pop(0)

@@ -41,9 +41,13 @@ class PendingSave:
     values: dict[str, Any] = field(default_factory=dict)
     at: str = field(default_factory=now_iso)
     error: str = ""
+    expected: str | None = None
+    """The version of the claim the user acted on (``Claim.version``) for an ``update``,
+    ``delete`` or ``review``: replayed late, it is still refused if someone else changed the
+    claim meanwhile (``ConflictError``). None: no check (older journal lines, bulk work)."""
 
     def record(self) -> dict[str, Any]:
-        return {
+        line = {
             "op": self.op,
             "claim_id": self.claim_id,
             "annotator": self.annotator,
@@ -51,6 +55,9 @@ class PendingSave:
             "values": self.values,
             "at": self.at,
         }
+        if self.expected is not None:
+            line["expected"] = self.expected
+        return line
 
     @classmethod
     def from_record(cls, raw: Any) -> PendingSave | None:
@@ -60,8 +67,15 @@ class PendingSave:
         texts = [raw.get(k) for k in ("claim_id", "annotator", "doc_id", "at")]
         if not all(isinstance(t, str) for t in texts) or not isinstance(raw.get("values"), dict):
             return None
+        expected = raw.get("expected")
         return cls(
-            raw["op"], raw["claim_id"], raw["annotator"], raw["doc_id"], raw["values"], raw["at"]
+            raw["op"],
+            raw["claim_id"],
+            raw["annotator"],
+            raw["doc_id"],
+            raw["values"],
+            raw["at"],
+            expected=expected if isinstance(expected, str) else None,
         )
 
     def describe(self) -> str:
@@ -117,6 +131,7 @@ class Journal:
         if self.path is None or not records:
             return
         data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a server's folder
         fd = self._open()
         try:
             os.write(fd, data)

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from annotations.model import DOC_STATUSES
+from annotations.store import dialect
+from annotations.store.assignments import progress as assignment_progress
 
 TOP = 20
 """How many targets and speakers are listed by name; the rest are summed as ``other``."""
@@ -49,6 +51,18 @@ class AnnotatorProgress:
     accepted: int
     rejected: int
     documents: DocumentCounts
+
+
+@dataclass(frozen=True, slots=True)
+class AssignedProgress:
+    """One annotator's assigned documents (``annotty assign``) by that annotator's status."""
+
+    annotator: str
+    assigned: int
+    done: int
+    in_progress: int
+    skipped: int
+    todo: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,11 +194,16 @@ class Stats:
     other_targets: OtherTargets | None
     speakers: tuple[SpeakerCount, ...]
     suggestions: SuggestionStats
+    assignments: tuple[AssignedProgress, ...] = ()
+    """Per annotator with assignments, by name; empty when nobody is assigned anything."""
 
     def as_json(self) -> dict[str, Any]:
         """The numbers as ``annotty stats --json`` prints them: the summed other targets are
-        the last entry of ``targets``, with ``"target": null``."""
+        the last entry of ``targets``, with ``"target": null``; ``assignments`` only when
+        there are some."""
         out: dict[str, Any] = _plain(asdict(self))
+        if not out["assignments"]:
+            del out["assignments"]
         other = out.pop("other_targets")
         if other is not None:
             out["targets"].append({"target": None, **other})
@@ -206,7 +225,7 @@ def compute(conn: sqlite3.Connection, top: int = TOP, documents: int | None = No
     much cheaper)."""
     n_docs, n_claims, n_entities, n_history = conn.execute(
         "select (select count(*) from documents), (select count(*) from claims),"
-        " (select coalesce(sum(count), 0) from entity_runs r where computed_at ="
+        " (select cast(coalesce(sum(count), 0) as bigint) from entity_runs r where computed_at ="
         "   (select max(computed_at) from entity_runs r2 where r2.doc_id = r.doc_id)),"
         " (select count(*) from history)"
     ).fetchone()
@@ -274,6 +293,10 @@ def compute(conn: sqlite3.Connection, top: int = TOP, documents: int | None = No
             for s, n in sorted(speakers.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
         ),
         suggestions=suggestion_stats(conn, n_claims),
+        assignments=tuple(
+            AssignedProgress(p.annotator, p.assigned, p.done, p.in_progress, p.skipped, p.todo)
+            for p in assignment_progress(conn)
+        ),
     )
 
 
@@ -288,9 +311,7 @@ def suggestion_stats(conn: sqlite3.Connection, claims: int | None = None) -> Sug
     for the review screen's header; a database from before suggestions existed (opened
     read-only, never migrated) has none.
     """
-    has_table = conn.execute(
-        "select 1 from sqlite_master where type = 'table' and name = 'suggestions'"
-    ).fetchone()
+    has_table = "suggestions" in dialect.table_names(conn)
     rows = (
         conn.execute(
             "select claim_type, annotator, decision, count(*) from suggestions group by 1, 2, 3"

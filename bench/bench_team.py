@@ -52,11 +52,18 @@ def worker(db: str, name: str, doc_id: str, seconds: float, start_at: float, pau
 
 def run_writers(folder: Path, count: int, pause: float) -> tuple[int, float, float, int]:
     """``count`` writer processes for SECONDS: (commits, p99 ms, worst ms, failures)."""
-    db = folder / f"writers{count}-{pause}.db"
-    store = Store(db, annotator="setup")
-    doc, _ = store.add_document(seed_texts()[-1], "shared")
+    return run_writers_on(str(folder / f"writers{count}-{pause}.db"), count, pause)
+
+
+def run_writers_on(
+    target: str, count: int, pause: float, seconds: float = SECONDS
+) -> tuple[int, float, float, int]:
+    """``count`` writer processes on ``target`` (a file or a server URL): (commits, p99 ms,
+    worst ms, failed processes)."""
+    store = Store(target, annotator="setup")
+    doc, _ = store.add_document(seed_texts()[-1], f"shared by {count}")
     store.close()
-    start_at = time.time() + 0.4 + 0.2 * count
+    start_at = time.time() + 0.4 + 0.2 * count  # every interpreter is up before anyone writes
     procs = [
         subprocess.Popen(
             [
@@ -64,10 +71,10 @@ def run_writers(folder: Path, count: int, pause: float) -> tuple[int, float, flo
                 "-m",
                 "bench.bench_team",
                 "--worker",
-                str(db),
+                target,
                 f"w{i}",
                 doc.id,
-                str(SECONDS),
+                str(seconds),
                 str(start_at),
                 str(pause),
             ],
@@ -79,6 +86,8 @@ def run_writers(folder: Path, count: int, pause: float) -> tuple[int, float, flo
     outs = [p.communicate()[0].split() for p in procs]
     failed = sum(p.returncode != 0 for p in procs)
     done = [o for o in outs if o]
+    if not done:
+        return 0, 0.0, 0.0, failed
     return (
         sum(int(o[0]) for o in done),
         max(float(o[2]) for o in done),

@@ -11,6 +11,54 @@ import pytest
 from annotations.entities import builtin
 from annotations.seeding import import_with_entities
 from annotations.store import Store
+from tests.pg_cluster import PgCluster, pg_fixtures
+from tests.test_cli_support import annotty  # noqa: F401  (a fixture: in-process CLI runs)
+
+pg_cluster, pg_url = pg_fixtures()
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "both_backends: run the module's store-based tests on SQLite and on a real PostgreSQL",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests of a ``both_backends`` module that use ``backend`` (through ``store``, ``seeded``
+    or ``db_target``) run once per backend."""
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "both_backends"
+    ):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_cluster: PgCluster) -> str:
+    """A database migrated once, copied for each test (much faster than migrating each)."""
+    url = pg_cluster.create_database("annotty_template")
+    Store(url, annotator="tester").close()
+    return "annotty_template"
+
+
+@pytest.fixture
+def db_target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """Where a test's database lives: a file path, or a fresh PostgreSQL database's URL."""
+    if backend == "sqlite":
+        yield str(tmp_path / "annotty.db")
+        return
+    cluster: PgCluster = request.getfixturevalue("pg_cluster")
+    url = cluster.create_database(template=request.getfixturevalue("pg_template"))
+    yield url
+    cluster.drop_database(url.rsplit("/", 1)[1])
+
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -27,16 +75,20 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 
 
 @pytest.fixture
-def store() -> Iterator[Store]:
-    s = Store(None, annotator="tester")
+def store(backend: str, request: pytest.FixtureRequest) -> Iterator[Store]:
+    """An empty store: in memory, or on PostgreSQL in ``both_backends`` modules."""
+    target = None if backend == "sqlite" else request.getfixturevalue("db_target")
+    s = Store(target, annotator="tester")
     yield s
     s.close()
 
 
 @pytest.fixture
-def seeded(tmp_path: Path) -> Iterator[Store]:
-    """A file database holding the five seed documents with their machine entities."""
-    s = Store(tmp_path / "seeded.db", annotator="tester")
+def seeded(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Store]:
+    """A database holding the five seed documents with their machine entities (a file, or
+    PostgreSQL in ``both_backends`` modules)."""
+    target = tmp_path / "seeded.db" if backend == "sqlite" else request.getfixturevalue("db_target")
+    s = Store(target, annotator="tester")
     import_with_entities(s, [SEEDS], builtin())
     yield s
     s.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input
 
 from annotations import schema as schema_mod
@@ -61,8 +62,10 @@ async def test_sentence_selection_knows_abbreviations_and_bullets(store: Store) 
         assert chosen.startswith("Second line: the U.S. and") and chosen.endswith("signed a deal.")
 
 
-async def test_overlapping_claims_edit_delete_and_undo_after_restart(tmp_path: Path) -> None:
-    path = tmp_path / "a.db"
+@pytest.mark.both_backends
+async def test_overlapping_claims_edit_delete_and_undo_after_restart(db_target: str) -> None:
+    """The Pilot flow run on both backends: tag, edit, delete, and undo in a new session."""
+    path = db_target
     store = Store(path, annotator="ann")
     doc, _ = store.add_document(TEXT, "t")
     app = make_app(store)

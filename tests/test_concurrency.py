@@ -27,7 +27,7 @@ from writer import expected  # noqa: E402
 TEXT = ("Exports rose 12% in 2023, the ministry said, while imports fell. " * 60).strip()
 
 
-def setup_db(path: Path) -> str:
+def setup_db(path: Path | str) -> str:
     """Create the database before the workers start (so no two processes race to migrate)."""
     store = Store(path, annotator="setup")
     doc, _ = store.add_document(TEXT, "shared")
@@ -36,10 +36,16 @@ def setup_db(path: Path) -> str:
 
 
 def start(
-    db: Path, name: str, doc_id: str, start_at: float, seconds: float
+    db: Path | str,
+    name: str,
+    doc_id: str,
+    start_at: float,
+    seconds: float,
+    err_path: Path | None = None,
 ) -> subprocess.Popen[str]:
-    """One worker; its stderr goes to ``<db>.<name>.err`` (read by ``finish``)."""
-    with open(f"{db}.{name}.err", "w") as err:
+    """One worker on a file or a server URL; its stderr goes to ``err_path``, by default
+    ``<db>.<name>.err`` (read by ``finish``)."""
+    with open(err_path or f"{db}.{name}.err", "w") as err:
         return subprocess.Popen(
             [
                 sys.executable,

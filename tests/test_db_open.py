@@ -45,12 +45,14 @@ def test_file_that_is_not_sqlite_is_untouched(tmp_path: Path) -> None:
     assert path.read_bytes() == before and beside(path) == {"notes.db"}
 
 
-def test_url_is_refused_and_makes_no_folder(tmp_path: Path, monkeypatch) -> None:
+def test_a_url_never_becomes_folders(tmp_path: Path, monkeypatch) -> None:
+    """A server URL opens the PostgreSQL backend only as a ``str``; one that reached the file
+    backend as a ``Path`` (which mangles it) or names another server is refused, no folder made."""
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(InputError, match="URLs are not supported"):
-        Store("postgresql://team@server/claims")
-    with pytest.raises(InputError, match="URLs are not supported"):
+    with pytest.raises(InputError, match="cannot be opened as a file"):
         Store(Path("postgresql://team@server/claims"))  # as click's Path leaves it
+    with pytest.raises(InputError, match="unsupported database URL scheme"):
+        Store("mysql://team@server/claims")
     assert list(tmp_path.iterdir()) == []
 
 

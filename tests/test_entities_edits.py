@@ -14,6 +14,8 @@ from annotations.entities import corrections as ed
 from annotations.model import Entity
 from annotations.store import Store, StoreError
 
+pytestmark = pytest.mark.both_backends
+
 TEXT = "Guo Jiakun said China and Russia agree. Xinren Miao Township is in Guizhou."
 
 

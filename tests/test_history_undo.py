@@ -7,11 +7,14 @@ import statistics
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotations.model import new_id
 from annotations.store import Store, history
+
+pytestmark = pytest.mark.both_backends
 
 TEXT = "One claim here. Another claim there. A third one follows. And a fourth at last." * 3
 

@@ -108,7 +108,7 @@ def _fifo(p: Path) -> Path:
 
 SETUPS: dict[str, Callable[[Path], Path | str]] = {
     "missing": _missing,
-    "url": lambda p: "postgresql://team@server/claims",
+    "url": lambda p: "postgresql://team@server.invalid/claims",  # RFC 6761: never resolves
     "folder": _folder,
     "not-sqlite": _random,
     "foreign": foreign,
@@ -182,15 +182,19 @@ def test_hostile_database_gives_one_line_and_is_left_as_it_was(
     assert snapshot(home) == before  # nothing written, no -wal/-shm/-writer left behind
 
 
-def test_url_is_refused_without_making_folders(tmp_path: Path, capsys, monkeypatch) -> None:
+def test_an_unreachable_server_or_unknown_url_is_one_line_and_makes_no_folders(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     for command in (["stats"], ["import", str(SEEDS)], []):
-        code, err = run_main(["--db", "postgresql://team@server/claims", *command], capsys)
-        assert code == 1 and err.count("\n") == 1
-        assert "postgresql://team@server/claims" in err and "URL" in err
+        url = "postgresql://team:pw@server.invalid/claims"
+        code, err = run_main(["--db", url, *command], capsys)
+        assert code == 1 and err.count("\n") == 1, err
+        assert "postgresql://team@server.invalid/claims: server unavailable" in err
+        assert ":pw@" not in err
     monkeypatch.setenv("ANNOTTY_DB", "sqlite:///tmp/x.db")
     code, err = run_main(["stats"], capsys)
-    assert code == 1 and "URL" in err
+    assert code == 1 and "unsupported database URL scheme 'sqlite'" in err
     assert list(tmp_path.iterdir()) == []
 
 

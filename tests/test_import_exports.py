@@ -18,6 +18,8 @@ from annotations.model import content_id
 from annotations.store import Store
 from tests.test_roundtrip_formats import RECOGNIZER, ClaimSpec, build, dump
 
+pytestmark = pytest.mark.both_backends
+
 TEXT = "😀 Beijing said 👨\u200d👩\u200d👧 China grew 5%.\r\nXi Jinping agreed."
 
 

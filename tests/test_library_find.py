@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from test_review_support import screen_text, settle
 
 from annotations.model import Document, DocumentSummary
@@ -115,6 +116,7 @@ async def test_slash_filters_as_you_type_and_escape_clears(store: Store) -> None
         assert len(rows(app)) == 4 and app.screen.focused is screen.table
 
 
+@pytest.mark.both_backends
 async def test_sort_keys_reverse_and_status_filter(store: Store) -> None:
     corpus(store)
     app = make_app(store)

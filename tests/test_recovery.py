@@ -16,6 +16,8 @@ from annotations import recovery_journal
 from annotations.recovery import SaveQueue
 from annotations.store import Store, StoreError
 
+pytestmark = pytest.mark.both_backends
+
 TEXT = "The economy grew by 3% last year. Critics say the figure is wrong. " * 4
 
 

@@ -89,6 +89,7 @@ def test_each_label_filter(tagged: tuple[Store, list[Claim]], field: str, value:
     assert got and count_matching(store, ReviewFilter(**{field: value})) == len(got)
 
 
+@pytest.mark.both_backends
 def test_search_is_full_text_over_quote_and_note_with_prefixes(
     tagged: tuple[Store, list[Claim]],
 ) -> None:
@@ -189,6 +190,7 @@ def test_edits_keep_the_rowid_the_review_list_pages_by(tagged: tuple[Store, list
     reader.close()
 
 
+@pytest.mark.both_backends
 def test_reader_reads_while_a_write_is_open(tagged: tuple[Store, list[Claim]]) -> None:
     """WAL: paging the table must not wait for a long bulk write in another thread."""
     store, _ = tagged
@@ -234,10 +236,12 @@ def test_context_of_a_huge_paragraph_is_clipped(store: Store) -> None:
     assert ctx.text[claim.start - ctx.offset : claim.end - ctx.offset] == claim.quote
 
 
-def test_in_memory_store_shares_its_connection(store: Store) -> None:
+def test_in_memory_store_shares_its_connection() -> None:
+    store = Store(None)
     reader = ReviewReader(store)
     with reader.fresh() as conn:
         assert conn is store.db.conn
     with reader.shared() as conn:
         assert isinstance(conn, sqlite3.Connection)
     reader.close()
+    store.close()

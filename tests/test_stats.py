@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from test_review_support import tag_corpus
 
@@ -16,10 +17,12 @@ from annotations.review.decisions import decide, decide_matching
 from annotations.review.filters import ReviewFilter
 from annotations.store import Store
 
+pytestmark = pytest.mark.both_backends
+
 
 def numbers(store: Store) -> stats.Stats:
-    with store._lock:
-        return stats.compute(store.db.conn)
+    with store.reading() as conn:
+        return stats.compute(conn)
 
 
 def test_counts_match_the_claims(seeded: Store) -> None:
@@ -63,8 +66,8 @@ def test_many_targets_are_summed_beyond_the_top(store: Store) -> None:
     doc, _ = store.add_document("abcdefghijklmnopqrstuvwxyz" * 4, "t")
     for i in range(25):
         store.add_claim(doc.id, i, i + 2, "other", target=f"target {i:02d}", stance="favor")
-    with store._lock:
-        n = stats.compute(store.db.conn, top=20)
+    with store.reading() as conn:
+        n = stats.compute(conn, top=20)
     assert len(n.targets) == 20
     assert n.other_targets == stats.OtherTargets(other_targets=5, claims=5, stances={"favor": 5})
     assert n.as_json()["targets"][-1] == {
@@ -84,10 +87,11 @@ def test_empty_database(store: Store) -> None:
 def test_cli_json_prints_the_same_numbers(seeded: Store, tmp_path: Path) -> None:
     tag_corpus(seeded)
     expected = numbers(seeded)
-    result = CliRunner().invoke(cli, ["--db", str(seeded.path), "stats", "--json"])
+    db = seeded.url or str(seeded.path)
+    result = CliRunner().invoke(cli, ["--db", db, "stats", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == expected.as_json()
-    human = CliRunner().invoke(cli, ["--db", str(seeded.path), "stats"])
+    human = CliRunner().invoke(cli, ["--db", db, "stats"])
     assert human.exit_code == 0
     assert f"claims     {expected.claims}" in human.output
     assert "review     0 accepted, 0 rejected" in human.output
@@ -98,8 +102,8 @@ def test_top_documents_only(seeded: Store) -> None:
     tag_corpus(seeded)
     decide_matching(seeded, ReviewFilter(stance="none"), "rejected")
     full, top = numbers(seeded), None
-    with seeded._lock:
-        top = stats.compute(seeded.db.conn, documents=2)
+    with seeded.reading() as conn:
+        top = stats.compute(conn, documents=2)
     best = sorted(full.documents_progress, key=lambda d: (-d.claims, d.id))[:2]
     assert top.documents_progress == tuple(best)
     assert top.documents_with_claims == full.documents_with_claims == 5

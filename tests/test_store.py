@@ -9,6 +9,8 @@ import pytest
 from annotations.errors import InputError
 from annotations.store import Store, StoreError
 
+pytestmark = pytest.mark.both_backends
+
 TEXT = "Alpha said the economy grew 5%. Beta disagreed 👨‍👩‍👧 strongly."
 
 

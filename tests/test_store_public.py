@@ -14,6 +14,8 @@ from annotations.entities import corrections
 from annotations.review.listing import ReviewReader
 from annotations.store import Store, StoreError
 
+pytestmark = pytest.mark.both_backends
+
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = "Alice said batteries last. Bob said they do not. Carol agreed with Alice."
 
@@ -84,7 +86,10 @@ def test_reading_sees_the_open_transaction_and_quote_checks_the_span(store: Stor
     with pytest.raises(StoreError, match="outside the document"):
         store.quote(doc.id, 60, 999)
     with store.transaction() as conn:
-        conn.execute("insert or replace into settings(key, value) values ('k', 'v')")
+        conn.execute(
+            "insert into settings(key, value) values ('k', 'v')"
+            " on conflict (key) do update set value = excluded.value"
+        )
         with store.reading() as seen:
             assert seen.execute("select value from settings where key = 'k'").fetchone() == ("v",)
     assert store.setting("k") == "v"

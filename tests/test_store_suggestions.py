@@ -17,6 +17,8 @@ from annotations.store import Store, StoreError, sqlite_check
 from annotations.store.learner_data import Example
 from annotations.store.team_merge import merge_databases
 
+pytestmark = pytest.mark.both_backends
+
 TEXT = (
     "Unemployment fell to 3.9% in May, the ministry said. I love spring. "
     "Exports will double by 2030, Guo Jiakun said. The weather was nice."

@@ -11,6 +11,8 @@ from annotations.review.decisions import decide_matching
 from annotations.review.filters import ReviewFilter
 from annotations.store import Store, UndoStep
 
+pytestmark = pytest.mark.both_backends
+
 TEXT = "Alice said batteries last. Bob said they do not."
 
 

@@ -17,15 +17,16 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import WorkerFailed
 
+from annotations.assignments import next_assigned
 from annotations.entities import Recognizer, builtin, default_gazetteer_path, resolve
-from annotations.errors import AnnottyError, DatabaseProblem
+from annotations.errors import AnnottyError, DatabaseProblem, ServerUnavailable
 from annotations.keymap import Keymap
 from annotations.recovery import SaveQueue, permanent_problem
 from annotations.review.filters import ReviewFilter
 from annotations.schema import Schema, load_default
 from annotations.screen_text import screen_safe
 from annotations.store import Store
-from annotations.store.watcher import Changes, Watcher
+from annotations.store.watcher import Changes, watcher_for
 from annotations.terminal_safe import plural
 from tui.commands import binding_commands
 from tui.key_clashes import all_bindings, binding_classes, check_clashes
@@ -118,11 +119,11 @@ class AnnottyApp(SaveGuard, SuggesterHost):
         file) is shown once as a notice naming the database and what to do; the app stays up.
         Anything else is a bug and goes to Textual's own handler (traceback, exit)."""
         cause = error.error if isinstance(error, WorkerFailed) else error
-        if not isinstance(cause, (sqlite3.Error, DatabaseProblem)):
+        if not isinstance(cause, (sqlite3.Error, DatabaseProblem, ServerUnavailable)):
             super()._handle_exception(error)
             return
-        message = permanent_problem(cause, self.store.path) or (
-            f"{self.store.path or 'the database'}: database error: {cause}"
+        message = permanent_problem(cause, self.store.where) or (
+            f"{self.store.where or 'the database'}: database error: {cause}"
         )
         log.info("store error: %r", cause)
         if message not in self._problems_shown:
@@ -156,7 +157,7 @@ class AnnottyApp(SaveGuard, SuggesterHost):
             )
         elif self.seed:
             self.seed_corpus()
-        self.watcher = Watcher(self.store)
+        self.watcher = watcher_for(self.store)
         self._on_terminal = on_terminal()  # False in tests and under textual-serve
         self.poll_timer = self.set_interval(POLL_SECONDS, self.poll_changes)
         if not self.store.readonly:
@@ -173,6 +174,15 @@ class AnnottyApp(SaveGuard, SuggesterHost):
         changes = self.watcher.poll()
         if changes:
             self.call_from_thread(self._changed, changes)
+
+    def close_watcher(self) -> None:
+        """Let go of the watcher's own connection (a server database's LISTEN session)."""
+        watcher = getattr(self, "watcher", None)
+        if watcher is not None:
+            watcher.close()
+
+    def on_unmount(self) -> None:
+        self.close_watcher()
 
     def _terminal_gone(self) -> None:
         log.info("the terminal went away: exiting (kept saves are in the recovery journal)")
@@ -204,8 +214,14 @@ class AnnottyApp(SaveGuard, SuggesterHost):
 
     @work(thread=True, exclusive=True, group="navigate")
     def open_next_unfinished(self, after: str | None = None, replace: bool = False) -> None:
-        """Open the first to-do or in-progress document after ``after`` (wrapping round)."""
+        """Open the first to-do or in-progress document after ``after`` (wrapping round): of
+        those assigned to me first, when I have assignments (``annotty assign``)."""
         docs = self.store.documents()
+        mine = self.store.assignments_of()
+        target = next_assigned([(d.id, d.status) for d in docs], after, mine) if mine else None
+        if target is not None:
+            self.call_from_thread(self._open_instead if replace else self.open_document, target)
+            return
         ids = [d.id for d in docs]
         begin = ids.index(after) + 1 if after in ids else 0
         for doc in docs[begin:] + docs[:begin]:
@@ -273,8 +289,9 @@ class AnnottyApp(SaveGuard, SuggesterHost):
 
     def action_database_info(self) -> None:
         """The open database's full path (the library shows only its file name)."""
-        path = self.store.path
-        where = str(path.resolve()) if path is not None else "in memory (nothing is saved)"
+        path, where = self.store.path, self.store.location
+        if self.store.url is None:
+            where = str(path.resolve()) if path is not None else "in memory (nothing is saved)"
         self.notify(
             f"Database: {screen_safe(where)}\nAnnotator: {screen_safe(self.store.annotator)}",
             title="Database",
@@ -377,3 +394,4 @@ def run(
         app.run()
     finally:
         app.wait_for_positions()
+        app.close_watcher()

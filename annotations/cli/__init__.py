@@ -22,7 +22,6 @@ from annotations.entities import Recognizer, default_gazetteer_path, resolve
 from annotations.errors import AnnottyError, ReadOnlyDatabase
 from annotations.store import Store
 from annotations.store import sqlite as dbmod
-from annotations.store.sqlite import refuse_url
 
 if TYPE_CHECKING:  # the suggesters load only for the commands that suggest
     from annotations.suggest.choice import Suggester
@@ -33,11 +32,15 @@ class Settings:
     """What the global options chose; the store opens on first use."""
 
     db: Path
+    """The database file; with a server ``url``, where the local files live beside it would
+    (the gazetteer, the keymap): the default database's folder."""
     annotator: str | None
     schema: Path | None
     recognizer: str | None = None
     entities: Path | None = None
     suggester: str | None = None
+    url: str | None = None
+    """``--db postgresql://...`` (or ``$ANNOTTY_DB``): the server database instead of a file."""
     _store: Store | None = field(default=None, repr=False)
     _recognizer: Recognizer | None = field(default=None, repr=False)
     _suggester: Suggester | None = field(default=None, repr=False)
@@ -45,15 +48,35 @@ class Settings:
     _documents_at_open: int | None = field(default=None, repr=False)
     _documents_at_close: int | None = field(default=None, repr=False)
 
+    @property
+    def target(self) -> str | Path:
+        """What ``Store`` opens: the server URL, else the file."""
+        return self.url if self.url is not None else self.db
+
+    @property
+    def location(self) -> str:
+        """The database as it may be shown: the file, or the URL without its password."""
+        if self.url is None:
+            return str(self.db)
+        from annotations.store.pg_url import redact
+
+        return redact(self.url)
+
+    def db_exists(self) -> bool:
+        """Whether there is a database to read (a server database is created on connect)."""
+        return self.url is not None or self.db.exists()
+
     def store(self, create: bool = False) -> Store:
         """The database, opened on first use. Only commands that make work (``import``) pass
         ``create=True``; for the others a missing file is a typo in ``--db``, not a new
         project. A read-only file opens for reading, with one line saying so."""
         if self._store is None:
-            store = Store(self.db, annotator=self.annotator, create=create, background_check=create)
+            store = Store(
+                self.target, annotator=self.annotator, create=create, background_check=create
+            )
             if store.readonly and create:  # a command that writes: say so once, and stop
                 store.close()
-                raise ReadOnlyDatabase(self.db, store.readonly)
+                raise ReadOnlyDatabase(self.location, store.readonly)
             if store.readonly:
                 click.echo(
                     f"annotty: {one_line(f'{self.db}: read-only ({store.readonly})')}; "
@@ -71,7 +94,7 @@ class Settings:
         (the app says so itself). Closed at the end of the command like ``store``."""
         if self._store is None:
             self._store = Store(
-                self.db, annotator=self.annotator, create=create, background_check=True
+                self.target, annotator=self.annotator, create=create, background_check=True
             )
         return self._store
 
@@ -128,7 +151,7 @@ class Settings:
         if self._suggester is None:
             from annotations.cli.suggester_option import choose_suggester
 
-            if store is None and self.db.exists():
+            if store is None and self.db_exists():
                 store = self.store()
             self._suggester, warnings = choose_suggester(self.suggester, store, self.schema)
             for warning in warnings:
@@ -224,10 +247,10 @@ def cli(
 
     Run without a command to open the terminal app.
     """
-    if db is not None:
-        refuse_url(db)  # checked before Path() turns "postgresql://h/x" into "postgresql:/h/x"
+    url = paths.database_url(db)  # before Path() turns "postgresql://h/x" into "postgresql:/h/x"
     settings = Settings(
-        db=Path(db) if db else paths.default_db(),
+        db=paths.default_db() if db is None or url is not None else Path(db),
+        url=url,
         annotator=annotator,
         schema=schema,
         recognizer=recognizer,

@@ -28,14 +28,55 @@ def db_group() -> None:
     """Look after the database file: check it for damage, reclaim free space."""
 
 
+@db_group.command("upgrade")
+@pass_settings
+def upgrade_cmd(settings: Settings) -> None:
+    """Bring the database's schema up to this annotty's (opening it does the same; this does it
+    explicitly, e.g. before a team starts). A database made by a newer annotty is refused."""
+    from annotations.store.sqlite_schema import SCHEMA_VERSION
+
+    was = schema_version(settings)
+    settings.store(create=settings.url is not None)
+    if was == SCHEMA_VERSION:
+        click.echo(f"{clean(settings.location)}: schema {SCHEMA_VERSION}, up to date")
+    else:
+        click.echo(f"{clean(settings.location)}: schema {was} -> {SCHEMA_VERSION}")
+
+
+def schema_version(settings: Settings) -> int:
+    """The version the database has now, read without changing it (0: a new database)."""
+    if settings.url is None:
+        if not settings.db.exists():
+            return 0
+        state = dbmod.check_file(settings.db)
+        conn = db_check.read_only_connection(settings.db, state)
+        try:
+            from annotations.store.sqlite_schema import check_version
+
+            return check_version(conn, str(settings.db))
+        finally:
+            conn.close()
+    from annotations.store.pg import server_schema_version
+
+    return server_schema_version(settings.url)
+
+
 @db_group.command("check")
 @pass_settings
 def check_cmd(settings: Settings) -> None:
     """Read every page and index (SQLite's integrity_check) and say whether the file is sound.
 
     Reads only, so it is safe while others annotate; takes about a second per GB when the file
-    is in the page cache, longer from a cold disk.
+    is in the page cache, longer from a cold disk. On a server database: that it can be
+    reached and its schema is this annotty's (the server keeps its own pages sound).
     """
+    if settings.url is not None:
+        from annotations.store.sqlite_schema import SCHEMA_VERSION
+
+        found = schema_version(settings)
+        state = "up to date" if found == SCHEMA_VERSION else "older: `annotty db upgrade`"
+        click.echo(f"{clean(settings.location)}: ok (schema {found}, {state})")
+        return
     path = settings.db
     dbmod.check_file(path)  # an annotty database, not another program's file
     started, before = time.monotonic(), db_check.state_key(path)
@@ -56,6 +97,13 @@ def vacuum_cmd(settings: Settings) -> None:
     Every row stays as it was, history included. Other writers wait while it runs (seconds
     per GB), and it needs free disk space about the size of the database.
     """
+    if settings.url is not None:
+        schema_version(settings)  # reachable, and an annotty database
+        click.echo(
+            f"{clean(settings.location)}: nothing to do: the PostgreSQL server reclaims space "
+            "itself (autovacuum)"
+        )
+        return
     path = settings.db
     opened = dbmod.open_database(path, create=False, background_check=False)
     conn = opened.db.conn

@@ -18,7 +18,7 @@ from annotations.terminal_safe import clean
 def find_document(settings: Settings, target: str) -> Document | None:
     """A document by id, unique id prefix, file name or title (``annotations.doc_ref``); None
     if there is no such document."""
-    if not settings.db.exists():
+    if not settings.db_exists():
         return None
     store = settings.store()
     try:

@@ -158,7 +158,7 @@ def eval_entities_cmd(
     """
 
     def lookup(doc_id: str) -> str | None:
-        doc = settings.store().find_document(doc_id) if settings.db.exists() else None
+        doc = settings.store().find_document(doc_id) if settings.db_exists() else None
         return doc.text if doc else None
 
     docs = ev.load_gold(gold, lookup)

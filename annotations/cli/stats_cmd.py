@@ -36,7 +36,7 @@ def stats_cmd(settings: Settings, as_json: bool) -> None:
 
 def _print_summary(settings: Settings, n: stats_mod.Stats) -> None:
     """One record per line; every name from the data goes through ``clean``."""
-    click.echo(f"database   {clean(settings.db)}")
+    click.echo(f"database   {clean(settings.location)}")
     for key in ("documents", "entities", "claims", "history"):
         click.echo(f"{key:<10} {getattr(n, key)}")
     review = n.review
@@ -64,6 +64,17 @@ def _print_summary(settings: Settings, n: stats_mod.Stats) -> None:
             "  top speakers: " + ", ".join(f"{clean(s.speaker)} {s.claims}" for s in speakers)
         )
     _print_suggestions(n.suggestions)
+    _print_assignments(n.assignments)
+
+
+def _print_assignments(rows: tuple[stats_mod.AssignedProgress, ...]) -> None:
+    """Progress on assigned documents, only once there are assignments (``annotty assign``)."""
+    for row in rows:
+        click.echo(
+            f"assigned   {clean(row.annotator or '-')}: {row.done} of "
+            f"{plural(row.assigned, 'document')} done, {row.in_progress} in progress, "
+            f"{row.skipped} skipped, {row.todo} to do"
+        )
 
 
 def _print_suggestions(s: stats_mod.SuggestionStats) -> None:

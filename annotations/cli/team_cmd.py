@@ -11,27 +11,30 @@ import click
 from annotations import agreement as agreement_mod
 from annotations.cli import Settings, cli, pass_settings
 from annotations.errors import InputError
-from annotations.store.team_merge import merge_databases
+from annotations.store.team_merge import database, merge_databases, shown
 from annotations.terminal_safe import clean, dumps, plural
 
 
 @cli.command("merge")
-@click.argument("sources", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("sources", nargs=-1, required=True, metavar="SRC...")
 @click.option(
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The team database to merge into (created if missing).",
+    metavar="DEST",
+    help="The team database to merge into: a file (created if missing) or a postgresql:// URL"
+    " (set up if new).",
 )
 @pass_settings
-def merge_cmd(settings: Settings, sources: tuple[Path, ...], output: Path) -> None:
-    """Merge annotators' databases into one: documents matched by their text, every claim kept
-    with its author and history. Merging the same database again changes nothing."""
-    for src in sources:
-        if not src.is_file():
-            raise InputError(src, "no such database file")
-    for report in merge_databases(list(sources), output, annotator=settings.annotator):
+def merge_cmd(settings: Settings, sources: tuple[str, ...], output: str) -> None:
+    """Merge annotators' databases into one: documents matched by their text, every claim and
+    assignment kept with its author and history. Each SRC and DEST is an SQLite file or a
+    postgresql:// URL. Merging the same database again changes nothing."""
+    targets = [database(src) for src in sources]
+    for target in targets:
+        if isinstance(target, Path) and not target.is_file():
+            raise InputError(target, "no such database file")
+    for report in merge_databases(targets, database(output), annotator=settings.annotator):
         docs = report.documents_added + report.documents_matched
         click.echo(
             f"{clean(report.source)}: {plural(docs, 'document')} "
@@ -50,11 +53,12 @@ def merge_cmd(settings: Settings, sources: tuple[Path, ...], output: Path) -> No
                 else ""
             )
             + (f", {plural(report.models, 'suggester model')}" if report.models else "")
+            + (f", {plural(report.assignments, 'assignment')}" if report.assignments else "")
             + ("" if report.changed else "  (no change)")
         )
         for line in report.problems:  # forged or damaged history rows, left out
             click.echo(clean(line), err=True)
-    click.echo(f"merged {plural(len(sources), 'database')} into {clean(output)}")
+    click.echo(f"merged {plural(len(sources), 'database')} into {clean(shown(output))}")
 
 
 @cli.command("agreement")

@@ -27,7 +27,7 @@ from annotations.model import (
     Entity,
     ReviewStatus,
 )
-from annotations.store import Store
+from annotations.store import Store, dialect
 from annotations.store import sqlite as dbmod
 
 if TYPE_CHECKING:
@@ -321,9 +321,21 @@ class _Reader:
         with self.connection() as conn:
             return conn.execute(sql, list(params)).fetchall()
 
+    def tables(self) -> set[str]:
+        with self.connection() as conn:
+            return dialect.table_names(conn)
+
 
 @contextmanager
 def _reader(store: Store) -> Iterator[_Reader]:
+    if store.url is not None:  # a server: one repeatable-read snapshot on a pooled connection
+        with store.separate_reading() as pg:
+            pg.execute("begin isolation level repeatable read read only")
+            try:
+                yield _Reader(lambda: contextlib.nullcontext(pg))
+            finally:
+                pg.execute("commit")
+        return
     if store.path is None:
         yield _Reader(store.reading)  # one connection: share the store's
         return
@@ -339,9 +351,7 @@ def _reader(store: Store) -> Iterator[_Reader]:
 def _has_decisions(reader: _Reader) -> bool:
     """A database from before claim candidates (opened read-only, so never migrated) has no
     ``suggestions`` table: it has no decided candidate to export."""
-    return bool(
-        reader.rows("select 1 from sqlite_master where type = 'table' and name = 'suggestions'")
-    )
+    return "suggestions" in reader.tables()
 
 
 def _readable(reader: _Reader, filters: Filters) -> Filters:
@@ -355,7 +365,7 @@ def count_documents(store: Store, filters: Filters | None = None) -> int:
     """How many documents an export with these filters writes (for a progress bar)."""
     with _reader(store) as reader:
         where, params = _readable(reader, filters or Filters()).doc_sql()
-        return int(reader.rows(f"select count(*) from documents d where 1{where}", params)[0][0])
+        return int(reader.rows(f"select count(*) from documents d where true{where}", params)[0][0])
 
 
 def count_uncached(store: Store, key: str, filters: Filters | None = None) -> int:
@@ -388,7 +398,7 @@ def bundles(
         doc_where, doc_params = filters.doc_sql()
         claim_where, claim_params = filters.claim_sql()
         total = int(
-            reader.rows(f"select count(*) from documents d where 1{doc_where}", doc_params)[0][0]
+            reader.rows(f"select count(*) from documents d where true{doc_where}", doc_params)[0][0]
         )
         after = -1
         done = 0

@@ -11,7 +11,7 @@ from typing import Any
 
 from annotations.model import REVIEW_STATUSES, Claim, now_iso
 from annotations.review.filters import ReviewError, ReviewFilter, where
-from annotations.store import Store, StoreError
+from annotations.store import ConflictError, Store, StoreError
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +48,20 @@ def _reviewed(
     }
 
 
-def decide(store: Store, claim_id: str, decision: str, reason: str = "") -> Claim:
-    """Accept, reject (with an optional reason) or reset one claim; logged as ``review``."""
+def decide(
+    store: Store, claim_id: str, decision: str, reason: str = "", expected: str | None = None
+) -> Claim:
+    """Accept, reject (with an optional reason) or reset one claim; logged as ``review``.
+
+    ``expected``: the version of the claim the reviewer saw (``Claim.version``); if someone
+    else changed it since, ``ConflictError`` (with the claim as it is now) and nothing saved.
+    """
     check_decision(decision)
     values = _reviewed({}, decision, store.annotator, reason.strip(), now_iso())
     try:
-        return store.review_claim(claim_id, values)
+        return store.review_claim(claim_id, values, expected=expected)
+    except ConflictError:
+        raise
     except StoreError as exc:  # the claim is gone
         raise ReviewError(str(exc)) from None
 
@@ -65,12 +73,12 @@ def decide_matching(store: Store, f: ReviewFilter, decision: str, reason: str = 
     (``Store.review_where``).
     """
     check_decision(decision)
-    cond, params = where(f)
+    cond, params = where(f, store)
     values = _reviewed({}, decision, store.annotator, reason.strip(), now_iso())
     count, batch = store.review_where(cond, params, values, values["reviewed_at"] or now_iso())
     return BulkResult(count, batch)
 
 
 def count_matching(store: Store, f: ReviewFilter) -> int:
-    cond, params = where(f)
+    cond, params = where(f, store)
     return store.count_claims_where(cond, params)

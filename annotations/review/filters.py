@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotations.doc_ref import AmbiguousDocument, NoSuchDocument, resolve_document
 from annotations.model import REVIEW_STATUSES
-from annotations.store import Store, StoreError
+from annotations.store import Store, StoreError, dialect
 from annotations.terminal_safe import clean
 
 if TYPE_CHECKING:
@@ -196,14 +196,38 @@ def check_value(name: str, value: str, valid: Iterable[str], shown: int = 12) ->
     raise ReviewError(f"unknown {what} '{clean(value)}'{hint} (valid: {listed}{more})")
 
 
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"\s+", text.strip()) if any(ch.isalnum() for ch in w)]
+
+
 def fts_query(text: str) -> str:
     """User words as an FTS5 query: each a quoted prefix term, so no input is FTS syntax."""
-    words = [w for w in re.split(r"\s+", text.strip()) if any(ch.isalnum() for ch in w)]
-    return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+    return " ".join('"' + w.replace('"', '""') + '"*' for w in _words(text))
 
 
-def where(f: ReviewFilter) -> tuple[str, list[Any]]:
-    """SQL condition on ``claims c`` for a filter, with its parameters."""
+def ts_query(text: str) -> str:
+    """User words as PostgreSQL ``to_tsquery`` input, the same search as ``fts_query``: each
+    a quoted prefix lexeme (quote doubled, backslash escaped: no input is tsquery syntax),
+    all of them required."""
+    return " & ".join(
+        "'" + w.replace("\\", "\\\\").replace("'", "''") + "':*" for w in _words(text)
+    )
+
+
+def _search(text: str, db: object) -> tuple[str, str]:
+    """The full-text condition and its parameter: FTS5 on SQLite, the claims' ``search``
+    tsvector (``pg_schema``, GIN-indexed, same accent folding) on PostgreSQL; "" if no word."""
+    if dialect.is_postgres(db):
+        query = ts_query(text)
+        return ("c.search @@ to_tsquery('annotty', ?)" if query else ""), query
+    query = fts_query(text)
+    cond = "c.rowid in (select rowid from claims_fts where claims_fts match ?)"
+    return (cond if query else ""), query
+
+
+def where(f: ReviewFilter, db: object = None) -> tuple[str, list[Any]]:
+    """SQL condition on ``claims c`` for a filter, with its parameters. ``db`` (the store or
+    a connection of it) says which database runs it: its full-text search differs."""
     parts: list[str] = []
     params: list[Any] = []
     for name in ("claim_type", "stance", "target", "annotator", "review_status"):
@@ -219,9 +243,9 @@ def where(f: ReviewFilter) -> tuple[str, list[Any]]:
         )
         params += [f.document, pattern]
     if f.search:
-        query = fts_query(f.search)
-        if query:
-            parts.append("c.rowid in (select rowid from claims_fts where claims_fts match ?)")
+        cond, query = _search(f.search, db)
+        if cond:
+            parts.append(cond)
             params.append(query)
     if f.source in SOURCES:  # one hashed subquery, not a lookup per claim
         negate = "not " if f.source == "manual" else ""
@@ -229,7 +253,7 @@ def where(f: ReviewFilter) -> tuple[str, list[Any]]:
             f"c.id {negate}in (select claim_id from suggestions"
             " where decision = 'accepted' and claim_id != '')"
         )
-    return (" and ".join(parts) or "1"), params
+    return (" and ".join(parts) or "true"), params
 
 
 def saved_filter(store: Store) -> ReviewFilter:

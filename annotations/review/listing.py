@@ -6,6 +6,12 @@ order, then by offset) comes from one sort-free query over the ``(doc_id, start)
 cached until claims are added, removed or moved; a filter then only needs the *set* of
 matching rowids, an unsorted scan, which keeps a filter matching all 100,000 claims fast.
 
+On PostgreSQL (1,000,000 claims in ``bench_pg_review``) the same steps run in one read-only
+snapshot with their own queries: the order as one array per document, read through the
+(doc_id, start, rowid) index; the cached order is kept until an exact change counter
+(``pg_schema.REVIEW_ORDER_CHANGES``) moves; a filter's rowids come as one array, from the
+(value, rowid) indexes, and with memory enough for an exact bitmap when fields are combined.
+
 Reads go through their own connections (``ReviewReader``) so that, in WAL mode, paging never waits
 for a long write such as a bulk decision. Rows are plain ``Claim`` objects; the table's document
 titles come from ``ReviewList.title``, read with the same page.
@@ -20,20 +26,43 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from itertools import compress
+from operator import itemgetter
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from annotations.model import CLAIM_FIELDS, Claim, Entity, ReviewStatus
 from annotations.review.filters import ReviewError, ReviewFilter, where
-from annotations.store import Store
+from annotations.store import Store, dialect
 from annotations.store import sqlite as dbmod
 
 PAGE = 100
-_FINGERPRINT = "select count(*), max(rowid), total(start), total(rowid * (start + 1)) from claims"
+# sums as floats (as SQLite's ``total`` was): an integer sum could overflow 64 bits
+_FINGERPRINT = (
+    "select count(*), max(rowid), coalesce(sum(start), 0),"
+    " coalesce(sum(cast(rowid * (start + 1) as real)), 0) from claims"
+)
 _ORDER = (
     "select group_concat(r) from (select c.rowid as r from documents d"
     " join claims c on c.doc_id = d.id order by d.rowid, c.start, c.rowid)"
 )
+# PostgreSQL keeps a subquery's order into an aggregate only when the aggregate says so, and
+# an ordered aggregate sorts all 1,000,000 rows (a second); an ARRAY(subquery) keeps the
+# subquery's ORDER BY, here one index range per document, so nothing is sorted but documents
+_PG_ORDER = (
+    "select array(select c.rowid from claims c where c.doc_id = d.id order by c.start, c.rowid)"
+    " from documents d order by d.rowid"
+)
+# pg_schema.REVIEW_ORDER_CHANGES (not imported: pg_schema brings psycopg to SQLite users)
+_PG_CHANGES = "select coalesce(sum(n), 0) from claims_order_changes"
+_PG_HAS_CHANGES = "select to_regclass('claims_order_changes') is not null"
+# a filter combining fields ANDs index bitmaps; in the default 4 MB they go lossy and every
+# claim of a page is read again (250 ms instead of 60 for type+stance+annotator+search)
+_PG_WORK_MEM = "set local work_mem = '64MB'"
+_PG_IDS = "cast(string_to_array(?, ',') as bigint[])"  # rowids sent as one text parameter
+_COUNT = "select count(*) from claims"
+_PENDING = "select rowid from claims where review_status = 'pending'"
+_COLUMNS = ", ".join(f'"{name}"' for name in CLAIM_FIELDS)
 
 
 # a page of claims with their documents' titles; building 100 ``Claim`` objects takes ~0.2 ms
@@ -59,6 +88,8 @@ class ReviewReader:
         self._order: array[int] = array("q")
         self._order_key: tuple[object, ...] | None = None
         self._order_lock = threading.Lock()
+        self._counted: bool | None = None  # the server database has the change counter
+        self._whole: array[int] | None = None  # the order, if it holds every claim
 
     def _open(self, path: Path) -> sqlite3.Connection:
         return dbmod.read_connection(path)  # decodes broken UTF-8; works read-only
@@ -66,6 +97,10 @@ class ReviewReader:
     @contextmanager
     def shared(self) -> Iterator[sqlite3.Connection]:
         """The long-lived connection for short reads on the UI thread (pages of rows)."""
+        if self.store.url is not None:
+            with self.store.separate_reading() as conn:
+                yield conn
+            return
         if self.store.path is None:
             with self.store.reading() as conn:
                 yield conn
@@ -78,6 +113,10 @@ class ReviewReader:
     @contextmanager
     def fresh(self) -> Iterator[sqlite3.Connection]:
         """A connection of its own, for a worker thread's longer query."""
+        if self.store.url is not None:
+            with self.store.separate_reading() as conn:
+                yield conn
+            return
         if self.store.path is None:
             with self.store.reading() as conn:
                 yield conn
@@ -92,12 +131,44 @@ class ReviewReader:
         """All claims' rowids in display order, recomputed only when claims were added,
         removed or moved (a checksum over the covering index says so in a few ms)."""
         with self._order_lock:
-            key = tuple(conn.execute(_FINGERPRINT).fetchone())
+            key = self._order_version(conn)
             if key != self._order_key:
-                raw = conn.execute(_ORDER).fetchone()[0]
-                self._order = array("q", map(int, raw.split(","))) if raw else array("q")
+                self._order = _display_order(conn)
                 self._order_key = key
+                # on PostgreSQL: no claim lacks its document (a count, 80 ms at 1,000,000)
+                pg = dialect.is_postgres(conn)
+                whole = pg and conn.execute(_COUNT).fetchone()[0] == len(self._order)
+                self._whole = self._order if whole else None
             return self._order
+
+    def lists_every_claim(self, order: array[int]) -> bool:
+        """Whether ``order`` (from ``display_order``) holds every claim in the database,
+        as it does unless a claim's document is missing; known on PostgreSQL only."""
+        return order is self._whole
+
+    def _order_version(self, conn: sqlite3.Connection) -> tuple[object, ...]:
+        """What changes when claims are added, removed or moved: the change counter on a
+        server that has it (one tiny row per connection), else a checksum over all claims."""
+        if dialect.is_postgres(conn):
+            if self._counted is None:
+                self._counted = bool(conn.execute(_PG_HAS_CHANGES).fetchone()[0])
+            if self._counted:
+                return ("changes", conn.execute(_PG_CHANGES).fetchone()[0])
+        return tuple(conn.execute(_FINGERPRINT).fetchone())
+
+    @contextmanager
+    def snapshot(self, conn: sqlite3.Connection) -> Iterator[None]:
+        """On PostgreSQL, one read-only snapshot for the change counter, the order and a
+        filter's rowids, so they describe the same claims (SQLite's reads are one query each
+        over an order checked by its checksum); elsewhere nothing."""
+        if not dialect.is_postgres(conn):
+            yield
+            return
+        raw: Any = getattr(conn, "raw")  # noqa: B009 - the psycopg connection under it
+        with raw.transaction():
+            conn.execute("set transaction isolation level repeatable read, read only")
+            conn.execute(_PG_WORK_MEM)
+            yield
 
     def close(self) -> None:
         with self._lock:
@@ -126,21 +197,23 @@ class ReviewReader:
 
 
 def matching_rowids(
-    conn: sqlite3.Connection, f: ReviewFilter, order: array[int] | None = None
+    conn: sqlite3.Connection, f: ReviewFilter, order: array[int] | None = None, whole: bool = False
 ) -> array[int]:
     """Rowids of the claims matching ``f`` in library order (documents as imported, then by
-    offset); ``order`` is all claims in that order, when the caller has it cached.
+    offset); ``order`` is all claims in that order, when the caller has it cached; ``whole``
+    says it holds every claim of the database, read in this connection's snapshot.
 
     Sorting only the matching claims in SQL costs a 100,000-row sort when the filter matches
     most of them (review=pending, at first); taking the unsorted set and keeping those in the
     cached order is about twice as fast, and as fast for small results.
     """
     if order is None:
-        raw = conn.execute(_ORDER).fetchone()[0]
-        order = array("q", map(int, raw.split(","))) if raw else array("q")
+        order = _display_order(conn)
     if f.is_empty():
         return order
-    cond, params = where(f)
+    if dialect.is_postgres(conn):
+        return _pg_matching(conn, *_pg_select(f, conn), order, whole)
+    cond, params = where(f, conn)
     try:
         raw = conn.execute(
             f"select group_concat(c.rowid) from claims c where {cond}", params
@@ -149,8 +222,97 @@ def matching_rowids(
         raise ReviewError(f"cannot search for {f.search!r}: {exc}") from exc
     if not raw:
         return array("q")
-    wanted = set(map(int, raw.split(",")))
-    return array("q", filter(wanted.__contains__, order))
+    return _Gather.of(order).keep(list(map(int, raw.split(","))))
+
+
+def _pg_select(f: ReviewFilter, conn: Any) -> tuple[str, list[Any]]:
+    """The query of the filter's rowids: with a search, one condition (the planner ANDs the
+    search index's bitmap with the others'); else one query per field, INTERSECTed, each
+    read from its (value, rowid) index alone (an AND of bitmaps reads every claim they
+    share from the table: 220 ms instead of 85 for annotator+type at 1,000,000 claims)."""
+    fields = f.active()
+    if f.search or len(fields) < 2:
+        cond, params = where(f, conn)
+        return f"select c.rowid from claims c where {cond}", params
+    parts: list[str] = []
+    params = []
+    for name, value in fields:
+        cond, more = where(ReviewFilter(**{name: value}), conn)
+        parts.append(f"select c.rowid from claims c where {cond}")
+        params += more
+    return " intersect ".join(parts), params
+
+
+def _pg_matching(
+    conn: Any, select: str, params: list[Any], order: array[int], whole: bool
+) -> array[int]:
+    """The filter's rowids as one array, kept in ``order``'s order.
+
+    When every claim matches (review=pending at first) and ``order`` holds every claim, the
+    order is the answer (the caller read its change counter in this same snapshot, so the
+    sets are equal). Otherwise a
+    byte per rowid marks the matching ones and ``_Gather`` reads the marks in display order:
+    three C loops, 4 times faster at 1,000,000 claims than a set tested claim by claim.
+    """
+    wanted: list[int] = _pg_binary(conn, f"select array({select})", params)[0][0] or []
+    if not wanted:
+        return array("q")
+    if whole and len(wanted) == len(order):
+        return order
+    return _Gather.of(order).keep(wanted)
+
+
+class _Gather:
+    """``order`` filtered by a set of rowids without a Python loop over ``order``: an
+    ``itemgetter`` of all of ``order`` (built once per order, ~30 ms and 40 MB at 1,000,000
+    claims) reads a byte mask indexed by rowid in display order; ``compress`` keeps the marked.
+    """
+
+    _last: _Gather | None = None
+
+    def __init__(self, order: array[int]) -> None:
+        self.order = order
+        self.size = max(order, default=-1) + 1
+        self.getter = itemgetter(*order) if len(order) > 1 else None
+
+    @classmethod
+    def of(cls, order: array[int]) -> _Gather:
+        last = cls._last
+        if last is None or last.order is not order:
+            last = cls._last = cls(order)
+        return last
+
+    def keep(self, wanted: list[int]) -> array[int]:
+        if self.getter is None:  # itemgetter of one item returns it, not a tuple
+            return array("q", filter(set(wanted).__contains__, self.order))
+        mask = bytearray(self.size)
+        try:
+            for rowid in wanted:
+                mask[rowid] = 1
+        except IndexError:  # a claim newer than the order: the caller's order is stale
+            return array("q", filter(set(wanted).__contains__, self.order))
+        return array("q", compress(self.order, self.getter(mask)))
+
+
+def _pg_binary(conn: Any, sql: str, params: list[Any] | None = None) -> list[Any]:
+    """Rows of a PostgreSQL query in binary form: arrays of rowids arrive as packed integers,
+    not digits to parse (a third faster for a million)."""
+    from annotations.store.pg import translate
+
+    with conn.raw.cursor(binary=True) as cur:
+        cur.execute(translate(sql), params or [])
+        return list(cur.fetchall())
+
+
+def _display_order(conn: sqlite3.Connection) -> array[int]:
+    """All claims' rowids in display order (documents as imported, then by offset)."""
+    if dialect.is_postgres(conn):
+        out = array("q")
+        for (ids,) in _pg_binary(conn, _PG_ORDER):
+            out.extend(ids)
+        return out
+    raw = conn.execute(_ORDER).fetchone()[0]
+    return array("q", map(int, raw.split(","))) if raw else array("q")
 
 
 class ReviewList:
@@ -172,8 +334,10 @@ class ReviewList:
     @classmethod
     def load(cls, reader: ReviewReader, f: ReviewFilter) -> ReviewList:
         """Run in a worker thread: up to ~100 ms for 100,000 claims."""
-        with reader.fresh() as conn:
-            return cls(reader, f, matching_rowids(conn, f, reader.display_order(conn)))
+        with reader.fresh() as conn, reader.snapshot(conn):
+            order = reader.display_order(conn)
+            found = matching_rowids(conn, f, order, reader.lists_every_claim(order))
+            return cls(reader, f, found)
 
     def __len__(self) -> int:
         return len(self.rowids)
@@ -240,30 +404,30 @@ class ReviewList:
         """
         chunk = 64
         i = index + step
-        while 0 <= i < len(self.rowids):
-            lo, hi = (
-                (i, min(len(self.rowids), i + chunk))
-                if step > 0
-                else (max(0, i - chunk + 1), i + 1)
-            )
-            ids = self.rowids[lo:hi].tolist()
-            with self.reader.shared() as conn:
-                pending = {
-                    r[0]
-                    for r in conn.execute(
-                        "select rowid from claims where review_status = 'pending'"
-                        f" and rowid in ({','.join('?' * len(ids))})",
-                        ids,
-                    )
-                }
-            for rowid, status in self.status_override.items():
-                (pending.add if status == "pending" else pending.discard)(rowid)
-            order = range(len(ids)) if step > 0 else range(len(ids) - 1, -1, -1)
-            for k in order:
-                if ids[k] in pending:
-                    return lo + k
-            i = hi if step > 0 else lo - 1
-            chunk = min(chunk * 8, 8192)
+        with self.reader.shared() as conn:  # one connection for all chunks (from the pool)
+            while 0 <= i < len(self.rowids):
+                lo, hi = (
+                    (i, min(len(self.rowids), i + chunk))
+                    if step > 0
+                    else (max(0, i - chunk + 1), i + 1)
+                )
+                ids = self.rowids[lo:hi].tolist()
+                if dialect.is_postgres(conn):  # one text parameter (adapting a list of 4,096
+                    # ints to an array costs more than the query), answered as one array
+                    sql = f"select array({_PENDING} and rowid = any({_PG_IDS}))"
+                    params = [",".join(map(str, ids))]
+                    pending = set(conn.execute(sql, params).fetchone()[0])
+                else:
+                    sql = f"{_PENDING} and rowid in ({','.join('?' * len(ids))})"
+                    pending = {r[0] for r in conn.execute(sql, ids)}
+                for rowid, status in self.status_override.items():
+                    (pending.add if status == "pending" else pending.discard)(rowid)
+                order = range(len(ids)) if step > 0 else range(len(ids) - 1, -1, -1)
+                for k in order:
+                    if ids[k] in pending:
+                        return lo + k
+                i = hi if step > 0 else lo - 1
+                chunk = min(chunk * 8, 8192)
         return None
 
 
@@ -287,7 +451,7 @@ def load_context(
     conn: sqlite3.Connection, claim_id: str, window: int = 1500
 ) -> ClaimContext | None:
     """Read only the text near the claim (documents can be megabytes), cut at line breaks."""
-    cur = conn.execute("select * from claims where id = ?", (claim_id,))
+    cur = conn.execute(f"select {_COLUMNS} from claims where id = ?", (claim_id,))
     found = cur.fetchone()
     if found is None:
         return None

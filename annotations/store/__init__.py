@@ -6,7 +6,8 @@ transactions so several annotty processes can share one file.
 
 The store is split by kind of record, one mixin per module: ``documents``, ``claims``,
 ``reviews``, ``suggestions`` (candidate decisions, suggester models), ``entity_cache``,
-``entity_edits``, ``doc_state``, ``settings``, ``changes`` (history, undo/redo) and ``counts``,
+``entity_edits``, ``doc_state``, ``assignments`` (who annotates which document), ``settings``,
+``changes`` (history, undo/redo) and ``counts``,
 over the plumbing in ``base`` (connection, lock, transactions). Beside them, the SQLite
 machinery: ``sqlite`` (opening the file), ``sqlite_schema`` (migrations), ``sqlite_check``
 (file and integrity checks), ``history`` and ``undo_stack`` (the log and the stacks derived
@@ -20,8 +21,10 @@ backend implements ``Store``'s public methods in a module of its own.
 
 from __future__ import annotations
 
+from annotations.store.assignments import Assignments
 from annotations.store.base import TEXT_CACHE, StoreBase, StoreError, Transaction, default_annotator
 from annotations.store.changes import UndoHistory, UndoStep
+from annotations.store.conflicts import ConflictError
 from annotations.store.counts import Counts
 from annotations.store.doc_state import DocStates
 from annotations.store.documents import DocumentName
@@ -34,6 +37,7 @@ from annotations.store.suggestions import Suggestions
 
 __all__ = [
     "TEXT_CACHE",
+    "ConflictError",
     "DocumentName",
     "Store",
     "StoreBase",
@@ -54,5 +58,6 @@ class Store(
     Settings,
     UndoHistory,
     Counts,
+    Assignments,
 ):
     """The core's public API for documents, entities, claims, state, settings and history."""

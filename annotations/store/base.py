@@ -16,12 +16,15 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from annotations.errors import ReadOnlyDatabase
 from annotations.store import fair_write_lock
 from annotations.store import sqlite as dbmod
 from annotations.store.fair_write_lock import FairWriteLock
+
+if TYPE_CHECKING:
+    from annotations.store.pg import PgDatabase
 
 TEXT_CACHE = 4  # document texts kept in memory for exact, fast quotes
 
@@ -52,21 +55,84 @@ class StoreBase:
         background_check: bool = True,
     ) -> None:
         """Open ``path`` (see ``db.open_database``): ``create=False`` refuses a missing file.
+        A ``postgresql://`` URL (a ``str``) opens the server backend instead (``pg``).
 
         ``readonly`` is why the file can only be read ("" when writable); every write then
         raises ``ReadOnlyDatabase``. Writes also wait for the integrity check of an existing
         file (``background_check`` starts it now rather than at the first write) and are refused
         if it found damage.
         """
+        self.annotator = annotator or default_annotator()
+        self._lock = threading.RLock()
+        self._texts: OrderedDict[str, str] = OrderedDict()
+        self._pg: PgDatabase | None = None
+        self.url: str | None = None
+        if isinstance(path, str) and dbmod.is_url(path):
+            from annotations.store.pg_url import check_scheme
+
+            check_scheme(path)
+            from annotations.store.pg import PgDatabase
+
+            self.path = None
+            self._pg = PgDatabase(path)
+            self.url = path
+            self.readonly = ""
+            self._gate = None
+            self._writers = FairWriteLock(None)
+            return
         self.path = None if path is None else Path(path)
         opened = dbmod.open_database(path, create=create, background_check=background_check)
         self.db = opened.db
         self.readonly = opened.readonly
         self._gate = opened.gate
-        self.annotator = annotator or default_annotator()
-        self._lock = threading.RLock()
-        self._texts: OrderedDict[str, str] = OrderedDict()
         self._writers = FairWriteLock(self.path)
+
+    @property
+    def location(self) -> str:
+        """Where the data lives, fit to show: the file, the server URL without its password,
+        or ":memory:"."""
+        if self._pg is not None:
+            return self._pg.where
+        return str(self.path) if self.path is not None else ":memory:"
+
+    @property
+    def short_name(self) -> str:
+        """A name for titles: the file's name, "db on host" for a server, or "in memory"."""
+        if self._pg is not None:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(self._pg.where)
+            return f"{parts.path.lstrip('/') or 'postgres'} on {parts.hostname or 'localhost'}"
+        return self.path.name if self.path is not None else "in memory"
+
+    @property
+    def session(self) -> str:
+        """This store's id on a server (its notifications carry it: a watcher tells this
+        store's commits from other people's); "" for SQLite."""
+        return self._pg.session if self._pg is not None else ""
+
+    @property
+    def where(self) -> Path | str | None:
+        """The file, or the server URL without its password, for messages; None in memory."""
+        return self.path if self._pg is None else self._pg.where
+
+    @property
+    def local_base(self) -> Path | None:
+        """Where this database's local files go (``<base>.recovery.jsonl``, the journal of
+        saves not yet written): the file itself, or for a server database a name in the data
+        folder made from its password-free URL (the same every session). None in memory."""
+        if self._pg is None:
+            return self.path
+        import hashlib
+
+        from annotations.paths import data_dir
+
+        key = hashlib.sha256(self._pg.where.encode()).hexdigest()[:16]
+        return data_dir() / "servers" / key
+
+    @property
+    def dialect(self) -> str:
+        return "postgresql" if self._pg is not None else "sqlite"
 
     def _remember(self, doc_id: str, text: str) -> None:
         with self._lock:
@@ -99,6 +165,10 @@ class StoreBase:
                     time.sleep(min(1.0, 0.01 * 2**attempt) * (0.5 + random.random()))
 
         self.check_writable()
+        if self._pg is not None:
+            with self._pg.transaction(wait, self.annotator) as pg_conn:
+                yield pg_conn  # type: ignore[misc]  # runs the same SQL text as sqlite3's
+            return
         self._writers.annotator = self.annotator
         limit = fair_write_lock.LOCK_WAIT_SECONDS if wait is None else wait
         self._writers.acquire(limit)
@@ -130,19 +200,40 @@ class StoreBase:
         are too many for ``query``. Inside ``transaction()`` it sees that transaction's
         uncommitted writes. Never write through it: writes go through ``transaction()``.
         """
+        if self._pg is not None:
+            with self._pg.connection() as pg_conn:
+                yield pg_conn  # type: ignore[misc]
+            return
         with self._lock:
             yield self.db.conn
+
+    @contextmanager
+    def separate_reading(self) -> Iterator[Any]:
+        """On a server: a connection of its own from the pool, which sees only committed data
+        and never waits for this store's writes (the review list, an export). For SQLite use
+        ``sqlite.read_connection(path)`` (a file) or ``reading()`` (in memory)."""
+        if self._pg is None:
+            raise TypeError("separate_reading() is for server databases")
+        with self._pg.pooled() as conn:
+            yield conn
 
     def own_changes(self) -> int:
         """Rows changed through this store's connection since it opened (SQLite's
         ``total_changes``): beside ``pragma data_version`` it tells our commits from others'."""
+        if self._pg is not None:
+            return self._pg.commits
         return self.db.conn.total_changes
 
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        if self._pg is not None:
+            return self._pg.rows(sql, list(params))
         with self._lock:
             return list(self.db.query(sql, list(params)))
 
     def close(self) -> None:
+        if self._pg is not None:
+            self._pg.close()
+            return
         with self._lock:
             if self._gate is not None:
                 self._gate.close()
@@ -155,6 +246,6 @@ class StoreBase:
     def check_writable(self) -> None:
         """Raise ``ReadOnlyDatabase``/``DamagedDatabase`` unless a write may go ahead."""
         if self.readonly:
-            raise ReadOnlyDatabase(self.path or ":memory:", self.readonly)
+            raise ReadOnlyDatabase(self.location, self.readonly)
         if self._gate is not None:
             self._gate.require()

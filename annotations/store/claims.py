@@ -6,7 +6,7 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from annotations.model import CLAIM_FIELDS, EDITABLE_CLAIM_FIELDS, Claim, new_id, now_iso
-from annotations.store import history
+from annotations.store import conflicts, history
 from annotations.store.base import StoreError, Transaction
 from annotations.store.documents import Documents
 
@@ -60,14 +60,16 @@ class Claims(Documents):
             )
         return claim
 
-    def update_claim(self, claim_id: str, **changes: Any) -> Claim:
+    def update_claim(self, claim_id: str, *, expected: str | None = None, **changes: Any) -> Claim:
+        """Change a claim's fields. ``expected``: the version (``Claim.version``) the user
+        edited; if someone else changed the claim since, ``ConflictError`` and nothing saved."""
         unknown = (
             set(changes) - set(EDITABLE_CLAIM_FIELDS) - {"review_status", "reviewer", "review_note"}
         )
         if unknown:
             raise StoreError(f"unknown claim fields: {', '.join(sorted(unknown))}")
         with self.transaction() as conn:
-            before = self._claim_row(conn, claim_id)
+            before = self.claim_for_write(conn, claim_id, expected, "edit")
             after = {**before, **changes, "updated_at": now_iso()}
             if "start" in changes or "end" in changes:
                 after["quote"] = self.quote(after["doc_id"], after["start"], after["end"])
@@ -84,9 +86,10 @@ class Claims(Documents):
             )
         return Claim(**after)
 
-    def delete_claim(self, claim_id: str) -> Claim:
+    def delete_claim(self, claim_id: str, *, expected: str | None = None) -> Claim:
+        """Delete a claim (``StoreError`` if it is gone); ``expected`` as for ``update_claim``."""
         with self.transaction() as conn:
-            before = self._claim_row(conn, claim_id)
+            before = self.claim_for_write(conn, claim_id, expected, "delete")
             history.apply(conn, "claim", claim_id, None)
             history.record(
                 conn, self.annotator, "delete", "claim", claim_id, before["doc_id"], before, None
@@ -94,17 +97,39 @@ class Claims(Documents):
         return Claim(**before)
 
     def claim(self, claim_id: str) -> Claim:
-        with self._lock:
-            return Claim(**self._claim_row(self.db.conn, claim_id))
+        with self.reading() as conn:
+            return Claim(**self._claim_row(conn, claim_id))
 
     def claims(self, doc_id: str | None = None) -> list[Claim]:
         """Claims in text order; columns by position into ``Claim`` (dicts cost 4x as much)."""
         where, params = ("where doc_id = ?", [doc_id]) if doc_id else ("", [])
-        with self._lock:
-            rows = self.db.conn.execute(
+        with self.reading() as conn:
+            rows = conn.execute(
                 f'select {_CLAIM_COLUMNS} from claims {where} order by doc_id, start, "end"', params
             ).fetchall()
         return [Claim(*row) for row in rows]
+
+    def claim_for_write(
+        self, conn: Transaction, claim_id: str, expected: str | None, doing: conflicts.Doing
+    ) -> dict[str, Any]:
+        """Inside ``transaction()``: the claim's row, locked for this write (PostgreSQL), after
+        checking it is still at version ``expected`` when given (``conflicts.check``)."""
+        current = conflicts.locked_row(conn, claim_id)
+        if expected is not None:
+            conflicts.check(conn, self.annotator, claim_id, current, expected, doing)
+        if current is None:
+            raise StoreError(f"no claim {claim_id!r}")
+        return current
+
+    def check_claims(
+        self, conn: Transaction, expected: dict[str, str], doing: conflicts.Doing
+    ) -> None:
+        """Inside ``transaction()``: lock the claims (in one order) and check each is still at
+        the version the user saw (``NO_CLAIM``: none), as for one claim in ``update_claim``."""
+        conflicts.lock_rows(conn, list(expected))
+        for claim_id in sorted(expected):
+            current = conflicts.locked_row(conn, claim_id)
+            conflicts.check(conn, self.annotator, claim_id, current, expected[claim_id], doing)
 
     def claim_state(self, conn: Transaction, claim_id: str) -> dict[str, Any] | None:
         """Inside ``transaction()``: the stored claim as a dict of columns, or None."""
@@ -127,7 +152,8 @@ class Claims(Documents):
         )
 
     def _claim_row(self, conn: Transaction, claim_id: str) -> dict[str, Any]:
-        cur = conn.execute("select * from claims where id = ?", (claim_id,))
+        # the columns by name: PostgreSQL's claims table also has a ``rowid`` column
+        cur = conn.execute(f"select {_CLAIM_COLUMNS} from claims where id = ?", (claim_id,))
         row = cur.fetchone()
         if row is None:
             raise StoreError(f"no claim {claim_id!r}")

@@ -18,7 +18,8 @@ class Counts(StoreBase):
         one = self._rows(
             "select (select count(*) from documents) as documents,"
             " (select count(*) from claims) as claims,"
-            " (select coalesce(sum(count), 0) from entity_runs r where computed_at ="
+            " (select cast(coalesce(sum(count), 0) as bigint) from entity_runs r"
+            "   where computed_at ="
             "   (select max(computed_at) from entity_runs r2 where r2.doc_id = r.doc_id))"
             "   as entities,"
             " (select count(*) from history) as history"

@@ -10,6 +10,9 @@ from typing import Any, NamedTuple
 from annotations.model import Document, DocumentSummary, Entity, content_id, now_iso
 from annotations.store.base import StoreBase, StoreError
 
+_DOC_COLUMNS = "id, title, source, text, meta, chars, words, imported_at"
+_DOC_CHUNK = 500  # documents per multi-row insert: 4,000 parameters, well under the limits
+
 
 class DocumentName(NamedTuple):
     """What names a document on the command line: its id, title and source file."""
@@ -47,11 +50,10 @@ class Documents(StoreBase):
             id=doc_id, title=title, text=text, source=source, meta=meta or {}, imported_at=now_iso()
         )
         with self.transaction() as conn:
-            # "or ignore": another process may import the same text meanwhile
+            # "do nothing": another process may import the same text meanwhile
             inserted = conn.execute(
-                "insert or ignore into documents"
-                "(id, title, source, text, meta, chars, words, imported_at)"
-                " values (?, ?, ?, ?, ?, ?, ?, ?)",
+                f"insert into documents({_DOC_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?)"
+                " on conflict (id) do nothing",
                 (
                     doc.id,
                     doc.title,
@@ -69,7 +71,7 @@ class Documents(StoreBase):
         return doc, True
 
     def find_document(self, doc_id: str) -> Document | None:
-        rows = self._rows("select * from documents where id = ?", [doc_id])
+        rows = self._rows(f"select {_DOC_COLUMNS} from documents where id = ?", [doc_id])
         if not rows:
             return None
         r = rows[0]
@@ -114,8 +116,8 @@ class Documents(StoreBase):
 
     def all_texts(self) -> Iterator[tuple[str, str]]:
         """Every stored document as ``(id, text)``, in no particular order."""
-        with self._lock:
-            rows = self.db.conn.execute("select id, text from documents").fetchall()
+        with self.reading() as conn:
+            rows = conn.execute("select id, text from documents").fetchall()
         yield from rows
 
     def document(self, doc_id: str) -> Document:
@@ -128,11 +130,11 @@ class Documents(StoreBase):
         """Texts of those of ``doc_ids`` that are stored: one query per 500 ids (bulk import)."""
         ids = list(dict.fromkeys(doc_ids))
         out: dict[str, str] = {}
-        with self._lock:
+        with self.reading() as conn:
             for i in range(0, len(ids), 500):
                 chunk = ids[i : i + 500]
                 out.update(
-                    self.db.conn.execute(
+                    conn.execute(
                         "select id, text from documents where id in"
                         f" ({','.join('?' * len(chunk))})",
                         chunk,
@@ -156,14 +158,17 @@ class Documents(StoreBase):
             if "\x00" in doc.text:
                 raise StoreError(f"document {doc.id}: text contains NUL characters")
         with self.transaction() as conn:
-            last = conn.execute("select coalesce(max(rowid), 0) from documents").fetchone()[0]
-            before = conn.total_changes
-            conn.executemany(
-                "insert or ignore into documents"
-                "(id, title, source, text, meta, chars, words, imported_at)"
-                " values (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
+            # One multi-row insert per chunk; RETURNING names exactly the rows it inserted
+            # (a document already there, perhaps imported by another process meanwhile, is
+            # not returned), on SQLite and PostgreSQL alike.
+            fresh: set[str] = set()
+            for i in range(0, len(docs), _DOC_CHUNK):
+                chunk = docs[i : i + _DOC_CHUNK]
+                values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
+                params = [
+                    value
+                    for d in chunk
+                    for value in (
                         d.id,
                         d.title,
                         d.source,
@@ -173,15 +178,16 @@ class Documents(StoreBase):
                         d.words,
                         d.imported_at,
                     )
-                    for d in docs
-                ],
-            )
-            new = docs
-            if conn.total_changes - before < len(docs):  # some were there already
-                fresh = {
-                    r[0] for r in conn.execute("select id from documents where rowid > ?", (last,))
-                }
-                new = [d for d in docs if d.id in fresh]
+                ]
+                fresh.update(
+                    r[0]
+                    for r in conn.execute(
+                        f"insert into documents({_DOC_COLUMNS}) values {values}"
+                        " on conflict (id) do nothing returning id",
+                        params,
+                    ).fetchall()
+                )
+            new = [d for d in docs if d.id in fresh]
             if entities is not None and recognizer:
                 stamp = now_iso()
                 conn.executemany(
@@ -194,8 +200,9 @@ class Documents(StoreBase):
                     ],
                 )
                 conn.executemany(
-                    "insert or replace into entity_runs(doc_id, recognizer, count, computed_at)"
-                    " values (?, ?, ?, ?)",
+                    "insert into entity_runs(doc_id, recognizer, count, computed_at)"
+                    " values (?, ?, ?, ?) on conflict (doc_id, recognizer) do update set"
+                    " count = excluded.count, computed_at = excluded.computed_at",
                     [(d.id, recognizer, len(entities.get(d.id, ())), stamp) for d in new],
                 )
         return new

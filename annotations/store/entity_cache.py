@@ -40,8 +40,9 @@ class EntityCache(StoreBase):
                 rows,
             )
             conn.execute(
-                "insert or replace into entity_runs(doc_id, recognizer, count, computed_at)"
-                " values (?, ?, ?, ?)",
+                "insert into entity_runs(doc_id, recognizer, count, computed_at)"
+                " values (?, ?, ?, ?) on conflict (doc_id, recognizer) do update set"
+                " count = excluded.count, computed_at = excluded.computed_at",
                 (doc_id, recognizer, len(rows), now_iso()),
             )
         return len(rows)

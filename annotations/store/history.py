@@ -43,6 +43,13 @@ class Table(NamedTuple):
     name: str
     pk: str
     columns: tuple[str, ...]
+    key: tuple[str, ...] = ()
+    """A composite primary key's columns (assignments: document, annotator); the item id is
+    then their values joined by ``KEY_SEP``, and ``pk`` names no column."""
+
+
+KEY_SEP = "\x1f"
+"""Between the parts of a composite item id (a unit separator: never in a name typed)."""
 
 
 class HistoryError(ValueError):
@@ -58,9 +65,12 @@ BatchEntry = tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]
 """One item of a batch: (item_id, doc_id, before, after)."""
 
 
-def register(kind: str, name: str, pk: str, columns: Sequence[str]) -> None:
-    """Make ``kind`` undoable; ``columns`` is the fixed list of what its history may set."""
-    TABLES[kind] = Table(name, pk, tuple(columns))
+def register(
+    kind: str, name: str, pk: str, columns: Sequence[str], key: Sequence[str] = ()
+) -> None:
+    """Make ``kind`` undoable; ``columns`` is the fixed list of what its history may set
+    (``key``: the columns of a composite primary key, ``pk`` then "")."""
+    TABLES[kind] = Table(name, pk, tuple(columns), tuple(key))
 
 
 def table(kind: str) -> Table:
@@ -68,6 +78,23 @@ def table(kind: str) -> Table:
         return TABLES[kind]
     except (KeyError, TypeError):
         raise HistoryError(f"unknown kind of item {str(kind)[:40]!r}") from None
+
+
+def item_where(kind: str, item_id: str) -> tuple[str, list[Any]]:
+    """The condition selecting one item (column names from the fixed list) and its values."""
+    t = table(kind)
+    if not t.key:
+        return f'"{t.pk}" = ?', [item_id]
+    parts = str(item_id).rsplit(KEY_SEP, len(t.key) - 1)  # only the first part may hold one
+    if len(parts) != len(t.key):
+        raise HistoryError(f"{kind} id {str(item_id)[:40]!r} does not name one item")
+    return " and ".join(f'"{c}" = ?' for c in t.key), parts
+
+
+def item_id_of(kind: str, state: dict[str, Any]) -> str:
+    """The item id of a stored row of ``kind``."""
+    t = table(kind)
+    return KEY_SEP.join(str(state[c]) for c in t.key) if t.key else str(state[t.pk])
 
 
 def columns_of(kind: str, state: dict[str, Any]) -> list[str]:
@@ -91,18 +118,21 @@ def apply(conn: sqlite3.Connection, kind: str, item_id: str, state: dict[str, An
     An existing row is updated in place rather than deleted and re-inserted, so its SQLite rowid
     stays the same: the review table pages by rowid and must not lose rows when one is edited.
     """
-    name, pk, _ = table(kind)
+    name, pk, _, key = table(kind)
+    where, keys = item_where(kind, item_id)
     if state is None:
-        conn.execute(f'delete from "{name}" where "{pk}" = ?', (item_id,))
+        conn.execute(f'delete from "{name}" where {where}', keys)
         return
     cols = columns_of(kind, state)
     if not cols:
         raise HistoryError(f"{kind} state is empty")
-    if pk in state and state[pk] != item_id:
+    if not key and pk in state and state[pk] != item_id:
         raise HistoryError(f"{kind} state belongs to another item ({str(state[pk])[:40]!r})")
+    if key and any(c in state and str(state[c]) != v for c, v in zip(key, keys, strict=True)):
+        raise HistoryError(f"{kind} state belongs to another item")
     values = [state[c] for c in cols]
     sets = ", ".join(f'"{c}" = ?' for c in cols)
-    cur = conn.execute(f'update "{name}" set {sets} where "{pk}" = ?', (*values, item_id))
+    cur = conn.execute(f'update "{name}" set {sets} where {where}', (*values, *keys))
     if cur.rowcount == 0:
         names = ", ".join(f'"{c}"' for c in cols)
         marks = ", ".join("?" for _ in cols)
@@ -128,7 +158,7 @@ def record(
     batch: str | None = None,
 ) -> int:
     cur = conn.execute(
-        _INSERT,
+        _INSERT + " returning seq",
         (
             now_iso(),
             annotator,
@@ -142,7 +172,7 @@ def record(
             batch,
         ),
     )
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
 def record_batch(
@@ -238,9 +268,17 @@ def _entries(conn: sqlite3.Connection, seqs: Sequence[int]) -> dict[int, dict[st
     return out
 
 
+def _select(kind: str) -> str:
+    """``select <the kind's columns> from <its table>``, the columns by name from the fixed
+    list: PostgreSQL's claims table also has a ``rowid`` column, which is no part of a state."""
+    t = table(kind)
+    names = ", ".join(f'"{c}"' for c in t.columns)
+    return f'select {names} from "{t.name}"'
+
+
 def _current(conn: sqlite3.Connection, kind: str, item_id: str) -> dict[str, Any] | None:
-    name, pk, _ = table(kind)
-    cur = conn.execute(f'select * from "{name}" where "{pk}" = ?', (item_id,))
+    where, keys = item_where(kind, item_id)
+    cur = conn.execute(f"{_select(kind)} where {where}", keys)
     row = cur.fetchone()
     return None if row is None else dict(zip([c[0] for c in cur.description], row, strict=True))
 
@@ -256,7 +294,8 @@ def _restore(
     """Set the entry's item back to its ``before`` (undo) or ``after`` (redo) state, logged."""
     state = state_of(entry, field)
     current = _current(conn, entry["kind"], entry["item_id"])
-    apply(conn, entry["kind"], entry["item_id"], state)
+    apply(conn, entry["kind"], entry["item_id"], state)  # refuses a forged state first
+    _refuse_overwrite(conn, entry, current, field)  # then rolls the transaction back
     record(
         conn,
         annotator,
@@ -272,16 +311,40 @@ def _restore(
     return {**entry, "state": state}
 
 
+def _refuse_overwrite(
+    conn: sqlite3.Connection, entry: dict[str, Any], current: dict[str, Any] | None, field: str
+) -> None:
+    """An undo (redo) puts back an item's state from before (after) a step only while the item
+    is still as that step left it: someone else's later change (a reviewer's decision on the
+    claim, a correction merged in) is not silently overwritten. ``ConflictError`` says who;
+    nothing of the step is undone (the transaction rolls back)."""
+    seen = state_of(entry, "after" if field == "before" else "before")
+    if seen is None or current is None:
+        moved = (seen is None) != (current is None)
+    else:
+        moved = any(current[k] != v for k, v in seen.items() if k in current)
+    if not moved:
+        return
+    from annotations.store.conflicts import ConflictError, undo_refused
+
+    message, fresh = undo_refused(conn, entry, current, "undo" if field == "before" else "redo")
+    raise ConflictError(message, fresh)
+
+
 def _currents(
     conn: sqlite3.Connection, kind: str, item_ids: Sequence[str]
 ) -> dict[str, dict[str, Any]]:
-    name, pk, _ = table(kind)
+    name, pk, _, key = table(kind)
     out: dict[str, dict[str, Any]] = {}
+    if key:  # a composite key: one lookup per item, through the primary key
+        for item_id in item_ids:
+            found = _current(conn, kind, item_id)
+            if found is not None:
+                out[item_id] = found
+        return out
     for i in range(0, len(item_ids), _CHUNK):
         chunk = item_ids[i : i + _CHUNK]
-        cur = conn.execute(
-            f'select * from "{name}" where "{pk}" in ({",".join("?" * len(chunk))})', chunk
-        )
+        cur = conn.execute(f'{_select(kind)} where "{pk}" in ({",".join("?" * len(chunk))})', chunk)
         names = [c[0] for c in cur.description]
         for row in cur:
             state = dict(zip(names, row, strict=True))
@@ -327,6 +390,7 @@ def _restore_batch(
             if changed:
                 values = tuple(state[c] for c in changed)
                 updates.setdefault((kind, changed, values), []).append(item_id)
+        _refuse_overwrite(conn, entry, current, field)
         logged.append(
             (
                 at,
@@ -346,8 +410,13 @@ def _restore_batch(
     # "pending", no reviewer) are updated by one statement per chunk of ids: FTS5 triggers
     # then cost far less than one statement per row.
     for (kind, columns, values), ids in updates.items():
-        name, pk, _ = table(kind)
+        name, pk, _, key = table(kind)
         sets = ", ".join(f'"{c}" = ?' for c in columns)
+        if key:
+            for item_id in ids:
+                where, keys = item_where(kind, item_id)
+                conn.execute(f'update "{name}" set {sets} where {where}', (*values, *keys))
+            continue
         for i in range(0, len(ids), _CHUNK):
             chunk = ids[i : i + _CHUNK]
             conn.execute(

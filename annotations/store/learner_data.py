@@ -10,7 +10,6 @@ position a model was trained at tells how much it has not seen (``learning_chang
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
@@ -53,8 +52,7 @@ class LearnerData(StoreBase):
         A claim on a span outweighs a decision on it (the annotator claimed it after all); of
         several decisions on one span (from merged databases) the newest counts.
         """
-        with self._lock:
-            conn = self.db.conn
+        with self.reading() as conn:
             claims = conn.execute(
                 'select doc_id, start, "end", quote, claim_type from claims'
                 ' order by doc_id, start, "end", created_at'
@@ -78,8 +76,8 @@ class LearnerData(StoreBase):
     def done_documents(self) -> list[DoneDocument]:
         """Documents any annotator marked done, with their texts: the suggest package cuts
         them into units, and the units no example covers are negatives."""
-        with self._lock:
-            rows = self.db.conn.execute(
+        with self.reading() as conn:
+            rows = conn.execute(
                 "select d.id, d.text from documents d where exists (select 1 from doc_state s"
                 " where s.doc_id = d.id and s.status = 'done') order by d.imported_at, d.rowid"
             ).fetchall()
@@ -112,8 +110,8 @@ class LearnerData(StoreBase):
         A stored row that is not strict JSON (a damaged or hand-edited file) is refused with a
         ``StoreError`` naming it, never half-read.
         """
-        with self._lock:
-            row = self.db.conn.execute(
+        with self.reading() as conn:
+            row = conn.execute(
                 "select version, params from suggest_models where name = ?"
                 " order by version desc limit 1",
                 (name,),
@@ -133,17 +131,17 @@ class LearnerData(StoreBase):
     def history_mark(self) -> int:
         """The newest history position (0 when there is none): a model trained now records it,
         so later changes can be counted (``learning_changes_since``)."""
-        with self._lock:
-            (seq,) = self.db.conn.execute("select coalesce(max(seq), 0) from history").fetchone()
+        with self.reading() as conn:
+            (seq,) = conn.execute("select coalesce(max(seq), 0) from history").fetchone()
         return int(seq)
 
     def learning_changes_since(self, seq: int) -> int:
         """How many steps changed claims or candidate decisions after history position ``seq``
         (undo and redo included; an accept, claim and decision in one batch, is one step): a
         range of the primary key, cheap after every decision."""
-        with self._lock:
-            (count,) = self.db.conn.execute(
-                "select count(distinct coalesce(batch, '#' || seq)) from history"
+        with self.reading() as conn:
+            (count,) = conn.execute(
+                "select count(distinct coalesce(batch, '#' || cast(seq as text))) from history"
                 " where seq > ? and kind in ('claim', 'suggestion')",
                 (int(seq),),
             ).fetchone()
@@ -151,24 +149,31 @@ class LearnerData(StoreBase):
 
     def latest_model_mark(self, name: str) -> tuple[int, int] | None:
         """The newest version of model ``name`` and the history position it was trained at
-        (its params' ``trained_at.history_seq``; 0 when it has none or is not JSON), without
-        reading the whole model; None when there is no model."""
-        with self._lock:
-            row = self.db.conn.execute(
-                "select version from suggest_models where name = ? order by version desc limit 1",
+        (its params' ``trained_at.history_seq``; 0 when it has none or is not JSON); None when
+        there is no model."""
+        with self.reading() as conn:
+            row = conn.execute(
+                "select version, params from suggest_models where name = ?"
+                " order by version desc limit 1",
                 (name,),
             ).fetchone()
-            if row is None:
-                return None
-            try:
-                (seq,) = self.db.conn.execute(
-                    "select json_extract(params, '$.trained_at.history_seq') from suggest_models"
-                    " where name = ? and version = ?",
-                    (name, row[0]),
-                ).fetchone()
-            except sqlite3.OperationalError:  # not JSON: a damaged row, read as "seen nothing"
-                seq = None
-        return int(row[0]), seq if isinstance(seq, int) and seq >= 0 else 0
+        if row is None:
+            return None
+        seq = _trained_at(row[1])
+        return int(row[0]), seq if seq >= 0 else 0
+
+
+def _trained_at(raw: object) -> int:
+    """A model's ``trained_at.history_seq`` (parsed here, not by SQL JSON functions, which
+    differ between backends); 0 when the row is not JSON (damaged: "seen nothing") or has none.
+    A JSON ``true`` reads as 1, as SQLite's ``json_extract`` read it."""
+    try:
+        params = json.loads(raw) if isinstance(raw, str | bytes) else None
+    except (ValueError, RecursionError):
+        return 0
+    trained = params.get("trained_at") if isinstance(params, dict) else None
+    seq = trained.get("history_seq") if isinstance(trained, dict) else None
+    return int(seq) if isinstance(seq, int) else 0
 
 
 def _source(positive: bool) -> ExampleSource:

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from annotations.model import Claim, new_id
-from annotations.store import history
+from annotations.store import dialect, history
 from annotations.store.claims import Claims
 
 REVIEW_COLUMNS = ("review_status", "reviewer", "review_note", "reviewed_at")
@@ -23,10 +23,13 @@ _UPDATE = (
 class Reviews(Claims):
     """Writes of the review columns, logged as ``review`` so undo takes them back."""
 
-    def review_claim(self, claim_id: str, values: Mapping[str, str]) -> Claim:
-        """Set one claim's ``REVIEW_COLUMNS`` to ``values``; ``StoreError`` if it is gone."""
+    def review_claim(
+        self, claim_id: str, values: Mapping[str, str], *, expected: str | None = None
+    ) -> Claim:
+        """Set one claim's ``REVIEW_COLUMNS`` to ``values``; ``StoreError`` if it is gone,
+        ``ConflictError`` if someone else changed it since the reviewer saw ``expected``."""
         with self.transaction() as conn:
-            before = self._claim_row(conn, claim_id)
+            before = self.claim_for_write(conn, claim_id, expected, "review")
             after = {**before, **{c: values[c] for c in REVIEW_COLUMNS}}
             conn.execute(_UPDATE, (*(after[c] for c in REVIEW_COLUMNS), claim_id))
             history.record(
@@ -41,24 +44,29 @@ class Reviews(Claims):
         ``review.filters.where``) the review ``values``, as one undoable batch logged at ``at``.
 
         Claims already in that status are left alone, so their reviewer and reason survive.
-        The history rows (full before/after states as JSON) are written by SQLite itself with
-        ``json_object``, then one UPDATE changes the claims: ~4x faster than a row at a time.
+        The history rows (full before/after states as JSON) are written by the database itself
+        (``dialect.json_object``), then one UPDATE changes the claims: ~4x faster than a row at
+        a time.
         Returns (claims changed, batch id); (0, "") when none.
         """
         batch = new_id()
         status = values["review_status"]
         with self.transaction() as conn:
-            columns = [r[1] for r in conn.execute('pragma table_info("claims")')]
+            # the claim's fields from the fixed list (PostgreSQL's table also has ``rowid``);
+            # parameters cast to text so PostgreSQL knows their type inside the JSON
+            columns = history.table("claim").columns
             before = ", ".join(f"'{c}', c.\"{c}\"" for c in columns)
             after = ", ".join(
-                f"'{c}', ?" if c in REVIEW_COLUMNS else f"'{c}', c.\"{c}\"" for c in columns
+                f"'{c}', cast(? as text)" if c in REVIEW_COLUMNS else f"'{c}', c.\"{c}\""
+                for c in columns
             )
             after_params = [values[c] for c in columns if c in REVIEW_COLUMNS]
             matching = f"from claims c where {cond} and c.review_status != ?"
             logged = conn.execute(
                 "insert into history(at, annotator, action, kind, item_id, doc_id, before, after,"
                 f" ref, batch) select ?, ?, 'review', 'claim', c.id, c.doc_id,"
-                f" json_object({before}), json_object({after}), null, ? {matching}"
+                f" {dialect.json_object(conn, before)}, {dialect.json_object(conn, after)},"
+                f" null, ? {matching}"
                 " order by c.rowid",
                 [at, self.annotator, *after_params, batch, *params, status],
             ).rowcount

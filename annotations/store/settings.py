@@ -14,4 +14,8 @@ class Settings(StoreBase):
 
     def set_setting(self, key: str, value: str) -> None:
         with self.transaction() as conn:
-            conn.execute("insert or replace into settings(key, value) values (?, ?)", (key, value))
+            conn.execute(
+                "insert into settings(key, value) values (?, ?)"
+                " on conflict (key) do update set value = excluded.value",
+                (key, value),
+            )

@@ -43,12 +43,13 @@ def is_url(target: str) -> bool:
 
 
 def refuse_url(target: str) -> None:
-    """Until a server backend exists a URL would become folders named ``postgresql:``."""
+    """A URL that reached the file backend (as a ``Path``, which mangles it) would become
+    folders named ``postgresql:``: refuse it; ``Store`` opens URLs given as ``str``."""
     if is_url(target):
         raise InputError(
             target,
-            "database URLs are not supported yet (annotty keeps its "
-            "database in an SQLite file): give a file path",
+            "a database URL cannot be opened as a file: give an SQLite file path "
+            "or a postgresql:// URL",
         )
 
 

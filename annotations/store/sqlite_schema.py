@@ -197,12 +197,31 @@ def _m5_suggestions(db: sqlite_utils.Database) -> None:
 history.register("suggestion", "suggestions", "id", DECISION_FIELDS)
 
 
+def _m6_assignments(db: sqlite_utils.Database) -> None:
+    """Who is to annotate which document (``annotty assign``): one row per (document,
+    annotator), undoable (kind ``assignment``, registered by ``annotations.store.assignments``);
+    the index serves "my documents". Written to be run again safely, like the ones before."""
+    db.execute(
+        "create table if not exists assignments (doc_id text not null, annotator text not null,"
+        " assigned_at text, assigned_by text, primary key (doc_id, annotator))"
+    )
+    db.execute("create index if not exists assignments_annotator on assignments(annotator, doc_id)")
+
+
+def _m7_history_item(db: sqlite_utils.Database) -> None:
+    """One item's history newest first: a write refused as a conflict says who changed the
+    claim, and one's own changes since the version seen are told from others' (``conflicts``)."""
+    db.execute("create index if not exists history_item_seq on history(item_id, seq)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m1_initial,
     _m2_entity_edits,
     _m3_history_indexes,
     _m4_doc_state_times,
     _m5_suggestions,
+    _m6_assignments,
+    _m7_history_item,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -112,8 +112,8 @@ class Suggestions(Claims):
             claim = self.claim(claim_id)
         except StoreError:
             return None
-        with self._lock:
-            decision = self._decision_at(self.db.conn, doc_id, start, end)
+        with self.reading() as conn:
+            decision = self._decision_at(conn, doc_id, start, end)
         if claim.doc_id != doc_id or decision is None or decision["claim_id"] != claim_id:
             raise StoreError(f"claim {claim_id} exists and is not this candidate's")
         return claim, str(decision["id"])
@@ -206,8 +206,8 @@ class Suggestions(Claims):
     def decisions(self, doc_id: str | None = None) -> list[Decision]:
         """Decided candidates (of one document, or all) in text order."""
         where, params = ("where doc_id = ?", [doc_id]) if doc_id else ("", [])
-        with self._lock:
-            rows = self.db.conn.execute(
+        with self.reading() as conn:
+            rows = conn.execute(
                 f"select {_DECISION_COLUMNS} from suggestions {where}"
                 ' order by doc_id, start, "end"',
                 params,
@@ -249,14 +249,14 @@ class Suggestions(Claims):
     ) -> bool:
         """Whether the span's newest decision is ``decision`` by ``annotator`` (a replayed
         save checks it was not done already)."""
-        with self._lock:
-            row = self._decision_at(self.db.conn, doc_id, start, end)
+        with self.reading() as conn:
+            row = self._decision_at(conn, doc_id, start, end)
         return row is not None and (row["decision"], row["annotator"]) == (decision, annotator)
 
     def decided_spans(self, doc_id: str) -> set[tuple[int, int]]:
         """The spans of ``doc_id`` with a decision: the reader no longer offers them."""
-        with self._lock:
-            rows = self.db.conn.execute(
+        with self.reading() as conn:
+            rows = conn.execute(
                 'select start, "end" from suggestions where doc_id = ?', (doc_id,)
             ).fetchall()
         return {(int(start), int(end)) for start, end in rows}

@@ -18,16 +18,23 @@ keep the newer run; settings stay local to each database. Candidate decisions me
 corrections (the newest state anywhere, one per span); suggester models are copied once each,
 matched by name, creation time and params, a clashing version number taking the next free one.
 
+Assignments merge like claims, one item per (document, annotator): a pair only one side has
+is added, and where both have it the more recent change wins (an assignment undone later stays
+undone); their history rows name the item by its document, so they are rewritten with it.
+
+Each source and the target is an SQLite file or a ``postgresql://`` URL: everything goes through
+``Store`` (a source is read in one snapshot), so any backend merges into any other.
+
 History rows of the source are untrusted (undo replays them here): each is checked by
-``history_check`` and a bad one is reported with its file and seq and left out.
+``history_check`` and a bad one is reported with its file (or URL, without its password) and
+seq and left out.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,11 +42,15 @@ from typing import Any
 from annotations import strict_json
 from annotations.errors import InputError
 from annotations.model import content_id
-from annotations.store import Store, history, history_check
+from annotations.store import Store, dialect, history, history_check
 from annotations.store import sqlite as dbmod
+from annotations.store.pg_url import redact
 
 HistoryKey = tuple[Any, ...]
 Version = tuple[str, "dict[str, Any] | None"]  # (time of the last change, the state; None = gone)
+Conn = Any
+"""A connection of either backend (``sqlite3.Connection`` or the PostgreSQL one): both run the
+store's SQL text and give cursors of plain tuples."""
 
 
 @dataclass
@@ -59,6 +70,8 @@ class MergeReport:
     """Candidate decisions added, changed or removed."""
     models: int = 0
     """Suggester models added."""
+    assignments: int = 0
+    """Assignments added, changed or removed."""
     problems: list[str] = field(default_factory=list)
     """One line per source row left out (file, history seq, why)."""
 
@@ -74,32 +87,50 @@ class MergeReport:
             or self.entity_edits
             or self.suggestions
             or self.models
+            or self.assignments
         )
 
 
 def merge_databases(
-    sources: list[Path], output: Path, annotator: str | None = None
+    sources: Sequence[str | Path], output: str | Path, annotator: str | None = None
 ) -> list[MergeReport]:
-    """Merge every source database into ``output`` (created if missing); one report each."""
-    target = Store(output, annotator=annotator)
+    """Merge every source database into ``output`` (created if missing, migrated); one report
+    each. Each is a file path or a ``postgresql://`` URL (given as ``str``)."""
+    target = Store(database(output), annotator=annotator)
     try:
         merger = DatabaseMerger(target)
-        return [merger.merge_from(Path(src)) for src in sources]
+        return [merger.merge_from(src) for src in sources]
     finally:
         target.close()
 
 
-def _rows(
-    conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()
-) -> Iterator[dict[str, Any]]:
+def database(given: str | Path) -> str | Path:
+    """A server URL as it is (``Path`` would mangle it), else the file path."""
+    if isinstance(given, str) and dbmod.is_url(given):
+        return given
+    return Path(given)
+
+
+def shown(given: str | Path) -> str:
+    """How a database is named in reports: the file, or the URL without its password."""
+    where = database(given)
+    return redact(where) if isinstance(where, str) else str(where)
+
+
+def _rows(conn: Conn, sql: str, params: tuple[Any, ...] = ()) -> Iterator[dict[str, Any]]:
+    """Rows as dicts, without the columns PostgreSQL derives (``dialect.DERIVED``: the local
+    import order, the search vector), which are never copied or compared."""
     cur = conn.execute(sql, params)
     names = [c[0] for c in cur.description]
     for row in cur:
-        yield dict(zip(names, row, strict=True))
+        yield {k: v for k, v in zip(names, row, strict=True) if k not in dialect.DERIVED}
 
 
-def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
-    return [r[1] for r in conn.execute(f'pragma table_info("{table}")')]
+def _columns(conn: Conn, table: str) -> list[str]:
+    """The data columns of ``table`` (a fixed name); [] when it does not exist."""
+    if table not in dialect.table_names(conn):
+        return []
+    return dialect.columns(conn, table)
 
 
 def _canonical(state: dict[str, Any] | None) -> str:
@@ -142,36 +173,47 @@ class DatabaseMerger:
                     "entity_edits",
                     "suggestions",
                     "suggest_models",
+                    "assignments",
                 )
             }
 
-    def merge_from(self, path: Path) -> MergeReport:
-        """Merge one database file into the target."""
-        if not path.is_file():
-            raise InputError(path, "no such database file")
-        if (
+    def _is_target(self, where: str | Path) -> bool:
+        """Whether a source is the target itself (merging it would change nothing)."""
+        if isinstance(where, str):
+            return self.target.url is not None and redact(self.target.url) == redact(where)
+        return (
             self.target.path is not None
             and self.target.path.exists()
-            and os.path.samefile(path, self.target.path)
-        ):
-            return MergeReport(str(path))
-        source = dbmod.connect(path, create=False).conn  # an empty file stays empty
+            and os.path.samefile(where, self.target.path)
+        )
+
+    def merge_from(self, given: str | Path) -> MergeReport:
+        """Merge one database (a file, or a server URL given as ``str``) into the target."""
+        where = database(given)
+        report = MergeReport(shown(where))
+        if isinstance(where, Path) and not where.is_file():
+            raise InputError(where, "no such database file")
+        if self._is_target(where):
+            return report
+        # Only read (an empty file stays empty): no integrity check, damage shows when read.
+        store = Store(where, annotator=self.target.annotator, create=False, background_check=False)
         try:
-            report = MergeReport(str(path))
-            annotators = [r[0] for r in source.execute("select distinct annotator from history")]
-            self.annotators.update(annotators)
-            docs = source.execute("select id, text from documents order by imported_at, rowid")
-            for doc_id, text in docs:
-                self._document(source, doc_id, text, annotators, report)
-            self._models(source, report)
+            with store.reading() as source, dialect.snapshot(source):
+                history_rows = source.execute("select distinct annotator from history")
+                annotators = [r[0] for r in history_rows.fetchall()]
+                self.annotators.update(annotators)
+                docs = source.execute("select id, text from documents order by imported_at, rowid")
+                for doc_id, text in docs:
+                    self._document(source, doc_id, text, annotators, report)
+                self._models(source, report)
             return report
         finally:
-            source.close()
+            store.close()
 
     # -- one document, one transaction -------------------------------------------------------
     def _document(
         self,
-        source: sqlite3.Connection,
+        source: Conn,
         src_id: str,
         text: str,
         annotators: list[str],
@@ -192,9 +234,10 @@ class DatabaseMerger:
             def remap(state: str | None) -> str | None:
                 return state if tid == src_id else _redoc(state, tid)
 
-            self._claims(conn, source, src_id, tid, annotators, remap, report)
+            logs = self._claims(conn, source, src_id, tid, annotators, remap, report)
             self._statuses(conn, source, src_id, tid, report)
             self._entities(conn, source, src_id, tid)
+            report.assignments += self._assignments(conn, source, src_id, tid, logs, report)
 
     def _new_id(self, src_id: str, digest: str) -> str:
         """The source's id if free here, else the content hash, else the hash numbered."""
@@ -208,22 +251,32 @@ class DatabaseMerger:
 
     def _claims(
         self,
-        conn: sqlite3.Connection,
-        source: sqlite3.Connection,
+        conn: Conn,
+        source: Conn,
         src_id: str,
         tid: str,
         annotators: list[str],
         remap: Callable[[str | None], str | None],
         report: MergeReport,
-    ) -> None:
-        """Copy missing history rows, then bring each claim to its newest state anywhere."""
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Copy missing history rows, then bring each claim to its newest state anywhere.
+        Returns both histories of the document (here, and the source's as it is added)."""
         mine_log = self._history(conn, tid, sorted(self.annotators))
-        checked, problems = history_check.check(self._history(source, src_id, annotators), src_id)
+        keyed: list[tuple[Any, str]] = []
+        rows = _keyed_items(self._history(source, src_id, annotators), src_id, tid, keyed)
+        checked, problems = history_check.check(rows, src_id)
         report.problems.extend(
-            f"{report.source}: history row {seq}: {why}; left out" for seq, why in problems
+            f"{report.source}: history row {seq}: {why}; left out"
+            for seq, why in sorted(keyed + problems, key=lambda p: _seq_order(p[0]))
         )
         theirs_log = [
-            {**e, "doc_id": tid, "before": remap(e["before"]), "after": remap(e["after"])}
+            {
+                **e,
+                "doc_id": tid,
+                "item_id": e.get("new_item_id", e["item_id"]),
+                "before": remap(e["before"]),
+                "after": remap(e["after"]),
+            }
             for e in checked
         ]
         mine = {r["id"]: r for r in _rows(conn, "select * from claims where doc_id = ?", (tid,))}
@@ -237,14 +290,17 @@ class DatabaseMerger:
         seqs = {_key(e): e["seq"] for e in mine_log}
         keys = {e["seq"]: _key(e) for e in theirs_log}
         cols = [c for c in self.columns["history"] if c != "seq"]
-        sql = f"insert into history({', '.join(cols)}) values ({', '.join('?' for _ in cols)})"
+        sql = (
+            f"insert into history({', '.join(cols)}) values ({', '.join('?' for _ in cols)})"
+            " returning seq"
+        )
         for entry in theirs_log:
             key = keys[entry["seq"]]
             if key in seqs:
                 continue
             if entry.get("ref") is not None:  # undo/redo point at a row: its seq here
                 entry["ref"] = seqs.get(keys.get(entry["ref"], ()))
-            seqs[key] = conn.execute(sql, [entry.get(c) for c in cols]).lastrowid
+            seqs[key] = conn.execute(sql, [entry.get(c) for c in cols]).fetchone()[0]
             report.history_added += 1
 
         for item_id, version in theirs_v.items():
@@ -263,11 +319,63 @@ class DatabaseMerger:
         logs = (mine_log, theirs_log)
         report.entity_edits += self._by_span(conn, source, src_id, tid, logs, _EDIT)
         report.suggestions += self._by_span(conn, source, src_id, tid, logs, _DECISION)
+        return logs
+
+    def _assignments(
+        self,
+        conn: Conn,
+        source: Conn,
+        src_id: str,
+        tid: str,
+        logs: tuple[list[dict[str, Any]], list[dict[str, Any]]],
+        report: MergeReport,
+    ) -> int:
+        """Who is assigned the document: each (document, annotator) pair in its newest state
+        anywhere, as claims are (a pair only the source has is added; one the source's
+        history removed later than it was set here is removed). Returns how many changed."""
+        columns = self.columns["assignments"]
+        if not columns or not _columns(source, "assignments"):
+            return 0  # a database from before assignments existed has none to bring
+        mine = {
+            history.item_id_of(_ASSIGNMENT, r): r
+            for r in _rows(conn, "select * from assignments where doc_id = ?", (tid,))
+        }
+        theirs: dict[str, dict[str, Any]] = {}
+        for row in _rows(source, "select * from assignments where doc_id = ?", (src_id,)):
+            row = {**row, "doc_id": tid}
+            if not isinstance(row.get("annotator"), str) or history.KEY_SEP in row["annotator"]:
+                who = str(row.get("annotator"))[:40]
+                report.problems.append(
+                    f"{report.source}: assignment of {src_id!r} to {who!r}: not an annotator's"
+                    " name; left out"
+                )
+                continue
+            theirs[history.item_id_of(_ASSIGNMENT, row)] = row
+        mine_log, theirs_log = logs
+        mine_v = _versions(mine_log, mine, _ASSIGNMENT)
+        theirs_v = _versions(theirs_log, theirs, _ASSIGNMENT)
+        changed = 0
+        for item_id, version in sorted(theirs_v.items()):
+            if not _newer(version, mine_v.get(item_id, ("", None))):
+                continue
+            state = theirs.get(item_id)
+            if state is None and item_id not in mine:
+                continue
+            try:
+                history.apply(conn, _ASSIGNMENT, item_id, _only(state, columns))
+            except history.HistoryError as exc:  # a damaged row: say so, merge the rest
+                report.problems.append(
+                    f"{report.source}: assignment {item_id.replace(history.KEY_SEP, '/')!r}:"
+                    f" {exc}; left out"
+                )
+                continue
+            changed += 1
+        return changed
 
     def _by_span(
         self,
-        conn: sqlite3.Connection,
-        source: sqlite3.Connection,
+        conn: Conn,
+        source: Conn,
         src_id: str,
         tid: str,
         logs: tuple[list[dict[str, Any]], list[dict[str, Any]]],
@@ -311,7 +419,7 @@ class DatabaseMerger:
             changed += 1
         return changed
 
-    def _models(self, source: sqlite3.Connection, report: MergeReport) -> None:
+    def _models(self, source: Conn, report: MergeReport) -> None:
         """Suggester models, matched by (name, creation time, params): one already here is
         skipped; another keeps its version if free here, else takes the next one, so no
         model is lost and none is stored twice."""
@@ -354,9 +462,7 @@ class DatabaseMerger:
                 report.models += 1
 
     @staticmethod
-    def _history(
-        conn: sqlite3.Connection, doc_id: str, annotators: list[str]
-    ) -> list[dict[str, Any]]:
+    def _history(conn: Conn, doc_id: str, annotators: list[str]) -> list[dict[str, Any]]:
         """A document's history in order, through the (annotator, doc_id) index."""
         if not annotators:
             return []
@@ -371,8 +477,8 @@ class DatabaseMerger:
 
     def _statuses(
         self,
-        conn: sqlite3.Connection,
-        source: sqlite3.Connection,
+        conn: Conn,
+        source: Conn,
         src_id: str,
         tid: str,
         report: MergeReport,
@@ -417,9 +523,7 @@ class DatabaseMerger:
             )
             report.statuses += 1
 
-    def _entities(
-        self, conn: sqlite3.Connection, source: sqlite3.Connection, src_id: str, tid: str
-    ) -> None:
+    def _entities(self, conn: Conn, source: Conn, src_id: str, tid: str) -> None:
         """Machine entities are a cache: keep the newer run of each recognizer."""
         for run in _rows(source, "select * from entity_runs where doc_id = ?", (src_id,)):
             here = conn.execute(
@@ -439,12 +543,13 @@ class DatabaseMerger:
                 ent.pop("id", None)
                 self._insert(conn, "entities", {**ent, "doc_id": tid})
             conn.execute(
-                "insert or replace into entity_runs(doc_id, recognizer, count,"
-                " computed_at) values (?, ?, ?, ?)",
+                "insert into entity_runs(doc_id, recognizer, count, computed_at)"
+                " values (?, ?, ?, ?) on conflict (doc_id, recognizer) do update set"
+                " count = excluded.count, computed_at = excluded.computed_at",
                 (tid, run["recognizer"], run["count"], run["computed_at"]),
             )
 
-    def _insert(self, conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
+    def _insert(self, conn: Conn, table: str, row: dict[str, Any]) -> None:
         cols = [c for c in self.columns.get(table, list(row)) if c in row]
         names = ", ".join(f'"{c}"' for c in cols)
         marks = ", ".join("?" for _ in cols)
@@ -464,6 +569,41 @@ def _set_at(row: dict[str, Any], name: str, stamp: str, default: str) -> str:
 
 _EDIT = "entity_edit"
 _DECISION = "suggestion"
+_ASSIGNMENT = "assignment"
+
+
+def _keyed_items(
+    rows: list[dict[str, Any]], src_id: str, tid: str, problems: list[tuple[Any, str]]
+) -> list[dict[str, Any]]:
+    """History rows whose item is named by its document (an assignment: document, annotator)
+    get the item id it has here (``new_item_id``); one naming another document is a problem
+    (undo here would touch that document), left out before the rest is checked."""
+    out = []
+    for row in rows:
+        try:
+            t = history.table(row.get("kind"))  # type: ignore[arg-type]
+        except history.HistoryError:
+            out.append(row)  # history_check reports it
+            continue
+        if not t.key or "doc_id" not in t.key or not isinstance(row.get("item_id"), str):
+            out.append(row)
+            continue
+        try:
+            _, parts = history.item_where(row["kind"], row["item_id"])
+        except history.HistoryError as exc:
+            problems.append((row.get("seq"), str(exc)))
+            continue
+        at = t.key.index("doc_id")
+        if parts[at] != src_id:
+            problems.append((row.get("seq"), f"an {row['kind']} of another document"))
+            continue
+        parts[at] = tid
+        out.append({**row, "new_item_id": history.KEY_SEP.join(str(p) for p in parts)})
+    return out
+
+
+def _seq_order(seq: Any) -> tuple[int, str]:
+    return (seq, "") if isinstance(seq, int) else (0, str(seq))
 
 
 def _versions(
@@ -476,7 +616,8 @@ def _versions(
             last[entry["item_id"]] = max(last.get(entry["item_id"], ""), entry["at"] or "")
     out: dict[str, Version] = {item: (at, rows.get(item)) for item, at in last.items()}
     for item, row in rows.items():
-        out.setdefault(item, (row.get("updated_at") or row.get("decided_at") or "", row))
+        set_at = row.get("updated_at") or row.get("decided_at") or row.get("assigned_at")
+        out.setdefault(item, (str(set_at or ""), row))
     return out
 
 

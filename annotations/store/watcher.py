@@ -23,8 +23,12 @@ Typical use from a UI timer (run it in a worker thread, it touches the database)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from annotations.store import Store
+
+if TYPE_CHECKING:
+    from annotations.store.pg_watch import PgWatcher
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +46,16 @@ class Changes:
     other: bool = False
     """Another process committed something (maybe without a history row: imports, statuses,
     merges), so lists such as the library should be refreshed."""
+    everything: bool = False
+    """Too many documents changed to name them (a bulk import on PostgreSQL, whose notices are
+    limited in size): treat every document as changed."""
 
     def __bool__(self) -> bool:
         return bool(self.entries or self.other)
+
+    def touches(self, doc_id: str) -> bool:
+        """Whether ``doc_id``'s logged items may have changed."""
+        return self.everything or doc_id in self.doc_ids
 
 
 def last_seq(store: Store) -> int:
@@ -79,6 +90,16 @@ def changes_since(store: Store, seq: int) -> Changes:
     )
 
 
+def watcher_for(store: Store) -> Watcher | PgWatcher:
+    """The watcher of ``store``'s backend: ``data_version`` polling for an SQLite file,
+    LISTEN/NOTIFY on a server (``pg_watch``; it holds a connection: ``close()`` it)."""
+    if store.url is None:
+        return Watcher(store)
+    from annotations.store.pg_watch import PgWatcher, connector
+
+    return PgWatcher(connector(store.url), store.session)
+
+
 class Watcher:
     """Polls one store for changes made by other processes (and, via history, by this one).
 
@@ -107,3 +128,6 @@ class Watcher:
             entries=changes.entries,
             other=moved,
         )
+
+    def close(self) -> None:
+        """Nothing to let go of (the store's own connection is read); for ``PgWatcher``'s face."""

@@ -2,7 +2,9 @@
 side, and the decisions on them (pick a version, edit the gold one, no claim, accept agreed).
 
 Decisions go through ``OrderedWrites`` in the order typed, and each one re-reads its item first
-(``_fresh``), so two quick keys on one item edit one gold claim instead of making two.
+(``_fresh``), so two quick keys on one item edit one gold claim instead of making two. Each also
+passes the item as shown (``seen``): if another adjudicator decided it (or an annotator changed
+it) meanwhile, the decision is refused with a message saying who, and the item is shown afresh.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from textual.worker import get_current_worker
 
 from annotations import adjudication as adj
 from annotations.model import EDITABLE_CLAIM_FIELDS, Claim
-from annotations.store import StoreError
+from annotations.store import ConflictError, StoreError
 from annotations.terminal_safe import plural
 from tui.screens.decisions import DecisionHistory
 from tui.widgets.adjudication_tables import DocumentTable, ItemTable, cut
@@ -215,7 +217,10 @@ class OpenDocument(DecisionHistory, Screen[None]):
     def _decided(
         self, message: str | Callable[[Any], str], result: Any, error: Exception | None
     ) -> None:
-        if error is not None:
+        if isinstance(error, ConflictError):  # someone else changed it: show it as it is now
+            self._decided_items.clear()
+            self.notify(str(error), severity="warning", timeout=PERSIST_SECONDS, markup=False)
+        elif error is not None:
             self._decided_items.clear()  # the item is undecided still: show it as it is
             self.notify(
                 f"Could not save the decision: {one_line(str(error))}. The item stays "
@@ -245,7 +250,7 @@ class OpenDocument(DecisionHistory, Screen[None]):
             fresh = self._fresh(doc_id, key)
             if who not in fresh.claims:
                 raise StoreError(f"{who} no longer has a claim here")
-            return adj.resolve(self.app.store, fresh, base=fresh.claims[who])
+            return adj.resolve(self.app.store, fresh, base=fresh.claims[who], seen=item)
 
         self._decide(f"Gold: {one_line(who)}'s version.", job)
         self._decided_on(item)
@@ -256,7 +261,8 @@ class OpenDocument(DecisionHistory, Screen[None]):
             return
         doc_id, key = self.doc_id, item_key(item)
         self._decide(
-            "Decided: no claim here.", lambda: adj.reject(self.app.store, self._fresh(doc_id, key))
+            "Decided: no claim here.",
+            lambda: adj.reject(self.app.store, self._fresh(doc_id, key), seen=item),
         )
         self._decided_on(item)
 
@@ -266,10 +272,10 @@ class OpenDocument(DecisionHistory, Screen[None]):
         if not self.comparison.count("agreed"):
             self._say("No agreed items left to accept.")
             return
-        doc_id, store = self.doc_id, self.app.store
+        doc_id, store, seen = self.doc_id, self.app.store, self.comparison
 
         def job() -> list[Claim]:
-            return adj.accept_agreed(store, adj.compare(store, doc_id))
+            return adj.accept_agreed(store, adj.compare(store, doc_id), seen=seen)
 
         self._decide(lambda made: f"Accepted {plural(len(made), 'agreed item')} as gold.", job)
 
@@ -308,12 +314,12 @@ class OpenDocument(DecisionHistory, Screen[None]):
 
         def job() -> Claim:
             fresh = self._fresh(doc_id, key)
-            if fresh.gold is not None:  # decided meanwhile: edit that gold claim
-                return adj.resolve(self.app.store, fresh, **changes)
+            if fresh.gold is not None:  # decided meanwhile (by us): edit that gold claim
+                return adj.resolve(self.app.store, fresh, seen=item, **changes)
             base = fresh.claims.get(base_who or "")
             if base is None:
                 raise StoreError(f"{base_who} no longer has a claim here")
-            return adj.resolve(self.app.store, fresh, base=base, **changes)
+            return adj.resolve(self.app.store, fresh, base=base, seen=item, **changes)
 
         self._decide("Saved the gold claim.", job)
         if self.doc_id == doc_id:

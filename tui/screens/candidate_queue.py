@@ -230,7 +230,9 @@ class CandidateQueueScreen(QueueDeciding):
         """Another annotator changed documents of the queue: score those again (this queue's
         own decisions are counted as they are made)."""
         changes = message.changes
-        touched = frozenset(changes.doc_ids & set(self._ranks))
+        touched = frozenset(
+            set(self._ranks) if changes.everything else changes.doc_ids & set(self._ranks)
+        )
         if touched and changes.annotators - {self.app.store.annotator}:
             for doc_id in touched:
                 self._prepared.pop(doc_id, None)  # their entities may have been corrected

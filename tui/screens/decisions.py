@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from annotations.screen_text import screen_safe
 from annotations.store import UndoStep
 from annotations.terminal_safe import thing
 from tui.screens.ordered_writes import OrderedWrites
@@ -57,7 +58,8 @@ class DecisionHistory(OrderedWrites):
         word = "Undid" if undo else "Redid"
         message: str | None = None
         if error is not None:
-            self.app.notify(f"{word[:-1]} failed: {error}", severity="error")
+            said = f"{word[:-1]} failed: {error}"
+            self.app.notify(screen_safe(said), severity="error", markup=False)
         elif entry is None:
             message = f"Nothing to {'undo' if undo else 'redo'}."
         else:

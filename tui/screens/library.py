@@ -75,10 +75,13 @@ def search_key(doc: DocumentSummary) -> str:
 
 
 def arrange(
-    docs: Sequence[DocumentSummary], keys: Mapping[str, str], view: View
+    docs: Sequence[DocumentSummary],
+    keys: Mapping[str, str],
+    view: View,
+    first: frozenset[str] = frozenset(),
 ) -> list[DocumentSummary]:
     """The documents ``view`` shows, in its order; ``keys[id]`` is the document's
-    ``search_key``."""
+    ``search_key``. Those in ``first`` (assigned to me) come first, each part in that order."""
     words = view.query.casefold().split()
     wanted: tuple[str, ...] = (
         UNFINISHED
@@ -102,6 +105,8 @@ def arrange(
         shown.sort(key=lambda d: d.chars, reverse=descending)
     elif descending:
         shown.reverse()
+    if first:
+        shown = [d for d in shown if d.id in first] + [d for d in shown if d.id not in first]
     return shown
 
 
@@ -160,6 +165,7 @@ class LibraryScreen(Screen[None]):
         self.keys: dict[str, str] = {}
         self.view = View()
         self.shown: list[DocumentSummary] = []
+        self.mine: frozenset[str] = frozenset()  # documents assigned to me: shown first
         self._could_clear = False
 
     def compose(self) -> ComposeResult:
@@ -184,9 +190,9 @@ class LibraryScreen(Screen[None]):
     def on_mount(self) -> None:
         # only the database file's name: a full path would make the screen (and snapshots)
         # depend on the machine; the palette's "Database info" tells the whole path
-        path = self.app.store.path
+        name = self.app.store.short_name
         self.query_one("#library-title", Static).update(
-            Text(f"annotty · library · {one_line(path.name) if path else 'in memory'}")
+            Text(f"annotty · library · {one_line(name)}")
         )
         self.table.focus()
         self.query_one("#library-status", Static).update("Loading documents…")
@@ -204,13 +210,21 @@ class LibraryScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="library")
     def reload(self) -> None:
         summaries = self.app.store.documents()
+        mine = frozenset(self.app.store.assignments_of())
         keys = {doc.id: search_key(doc) for doc in summaries}
         width = id_width([doc.id for doc in summaries])
-        self.app.call_from_thread(self._loaded, summaries, keys, width)
+        self.app.call_from_thread(self._loaded, summaries, keys, width, mine)
 
-    def _loaded(self, summaries: list[DocumentSummary], keys: dict[str, str], width: int) -> None:
-        self.summaries, self.keys = summaries, keys
+    def _loaded(
+        self,
+        summaries: list[DocumentSummary],
+        keys: dict[str, str],
+        width: int,
+        mine: frozenset[str] = frozenset(),
+    ) -> None:
+        self.summaries, self.keys, self.mine = summaries, keys, mine
         self.table.id_width = width
+        self.table.assigned = mine
         self._arrange()
         done = sum(1 for d in summaries if d.status in ("done", "skipped"))
         self.query_one(ProgressBar).update(total=max(1, len(summaries)), progress=done)
@@ -221,7 +235,9 @@ class LibraryScreen(Screen[None]):
         away from those shown (a word typed on), so only they are looked at."""
         self.view = view or self.view
         current = self.table.current
-        self.shown = arrange(self.shown if narrower else self.summaries, self.keys, self.view)
+        self.shown = arrange(
+            self.shown if narrower else self.summaries, self.keys, self.view, self.mine
+        )
         cursor = 0
         if current is not None:
             cursor = next(
@@ -253,6 +269,10 @@ class LibraryScreen(Screen[None]):
         if self.view.describe():
             line.append(f" ({self.view.describe()})", style="bold")
         line.append(f" · {done:,} finished · {plural(claims, 'claim', thousands=True)}")
+        if self.mine:
+            left = sum(1 for d in docs if d.id in self.mine and d.status in UNFINISHED)
+            mine = sum(1 for d in docs if d.id in self.mine)
+            line.append(f" · ▶ {mine:,} assigned to me ({left:,} unfinished)")
         self.query_one("#library-status", Static).update(line)
 
     # -- finding ------------------------------------------------------------------------------

@@ -467,7 +467,7 @@ class ReaderScreen(ClaimActions, CandidateActions, FindPrompt, EntityActions, St
         )
 
     def on_store_changed(self, message: StoreChanged) -> None:
-        if self.doc_id in message.changes.doc_ids:
+        if message.changes.touches(self.doc_id):
             self.reload_claims()
             others = message.changes.annotators - {self.app.store.annotator}
             if others:

@@ -14,11 +14,12 @@ from textual.screen import Screen
 from annotations.errors import AnnottyError
 from annotations.model import SPEAKER_LABELS, Claim, Document, Entity
 from annotations.screen_text import screen_safe
-from annotations.store import StoreError
+from annotations.store import ConflictError, StoreError
 from annotations.suggest.candidate import Candidate
 from annotations.terminal_safe import thing
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
+from tui.widgets.save_state import PERSIST_SECONDS
 
 if TYPE_CHECKING:
     from textual.worker import Worker
@@ -40,6 +41,7 @@ class ClaimActions(Screen[None]):
     claims: list[Claim]
     entities: list[Entity]
     respan: Claim | Candidate | None
+    _respan_seen: str | None = None  # the version of the claim ``r`` is adjusting, as shown
     jump_to: Callable[[int], None]
     own_claim_at_cursor: Callable[[], Claim | None]
     _read_status: Callable[[], None]
@@ -88,10 +90,11 @@ class ClaimActions(Screen[None]):
             raise SkipAction()
         fields = ("claim_type", "stance", "target", "speaker", "attribution", "checkworthy", "note")
         initial = {f: getattr(claim, f) for f in fields}
+        seen = self.app.saves.seen_version(claim)  # what the form shows: edited on that
 
         def saved(values: dict[str, Any] | None) -> None:
             if values is not None:
-                self.save_claim(claim.id, claim.start, claim.end, values)
+                self.save_claim(claim.id, claim.start, claim.end, values, seen)
 
         await self.app.push_screen(
             ClaimForm(self.app.schema, claim.quote, initial, self.speakers(), title="Edit claim"),
@@ -100,8 +103,14 @@ class ClaimActions(Screen[None]):
 
     @work(thread=True, group="save")
     def save_claim(
-        self, claim_id: str | None, start: int, end: int, values: dict[str, Any]
+        self,
+        claim_id: str | None,
+        start: int,
+        end: int,
+        values: dict[str, Any],
+        seen: str | None = None,
     ) -> None:
+        """Save a new claim, or the edit of ``claim_id`` made on its version ``seen``."""
         store, saves = self.app.store, self.app.saves  # saves: kept and retried if they fail
         if claim_id is None:
             labels = {k: v for k, v in values.items() if k != "claim_type"}
@@ -111,7 +120,11 @@ class ClaimActions(Screen[None]):
                 saves.set_status(self.doc_id, "in_progress")
                 self.doc_status = "in_progress"
         else:
-            saved = saves.update_claim(claim_id, **values)
+            try:
+                saved = saves.update_claim(claim_id, expected=seen, **values)
+            except ConflictError as exc:
+                self._conflict(exc)
+                return
         message = "Claim saved." if saved is not None else self._not_saved()
         self.app.call_from_thread(self._after_change, message, True)
         if saved is not None:  # a claim made by hand teaches the learned suggester too
@@ -135,6 +148,7 @@ class ClaimActions(Screen[None]):
                 return
             self.view.select(claim.start, claim.end)
             self.respan = claim  # set after select: moving the cursor cancels a pending one
+            self._respan_seen = self.app.saves.seen_version(claim)
             self._update_status()
             return
         claim, span = self.respan, self.view.selection
@@ -144,12 +158,16 @@ class ClaimActions(Screen[None]):
         elif span == (claim.start, claim.end):
             self.notify("The span is unchanged.")
         else:
-            self.save_span(claim.id, *span)
+            self.save_span(claim.id, *span, seen=self._respan_seen)
         self._update_status()
 
     @work(thread=True, group="save")
-    def save_span(self, claim_id: str, start: int, end: int) -> None:
-        saved = self.app.saves.update_claim(claim_id, start=start, end=end)  # kept if it fails
+    def save_span(self, claim_id: str, start: int, end: int, seen: str | None = None) -> None:
+        try:  # kept if it fails
+            saved = self.app.saves.update_claim(claim_id, expected=seen, start=start, end=end)
+        except ConflictError as exc:
+            self._conflict(exc)
+            return
         message = "Claim span changed (u to undo)." if saved else self._not_saved()
         self.app.call_from_thread(self._after_change, message, True)
 
@@ -158,11 +176,15 @@ class ClaimActions(Screen[None]):
         if claim is None:
             self.notify("No claim under the cursor.")
             return
-        self.delete_claim(claim.id)
+        self.delete_claim(claim.id, self.app.saves.seen_version(claim))
 
     @work(thread=True, group="save")
-    def delete_claim(self, claim_id: str) -> None:
-        done = self.app.saves.delete_claim(claim_id)  # kept and retried if it fails
+    def delete_claim(self, claim_id: str, seen: str | None = None) -> None:
+        try:  # kept and retried if it fails
+            done = self.app.saves.delete_claim(claim_id, expected=seen)
+        except ConflictError as exc:
+            self._conflict(exc)
+            return
         message = "Claim deleted (u to undo)." if done else self._not_saved()
         self.app.call_from_thread(self._after_change, message, False)
 
@@ -177,6 +199,14 @@ class ClaimActions(Screen[None]):
         self.app.call_from_thread(self._update_header)
         if message:
             self.app.call_from_thread(self.notify, message)
+
+    def _conflict(self, exc: ConflictError) -> None:
+        """(In a worker) someone else changed the claim since it was shown: say who, nothing
+        was saved, and show the claims as they are now."""
+        self.app.call_from_thread(
+            self.notify, str(exc), severity="warning", timeout=PERSIST_SECONDS, markup=False
+        )
+        self.app.call_from_thread(self._after_change, "", False)
 
     def _not_saved(self) -> str:
         """What a toast says of a save that was kept rather than saved."""
@@ -198,8 +228,12 @@ class ClaimActions(Screen[None]):
     def _history_step(self, step: Any, verb: str, nothing: str) -> None:
         try:
             entry = step(self.doc_id)
-        except StoreError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+        except StoreError as exc:  # a forged history row, or someone's later change (conflict)
+            self.app.call_from_thread(
+                self.notify, screen_safe(str(exc)), severity="error", markup=False
+            )
+            if isinstance(exc, ConflictError):
+                self.app.call_from_thread(self.reload_claims, "")
             return
         except (sqlite3.OperationalError, AnnottyError) as exc:  # locked, full, read-only
             said = f"{verb.replace('did', 'do')} not done, nothing changed: {exc}"

@@ -19,7 +19,7 @@ from annotations.model import Claim
 from annotations.review.decisions import BulkResult, decide_matching
 from annotations.review.filters import ReviewFilter
 from annotations.review.listing import ReviewList
-from annotations.store import UndoStep
+from annotations.store import ConflictError, UndoStep
 from annotations.terminal_safe import plural
 from tui.screens.decisions import DecisionHistory
 from tui.screens.review_dialogs import BulkDialog, ReasonDialog
@@ -60,9 +60,10 @@ class DecisionActions(DecisionHistory, Screen[None]):
         found, index = self.list, self.table.cursor
         found.status_override[found.rowids[index]] = decision
         self.table.refresh_row(index)
-        # through the app's save queue: a decision that cannot be saved now is kept and retried
+        # through the app's save queue: a decision that cannot be saved now is kept and retried;
+        # it carries the version shown, so a claim someone else changed meanwhile is not decided
         self._write(
-            lambda: self.app.saves.decide(row.id, decision, reason),
+            lambda: self.app.saves.decide(row.id, decision, reason, expected=row.version),
             lambda saved, error: self._decided(found, index, row, decision, bool(saved), error),
         )
         following = found.next_pending(index)
@@ -93,7 +94,14 @@ class DecisionActions(DecisionHistory, Screen[None]):
             self.table.refresh_row(index)
             if index == self.table.cursor:
                 self.show_context(row.id)
-        if error is not None:
+        if isinstance(error, ConflictError):  # its row now shows the claim as it is
+            self.notify(
+                f"“{one_line(row.quote)[:40]}”: {error}",
+                severity="warning",
+                timeout=PERSIST_SECONDS,
+                markup=False,
+            )
+        elif error is not None:
             self.notify(
                 f"Could not save the decision ({VERBS[decision].lower()}: "
                 f"“{one_line(row.quote)[:40]}”): {one_line(str(error))}. The claim "

@@ -11,7 +11,7 @@ from textual.screen import Screen
 
 from annotations.model import EDITABLE_CLAIM_FIELDS, SPEAKER_LABELS, Claim
 from annotations.review.listing import ReviewList
-from annotations.store import StoreError
+from annotations.store import ConflictError, StoreError
 from tui.screens.ordered_writes import Done
 from tui.widgets.claim_context import ClaimContextView
 from tui.widgets.claim_table import ClaimTable, one_line
@@ -53,9 +53,14 @@ class EditAction(Screen[None]):
         form = ClaimForm(
             self.app.schema, claim.quote, initial=initial, speakers=speakers, title="Edit claim"
         )
-        await self.app.push_screen(form, lambda values: self._edited(row, initial, values))
+        await self.app.push_screen(
+            form, lambda values: self._edited(row, claim.version, initial, values)
+        )
 
-    def _edited(self, row: Claim, initial: dict[str, Any], values: dict[str, Any] | None) -> None:
+    def _edited(
+        self, row: Claim, seen: str, initial: dict[str, Any], values: dict[str, Any] | None
+    ) -> None:
+        """Save the changed fields, on the version of the claim the form showed (``seen``)."""
         changes = {
             k: v
             for k, v in (values or {}).items()
@@ -64,11 +69,17 @@ class EditAction(Screen[None]):
         if not changes:
             return
         self._write(
-            lambda: self.app.saves.update_claim(row.id, **changes),  # kept if it fails
+            lambda: self.app.saves.update_claim(
+                row.id, expected=seen, **changes
+            ),  # kept if it fails
             lambda claim, error: self._edit_saved(row, claim, error),
         )
 
     def _edit_saved(self, row: Claim, claim: Any, error: Exception | None) -> None:
+        if isinstance(error, ConflictError):  # show the claim as it is now
+            self.notify(str(error), severity="warning", timeout=PERSIST_SECONDS, markup=False)
+            self._refresh_rows()
+            return
         if error is not None:
             self.notify(
                 f"Could not save the edit of “{one_line(row.quote)[:40]}”: {one_line(str(error))}",
@@ -81,6 +92,9 @@ class EditAction(Screen[None]):
             self._status(f"Edit not saved yet (kept, retrying): “{one_line(row.quote)[:40]}”")
             return
         self._status(f"Saved: “{one_line(row.quote)[:60]}”")
+        self._refresh_rows()
+
+    def _refresh_rows(self) -> None:
         if self.list is not None:
             self.list.invalidate()
             self.table.refresh_rows()

@@ -196,6 +196,7 @@ def render_all(n: stats.Stats, width: int, schema: Schema) -> list[RenderableTyp
                 )
             )
         out.append(chart(rows, label_w))
+    out += assignment_section(n.assignments, label_w, bar_w)
 
     docs = sorted(n.documents_progress, key=lambda d: -d.claims)[:TOP_DOCUMENTS]
     if docs and docs[0].claims:
@@ -327,6 +328,34 @@ def render_all(n: stats.Stats, width: int, schema: Schema) -> list[RenderableTyp
 
 
 DECISION_PARTS = (("accepted", "green", "█"), ("rejected", "red", "▓"))
+ASSIGNED_PARTS = (
+    ("done", "green", "█"),
+    ("in_progress", "yellow", "▓"),
+    ("skipped", "dim", "▒"),
+    ("todo", "dim", "░"),
+)
+
+
+def assignment_section(
+    rows: tuple[stats.AssignedProgress, ...], label_w: int, bar_w: int
+) -> list[RenderableType]:
+    """Each annotator's assigned documents by status; nothing until someone is assigned."""
+    if not rows:
+        return []
+    top = max(r.assigned for r in rows)
+    lines = []
+    for r in rows:
+        parts = [Part(getattr(r, key), style, glyph) for key, style, glyph in ASSIGNED_PARTS]
+        numbers = Text(f"{r.done:,}/{r.assigned:,} done", style="bold")
+        numbers.append(f"  ▓{r.in_progress:,} ▒{r.skipped:,} ░{r.todo:,}", style="dim")
+        lines.append(
+            (Text(one_line(r.annotator) or "(nobody)"), stacked(parts, top, bar_w), numbers)
+        )
+    legend = Text("  ")
+    for key, style, glyph in ASSIGNED_PARTS:
+        legend.append(glyph * 2, style=style)
+        legend.append(f" {key.replace('_', ' ')}  ")
+    return [_section("Assigned documents by annotator"), chart(lines, label_w), legend]
 
 
 def suggestion_section(

@@ -24,6 +24,8 @@ __all__ = ["LibraryTable", "id_width", "layout", "one_line"]
 
 STATUS_STYLE = {"todo": "dim", "in_progress": "yellow", "done": "green", "skipped": "dim italic"}
 STATUS_MARK = {"todo": "· ", "in_progress": "… ", "done": "✓ ", "skipped": "– "}
+ASSIGNED_MARK = "▶ "
+"""Before the title of a document assigned to the current annotator (``annotty assign``)."""
 MIN_TITLE = 16
 MIN_ID = 8
 
@@ -84,6 +86,7 @@ class LibraryTable(VirtualTable):
         self.rows: Sequence[DocumentSummary] = ()
         self.id_width = MIN_ID
         self.sorted_by: tuple[str, bool] | None = None  # (column key, descending)
+        self.assigned: frozenset[str] = frozenset()  # ids assigned to me: marked
 
     # -- data ---------------------------------------------------------------------------------
     def show(self, rows: Sequence[DocumentSummary], cursor: int = 0) -> None:
@@ -143,7 +146,11 @@ class LibraryTable(VirtualTable):
                     )
                 )
             elif column.key == "title":
-                cells.append(_cell(one_line(doc.title) or "(untitled)", size))
+                name = one_line(doc.title) or "(untitled)"
+                if doc.id in self.assigned:  # "assigned to me": a mark, the title after it
+                    cells.append(_cell(name, size, mark=ASSIGNED_MARK))
+                else:
+                    cells.append(_cell(name, size))
             elif column.key == "id":
                 cells.append(_cell(one_line(doc.id)[:size], size, style="dim"))
             else:
@@ -151,8 +158,10 @@ class LibraryTable(VirtualTable):
         return self.strip_row(cells, width, self.row_style(index, selected), selected)
 
 
-def _cell(value: str, size: int, right: bool = False, style: str = "") -> Text:
+def _cell(value: str, size: int, right: bool = False, style: str = "", mark: str = "") -> Text:
     cell = Text(value, style=style, no_wrap=True, end="", justify="right" if right else "left")
+    if mark:
+        cell = Text(mark, style="bold cyan", no_wrap=True, end="").append_text(cell)
     cell.truncate(size, overflow="ellipsis")
     if right:
         cell.pad_left(size - cell.cell_len)

@@ -1,0 +1,38 @@
+"""The live team view: another annotator's save appears in an open reader within a second or
+two, on a shared SQLite file (polled) and on PostgreSQL (LISTEN/NOTIFY)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from annotations.store import Store
+from tests import test_reader_support as support
+from tests.test_app_failures import wait_for
+from tui.app import make_app
+
+pytestmark = pytest.mark.both_backends
+
+TEXT = "The minister said exports grew 12% in 2024. Critics called the figure misleading."
+
+
+async def test_bobs_claim_appears_in_alices_open_reader(db_target: str) -> None:
+    alice = Store(db_target, annotator="alice")
+    bob = Store(db_target, annotator="bob")
+    try:
+        doc, _ = alice.add_document(TEXT, "t")
+        app = make_app(alice)
+        async with app.run_test(size=(100, 30)) as pilot:
+            reader = await support.open_reader(app, pilot, doc.id)
+            await pilot.press("o")  # everyone's claims
+            assert reader.all_claims == []
+            bob.add_claim(doc.id, 0, 42, "statistical", note="from bob")
+            saved = time.monotonic()
+            await wait_for(pilot, lambda: any(c.annotator == "bob" for c in reader.all_claims))
+            assert time.monotonic() - saved < 3.0  # a poll a second, plus a busy test machine
+            shown = [(n.message, n.title) for n in app._notifications]
+            assert any("bob changed claims in this document" in str(m) for m, _ in shown)
+    finally:
+        bob.close()
+        alice.close()
