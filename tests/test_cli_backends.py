@@ -7,14 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
 
 from annotations.cli import cli
 from annotations.store import Store
 from tests.conftest import SEEDS
-
-pytestmark = pytest.mark.both_backends
 
 
 def run(db: str, *args: str) -> str:
@@ -56,8 +53,9 @@ def flow(db: str, tmp_path: Path) -> dict[str, Any]:
     }
 
 
-def test_the_same_flow_gives_the_same_answers(db_target: str, tmp_path: Path) -> None:
+def test_the_same_flow_gives_the_same_answers(pg_url: str, tmp_path: Path) -> None:
+    """The flow on a file, then on a server database: the same answers."""
     (tmp_path / "ref").mkdir()
     reference = flow(str(tmp_path / "reference.db"), tmp_path / "ref")
-    assert flow(db_target, tmp_path) == reference
+    assert flow(pg_url, tmp_path) == reference
     assert reference["stats"]["claims"] == 10

@@ -1,25 +1,21 @@
-"""The live team view: another annotator's save appears in an open reader within a second or
-two, on a shared SQLite file (polled) and on PostgreSQL (LISTEN/NOTIFY)."""
+"""The live team view on a server database: another annotator's save appears in an open reader
+within a second or two (LISTEN/NOTIFY; a shared SQLite file's polling: tests/test_sync.py)."""
 
 from __future__ import annotations
 
 import time
-
-import pytest
 
 from annotations.store import Store
 from tests import test_reader_support as support
 from tests.test_app_failures import wait_for
 from tui.app import make_app
 
-pytestmark = pytest.mark.both_backends
-
 TEXT = "The minister said exports grew 12% in 2024. Critics called the figure misleading."
 
 
-async def test_bobs_claim_appears_in_alices_open_reader(db_target: str) -> None:
-    alice = Store(db_target, annotator="alice")
-    bob = Store(db_target, annotator="bob")
+async def test_bobs_claim_appears_in_alices_open_reader(pg_url: str) -> None:
+    alice = Store(pg_url, annotator="alice")
+    bob = Store(pg_url, annotator="bob")
     try:
         doc, _ = alice.add_document(TEXT, "t")
         app = make_app(alice)

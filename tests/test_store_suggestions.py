@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotations.model import DECISION_FIELDS, Decision
-from annotations.store import Store, StoreError, sqlite_check
+from annotations.store import Store, StoreError, dialect, sqlite_check
 from annotations.store.learner_data import Example
 from annotations.store.team_merge import merge_databases
 
@@ -35,8 +35,9 @@ def _proposal(claim_type: str = "quantity", speaker: str = "") -> dict[str, Any]
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Any:
-    s = Store(tmp_path / "a.db", annotator="alice")
+def store(db_target: str) -> Any:
+    """A file database, or a server one (the module runs on both backends)."""
+    s = Store(db_target, annotator="alice")
     yield s
     s.close()
 
@@ -457,7 +458,8 @@ def test_merge_brings_models_once_and_keeps_both_of_a_clash(tmp_path: Path) -> N
 
 def test_decision_fields_match_the_table(store: Store) -> None:
     """The history registration and the dataclass name the table's columns exactly."""
-    columns = [r["name"] for r in store.query("select name from pragma_table_info('suggestions')")]
+    with store.reading() as conn:
+        columns = dialect.columns(conn, "suggestions")
     assert tuple(columns) == DECISION_FIELDS == tuple(Decision.__dataclass_fields__)
 
 

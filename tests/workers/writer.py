@@ -56,22 +56,28 @@ def main() -> int:
             print("holding", flush=True)
             time.sleep(120)
         return 0
-    length = len(store.document(args.doc_id).text)
-    time.sleep(max(0.0, args.start_at - time.time()))
-    stop = time.monotonic() + args.seconds
-    n = 0
-    while time.monotonic() < stop:
-        want = expected(args.annotator, n, length)
-        claim = store.add_claim(
-            args.doc_id, want["start"], want["end"], want["claim_type"], note=want["note"]
-        )
-        print(f"c {claim.id} {n}", flush=True)
-        if n % 4 == 0:
-            store.update_claim(claim.id, stance="against")
-            print(f"u {claim.id}", flush=True)
-        n += 1
+    write_flat_out(store, args.doc_id, args.start_at, args.seconds, sys.stdout)
     store.close()
     return 0
+
+
+def write_flat_out(store: Store, doc_id: str, start_at: float, seconds: float, out: Any) -> None:
+    """Save claims as fast as possible from ``start_at`` for ``seconds``, printing each promise
+    to ``out`` once the save returned (also run in forked children: tests/test_pg_concurrency)."""
+    length = len(store.document(doc_id).text)
+    time.sleep(max(0.0, start_at - time.time()))
+    stop = time.monotonic() + seconds
+    n = 0
+    while time.monotonic() < stop:
+        want = expected(store.annotator, n, length)
+        claim = store.add_claim(
+            doc_id, want["start"], want["end"], want["claim_type"], note=want["note"]
+        )
+        print(f"c {claim.id} {n}", file=out, flush=True)
+        if n % 4 == 0:
+            store.update_claim(claim.id, stance="against")
+            print(f"u {claim.id}", file=out, flush=True)
+        n += 1
 
 
 if __name__ == "__main__":
