@@ -211,24 +211,14 @@ def paint(widget: Any) -> None:
 
 
 async def screens(report: Report, store: Store, moves: int = 60) -> None:
-    from textual.app import App
-
-    from annotations.schema import load_default
+    from tui.app import make_app
     from tui.screens.review import ReviewScreen
     from tui.screens.stats import StatsScreen
     from tui.widgets.claim_context import ClaimContextView
     from tui.widgets.claim_table import ClaimTable
 
-    class Host(App[None]):
-        def __init__(self) -> None:
-            super().__init__()
-            self.store, self.schema = store, load_default()
-
-        def open_document(self, doc_id: str, offset: int | None = None) -> None:
-            pass
-
     report.section("screens (headless, 120×40)")
-    app = Host()
+    app = make_app(store)  # the real app: the screens ask it for key names and saves
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         t = time.perf_counter()
