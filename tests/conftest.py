@@ -48,16 +48,48 @@ def pg_template(pg_cluster: PgCluster) -> str:
     return "annotty_template"
 
 
+@pytest.fixture(scope="session")
+def pg_work(pg_cluster: PgCluster, pg_template: str) -> str:
+    """One migrated database per test worker, emptied before each test that uses it
+    (``db_target``): emptying takes ~25 ms, a fresh copy of the template ~100 ms."""
+    return pg_cluster.create_database(template=pg_template)
+
+
+def _emptied(url: str) -> bool:
+    """Every table of ``url`` emptied and its identities restarted (the schema stays); False
+    if a connection a test left open holds a lock on a table (then use a fresh database)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "select tablename from pg_tables where schemaname = current_schema()"
+                " and tablename <> 'schema_version'"
+            )
+        ]
+        conn.execute("set lock_timeout = '3s'")
+        try:
+            conn.execute(f"truncate {', '.join(tables)} restart identity")  # our own table names
+        except psycopg.errors.LockNotAvailable:
+            return False
+    return True
+
+
 @pytest.fixture
 def db_target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    """Where a test's database lives: a file path, or a fresh PostgreSQL database's URL."""
+    """Where a test's database lives: a file path, or an empty PostgreSQL database's URL."""
     if backend == "sqlite":
         yield str(tmp_path / "annotty.db")
         return
+    url: str = request.getfixturevalue("pg_work")
+    if _emptied(url):
+        yield url
+        return
     cluster: PgCluster = request.getfixturevalue("pg_cluster")
-    url = cluster.create_database(template=request.getfixturevalue("pg_template"))
-    yield url
-    cluster.drop_database(url.rsplit("/", 1)[1])
+    fresh = cluster.create_database(template=request.getfixturevalue("pg_template"))
+    yield fresh
+    cluster.drop_database(fresh.rsplit("/", 1)[1])
 
 
 ROOT = Path(__file__).resolve().parent.parent

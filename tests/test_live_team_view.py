@@ -32,3 +32,33 @@ async def test_bobs_claim_appears_in_alices_open_reader(pg_url: str) -> None:
     finally:
         bob.close()
         alice.close()
+
+
+async def test_an_assignment_touching_the_document_is_not_called_a_claim_change(
+    pg_url: str,
+) -> None:
+    """The lead's `annotty assign` logs rows for the open document; the reader reloads but
+    says nothing about claims, since none changed (it used to say "lead changed claims")."""
+    alice = Store(pg_url, annotator="alice")
+    lead = Store(pg_url, annotator="lead")
+    try:
+        doc, _ = alice.add_document(TEXT, "t")
+        app = make_app(alice)
+        async with app.run_test(size=(100, 30)) as pilot:
+            reader = await support.open_reader(app, pilot, doc.id)
+            lead.assign([(doc.id, "alice")])
+            top = int(lead.query("select max(seq) as s from history")[0]["s"])
+            await wait_for(pilot, lambda: app.watcher.seq >= top)
+            lead.add_claim(doc.id, 0, 12, "statistical")  # and then a real change is said
+            await wait_for(pilot, lambda: any(c.annotator == "lead" for c in reader.all_claims))
+            await wait_for(
+                pilot,
+                lambda: any("changed claims" in str(n.message) for n in app._notifications),
+            )
+            said = [
+                str(n.message) for n in app._notifications if "changed claims" in str(n.message)
+            ]
+            assert said == ["lead changed claims in this document."]
+    finally:
+        lead.close()
+        alice.close()

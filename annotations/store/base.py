@@ -106,6 +106,11 @@ class StoreBase:
         return self.path.name if self.path is not None else "in memory"
 
     @property
+    def dialect(self) -> str:
+        """ "postgresql" or "sqlite": ``dialect.is_postgres`` asks a store or a connection."""
+        return "postgresql" if self._pg is not None else "sqlite"
+
+    @property
     def session(self) -> str:
         """This store's id on a server (its notifications carry it: a watcher tells this
         store's commits from other people's); "" for SQLite."""
@@ -129,10 +134,6 @@ class StoreBase:
 
         key = hashlib.sha256(self._pg.where.encode()).hexdigest()[:16]
         return data_dir() / "servers" / key
-
-    @property
-    def dialect(self) -> str:
-        return "postgresql" if self._pg is not None else "sqlite"
 
     def _remember(self, doc_id: str, text: str) -> None:
         with self._lock:

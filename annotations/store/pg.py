@@ -151,8 +151,6 @@ def _first(exc: BaseException) -> str:
 class PgDatabase:
     """A pool of connections to one database, the writer lock, and the thread's transaction."""
 
-    dialect = POSTGRESQL
-
     def __init__(self, url: str, session: str | None = None) -> None:
         """Connect (one clear line if the server cannot be reached), migrate, open the pool."""
         self.url = url
@@ -165,7 +163,7 @@ class PgDatabase:
         try:
             from annotations.store.pg_schema import migrate
 
-            self.migrated_from = migrate(PgConnection(first, self.where), self.where)
+            migrate(PgConnection(first, self.where), self.where)
         finally:
             first.close()
         self.pool = ConnectionPool(

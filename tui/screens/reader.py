@@ -468,10 +468,8 @@ class ReaderScreen(ClaimActions, CandidateActions, FindPrompt, EntityActions, St
 
     def on_store_changed(self, message: StoreChanged) -> None:
         if message.changes.touches(self.doc_id):
-            self.reload_claims()
             others = message.changes.annotators - {self.app.store.annotator}
-            if others:
-                self.notify(f"{', '.join(sorted(others))} changed claims in this document.")
+            self.reload_claims(changed_by=", ".join(sorted(others)))
 
     def action_toggle_side(self) -> None:
         side = self.query_one("#side")

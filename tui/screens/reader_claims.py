@@ -39,6 +39,7 @@ class ClaimActions(Screen[None]):
     doc_id: str
     doc_status: str
     claims: list[Claim]
+    all_claims: list[Claim]  # everyone's, shown or not
     entities: list[Entity]
     respan: Claim | Candidate | None
     _respan_seen: str | None = None  # the version of the claim ``r`` is adjusting, as shown
@@ -189,10 +190,15 @@ class ClaimActions(Screen[None]):
         self.app.call_from_thread(self._after_change, message, False)
 
     @work(thread=True, group="save")
-    def reload_claims(self, message: str = "") -> None:
+    def reload_claims(self, message: str = "", changed_by: str = "") -> None:
+        """Read the document's claims again; ``changed_by`` (other people's names) is said in
+        a toast only if their claims really changed (an assignment also touches a document)."""
         claims = self.app.store.claims(self.doc_id)
         if self.document is not None:  # with the work still waiting for a retry
             claims = self.app.saves.shown_claims(self.doc_id, claims, self.document.text)
+        if changed_by and {c.version for c in claims} != {c.version for c in self.all_claims}:
+            said = screen_safe(f"{changed_by} changed claims in this document.")
+            self.app.call_from_thread(self.notify, said, markup=False)
         if not self.app.saves.unsaved:  # else the status shown may be one still kept
             self._read_status()
         self.app.call_from_thread(self._show_claims, claims)
