@@ -110,12 +110,7 @@ class LearnerData(StoreBase):
         A stored row that is not strict JSON (a damaged or hand-edited file) is refused with a
         ``StoreError`` naming it, never half-read.
         """
-        with self.reading() as conn:
-            row = conn.execute(
-                "select version, params from suggest_models where name = ?"
-                " order by version desc limit 1",
-                (name,),
-            ).fetchone()
+        row = self._newest_model(name)
         if row is None:
             return None
         version, raw = int(row[0]), row[1]
@@ -126,6 +121,16 @@ class LearnerData(StoreBase):
         if not isinstance(params, dict):
             raise StoreError(f"model {name!r} version {version}: params are not a JSON object")
         return version, params
+
+    def _newest_model(self, name: str) -> tuple[Any, Any] | None:
+        """(version, params as stored) of model ``name``'s newest version, or None."""
+        with self.reading() as conn:
+            row = conn.execute(
+                "select version, params from suggest_models where name = ?"
+                " order by version desc limit 1",
+                (name,),
+            ).fetchone()
+        return None if row is None else (row[0], row[1])
 
     # -- what the learner has not seen yet ------------------------------------------------------
     def history_mark(self) -> int:
@@ -151,12 +156,7 @@ class LearnerData(StoreBase):
         """The newest version of model ``name`` and the history position it was trained at
         (its params' ``trained_at.history_seq``; 0 when it has none or is not JSON); None when
         there is no model."""
-        with self.reading() as conn:
-            row = conn.execute(
-                "select version, params from suggest_models where name = ?"
-                " order by version desc limit 1",
-                (name,),
-            ).fetchone()
+        row = self._newest_model(name)
         if row is None:
             return None
         seq = _trained_at(row[1])
