@@ -11,18 +11,15 @@ through ``annotations.review.listing`` exactly as the review screen calls it.
 
 from __future__ import annotations
 
-import random
 import time
 from functools import partial
 
 import psycopg
 
-from annotations.model import now_iso
 from annotations.review.filters import ReviewFilter
 from annotations.review.listing import ReviewList, ReviewReader, load_context
 from annotations.store import Store
-from bench.bench_review import PEOPLE, SPEAKERS, STANCES, TARGETS, TYPES
-from bench.corpus import seed_texts
+from bench.bench_review import corpus_rows
 from bench.report import Report, median_ms
 from tests.pg_cluster import PgCluster, PgUnavailable
 
@@ -54,10 +51,7 @@ def generate(url: str, seed: int = 11) -> None:
 
     The GIN index over the claims' search vector is dropped for the load and built after it
     (what a bulk load into PostgreSQL does; the store's own inserts keep it up to date)."""
-    rng = random.Random(seed)
-    paragraphs = [p for t in seed_texts() for p in t.split("\n") if len(p) > 80]
-    stamp = now_iso()
-    docs: list[tuple[str, str]] = []
+    docs, entities, runs, claims = corpus_rows(DOCS, CLAIMS, seed)  # bench_review's shapes
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("set maintenance_work_mem = '512MB'")
         conn.execute("drop index if exists claims_search")
@@ -66,65 +60,21 @@ def generate(url: str, seed: int = 11) -> None:
                 "copy documents (rowid, id, title, source, text, meta, chars, words,"
                 " imported_at) from stdin"
             ) as copy:
-                for d in range(DOCS):
-                    text = "\n".join(rng.choice(paragraphs) for _ in range(rng.randint(3, 8)))
-                    doc_id = f"{d:016x}"
-                    docs.append((doc_id, text))
-                    copy.write_row(
-                        (
-                            d + 1,
-                            doc_id,
-                            f"Generated document {d:05d}",
-                            "bench",
-                            text,
-                            "{}",
-                            len(text),
-                            len(text.split()),
-                            stamp,
-                        )
-                    )
+                for rowid, row in enumerate(docs, 1):
+                    copy.write_row((rowid, *row))
             with cur.copy(
                 'copy entities (doc_id, start, "end", label, source, recognizer) from stdin'
             ) as copy:
-                for doc_id, text in docs:
-                    for k in range(8):
-                        start = rng.randrange(0, len(text) - 10)
-                        label = ("PERSON", "ORG", "GPE", "DATE")[k % 4]
-                        copy.write_row((doc_id, start, start + 7, label, "rules", "builtin@1"))
+                for row in entities:
+                    copy.write_row(row)
             with cur.copy(
                 "copy entity_runs (doc_id, recognizer, count, computed_at) from stdin"
             ) as copy:
-                for doc_id, _ in docs:
-                    copy.write_row((doc_id, "builtin@1", 8, stamp))
+                for row in runs:
+                    copy.write_row(row)
             with cur.copy(f"copy claims ({_CLAIM_COLUMNS}) from stdin") as copy:
-                for c in range(CLAIMS):
-                    doc_id, text = docs[rng.randrange(DOCS)] if c >= DOCS else docs[c]
-                    start = rng.randrange(0, max(1, len(text) - 200))
-                    end = min(len(text), start + rng.randint(40, 200))
-                    copy.write_row(
-                        (
-                            c + 1,
-                            f"{c:032x}",
-                            doc_id,
-                            start,
-                            end,
-                            text[start:end],
-                            rng.choice(TYPES),
-                            rng.choice(STANCES),
-                            rng.choice(TARGETS),
-                            rng.choice(SPEAKERS),
-                            "",
-                            "",
-                            "",
-                            rng.choice(PEOPLE),
-                            "pending",
-                            "",
-                            "",
-                            "",
-                            stamp,
-                            stamp,
-                        )
-                    )
+                for rowid, row in enumerate(claims, 1):
+                    copy.write_row((rowid, *row))
             # the identity columns go on after the rows copied in with their own rowids
             for table in ("documents", "claims"):
                 cur.execute(

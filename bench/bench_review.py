@@ -12,6 +12,7 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,16 +40,24 @@ PEOPLE = ("ann", "bob", "cy", "dee")
 SPEAKERS = ("Chen Kaixin", "Guo Jiakun", "Xi Jinping", "Vladimir Putin", "", "")
 
 
-def generate(store: Store, seed: int = 11) -> None:
-    """Documents of 3–8 seed paragraphs; 10 claims each on average, sentence-sized."""
+Row = tuple[Any, ...]
+
+
+def corpus_rows(
+    docs: int = DOCS, claims: int = CLAIMS, seed: int = 11
+) -> tuple[list[Row], list[Row], list[Row], Iterator[Row]]:
+    """The generated corpus as table rows: documents of 3–8 seed paragraphs (id, title,
+    source, text, meta, chars, words, imported_at), 8 entities and an entity run each, and
+    ``claims`` sentence-sized claims (every column of ``claims`` in table order), the claims
+    made as they are read (a million would not fit comfortably in memory as a list)."""
     rng = random.Random(seed)
     paragraphs = [p for t in seed_texts() for p in t.split("\n") if len(p) > 80]
     stamp = now_iso()
-    docs, claims, entities, runs = [], [], [], []
-    for d in range(DOCS):
+    doc_rows, entities, runs = [], [], []
+    for d in range(docs):
         text = "\n".join(rng.choice(paragraphs) for _ in range(rng.randint(3, 8)))
         doc_id = f"{d:016x}"
-        docs.append(
+        doc_rows.append(
             (
                 doc_id,
                 f"Generated document {d:05d}",
@@ -73,13 +82,14 @@ def generate(store: Store, seed: int = 11) -> None:
                 )
             )
         runs.append((doc_id, "builtin@1", 8, stamp))
-    for c in range(CLAIMS):
-        doc = docs[rng.randrange(DOCS)] if c >= DOCS else docs[c]
-        text = doc[3]
-        start = rng.randrange(0, max(1, len(text) - 200))
-        end = min(len(text), start + rng.randint(40, 200))
-        claims.append(
-            (
+
+    def claim_rows() -> Iterator[Row]:
+        for c in range(claims):
+            doc = doc_rows[rng.randrange(docs)] if c >= docs else doc_rows[c]
+            text = doc[3]
+            start = rng.randrange(0, max(1, len(text) - 200))
+            end = min(len(text), start + rng.randint(40, 200))
+            yield (
                 f"{c:032x}",
                 doc[0],
                 start,
@@ -100,7 +110,13 @@ def generate(store: Store, seed: int = 11) -> None:
                 stamp,
                 stamp,
             )
-        )
+
+    return doc_rows, entities, runs, claim_rows()
+
+
+def generate(store: Store, seed: int = 11) -> None:
+    """Documents of 3–8 seed paragraphs; 10 claims each on average, sentence-sized."""
+    docs, entities, runs, claims = corpus_rows(DOCS, CLAIMS, seed)
     with store.transaction() as conn:
         # The FTS triggers index row by row; one rebuild at the end is several times faster.
         triggers = conn.execute(
@@ -122,7 +138,7 @@ def generate(store: Store, seed: int = 11) -> None:
             "insert into entity_runs(doc_id, recognizer, count, computed_at) values (?, ?, ?, ?)",
             runs,
         )
-        conn.executemany(f"insert into claims values ({','.join('?' * 19)})", claims)
+        conn.executemany(f"insert into claims values ({','.join('?' * 19)})", list(claims))
         conn.execute("insert into claims_fts(claims_fts) values ('rebuild')")
         for _, sql in triggers:
             conn.execute(sql)
