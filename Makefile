@@ -8,7 +8,7 @@ RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test check lint bench snapshots gazetteer clean pg-server
+.PHONY: run test check lint bench snapshots gazetteer clean pg-server browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ run: $(RUN_STAMP)
 # core: a Pilot test waits on its event loop about half the time, so one worker per core leaves
 # the cores idle (2 min 20 s against 2 min 50 s on 2 cores). PYTEST_ARGS="-n 0" runs serially.
 TEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 1) )))
-test: $(DEV_STAMP) pg-server
+test: $(DEV_STAMP) pg-server browser
 	$(BIN)/ruff check annotations tui tests bench
 	$(BIN)/ruff format --check annotations tui tests bench
 	$(BIN)/mypy
@@ -45,6 +45,15 @@ pg-server:
 	    apt-get install -y -qq --no-install-recommends postgresql >/dev/null; } || \
 	  echo "annotty: no PostgreSQL server binaries: sudo apt-get install postgresql" >&2
 
+# The browser tests (tests/browser.py) drive Debian's Chromium headless through Playwright, which
+# never downloads a browser: installed here when missing and we may, else one line says how.
+browser:
+	@command -v chromium >/dev/null 2>&1 || [ -n "$$ANNOTTY_CHROMIUM" ] || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends chromium >/dev/null; } || \
+	  echo "annotty: no Chromium for the browser tests: sudo apt-get install chromium" >&2
+
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check annotations tui tests bench
 	$(BIN)/ruff format --check annotations tui tests bench
@@ -52,7 +61,7 @@ lint: $(DEV_STAMP)
 
 check: lint test
 
-bench: $(DEV_STAMP) pg-server
+bench: $(DEV_STAMP) pg-server browser
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 snapshots: $(DEV_STAMP)

@@ -37,15 +37,25 @@ STANCES = ("favor", "against", "none")
 EMOJI = ("😀", "🇨🇳", "👨\u200d👩\u200d👧", "e\u0301")
 
 
-def build(path: Path) -> None:
-    """The benchmark database, written with bulk inserts (the store's API commits per claim)."""
-    rng = random.Random(11)
+def build(
+    path: Path,
+    *,
+    documents: int = DOCUMENTS,
+    claims_per_doc: int = CLAIMS_PER_DOC,
+    seed: int = 11,
+    statuses: tuple[str, ...] = ("pending", "accepted"),
+    reviewer: str = "",
+) -> None:
+    """The benchmark database, written with bulk inserts (the store's API commits per claim).
+    ``bench_report`` builds its smaller corpus here too, with every review status and a
+    ``reviewer`` on the decided claims."""
+    rng = random.Random(seed)
     paragraphs = [p for t in seed_texts() for p in t.split("\n") if p.strip()]
     recognizer = builtin()
     store = Store(path, annotator="bench")
     stamp = now_iso()
     with store.transaction() as conn:
-        for n in range(DOCUMENTS):
+        for n in range(documents):
             parts: list[str] = []
             while sum(map(len, parts)) < DOC_CHARS:
                 parts.append(rng.choice(paragraphs) + " " + rng.choice(EMOJI))
@@ -67,7 +77,7 @@ def build(path: Path) -> None:
                 (doc_id, recognizer.key, len(entities), stamp),
             )
             rows = []
-            for _ in range(CLAIMS_PER_DOC):
+            for _ in range(claims_per_doc):
                 start = rng.randrange(0, len(text) - 300)
                 end = start + rng.randrange(20, 300)
                 rows.append(
@@ -85,8 +95,8 @@ def build(path: Path) -> None:
                         "",
                         "",
                         rng.choice(["ann", "bob"]),
-                        rng.choice(["pending", "accepted"]),
-                        "",
+                        status := rng.choice(statuses),
+                        reviewer if status != "pending" else "",
                         "",
                         "",
                         stamp,

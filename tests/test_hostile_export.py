@@ -134,6 +134,11 @@ def test_every_format_survives_hostile_names(tmp_path: Path, fmt: str) -> None:
         ] == HOSTILE_IDS
     elif fmt in ("json", "label-studio", "w3c"):
         json.loads(raw)
+    elif fmt == "html":
+        from tests.test_export_html import parse
+
+        sections = [v for tag, v in parse(raw).tags if tag == "section" and "data-doc-id" in v]
+        assert [v["data-doc-id"] for v in sections] == HOSTILE_IDS
     else:
         assert len([json.loads(x) for x in raw.split("\n")[:-1]]) == len(HOSTILE_IDS)
 

@@ -68,8 +68,10 @@ class AnnottyApp(SaveGuard, SuggesterHost):
         recognizer_spec: str | None = None,
         keymap: Keymap | None = None,
         suggester_spec: str | None = None,
+        ask_annotator: bool = False,
     ) -> None:
         super().__init__()
+        self.ask_annotator = ask_annotator  # a browser tab (annotty serve): who is annotating?
         self.suggester_spec = suggester_spec  # --suggester; None: learned once trained
         if keymap is not None:  # the user's keys (annotations.keymap), by binding id
             keymap.check_ids(binding_ids())
@@ -137,6 +139,21 @@ class AnnottyApp(SaveGuard, SuggesterHost):
             )
 
     def on_mount(self) -> None:
+        if self.ask_annotator:  # nothing reads the store's annotator before it is chosen
+            from tui.screens.annotator_name import AnnotatorNameScreen
+
+            self.push_screen(AnnotatorNameScreen(), self._annotator_chosen)
+            return
+        self._start()
+
+    def _annotator_chosen(self, name: str | None) -> None:
+        if name:
+            self.store.annotator = name
+            self.sub_title = screen_safe(name)
+            self._start()
+            self.notify(f"Annotating as {screen_safe(name)}", title="annotty", markup=False)
+
+    def _start(self) -> None:
         self.push_screen(LibraryScreen())
         if self.start_screen == "review":
             from tui.screens.review import ReviewScreen
@@ -351,6 +368,7 @@ def make_app(
     gazetteer: Path | None = None,
     recognizer_spec: str | None = None,
     suggester_spec: str | None = None,
+    ask_annotator: bool = False,
 ) -> AnnottyApp:
     """The configured app, one way for the CLI and the tests alike: no stand-in apps.
 
@@ -368,6 +386,7 @@ def make_app(
         recognizer_spec=recognizer_spec,
         keymap=keymap,
         suggester_spec=suggester_spec,
+        ask_annotator=ask_annotator,
     )
 
 
@@ -382,6 +401,7 @@ def run(
     recognizer_spec: str | None = None,
     keymap: Keymap | None = None,
     suggester_spec: str | None = None,
+    ask_annotator: bool = False,
 ) -> None:
     """Run the app on ``store``, opened (and checked) once by the caller, who closes it. An
     unknown binding id in ``keymap`` raises ``InputError`` (file, line, id) before it starts."""
@@ -396,6 +416,7 @@ def run(
         gazetteer=gazetteer,
         recognizer_spec=recognizer_spec,
         suggester_spec=suggester_spec,
+        ask_annotator=ask_annotator,
     )
     try:
         app.run()

@@ -231,6 +231,8 @@ class _LazyGroup(click.Group):
     help="YAML file whose 'keys:' section remaps keys [default: "
     "annotty.yaml beside the database, if there is one].",
 )
+# a browser tab of `annotty serve` without --annotator: the app first asks who is annotating
+@click.option("--ask-annotator", is_flag=True, hidden=True)
 @click.version_option(__version__, prog_name="annotty")
 @click.pass_context
 def cli(
@@ -242,6 +244,7 @@ def cli(
     suggester: str | None,
     entities: Path | None,
     keys_file: Path | None,
+    ask_annotator: bool,
 ) -> None:
     """annotty: read documents, tag claims and stance, export annotations.
 
@@ -270,7 +273,10 @@ def cli(
         # an explicit --db must exist (a missing, foreign or damaged file is refused here);
         # the default one is created
         store = settings.app_store(create=db is None)
-        terminal_safe.require_terminal("annotty")  # no terminal: one line, not a spinning app
+        if not os.environ.get("TEXTUAL_DRIVER", "").startswith("textual.drivers.web_driver"):
+            # no terminal: one line, not a spinning app (a tab of `annotty serve` talks to
+            # the server through its pipes, with Textual's web driver)
+            terminal_safe.require_terminal("annotty")
         from tui.app import run  # the only place the core reaches for the UI
 
         run(
@@ -282,6 +288,7 @@ def cli(
             suggester_spec=suggester,
             gazetteer=settings.gazetteer or default_gazetteer_path(settings.db),
             keymap=keymap,
+            ask_annotator=ask_annotator,
         )
 
 

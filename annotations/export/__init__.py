@@ -34,6 +34,7 @@ from annotations.export.bundles import (
 )
 from annotations.export.csv_fmt import write_csv, write_csv_raw
 from annotations.export.doccano import write_doccano, write_doccano_relations
+from annotations.export.html_report import write_html
 from annotations.export.label_studio import write_label_studio
 from annotations.export.spacy_fmt import write_docbin, write_spacy_jsonl
 from annotations.export.w3c import write_w3c
@@ -157,6 +158,13 @@ FORMATS: dict[str, Format] = {
             lexer="text",
             entities=False,
             no_suggestions=_CSV_ROWS,
+        ),
+        Format(
+            "html",
+            "HTML report: highlighted documents, claim tables, charts (self-contained)",
+            write_html,
+            ".html",
+            lexer="html",
         ),
     )
 }

@@ -145,3 +145,27 @@ class Assignments(StoreBase):
         """Per annotator with assignments: assigned documents done, in progress, skipped."""
         with self.reading() as conn:
             return progress(conn)
+
+    def known_annotators(self) -> list[str]:
+        """Everyone the project knows by name, sorted: assigned annotators and whoever has
+        claims, a document status or a history row (``annotty serve`` offers them when asking
+        a browser tab who is annotating).
+
+        The two large tables are read with a "loose index scan" written as a recursive query
+        (one index step per distinct name, not one per row: plain ``distinct`` reads every row
+        of a million-row history), which SQLite and PostgreSQL run alike."""
+        names: set[str] = set()
+        with self.reading() as conn:
+            for table in ("claims", "history"):  # our own table names, each indexed by annotator
+                rows = conn.execute(
+                    "with recursive names(name) as ("
+                    f" select min(annotator) from {table}"
+                    f" union all select (select min(annotator) from {table} where annotator > name)"
+                    " from names where name is not null"
+                    ") select name from names where name is not null"
+                ).fetchall()
+                names.update(str(r[0]) for r in rows)
+            rows = conn.execute("select distinct annotator from doc_state").fetchall()
+            names.update(str(r[0]) for r in rows)
+        names.update(self.assigned_annotators())
+        return sorted(n for n in names if n.strip())
