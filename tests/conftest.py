@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _pytest.assertion.rewrite import AssertionRewritingHook
 
 from annotations.entities import builtin
 from annotations.seeding import import_with_entities
@@ -16,22 +18,24 @@ from tests.test_cli_support import annotty  # noqa: F401  (a fixture: in-process
 
 pg_cluster, pg_url = pg_fixtures()
 
-# Textual's Pilot waits for "idle" after every key press (twice) and in every pause: it sleeps
-# 20 ms at a time until a sleep passes with under 5% CPU used. Those sleeps were most of the
-# suite's wall time (a test pressing 40 keys slept >= 1.6 s). The same test (5% CPU over the
-# window) on a 5 ms window: the app still finishes what a key started (its work runs on this
-# event loop before the sleep ends, and keeps the window busy), in a quarter of the sleeping.
-IDLE_WINDOW = 0.005
+# pytest rewrites the asserts of every module of a distribution that ships a pytest plugin, from
+# source, in every process: all of Hypothesis (and platformdirs) was compiled anew by each xdist
+# worker, ~1.3 s of CPU each (PYTHONDONTWRITEBYTECODE keeps nothing). Their asserts are internal
+# invariants, not test assertions: load them from their installed bytecode instead. Must run
+# before the first ``import hypothesis`` (the plugin itself imports it lazily).
+LIBRARIES_NOT_REWRITTEN = {"hypothesis", "platformdirs"}
 
 
-def _shorter_idle_window() -> None:
-    from textual import _wait
+def _libraries_not_rewritten() -> None:
+    """(pytest 8's private set of names to rewrite; without it, nothing changes.)"""
+    for finder in sys.meta_path:
+        marked = getattr(finder, "_must_rewrite", None)
+        if isinstance(finder, AssertionRewritingHook) and isinstance(marked, set):
+            marked -= LIBRARIES_NOT_REWRITTEN
+            finder._marked_for_rewrite_cache.clear()
 
-    _wait.SLEEP_GRANULARITY = IDLE_WINDOW
-    _wait.SLEEP_IDLE = IDLE_WINDOW / 20
 
-
-_shorter_idle_window()
+_libraries_not_rewritten()
 
 pytest_plugins = ["tests.browser"]  # the `browser` fixture: a headless Chromium
 

@@ -8,12 +8,12 @@ import math
 import random
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 import krippendorff
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from sklearn.metrics import cohen_kappa_score
 
 from annotations.agreement import (
     GOLD,
@@ -25,6 +25,15 @@ from annotations.agreement import (
 )
 from annotations.cli import cli
 from annotations.store import Store
+
+
+def cohen_kappa_score(*args: Any, **kwargs: Any) -> Any:
+    """scikit-learn's kappa, the reference, imported on first use: importing sklearn takes ~1 s
+    of CPU, which every xdist worker paid while collecting, whether or not it ran these tests."""
+    from sklearn.metrics import cohen_kappa_score as reference
+
+    return reference(*args, **kwargs)
+
 
 TYPES = ["statistical", "causal", "opinion", "prediction"]
 STANCES = ["favor", "against", "none"]

@@ -120,4 +120,6 @@ def test_ci_runs_the_readme_make_test_which_installs_what_tests_need() -> None:
     assert re.search(r"^\s*make test\s*$", readme, re.MULTILINE)
     assert "README.md" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert re.search(r"^test: \$\(DEV_STAMP\) pg-server$", makefile, re.MULTILINE)
+    assert re.search(r"^test: \$\(DEV_STAMP\) pg-server browser$", makefile, re.MULTILINE)
+    # the browser tests' Chromium comes from Debian's package, installed when missing
+    assert "apt-get install -y -qq --no-install-recommends chromium" in makefile
