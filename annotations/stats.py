@@ -16,6 +16,7 @@ from typing import Any
 from annotations.model import DOC_STATUSES
 from annotations.store import dialect
 from annotations.store.assignments import progress as assignment_progress
+from annotations.timing import TimeStats, summarise
 
 TOP = 20
 """How many targets and speakers are listed by name; the rest are summed as ``other``."""
@@ -196,6 +197,8 @@ class Stats:
     suggestions: SuggestionStats
     assignments: tuple[AssignedProgress, ...] = ()
     """Per annotator with assignments, by name; empty when nobody is assigned anything."""
+    time: TimeStats = TimeStats((), (), ())
+    """Seconds per timed claim (median, total) by annotator and claim type; document time."""
 
     def as_json(self) -> dict[str, Any]:
         """The numbers as ``annotty stats --json`` prints them: the summed other targets are
@@ -297,7 +300,24 @@ def compute(conn: sqlite3.Connection, top: int = TOP, documents: int | None = No
             AssignedProgress(p.annotator, p.assigned, p.done, p.in_progress, p.skipped, p.todo)
             for p in assignment_progress(conn)
         ),
+        time=time_stats(conn),
     )
+
+
+def time_stats(conn: sqlite3.Connection) -> TimeStats:
+    """Time per claim (``claim_time`` joined to the claim, for its type; a deleted claim's
+    time no longer counts) and per annotator with documents open (``doc_time``). A database
+    from before time was recorded (read-only, never migrated) has none."""
+    if "claim_time" not in dialect.table_names(conn):
+        return TimeStats((), (), ())
+    claims = conn.execute(
+        "select t.annotator, c.claim_type, t.seconds from claim_time t"
+        " join claims c on c.id = t.claim_id"
+    ).fetchall()
+    documents = conn.execute(
+        "select annotator, count(*), coalesce(sum(seconds), 0) from doc_time group by annotator"
+    ).fetchall()
+    return summarise(claims, documents)
 
 
 def _rate(part: int, whole: int) -> float:

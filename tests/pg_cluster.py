@@ -179,14 +179,19 @@ def _postmaster_pid(data: Path) -> int | None:
     return None
 
 
-def _stop_postmaster(data: Path, bin_dir: Path, timeout: float = 10.0) -> None:
-    """Stop the server at once (its data is thrown away) and wait until no process is left."""
+def _stop_postmaster(
+    data: Path, bin_dir: Path, timeout: float = 10.0, mode: str = "immediate"
+) -> None:
+    """Stop the server and wait until no process is left: at once (``immediate``: the cluster
+    runs without fsync or synchronous commit, so its last commits may be lost; for a cluster
+    being thrown away), or ``fast``, writing out every commit first (a server that goes away
+    and comes back with its data)."""
     pid = _postmaster_pid(data)
     if pid is None or not _alive(pid):
         return
     family = {pid} | _children(pid)
     subprocess.run(
-        [*_as_server_user(), str(bin_dir / "pg_ctl"), "stop", "-D", str(data), "-m", "immediate"]
+        [*_as_server_user(), str(bin_dir / "pg_ctl"), "stop", "-D", str(data), "-m", mode]
         + ["-w", "-s", "-t", str(int(timeout))],
         capture_output=True,
         env=_clean_env(),
@@ -283,7 +288,7 @@ class PgCluster:
 
     def stop_server(self) -> None:
         """Stop the server but keep its data (a server going away under a running app)."""
-        _stop_postmaster(self.data, self.bin_dir)
+        _stop_postmaster(self.data, self.bin_dir, mode="fast")
 
     def start_server(self) -> None:
         """Start the stopped server again on the same port, with the same data."""

@@ -123,11 +123,14 @@ async def test_every_screens_chain_is_what_key_clashes_assumes(store: Store) -> 
         await visit("c")  # the candidate queue
         await support.open_reader(app, pilot, doc.id)
         await look()
+        await visit("equals_sign")  # similar claims (of the claim under the cursor)
         await visit("s", "c")  # claim form
+        await visit("C")  # comments of the document
         await visit("l")  # entity form
         await visit("slash")  # the search prompt
         await visit("ctrl+e")  # export dialog
         await visit("question_mark")  # help
+        await visit("ctrl+g")  # guidelines
         await pilot.press("q")
         await pilot.pause()
         await pilot.press("r")  # review

@@ -49,6 +49,8 @@ create table documents (id text primary key, text text);
 create table doc_state (doc_id text, annotator text, status text, primary key (doc_id, annotator));
 create table entity_runs (doc_id text primary key, run text);
 create table entity_edits (id bigserial primary key, doc_id text);
+create table doc_versions (doc_id text, version bigint, primary key (doc_id, version));
+create table claim_anchors (claim_id text primary key, kind text);
 """
 ASSIGNMENTS = "create table assignments (doc_id text, annotator text);"
 
@@ -273,6 +275,8 @@ def test_a_change_without_history_asks_for_a_refresh(
         "entity_runs": "insert into entity_runs values ('d1', 'spacy')",
         "entity_edits": "insert into entity_edits(doc_id) values ('d1')",
         "assignments": "insert into assignments values ('d1', 'bob')",
+        "doc_versions": "insert into doc_versions values ('d1', 1)",
+        "claim_anchors": "insert into claim_anchors values ('c1', 'lost')",
     }[table]
     writer.execute(sql)
     writer.commit()

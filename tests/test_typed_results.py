@@ -34,6 +34,7 @@ TOP_KEYS = [
     "targets",
     "speakers",
     "suggestions",
+    "time",
 ]
 
 
@@ -56,6 +57,7 @@ def test_stats_json_keeps_every_key_in_its_place(seeded: Store) -> None:
     assert list(n) == TOP_KEYS
     assert list(n["claims_by"]) == ["claim_type", "stance", "review_status", "annotator"]
     assert list(n["review"]) == ["pending", "accepted", "rejected", "reviewed_share"]
+    assert list(n["time"]) == ["by_annotator", "by_type", "documents"]
     person = n["annotators"][0]
     assert list(person) == ["annotator", "claims", "pending", "accepted", "rejected", "documents"]
     assert list(person["documents"]) == ["todo", "in_progress", "done", "skipped"]

@@ -7,11 +7,11 @@ import os
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from textual import work
+from textual import events, work
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -34,6 +34,7 @@ from tui.key_hints import key_for
 from tui.messages import StoreChanged
 from tui.screens.help import HelpScreen
 from tui.screens.library import LibraryScreen
+from tui.screens.reader_timing import TimeKeeping
 from tui.suggester_host import SuggesterHost
 from tui.widgets.save_state import SaveGuard
 
@@ -54,6 +55,7 @@ class AnnottyApp(SaveGuard, SuggesterHost):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+t", "toggle_theme", "Light/dark theme", show=False, id="app.theme"),
         Binding("ctrl+e", "export", "Export", show=False, id="app.export"),
+        Binding("ctrl+g", "guidelines", "Guidelines", show=False, id="app.guidelines"),
     ]
 
     def __init__(
@@ -95,11 +97,7 @@ class AnnottyApp(SaveGuard, SuggesterHost):
         self._problems_shown: set[str] = set()
 
     def save_position(self, doc_id: str, offset: int) -> None:
-        """Remember a reading position in a thread of its own, failing quietly.
-
-        Not a worker: it runs as the reader closes, also when the app quits, and must outlive
-        the screen and the app's workers; ``run`` waits for it before closing the store.
-        """
+        """Remember a reading position as the reader closes, failing quietly."""
 
         def write() -> None:
             try:
@@ -107,10 +105,29 @@ class AnnottyApp(SaveGuard, SuggesterHost):
             except (sqlite3.Error, AnnottyError, OSError) as exc:
                 log.info("reading position of %s not saved: %s", doc_id, exc)
 
+        self.write_on_close(write, "annotty-position")
+
+    def write_on_close(self, write: Callable[[], None], name: str) -> threading.Thread:
+        """Run a small write (a reading position, a document's time) in a thread of its own.
+
+        Not a worker: it runs as a screen closes, also when the app quits, and must outlive
+        the screen and the app's workers; ``run`` waits for it before closing the store.
+        """
         self._positions = [t for t in self._positions if t.is_alive()]
-        thread = threading.Thread(target=write, name="annotty-position")
+        thread = threading.Thread(target=write, name=name)
         self._positions.append(thread)
         thread.start()
+        return thread
+
+    async def on_event(self, event: events.Event) -> None:
+        """Every key and click reaches the app first, also those a form or a priority binding
+        takes: the open readers' clocks hear of them (time with a form open is working time,
+        issue 16) before the event goes on as usual."""
+        if isinstance(event, (events.Key, events.MouseDown)):
+            for screen in self.screen_stack:
+                if isinstance(screen, TimeKeeping):
+                    screen.activity()
+        await super().on_event(event)
 
     def wait_for_positions(self, seconds: float = 2 * POSITION_WAIT_SECONDS) -> None:
         for thread in self._positions:
@@ -326,6 +343,12 @@ class AnnottyApp(SaveGuard, SuggesterHost):
     def key(self, binding_id: str) -> str:
         """The key of ``binding_id`` for a hint line, as remapped (``tui.key_hints``)."""
         return key_for(self, binding_id, self.user_keys)
+
+    def action_guidelines(self) -> None:
+        """The team's guidelines from any screen (the claim form has ``g`` as well)."""
+        from tui.screens.guidelines import open_guidelines
+
+        open_guidelines(self, self.schema)
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"

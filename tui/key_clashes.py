@@ -36,6 +36,9 @@ CHAINS: Mapping[str, frozenset[str]] = {
     "prompt": frozenset({"prompt", "app"}),
     "export": frozenset({"export", "app"}),
     "help": frozenset({"help", "app"}),
+    "guidelines": frozenset({"guidelines", "app"}),
+    "similar": frozenset({"similar", "app"}),
+    "comments": frozenset({"comments", "app"}),
 }
 """Screen -> the namespaces (the part of a binding id before the dot) active on it together."""
 

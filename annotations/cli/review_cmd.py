@@ -10,7 +10,9 @@ from annotations.review.filters import ReviewError, ReviewFilter, saved_filter
 
 _KEYS = (
     "claim_type (type), stance, target, annotator, review_status (status), document (doc), "
-    "search (q), source (suggested: made by accepting a candidate, or manual)"
+    "search (q), source (suggested: made by accepting a candidate, or manual), "
+    "cluster (linked: claims linked as the same claim, grouped; or a claim id: its group), "
+    "comments (unresolved: an open comment on the claim, or any)"
 )
 
 

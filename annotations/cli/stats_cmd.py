@@ -12,6 +12,7 @@ import click
 from annotations import stats as stats_mod
 from annotations.cli import Settings, cli, pass_settings
 from annotations.terminal_safe import clean, dumps, plural
+from annotations.timing import TimeStats, duration
 
 
 @cli.command("stats")
@@ -20,7 +21,7 @@ from annotations.terminal_safe import clean, dumps, plural
     "as_json",
     is_flag=True,
     help="Print every number (per document, annotator, type × stance, target, "
-    "speaker, review status, suggestion acceptance) as JSON for scripts.",
+    "speaker, review status, suggestion acceptance, time per claim) as JSON for scripts.",
 )
 @pass_settings
 def stats_cmd(settings: Settings, as_json: bool) -> None:
@@ -65,6 +66,7 @@ def _print_summary(settings: Settings, n: stats_mod.Stats) -> None:
         )
     _print_suggestions(n.suggestions)
     _print_assignments(n.assignments)
+    _print_time(n.time)
 
 
 def _print_assignments(rows: tuple[stats_mod.AssignedProgress, ...]) -> None:
@@ -75,6 +77,31 @@ def _print_assignments(rows: tuple[stats_mod.AssignedProgress, ...]) -> None:
             f"{plural(row.assigned, 'document')} done, {row.in_progress} in progress, "
             f"{row.skipped} skipped, {row.todo} to do"
         )
+
+
+def _print_time(t: TimeStats) -> None:
+    """Time per claim (median, total) by annotator and claim type, and time with documents
+    open, only once some time was recorded (output otherwise as before)."""
+    open_time = {d.annotator: d for d in t.documents}
+    for who in sorted({c.annotator for c in t.by_annotator} | set(open_time)):
+        mine = next((c for c in t.by_annotator if c.annotator == who), None)
+        parts = []
+        if mine is not None:
+            parts.append(
+                f"{plural(mine.claims, 'claim')} timed, median {duration(mine.median_seconds)},"
+                f" total {duration(mine.total_seconds)}"
+            )
+        if who in open_time:
+            docs = open_time[who]
+            parts.append(
+                f"{plural(docs.documents, 'document')} open {duration(docs.total_seconds)}"
+            )
+        click.echo(f"time       {clean(who or '-')}: {'; '.join(parts)}")
+        for c in (c for c in t.by_type if c.annotator == who):
+            click.echo(
+                f"  {clean(c.claim_type or '-')}: {plural(c.claims, 'claim')},"
+                f" median {duration(c.median_seconds)}, total {duration(c.total_seconds)}"
+            )
 
 
 def _print_suggestions(s: stats_mod.SuggestionStats) -> None:

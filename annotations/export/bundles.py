@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
@@ -27,8 +27,11 @@ from annotations.model import (
     Entity,
     ReviewStatus,
 )
+from annotations.similar_clusters import clusters
 from annotations.store import Store, dialect
 from annotations.store import sqlite as dbmod
+from annotations.store.comments import DOC_COMMENTS, Comment, comment_of_row
+from annotations.store.links import LIVE_LINKS
 
 if TYPE_CHECKING:
     from annotations.entities import Recognizer
@@ -231,6 +234,18 @@ class DocBundle:
     states: Sequence[DocState] = ()
     suggestions: Sequence[Decision] | None = None
     """None when the export was not asked for them (the format then writes nothing for them)."""
+    comments: Sequence[Comment] = ()
+    """Every comment of the document (its claims', its own, adjudication items'), oldest first."""
+    clusters: Mapping[str, str] = field(default_factory=dict)
+    """Linked claims' cluster ids (the smallest claim id of each "same claim" group), for the
+    whole export: claims never linked are absent."""
+    claim_seconds: Mapping[str, float] = field(default_factory=dict)
+    """Seconds spent on each timed claim, by claim id (a claim never timed is not in it)."""
+    version: int = 1
+    """The document's version (1 + its earlier texts): the claims are on this text."""
+    anchors: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    """How claims were carried onto this version when not exactly in place, by claim id
+    (``Store.claim_anchors``' ``as_json``); a claim placed exactly is not in it."""
     _mentions: dict[str, list[Entity]] = field(default_factory=dict, repr=False)
 
     def speaker_mention(self, claim: ClaimRow) -> Entity | None:
@@ -395,6 +410,15 @@ def bundles(
     tally = tally if tally is not None else Tally()
     with _reader(store) as reader:
         filters = _readable(reader, asked)
+        has_comments = "comments" in reader.tables()  # not in a database from before them
+        timed = "claim_time" in reader.tables()  # nor time per claim
+        versions: dict[str, int] = (  # earlier texts per edited document (few: read once)
+            dict(reader.rows("select doc_id, count(*) from doc_versions group by doc_id"))
+            if "doc_versions" in reader.tables()
+            else {}
+        )
+        linked = reader.rows(LIVE_LINKS) if "claim_links" in reader.tables() else []
+        groups = clusters((str(a), str(b)) for a, b in linked)  # "same claim" groups
         doc_where, doc_params = filters.doc_sql()
         claim_where, claim_params = filters.claim_sql()
         total = int(
@@ -434,7 +458,22 @@ def bundles(
                     else ([] if asked.suggestions else None)
                 )
                 tally.suggestions += len(decided or ())
-                yield DocBundle(doc, entities, claims, states, decided)
+                notes = _comments(reader, doc.id) if has_comments else []
+                seconds = _claim_seconds(reader, doc.id) if timed and claims else {}
+                version = 1 + versions.get(doc.id, 0)
+                anchors = _anchors(reader, doc.id) if version > 1 and claims else {}
+                yield DocBundle(
+                    doc,
+                    entities,
+                    claims,
+                    states,
+                    decided,
+                    comments=notes,
+                    clusters=groups,
+                    claim_seconds=seconds,
+                    version=version,
+                    anchors=anchors,
+                )
                 done += 1
                 tally.documents += 1
                 tally.claims += len(claims)
@@ -493,6 +532,42 @@ def _decisions(reader: _Reader, doc: Document, filters: Filters, tally: Tally) -
             continue
         out.append(replace(decision, quote=text[start:end]))
     return out
+
+
+def _comments(reader: _Reader, doc_id: str) -> list[Comment]:
+    return [comment_of_row(row) for row in reader.rows(DOC_COMMENTS, [doc_id])]
+
+
+def _claim_seconds(reader: _Reader, doc_id: str) -> dict[str, float]:
+    rows = reader.rows(
+        "select t.claim_id, t.seconds from claim_time t join claims c on c.id = t.claim_id"
+        " where c.doc_id = ?",
+        [doc_id],
+    )
+    return {claim_id: float(seconds) for claim_id, seconds in rows}
+
+
+def _anchors(reader: _Reader, doc_id: str) -> dict[str, dict[str, Any]]:
+    """How the claims of an edited document were carried onto its current version
+    (``annotations.store.versions``): those not placed exactly, by claim id."""
+    rows = reader.rows(
+        "select a.claim_id, a.kind, a.confidence, a.old_version, a.old_start, a.old_end,"
+        " a.old_quote, a.flag from claim_anchors a join claims c on c.id = a.claim_id"
+        " where c.doc_id = ?",
+        [doc_id],
+    )
+    return {
+        str(r[0]): {
+            "kind": str(r[1]),
+            "confidence": round(float(r[2]), 4),
+            "old_version": int(r[3]),
+            "old_start": int(r[4]),
+            "old_end": int(r[5]),
+            "old_quote": str(r[6]),
+            "flag": str(r[7] or ""),
+        }
+        for r in rows
+    }
 
 
 def _states(reader: _Reader, doc_id: str, filters: Filters) -> list[DocState]:

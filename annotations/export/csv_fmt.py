@@ -8,7 +8,8 @@ single quote, as OWASP recommends; spreadsheets show the cell as text. The ``csv
 
 ``doc_status`` and ``doc_stance`` are the claim's annotator's status and stance for the whole
 document (empty when that annotator set none); a document without claims has no row, so use the
-JSON export for every annotator's document status and stance.
+JSON export for every annotator's document status and stance. ``seconds`` is the time spent on the
+claim (``annotations.timing``; empty when it was never timed).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ COLUMNS = (
     "suffix",
     "doc_status",
     "doc_stance",
+    "seconds",
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """What OWASP's "CSV Injection" page lists as the first characters of a formula."""
@@ -69,6 +71,7 @@ def write_csv(items: Iterable[DocBundle], out: TextIO, *, raw: bool = False) -> 
                 text[e : e + CONTEXT],
                 state.status if state else "",
                 state.stance if state else "",
+                bundle.claim_seconds.get(claim.id, ""),  # empty: never timed
             ]
             writer.writerow(row if raw else [neutralise(cell) for cell in row])
         count += 1

@@ -7,8 +7,12 @@ batch is read, then stored in the batch's transaction, so a document is never st
 its machine entities.
 
 Ids: a document's id is the one its record gives, else its content hash. A record whose id is
-already used by a *different* text keeps its document, under its content id, and the report
-says so; the same text again is reported as already imported.
+already stored with a *different* text is a new version of that document (news articles are
+edited after publication), and so is a text file imported again from the same path, or any
+document imported with ``--as DOC`` (``as_doc``): the store keeps the old text and carries the
+claims over (``Store.new_version``), one transaction per document. Two records with one id in
+the same import keep the old behaviour: the later one goes under its content id, with a note.
+The same text again is reported as already imported.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from annotations.imports.report import ImportReport
 from annotations.input_files import shown
 from annotations.model import Document, Entity, content_id, new_id, now_iso
 from annotations.store import Store, StoreError
+from annotations.store.versions import VersionResult
 
 if TYPE_CHECKING:
     from annotations.imports.plain_files import PlainRecord
@@ -50,13 +55,19 @@ class DocBatches:
         report: ImportReport,
         recognizer: BulkRecognizer | None,
         on_added: Callable[[Document], None] | None,
+        as_doc: str | None = None,
     ) -> None:
         self.store, self.report = store, report
+        self.as_doc = as_doc
+        """Every record is a new version of this document (``annotty import --as``)."""
+        self.as_used = False
         self.recognizer, self.on_added = recognizer, on_added
         self.pending: list[PlainRecord] = []
         self.chars = 0
         self.batches = 0
         self.waiting: _Ready | None = None
+        self.by_source: dict[str, str] = {}
+        """The batch's text files that were imported before: source -> document id."""
 
     def add(self, record: PlainRecord) -> None:
         self.pending.append(record)
@@ -80,11 +91,18 @@ class DocBatches:
             [*cids, *(r.doc_id for r in records if r.doc_id is not None)]
         )
         known = {**earlier, **stored}
+        self.by_source = self.store.documents_from_sources(
+            [r.source for r in records if r.by_source and r.doc_id is None]
+        )
         batch: dict[str, str] = {}
         docs: list[Document] = []
         where: dict[str, str] = {}
         stamp = now_iso()
         for record, cid in zip(records, cids, strict=True):
+            target = self._version_of(record, cid, stored, known, batch, earlier)
+            if target is not None:
+                self._new_version(record, target, stored.get(target))
+                continue
             doc_id = record.doc_id or cid
             other = known.get(doc_id, batch.get(doc_id))
             if other is not None and other != record.text:
@@ -118,6 +136,80 @@ class DocBatches:
             )
         self._store_waiting()  # the previous batch, recognised meanwhile
         self.waiting = _Ready(docs, where, entities, batch)
+
+    def _version_of(
+        self,
+        record: PlainRecord,
+        cid: str,
+        stored: dict[str, str],
+        known: dict[str, str],
+        batch: dict[str, str],
+        earlier: dict[str, str],
+    ) -> str | None:
+        """The stored document ``record`` is a version of, if any: by ``as_doc``, by the
+        record's id, or (a text file) by the path it was imported from. A document not yet
+        stored (earlier in this import) is not versioned, nor is a record whose text is already
+        stored under the id the old rules gave it (the same file imported again): the old
+        rules apply."""
+        pending = {**earlier, **batch}
+        if self.as_doc is not None:
+            target: str | None = self.as_doc
+        elif record.doc_id is not None:
+            target = record.doc_id
+        elif record.by_source:
+            target = self.by_source.get(record.source)
+        else:
+            return None
+        if target is None or target in pending:
+            return None
+        if target not in stored:
+            stored.update(self.store.document_texts([target]))
+        if self.as_doc is not None:
+            return target
+        if target not in stored:
+            return None
+        if record.doc_id is not None and stored[target] != record.text:
+            elsewhere = self._free_id(record.text, cid, known, batch)
+            if (known.get(elsewhere) or self.store.document_texts([elsewhere]).get(elsewhere)) == (
+                record.text
+            ):
+                return None
+        return target
+
+    def _new_version(self, record: PlainRecord, target: str, current: str | None) -> None:
+        if self.as_doc is not None:
+            if current is None:
+                self.report.error(f"{record.where}: no document {shown(target)!r}; skipped")
+                return
+            if self.as_used:
+                self.report.error(
+                    f"{record.where}: --as takes one document, this is another; skipped"
+                )
+                return
+            self.as_used = True
+        if current == record.text:
+            self.report.duplicate(f"{record.where}: already imported as {target}")
+            return
+        entities: list[Entity] | None = None
+        key = ""
+        if self.recognizer is not None:
+            entities, key = self.recognizer.recognizer.recognize(record.text), self.recognizer.key
+        try:
+            result: VersionResult | None = self.store.new_version(
+                target,
+                record.text,
+                title=None if self.as_doc is not None else record.title,
+                source=record.source,
+                entities=entities,
+                recognizer=key,
+            )
+        except (StoreError, ValueError, OverflowError, RecursionError) as exc:
+            self.report.error(f"{record.where}: new version cannot be stored ({exc}); skipped")
+            return
+        if result is None:
+            self.report.duplicate(f"{record.where}: already imported as {target}")
+        else:
+            self.report.version(result)
 
     def _free_id(self, text: str, cid: str, known: dict[str, str], batch: dict[str, str]) -> str:
         """The content id, unless a document with another text was given it as its id: then

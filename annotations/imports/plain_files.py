@@ -61,6 +61,8 @@ class PlainRecord:
     where: str  # "FILE" or "FILE: record N", for report lines
     meta: dict[str, Any] = field(default_factory=dict)
     doc_id: str | None = None
+    by_source: bool = False
+    """A whole file: imported again from the same path, it is a new version of its document."""
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -103,7 +105,11 @@ def read_records(
                 yield InputError(name, "empty file, skipped")
                 return
             yield PlainRecord(
-                text, title_for(text, stored_name(path.stem)), stored_name(path), name
+                text,
+                title_for(text, stored_name(path.stem)),
+                stored_name(path),
+                name,
+                by_source=True,
             )
             return
         with open_regular(path) as stream:
@@ -229,13 +235,16 @@ def import_paths(
     recognizer: Recognizer | None = None,
     progress: Progress | None = None,
     spec: RecognizerSpec | None = None,
+    as_doc: str | None = None,
 ) -> ImportReport:
     """Import files and folders into ``store``.
 
     ``recognizer`` finds the machine entities of new documents in bulk (stored in the same
     transaction); with ``spec`` (how to build it again) a large import recognises in worker
     processes. ``on_added`` runs for each new document after it is stored; ``progress`` gets
-    the bytes read so far (see ``total_bytes``).
+    the bytes read so far (see ``total_bytes``). ``as_doc``: the one document read (a text
+    file or one JSONL record) is a new version of that stored document (``annotty import
+    --as``); see ``doc_batches`` for when a document is a new version otherwise.
     """
     store.check_writable()  # a read-only or damaged database: one line, before any read
     report = ImportReport()
@@ -243,7 +252,7 @@ def import_paths(
     try:
         done = 0
         for path in iter_files(paths):
-            _import_one(store, path, report, on_added, bulk, progress, done)
+            _import_one(store, path, report, on_added, bulk, progress, done, as_doc)
             done += regular_size(path)
             if progress is not None:
                 progress(done)
@@ -261,6 +270,7 @@ def _import_one(
     bulk: BulkRecognizer | None,
     progress: Progress | None,
     done: int,
+    as_doc: str | None = None,
 ) -> None:
     name = shown(path)
     if not path.exists() and not path.is_symlink():
@@ -273,11 +283,14 @@ def _import_one(
         )
         return
     recognizer = None if bulk is None else bulk.recognizer
+    if as_doc is not None and path.suffix.lower() == ".json":
+        report.error(f"{name}: --as takes a text file or a JSONL record, not a .json file")
+        return
     if path.suffix.lower() in JSON_SUFFIXES and _import_export(
         store, path, report, on_added, recognizer
     ):
         return
-    batches = DocBatches(store, report, bulk, on_added)
+    batches = DocBatches(store, report, bulk, on_added, as_doc)
     reading: list[_Reading] = []
     for count, record in enumerate(read_records(path, reading), start=1):
         if isinstance(record, Note):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from annotations.model import Document
+from annotations.store.versions import VersionResult
 
 LISTED = 1000
 MAX_LINES = 100_000
@@ -48,6 +49,13 @@ class ImportReport:
     entities_ignored: int = 0
     moved: list[str] = field(default_factory=list)
     """Spans placed by their quote because their offsets did not hold it."""
+    versions: list[VersionResult] = field(default_factory=list)
+    """The first ``LISTED`` documents stored as a new version (``versions_count``: all)."""
+    versions_count: int = 0
+
+    def version(self, result: VersionResult) -> None:
+        self.versions_count += 1
+        _keep(self.versions, (result,), LISTED)
 
     def add_document(self, doc: Document) -> None:
         self.added_count += 1
@@ -92,3 +100,5 @@ class ImportReport:
         self.states_imported += other.states_imported
         self.entities_ignored += other.entities_ignored
         self.moved += other.moved
+        self.versions_count += other.versions_count
+        _keep(self.versions, other.versions, LISTED)

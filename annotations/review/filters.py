@@ -32,6 +32,10 @@ FILTER_ALIASES = {
 SETTING = "review.filter:"
 SOURCES = ("suggested", "manual")
 """Where a claim came from: an accepted claim candidate, or an annotator's own selection."""
+COMMENT_FILTERS = ("unresolved", "any")
+LINKED = "linked"
+"""``cluster=linked``: every claim linked as the same claim as another, each group together."""
+"""Claims with an unresolved comment, or with any comment at all (``comments=``)."""
 
 
 class ReviewError(StoreError):
@@ -44,7 +48,9 @@ class ReviewFilter:
 
     ``document`` is a document id or words from its title; ``search`` is full text over the
     claim's quote and note (every word must occur, each as a word prefix); ``source`` is
-    ``suggested`` for claims an accepted candidate made, ``manual`` for all others.
+    ``suggested`` for claims an accepted candidate made, ``manual`` for all others;
+    ``comments`` is ``unresolved`` (a comment on the claim is open) or ``any``;
+    ``cluster`` is ``linked`` (claims linked as the same claim) or a claim id (its group).
     """
 
     claim_type: str = ""
@@ -55,6 +61,8 @@ class ReviewFilter:
     document: str = ""
     search: str = ""
     source: str = ""
+    comments: str = ""
+    cluster: str = ""
 
     def is_empty(self) -> bool:
         return not any(getattr(self, f.name) for f in fields(self))
@@ -95,6 +103,12 @@ class ReviewFilter:
         source = out.get("source", "")
         if source and source not in SOURCES:
             raise ReviewError(f"unknown source {clean(source)!r}; use one of {', '.join(SOURCES)}")
+        comments = out.get("comments", "")
+        if comments and comments not in COMMENT_FILTERS:
+            raise ReviewError(
+                f"unknown comments filter {clean(comments)!r};"
+                f" use one of {', '.join(COMMENT_FILTERS)}"
+            )
         return cls(**out)
 
     @classmethod
@@ -119,6 +133,13 @@ class ReviewFilter:
         ``document`` is resolved by ``annotations.doc_ref`` (id, id prefix, file name, title);
         words of a title still work when some title contains them.
         """
+        if self.cluster and self.cluster != LINKED:
+            found = store.claim_ids_starting(self.cluster)
+            if self.cluster not in found:  # a unique start of an id names its claim
+                if len(found) != 1:
+                    what = "more than one claim starts with" if found else "no claim"
+                    raise ReviewError(f"cluster: {what} {clean(self.cluster)!r}")
+                return replace(self, cluster=found[0]).validated(schema, store)
         valid = known_values(schema, store)
         for name in ("claim_type", "stance", "review_status", "annotator", "target"):
             check_value(name, getattr(self, name), valid[name])
@@ -253,7 +274,35 @@ def where(f: ReviewFilter, db: object = None) -> tuple[str, list[Any]]:
             f"c.id {negate}in (select claim_id from suggestions"
             " where decision = 'accepted' and claim_id != '')"
         )
+    if f.comments in COMMENT_FILTERS:  # the thread's (kind, item_id) index answers it
+        open_only = " and k.resolved_at = ''" if f.comments == "unresolved" else ""
+        parts.append(
+            "exists (select 1 from comments k where k.kind = 'claim' and k.item_id = c.id"
+            f"{open_only})"
+        )
+    if f.cluster:
+        parts.append(_cluster(f.cluster))
+        params += [] if f.cluster == LINKED else [f.cluster]
     return (" and ".join(parts) or "true"), params
+
+
+# links between two existing claims (a deleted claim's links do not join groups)
+_LIVE = "l.a in (select id from claims) and l.b in (select id from claims)"
+
+
+def _cluster(cluster: str) -> str:
+    """The condition for ``cluster=``: every linked claim, or the group of one claim (walked
+    link by link by a recursive query, the same on SQLite and PostgreSQL)."""
+    if cluster == LINKED:
+        return (
+            f"c.id in (select l.a from claim_links l where {_LIVE}"
+            f" union select l.b from claim_links l where {_LIVE})"
+        )
+    return (
+        "c.id in (with recursive grp(id) as (select id from claims where id = ? union"
+        " select case when l.a = grp.id then l.b else l.a end from claim_links l"
+        f" join grp on (l.a = grp.id or l.b = grp.id) where {_LIVE}) select id from grp)"
+    )
 
 
 def saved_filter(store: Store) -> ReviewFilter:

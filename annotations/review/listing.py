@@ -32,9 +32,11 @@ from pathlib import Path
 from typing import Any, cast
 
 from annotations.model import CLAIM_FIELDS, Claim, Entity, ReviewStatus
-from annotations.review.filters import ReviewError, ReviewFilter, where
+from annotations.review.filters import LINKED, ReviewError, ReviewFilter, where
+from annotations.similar_clusters import clusters
 from annotations.store import Store, dialect
 from annotations.store import sqlite as dbmod
+from annotations.store.links import LIVE_LINKS
 
 PAGE = 100
 # sums as floats (as SQLite's ``total`` was): an integer sum could overflow 64 bits
@@ -225,6 +227,26 @@ def matching_rowids(
     return _Gather.of(order).keep(list(map(int, raw.split(","))))
 
 
+def grouped(conn: sqlite3.Connection, found: array[int]) -> array[int]:
+    """``cluster=linked``: each "same claim" group's claims one after another, in display
+    order, the groups in the order of their first claim (a few hundred links: a few ms)."""
+    group = clusters((str(a), str(b)) for a, b in conn.execute(LIVE_LINKS).fetchall())
+    claim_of = dict(
+        conn.execute(
+            "select c.rowid, c.id from claims c"
+            " where c.id in (select a from claim_links union select b from claim_links)"
+        ).fetchall()
+    )
+
+    def group_of(rowid: int) -> str:
+        return group.get(str(claim_of.get(rowid, "")), "")
+
+    first: dict[str, int] = {}
+    for pos, rowid in enumerate(found):
+        first.setdefault(group_of(rowid), pos)
+    return array("q", sorted(found, key=lambda r: first[group_of(r)]))
+
+
 def _pg_select(f: ReviewFilter, conn: Any) -> tuple[str, list[Any]]:
     """The query of the filter's rowids: with a search, one condition (the planner ANDs the
     search index's bitmap with the others'); else one query per field, INTERSECTed, each
@@ -337,6 +359,8 @@ class ReviewList:
         with reader.fresh() as conn, reader.snapshot(conn):
             order = reader.display_order(conn)
             found = matching_rowids(conn, f, order, reader.lists_every_claim(order))
+            if f.cluster == LINKED and len(found) > 1:
+                found = grouped(conn, found)
             return cls(reader, f, found)
 
     def __len__(self) -> int:

@@ -7,7 +7,8 @@ transactions so several annotty processes can share one file.
 The store is split by kind of record, one mixin per module: ``documents``, ``claims``,
 ``reviews``, ``suggestions`` (candidate decisions, suggester models), ``entity_cache``,
 ``entity_edits``, ``doc_state``, ``assignments`` (who annotates which document), ``settings``,
-``changes`` (history, undo/redo) and ``counts``,
+``changes`` (history, undo/redo), ``counts``, and issue 16's ``comments``, ``timing`` (time on
+task), ``versions`` (edited articles) and ``links`` (the same claim),
 over the plumbing in ``base`` (connection, lock, transactions). Beside them, the SQLite
 machinery: ``sqlite`` (opening the file), ``sqlite_schema`` (migrations), ``sqlite_check``
 (file and integrity checks), ``history`` and ``undo_stack`` (the log and the stacks derived
@@ -24,6 +25,7 @@ from __future__ import annotations
 from annotations.store.assignments import Assignments
 from annotations.store.base import TEXT_CACHE, StoreBase, StoreError, Transaction, default_annotator
 from annotations.store.changes import UndoHistory, UndoStep
+from annotations.store.comments import Comments
 from annotations.store.conflicts import ConflictError
 from annotations.store.counts import Counts
 from annotations.store.doc_state import DocStates
@@ -31,9 +33,12 @@ from annotations.store.documents import DocumentName
 from annotations.store.entity_cache import EntityCache
 from annotations.store.entity_edits import EntityEdits
 from annotations.store.learner_data import LearnerData
+from annotations.store.links import Links
 from annotations.store.reviews import Reviews
 from annotations.store.settings import Settings
 from annotations.store.suggestions import Suggestions
+from annotations.store.timing import TimeOnTask
+from annotations.store.versions import Versions
 
 __all__ = [
     "TEXT_CACHE",
@@ -59,5 +64,9 @@ class Store(
     UndoHistory,
     Counts,
     Assignments,
+    Links,
+    Comments,
+    TimeOnTask,
+    Versions,
 ):
     """The core's public API for documents, entities, claims, state, settings and history."""

@@ -64,7 +64,9 @@ class StoreBase:
         """
         self.annotator = annotator or default_annotator()
         self._lock = threading.RLock()
-        self._texts: OrderedDict[str, str] = OrderedDict()
+        self._texts: OrderedDict[str, tuple[str, str]] = OrderedDict()
+        """doc id -> (text, imported_at): an article imported again (a new version, issue 16)
+        gets a new ``imported_at``, so a text cached before it is never used after it."""
         self._pg: PgDatabase | None = None
         self.url: str | None = None
         if isinstance(path, str) and dbmod.is_url(path):
@@ -135,9 +137,9 @@ class StoreBase:
         key = hashlib.sha256(self._pg.where.encode()).hexdigest()[:16]
         return data_dir() / "servers" / key
 
-    def _remember(self, doc_id: str, text: str) -> None:
+    def _remember(self, doc_id: str, text: str, imported_at: str) -> None:
         with self._lock:
-            self._texts[doc_id] = text
+            self._texts[doc_id] = (text, imported_at)
             self._texts.move_to_end(doc_id)
             while len(self._texts) > TEXT_CACHE:
                 self._texts.popitem(last=False)

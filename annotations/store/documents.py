@@ -67,7 +67,7 @@ class Documents(StoreBase):
             ).rowcount
         if not inserted:
             return self.document(doc.id), False
-        self._remember(doc.id, text)
+        self._remember(doc.id, text, doc.imported_at)
         return doc, True
 
     def find_document(self, doc_id: str) -> Document | None:
@@ -75,7 +75,7 @@ class Documents(StoreBase):
         if not rows:
             return None
         r = rows[0]
-        self._remember(r["id"], r["text"])
+        self._remember(r["id"], r["text"], r["imported_at"] or "")
         return Document(
             id=r["id"],
             title=r["title"],
@@ -227,12 +227,19 @@ class Documents(StoreBase):
     def quote(self, doc_id: str, start: int, end: int) -> str:
         """The document text at ``[start, end)``, checked (``StoreError`` if outside it).
 
-        Texts never change (a document's id is its content hash), so the few most recently
-        read ones are kept in memory: slicing there is exact and O(1), where SQLite's
-        ``substr`` must decode a 10 MB text from its start on every save.
+        The few most recently read texts are kept in memory: slicing there is exact and O(1),
+        where SQLite's ``substr`` must decode a 10 MB text from its start on every save. A
+        text changes only when a new version of the article is imported, which sets a new
+        ``imported_at``: one key lookup checks it, so a save in this process never takes its
+        offsets from a version another process has replaced.
         """
-        text = self._texts.get(doc_id)
-        if text is None:
+        row = self._rows("select imported_at from documents where id = ?", [doc_id])
+        if not row:
+            raise StoreError(f"no document {doc_id!r}")
+        cached = self._texts.get(doc_id)
+        if cached is not None and cached[1] == (row[0]["imported_at"] or ""):
+            text = cached[0]
+        else:
             text = self.document(doc_id).text
         if not (0 <= start < end <= len(text)):
             raise StoreError(f"span [{start}, {end}) is outside the document (0..{len(text)})")

@@ -293,6 +293,7 @@ def _restore(
 ) -> dict[str, Any]:
     """Set the entry's item back to its ``before`` (undo) or ``after`` (redo) state, logged."""
     state = state_of(entry, field)
+    _refuse_old_text(conn, [entry], field)
     current = _current(conn, entry["kind"], entry["item_id"])
     apply(conn, entry["kind"], entry["item_id"], state)  # refuses a forged state first
     _refuse_overwrite(conn, entry, current, field)  # then rolls the transaction back
@@ -309,6 +310,36 @@ def _restore(
         batch=group,
     )
     return {**entry, "state": state}
+
+
+SPAN_KINDS = frozenset({"claim", "entity_edit", "suggestion"})
+"""Kinds whose state holds offsets into their document's text."""
+
+
+def _refuse_old_text(
+    conn: sqlite3.Connection, entries: Sequence[dict[str, Any]], field: str
+) -> None:
+    """A step made before its document was imported again as a new version (issue 16) is not
+    undone: its offsets point into the old text (claims still open were carried onto the new
+    one; this would put a deleted claim back where its words no longer are). ``ConflictError``
+    says so; nothing is undone. One key lookup per document."""
+    touched: dict[str, str] = {}
+    for entry in entries:
+        if entry["kind"] in SPAN_KINDS and state_of(entry, field) is not None:
+            doc_id = str(entry["doc_id"])
+            touched[doc_id] = min(touched.get(doc_id, entry["at"]), entry["at"])
+    for doc_id, at in touched.items():
+        row = conn.execute("select imported_at from documents where id = ?", (doc_id,)).fetchone()
+        if row is not None and (row[0] or "") > at:
+            from annotations.store.conflicts import ConflictError
+
+            doing = "undo" if field == "before" else "redo"
+            raise ConflictError(
+                f"the document was imported again as a new version at {str(row[0])[11:16]},"
+                f" after this change: {doing} would put old offsets on the new text;"
+                f" nothing was {doing}ne",
+                None,
+            )
 
 
 def _refuse_overwrite(
@@ -362,6 +393,7 @@ def _restore_batch(
     values everywhere.
     """
     entries = _entries(conn, seqs)
+    _refuse_old_text(conn, list(entries.values()), field)
     keys = [(entries[s]["kind"], entries[s]["item_id"]) for s in seqs]
     if len(set(keys)) < len(keys):  # an item twice in one batch: replay strictly in order
         logged_one: dict[str, Any] = {}

@@ -283,6 +283,85 @@ def _m7_history_item() -> list[str]:
     return ["create index if not exists history_item_seq on history (item_id, seq)"]
 
 
+def _m8_team_day_to_day() -> list[str]:
+    """The same tables as SQLite's migration 8 (see there)."""
+    real = "double precision"
+    return [
+        _table(
+            "comments",
+            {
+                "id": TEXT,
+                "kind": f"{TEXT} not null",
+                "item_id": f"{TEXT} not null",
+                "doc_id": f"{TEXT} not null",
+                "author": f"{TEXT} not null",
+                "body": f"{TEXT} not null",
+                "created_at": f"{TEXT} not null",
+                "resolved_at": f"{TEXT} not null default ''",
+                "resolved_by": f"{TEXT} not null default ''",
+            },
+            "id",
+        ),
+        "create index if not exists comments_item on comments (kind, item_id, created_at)",
+        "create index if not exists comments_doc on comments (doc_id)",
+        _table(
+            "claim_time",
+            {
+                "claim_id": TEXT,
+                "annotator": f"{TEXT} not null",
+                "seconds": f"{real} not null default 0",
+                "updated_at": TEXT,
+            },
+            "claim_id",
+        ),
+        _table(
+            "doc_time",
+            {
+                "doc_id": TEXT,
+                "annotator": TEXT,
+                "seconds": f"{real} not null default 0",
+                "updated_at": TEXT,
+            },
+            "doc_id, annotator",
+        ),
+        _table(
+            "doc_versions",
+            {
+                "doc_id": TEXT,
+                "version": "bigint",
+                "text": f"{TEXT} not null",
+                "source": TEXT,
+                "chars": "bigint",
+                "words": "bigint",
+                "imported_at": TEXT,
+            },
+            "doc_id, version",
+        ),
+        _table(
+            "claim_anchors",
+            {
+                "claim_id": TEXT,
+                "doc_version": "bigint not null",
+                "kind": f"{TEXT} not null",
+                "confidence": f"{real} not null",
+                "old_version": "bigint not null",
+                "old_start": "bigint not null",
+                "old_end": "bigint not null",
+                "old_quote": f"{TEXT} not null",
+                "flag": f"{TEXT} not null default ''",
+                "placed_at": TEXT,
+            },
+            "claim_id",
+        ),
+        _table(
+            "claim_links",
+            {"a": TEXT, "b": TEXT, "linked_by": TEXT, "linked_at": TEXT},
+            "a, b",
+        ),
+        "create index if not exists claim_links_b on claim_links (b, a)",
+    ]
+
+
 MIGRATIONS = [
     _m1_initial,
     _m2_entity_edits,
@@ -291,6 +370,7 @@ MIGRATIONS = [
     _m5_suggestions,
     _m6_assignments,
     _m7_history_item,
+    _m8_team_day_to_day,
 ]
 
 

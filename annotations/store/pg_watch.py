@@ -50,7 +50,15 @@ ATTEMPT_WAIT = 1.0
 """Seconds a poll waits for a reconnection attempt before leaving it to a later poll."""
 DRAIN_ROUNDS = 4
 """Reads per poll while the socket stays readable (bounded: a busy server never holds a poll)."""
-OTHER_TABLES = ("documents", "doc_state", "entity_runs", "entity_edits", "assignments")
+OTHER_TABLES = (
+    "documents",
+    "doc_state",
+    "entity_runs",
+    "entity_edits",
+    "assignments",
+    "doc_versions",
+    "claim_anchors",
+)
 """Tables whose changes leave no history row but change what lists show."""
 
 # No "%" and no "?" anywhere below: the text runs unchanged through any placeholder translation.

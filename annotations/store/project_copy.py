@@ -54,6 +54,12 @@ TABLES: tuple[Table, ...] = (
     Table("suggestions", ("id",)),
     Table("suggest_models", ("name", "version")),
     Table("assignments", ("doc_id", "annotator"), optional=True),
+    Table("comments", ("id",), optional=True),
+    Table("claim_time", ("claim_id",), optional=True),
+    Table("doc_time", ("doc_id", "annotator"), optional=True),
+    Table("doc_versions", ("doc_id", "version"), optional=True),
+    Table("claim_anchors", ("claim_id",), optional=True),
+    Table("claim_links", ("a", "b"), optional=True),
 )
 """Every table of a project, in the order they are written (documents before claims)."""
 

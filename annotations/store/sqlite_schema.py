@@ -214,6 +214,55 @@ def _m7_history_item(db: sqlite_utils.Database) -> None:
     db.execute("create index if not exists history_item_seq on history(item_id, seq)")
 
 
+def _m8_team_day_to_day(db: sqlite_utils.Database) -> None:
+    """What a team needs day to day (issue 16), one table per kind of record:
+
+    - ``comments``: a thread per claim, document or adjudication item (``kind``, ``item_id``),
+      resolved or not; undoable (kind ``comment`` in history).
+    - ``claim_time`` / ``doc_time``: seconds an annotator spent on a claim (selection to save,
+      summed over edits) and with a document open (idle minutes left out). Not history: they
+      are measurements, not annotations.
+    - ``doc_versions``: every earlier text of a document whose article was edited and imported
+      again; ``documents`` keeps the current one (version = earlier versions + 1).
+    - ``claim_anchors``: how a claim was carried onto a document's newer version when it was not
+      found exactly where the edit mapped it (moved, fuzzy or lost), with its old place and
+      text, and whether it still needs a look (``flag``).
+    - ``claim_links``: two claims a reviewer linked as the same claim (``a < b``), undoable.
+    """
+    db.execute(
+        "create table if not exists comments (id text primary key, kind text not null,"
+        " item_id text not null, doc_id text not null, author text not null,"
+        " body text not null, created_at text not null, resolved_at text not null default '',"
+        " resolved_by text not null default '')"
+    )
+    db.execute("create index if not exists comments_item on comments(kind, item_id, created_at)")
+    db.execute("create index if not exists comments_doc on comments(doc_id)")
+    db.execute(
+        "create table if not exists claim_time (claim_id text primary key,"
+        " annotator text not null, seconds real not null default 0, updated_at text)"
+    )
+    db.execute(
+        "create table if not exists doc_time (doc_id text not null, annotator text not null,"
+        " seconds real not null default 0, updated_at text, primary key (doc_id, annotator))"
+    )
+    db.execute(
+        "create table if not exists doc_versions (doc_id text not null, version integer not null,"
+        " text text not null, source text, chars integer, words integer, imported_at text,"
+        " primary key (doc_id, version))"
+    )
+    db.execute(
+        "create table if not exists claim_anchors (claim_id text primary key,"
+        " doc_version integer not null, kind text not null, confidence real not null,"
+        " old_version integer not null, old_start integer not null, old_end integer not null,"
+        " old_quote text not null, flag text not null default '', placed_at text)"
+    )
+    db.execute(
+        "create table if not exists claim_links (a text not null, b text not null,"
+        " linked_by text, linked_at text, primary key (a, b))"
+    )
+    db.execute("create index if not exists claim_links_b on claim_links(b, a)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m1_initial,
     _m2_entity_edits,
@@ -222,6 +271,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m5_suggestions,
     _m6_assignments,
     _m7_history_item,
+    _m8_team_day_to_day,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

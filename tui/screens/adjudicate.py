@@ -26,6 +26,7 @@ from annotations.store import UndoStep
 from annotations.terminal_safe import plural
 from tui.screens.adjudicate_document import OpenDocument
 from tui.screens.adjudicate_overview import DocumentList
+from tui.screens.comments import open_for_item
 from tui.widgets.adjudication_tables import DocumentTable, ItemTable, describe
 from tui.widgets.side_by_side import SideBySide
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from tui.app import AnnottyApp
 
 WIDE = 120  # from this width the document list stays beside the open document
-DOC_ACTIONS = frozenset({"pick", "edit", "reject", "accept_agreed"})
+DOC_ACTIONS = frozenset({"pick", "edit", "reject", "accept_agreed", "comments"})
 """Actions on the open document's items: hidden (and their keys free) while none is open."""
 
 
@@ -108,6 +109,14 @@ class AdjudicateScreen(DocumentList, OpenDocument):
             id="adjudicate.next",
             tooltip="The next disputed item (in the list: the next document with some)",
         ),
+        Binding(
+            "C",
+            "comments",
+            "Comments",
+            show=False,
+            id="adjudicate.comments",
+            tooltip="The comment thread of the current item",
+        ),
         Binding("u,ctrl+z", "undo", "Undo", id="adjudicate.undo"),
         Binding("ctrl+y", "redo", "Redo", show=False, id="adjudicate.redo"),
         Binding("q,escape", "back", "Back", id="adjudicate.back"),
@@ -161,6 +170,11 @@ class AdjudicateScreen(DocumentList, OpenDocument):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.is_open if action in DOC_ACTIONS else True
+
+    def action_comments(self) -> None:
+        item = self.current_item
+        if item is not None and self.doc_id is not None:
+            open_for_item(self, self.doc_id, item)
 
     # -- moving ----------------------------------------------------------------------------------
     def action_move(self, step: int) -> None:

@@ -31,11 +31,14 @@ from annotations.screen_text import WrappedText
 from annotations.suggest.builtin import DEFAULT_THRESHOLD, BuiltinSuggester
 from annotations.suggest.candidate import Candidate
 from tui.messages import StoreChanged
+from tui.screens.comments import claim_marks, open_in_reader
 from tui.screens.reader_candidates import CandidateActions
 from tui.screens.reader_claims import ClaimActions
 from tui.screens.reader_entities import LABELS_SETTING, EntityActions
 from tui.screens.reader_find import FindPrompt
 from tui.screens.reader_status import StatusLine
+from tui.screens.reader_timing import TimeKeeping
+from tui.screens.reader_versions import anchor_marks, merged
 from tui.styles import ClaimStyles
 from tui.widgets.document_view import DocumentView
 from tui.widgets.save_state import SaveState
@@ -50,7 +53,9 @@ NARROW = 80  # below this many columns the side panel hides itself (p still show
 log = logging.getLogger(__name__)
 
 
-class ReaderScreen(ClaimActions, CandidateActions, FindPrompt, EntityActions, StatusLine):
+class ReaderScreen(
+    ClaimActions, CandidateActions, FindPrompt, EntityActions, StatusLine, TimeKeeping
+):
     app: AnnottyApp
 
     # priority: a reader key acts when Textual routes it, before the keys typed after it;
@@ -239,6 +244,26 @@ class ReaderScreen(ClaimActions, CandidateActions, FindPrompt, EntityActions, St
         Binding(
             "tab", "focus_side", "Claims list", show=False, priority=True, id="reader.focus_side"
         ),
+        Binding(
+            "C",
+            "comments",
+            "Comments",
+            show=False,
+            tooltip="The comment thread of the claim under the cursor (else of the document), "
+            "and what others changed in it",
+            priority=True,
+            id="reader.comments",
+        ),
+        Binding(
+            "equals_sign",
+            "similar_claims",
+            "Similar claims",
+            show=False,
+            tooltip="The claims most like the one under the cursor in other documents; link "
+            "them as the same claim",
+            priority=True,
+            id="reader.similar",
+        ),
         Binding("q", "back", "Back", priority=True, id="reader.back"),
     ]
 
@@ -293,6 +318,7 @@ class ReaderScreen(ClaimActions, CandidateActions, FindPrompt, EntityActions, St
         self.view.focus()
         self._fit_side(self.app.size.width)
         self.load()
+        self.start_timing()
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit_side(event.size.width)
@@ -407,9 +433,24 @@ class ReaderScreen(ClaimActions, CandidateActions, FindPrompt, EntityActions, St
         self.query_one("#claims-title", Static).update(title)
         self._update_status()  # the claim under the cursor may have changed or gone
         self.refresh_candidates()  # a claim made, deleted or undone changes which stay open
+        self.read_marks()
+
+    @work(thread=True, exclusive=True, group="marks")
+    def read_marks(self) -> None:
+        """Which claims have comments, which of mine others changed, and which a new version
+        of the article flagged (the list's marks)."""
+        marks = merged(
+            claim_marks(self.app.store, self.doc_id), anchor_marks(self.app.store, self.doc_id)
+        )
+        self.app.call_from_thread(self.query_one(ClaimList).set_marks, marks)
+
+    def action_comments(self) -> None:
+        open_in_reader(self)
 
     @on(DocumentView.CursorMoved)
     def _cursor_moved(self, event: DocumentView.CursorMoved) -> None:
+        self.activity()
+        self.selection_seen(self.view.selection)
         if self._note_at is not None and event.offset != self._note_at:
             self._note, self._note_at = "", None
         if self.respan is not None and self.view.selection is None:  # now, not when posted
@@ -489,10 +530,30 @@ class ReaderScreen(ClaimActions, CandidateActions, FindPrompt, EntityActions, St
             claims.focus()
 
     def on_unmount(self) -> None:
-        """Remember where the reader was, off the event loop (a stopped writer must not freeze
-        the app, and a failure only loses the position)."""
+        """Remember where the reader was and the time not yet written, off the event loop (a
+        stopped writer must not freeze the app, and a failure only loses the position)."""
+        self.stop_timing()
         if self.document is not None:
             self.app.save_position(self.doc_id, self.view.cursor)
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_similar_claims(self) -> None:
+        from tui.screens.similar_claims import SimilarClaimsScreen
+
+        claim = self.claim_at_cursor()
+        if claim is None:
+            self.notify("No claim under the cursor ( ] jumps to the next one).")
+            return
+        self.app.push_screen(
+            SimilarClaimsScreen(claim.id, claim.doc_id, claim.quote), self._review_group
+        )
+
+    def _review_group(self, claim_id: str | None) -> None:
+        """``g`` in the similar claims: review that claim's group of the same claim."""
+        from annotations.review.filters import ReviewFilter
+        from tui.screens.review import ReviewScreen
+
+        if claim_id:
+            self.app.push_screen(ReviewScreen(ReviewFilter(cluster=claim_id)))

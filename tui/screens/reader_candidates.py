@@ -33,6 +33,7 @@ from tui.widgets.document_view import DocumentView
 from tui.widgets.side_lists import CandidateList
 
 if TYPE_CHECKING:
+    from annotations.timing import Stopwatch
     from tui.app import AnnottyApp
 
 FAILURES = (StoreError, AnnottyError, sqlite3.Error, OSError)
@@ -186,10 +187,13 @@ class CandidateActions(Screen[None]):
             "stance": getattr(candidate, "stance", ""),
             "target": getattr(candidate, "target", ""),
         }
+        watch = self.new_stopwatch()  # the claim's time: the form's (``y`` alone is untimed)
 
         def saved(values: dict[str, Any] | None) -> None:
             if values is not None:
-                self.decide_candidate(candidate, span, accept=True, values=values)
+                watch.touch()
+                seconds = watch.elapsed()
+                self.decide_candidate(candidate, span, accept=True, values=values, seconds=seconds)
 
         # awaited, like the claim form of ``c``: the keys typed next go to the form
         await self.app.push_screen(
@@ -215,17 +219,20 @@ class CandidateActions(Screen[None]):
         *,
         accept: bool,
         values: dict[str, Any] | None = None,
+        seconds: float | None = None,
     ) -> None:
         """Accept (a claim and the decision, one undo step) or reject (the decision alone),
         through the save queue: a decision that fails is kept and retried."""
         saves, key = self.app.saves, self._suggester_key
+        claim: Claim | None = None
         if accept:
             fields = dict(values or {})
             for name in ("stance", "target"):  # suggested by a learned model with enough examples
                 value = getattr(candidate, name, "")
                 if value and values is None:
                     fields[name] = value
-            saved = saves.accept_candidate(self.doc_id, candidate, key, fields, span) is not None
+            claim = saves.accept_candidate(self.doc_id, candidate, key, fields, span)
+            saved = claim is not None
         else:
             saved = saves.reject_candidate(self.doc_id, candidate, key)
         if accept and self.doc_status == "todo":
@@ -237,6 +244,8 @@ class CandidateActions(Screen[None]):
         self.app.call_from_thread(self._decided, candidate, message)
         if saved:
             self.app.call_from_thread(self.app.note_decision)
+        if claim is not None:
+            self.record_claim_time(claim.id, seconds)  # after the save: never costs the claim
 
     def _decided(self, candidate: Candidate, message: str) -> None:
         """The decision is saved (or kept): the candidate goes at once; the claims reload (and
@@ -251,6 +260,11 @@ class CandidateActions(Screen[None]):
         def reload_claims(self, message: str = "", changed_by: str = "") -> Any: ...
 
         def _not_saved(self) -> str: ...
+
+        # ``TimeKeeping`` has them (reader_timing)
+        def new_stopwatch(self) -> Stopwatch: ...
+
+        def record_claim_time(self, claim_id: str, seconds: float | None) -> None: ...
 
     @on(CandidateList.Chosen)
     def _candidate_chosen(self, event: CandidateList.Chosen) -> None:

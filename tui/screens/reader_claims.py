@@ -24,6 +24,7 @@ from tui.widgets.save_state import PERSIST_SECONDS
 if TYPE_CHECKING:
     from textual.worker import Worker
 
+    from annotations.timing import Stopwatch
     from tui.app import AnnottyApp
 
 NOT_SAVED = "Not saved yet: kept, retrying."
@@ -58,6 +59,15 @@ class ClaimActions(Screen[None]):
 
         def action_accept_candidate(self) -> None: ...
 
+        # ``TimeKeeping`` has them (reader_timing)
+        def activity(self) -> None: ...
+
+        def claim_stopwatch(self) -> Stopwatch: ...
+
+        def new_stopwatch(self) -> Stopwatch: ...
+
+        def record_claim_time(self, claim_id: str, seconds: float | None) -> None: ...
+
     def speakers(self) -> list[str]:
         if self.document is None:
             return []
@@ -74,10 +84,12 @@ class ClaimActions(Screen[None]):
             raise SkipAction()  # nothing to tag: the key falls through
         start, end = span
         quote = self.document.text[start:end]
+        watch = self.claim_stopwatch()  # running since the selection started
 
         def saved(values: dict[str, Any] | None) -> None:
             if values is not None:
-                self.save_claim(None, start, end, values)
+                self.activity()
+                self.save_claim(None, start, end, values, seconds=watch.elapsed())
 
         # awaited: the keys typed after ``c`` are routed once the form is mounted and focused
         await self.app.push_screen(
@@ -92,10 +104,13 @@ class ClaimActions(Screen[None]):
         fields = ("claim_type", "stance", "target", "speaker", "attribution", "checkworthy", "note")
         initial = {f: getattr(claim, f) for f in fields}
         seen = self.app.saves.seen_version(claim)  # what the form shows: edited on that
+        watch = self.new_stopwatch()  # an edit's time runs from the form's opening
 
         def saved(values: dict[str, Any] | None) -> None:
             if values is not None:
-                self.save_claim(claim.id, claim.start, claim.end, values, seen)
+                watch.touch()
+                seconds = watch.elapsed()
+                self.save_claim(claim.id, claim.start, claim.end, values, seen, seconds)
 
         await self.app.push_screen(
             ClaimForm(self.app.schema, claim.quote, initial, self.speakers(), title="Edit claim"),
@@ -110,8 +125,10 @@ class ClaimActions(Screen[None]):
         end: int,
         values: dict[str, Any],
         seen: str | None = None,
+        seconds: float | None = None,
     ) -> None:
-        """Save a new claim, or the edit of ``claim_id`` made on its version ``seen``."""
+        """Save a new claim, or the edit of ``claim_id`` made on its version ``seen``;
+        ``seconds`` spent on it are added to its time once it is saved."""
         store, saves = self.app.store, self.app.saves  # saves: kept and retried if they fail
         if claim_id is None:
             labels = {k: v for k, v in values.items() if k != "claim_type"}
@@ -130,6 +147,7 @@ class ClaimActions(Screen[None]):
         self.app.call_from_thread(self._after_change, message, True)
         if saved is not None:  # a claim made by hand teaches the learned suggester too
             self.app.call_from_thread(self.app.note_decision)
+            self.record_claim_time(saved.id, seconds)  # after the save: never costs the claim
 
     def action_respan_claim(self) -> None:
         """First ``r``: select the claim's span to adjust; ``r`` again: give it the selection."""

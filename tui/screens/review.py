@@ -20,6 +20,7 @@ from textual.widgets import Footer, Static
 from annotations.review.filters import ReviewFilter, saved_filter
 from annotations.review.list_loader import ListLoader
 from annotations.review.listing import ReviewList, ReviewReader
+from tui.screens.comments import claim_about, open_thread
 from tui.screens.review_deciding import DecisionActions
 from tui.screens.review_editing import EditAction
 from tui.screens.review_filtering import FilterActions
@@ -68,6 +69,25 @@ class ReviewScreen(ClaimListing, FilterActions, EditAction, DecisionActions):
         Binding("u,ctrl+z", "undo", "Undo", priority=True, id="review.undo"),
         Binding("ctrl+y", "redo", "Redo", show=False, priority=True, id="review.redo"),
         Binding("t", "stats", "Stats", priority=True, id="review.stats"),
+        Binding(
+            "C",
+            "comments",
+            "Comments",
+            show=False,
+            tooltip="The highlighted claim's comment thread, and what others changed in it",
+            priority=True,
+            id="review.comments",
+        ),
+        Binding(
+            "equals_sign",
+            "similar_claims",
+            "Similar claims",
+            show=False,
+            tooltip="The claims most like the highlighted one in other documents; link them as "
+            "the same claim",
+            priority=True,
+            id="review.similar",
+        ),
         Binding("q,escape", "back", "Back", priority=True, id="review.back"),
     ]
 
@@ -129,6 +149,18 @@ class ReviewScreen(ClaimListing, FilterActions, EditAction, DecisionActions):
             self._away = True
             self.app.open_document(row.doc_id, row.start)
 
+    def action_comments(self) -> None:
+        row = self.table.current
+        if row is not None:
+            about = claim_about(row)
+            open_thread(self, "claim", row.id, row.doc_id, about, row.id, self._comments_closed)
+
+    def _comments_closed(self, changed: bool | None) -> None:
+        if changed and self.filter.comments:  # the thread may have left the filter
+            self.reload()
+        elif changed:
+            self.read_marks()
+
     def action_stats(self) -> None:
         from tui.screens.stats import StatsScreen
 
@@ -140,6 +172,21 @@ class ReviewScreen(ClaimListing, FilterActions, EditAction, DecisionActions):
             self.app.pop_screen()
         else:
             self.app.exit()
+
+    def action_similar_claims(self) -> None:
+        from tui.screens.similar_claims import SimilarClaimsScreen
+
+        row = self.table.current
+        if row is not None:
+            self._away = True  # links made there show when the list is read again
+            self.app.push_screen(
+                SimilarClaimsScreen(row.id, row.doc_id, row.quote), self._review_group
+            )
+
+    def _review_group(self, claim_id: str | None) -> None:
+        """``g`` in the similar claims: this claim's group of the same claim, together."""
+        if claim_id:
+            self.apply_filter(ReviewFilter(cluster=claim_id))
 
     def _status(self, message: str) -> None:
         self.query_one("#review-status", Static).update(Text(message))

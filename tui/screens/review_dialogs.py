@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from annotations.model import REVIEW_STATUSES
-from annotations.review.filters import SOURCES, ReviewFilter
+from annotations.review.filters import COMMENT_FILTERS, SOURCES, ReviewFilter
 from annotations.schema import Label as SchemaLabel
 from annotations.schema import Schema
 from annotations.screen_text import screen_safe
@@ -42,6 +42,7 @@ DIALOG_CSS = """
 """
 REVIEW_LABELS = tuple(SchemaLabel(name, name[0]) for name in REVIEW_STATUSES)
 SOURCE_HINTS = {"suggested": "an accepted candidate", "manual": "made by hand"}
+COMMENT_HINTS = {"unresolved": "an open comment", "any": "any comment"}
 
 
 def filter_line(f: ReviewFilter, count: int | None, busy: str = "") -> Text:
@@ -229,9 +230,23 @@ class FilterDialog(_Dialog):
                     id="source",
                     compact=True,
                 )
+                yield Label("Comments")
+                yield Select(
+                    [(Text(f"{name} ({COMMENT_HINTS[name]})"), name) for name in COMMENT_FILTERS],
+                    prompt="with or without",
+                    value=c.comments or Select.NULL,
+                    id="comments",
+                    compact=True,
+                )
                 yield Label("Document")
                 yield Input(
                     c.document, placeholder="document id or words of its title", id="document"
+                )
+                yield Label("Same claim")
+                yield Input(
+                    c.cluster,
+                    placeholder="linked: claims linked as the same claim; or a claim id: its group",
+                    id="cluster",
                 )
             yield Static(
                 Text(
@@ -261,9 +276,9 @@ class FilterDialog(_Dialog):
 
     def value(self) -> ReviewFilter:
         out: dict[str, str] = {f.field_name: f.value for f in self.query(ChoiceField)}
-        for name in ("search", "document"):
+        for name in ("search", "document", "cluster"):
             out[name] = self.query_one(f"#{name}", Input).value.strip()
-        for name in ("target", "annotator", "source"):
+        for name in ("target", "annotator", "source", "comments"):
             chosen = self.query_one(f"#{name}", Select).value
             out[name] = chosen if isinstance(chosen, str) else ""
         return ReviewFilter(**out)

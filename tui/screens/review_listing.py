@@ -20,7 +20,9 @@ from annotations.screen_text import screen_safe
 from annotations.stats import SuggestionStats, suggestion_stats
 from annotations.terminal_safe import plural
 from tui.messages import StoreChanged
+from tui.screens.comments import review_marks
 from tui.screens.review_dialogs import filter_line
+from tui.screens.similar_claims import with_link_marks
 from tui.widgets.claim_context import ClaimContextView
 from tui.widgets.claim_table import ClaimTable
 
@@ -88,6 +90,7 @@ class ClaimListing(Screen[None]):
         self.table.show(found, index)
         self._show_filter()
         self.count_acceptance()
+        self.read_marks()
         key = self.app.key
         pending = "" if found.filter.review_status else f" · {key('review.next')} next pending"
         said, self._said = self._said, ""
@@ -108,6 +111,13 @@ class ClaimListing(Screen[None]):
     def _show_filter(self, loading: bool = False) -> None:
         count = None if loading or self.list is None else len(self.list)
         self.query_one("#review-filter", Static).update(filter_line(self.filter, count, self.busy))
+
+    @work(thread=True, exclusive=True, group="review-marks")
+    def read_marks(self) -> None:
+        """Which claims have comments, open or resolved, and which are linked as the same
+        claim as another (the table's marks)."""
+        marks = with_link_marks(self.app.store, review_marks(self.app.store))
+        self.app.call_from_thread(self.table.set_marks, marks)
 
     @work(thread=True, exclusive=True, group="review-acceptance")
     def count_acceptance(self) -> None:

@@ -22,6 +22,7 @@ from annotations import stats
 from annotations.review.listing import ReviewReader
 from annotations.schema import Schema
 from annotations.terminal_safe import plural
+from annotations.timing import TimeStats, duration
 from tui.messages import StoreChanged
 from tui.widgets.bars import Part, bar, chart, stacked
 from tui.widgets.claim_table import one_line
@@ -324,6 +325,7 @@ def render_all(n: stats.Stats, width: int, schema: Schema) -> list[RenderableTyp
             )
         )
     out += suggestion_section(n.suggestions, label_w, bar_w, schema)
+    out += time_section(n.time, label_w, bar_w, schema)
     return out
 
 
@@ -409,3 +411,44 @@ def suggestion_section(
         chart(rows(by_annotator), label_w),
         legend,
     ]
+
+
+def time_section(t: TimeStats, label_w: int, bar_w: int, schema: Schema) -> list[RenderableType]:
+    """Seconds per claim (bars: the median) by annotator, then by claim type, and time with
+    documents open (idle minutes left out); nothing until some time was recorded."""
+    if not t.by_annotator and not t.documents:
+        return []
+    open_time = {d.annotator: d for d in t.documents}
+    top = max((c.median_seconds for c in t.by_annotator + t.by_type), default=0.0)
+    lines = []
+    for person in t.by_annotator:
+        numbers = Text(f"median {duration(person.median_seconds)}", style="bold")
+        numbers.append(
+            f"  total {duration(person.total_seconds)} · {plural(person.claims, 'claim')}",
+            style="dim",
+        )
+        who = Text(one_line(person.annotator) or "(nobody)")
+        lines.append((who, bar(person.median_seconds, top, bar_w, "magenta"), numbers))
+        for c in (c for c in t.by_type if c.annotator == person.annotator):
+            label = Text("  ")
+            colour = schema.colour("claim_types", c.claim_type or "", "")
+            label.append(c.claim_type or "(none)", style=colour)
+            numbers = Text(f"median {duration(c.median_seconds)}", style="bold")
+            numbers.append(
+                f"  total {duration(c.total_seconds)} · {plural(c.claims, 'claim')}", style="dim"
+            )
+            lines.append((label, bar(c.median_seconds, top, bar_w, "magenta"), numbers))
+    out: list[RenderableType] = [_section("Time per claim  (selection to save, idle left out)")]
+    if lines:
+        out.append(chart(lines, label_w))
+    if open_time:
+        docs = Text("  documents open: ", style="dim")
+        docs.append(
+            ", ".join(
+                f"{one_line(d.annotator) or '(nobody)'} {duration(d.total_seconds)}"
+                f" ({plural(d.documents, 'document')})"
+                for d in t.documents
+            )
+        )
+        out.append(docs)
+    return out

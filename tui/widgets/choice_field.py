@@ -45,6 +45,11 @@ class ChoiceField(Widget, can_focus=True):
         self.labels = labels
         self.set_reactive(ChoiceField.value, value)
 
+    @property
+    def chosen(self) -> Label | None:
+        """The highlighted choice's label (what the form describes), or None."""
+        return next((lab for lab in self.labels if lab.name == self.value), None)
+
     def key_for(self, char: str) -> Label | None:
         return next((lab for lab in self.labels if lab.key == char), None)
 

@@ -5,8 +5,10 @@ usually tagged with two keys (type, stance) and ``enter``. A schema's keys are u
 choice fields, so the choices are one stop: ``tab`` goes from any of them to the next text field
 (target, speaker, note) and on round to the claim type, so ``c 3 a tab`` then typing fills the
 target, as a user expects; ``escape`` cancels. The focused field's
-caption is marked (``▸``, reversed), the chosen value's schema description is shown under the
-fields, and the form scrolls, so every field is reachable on a small terminal.
+caption is marked (``▸``, reversed), and the form scrolls, so every field is reachable on a
+small terminal. Under the choice field being edited, one line gives the schema's description
+(and first example) of its highlighted choice, where the decision is made; ``g`` opens the
+team's guidelines over the form, which keeps everything typed.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from textual.containers import Grid, VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
+from annotations.keymap import character_key
+from annotations.schema import Label as SchemaLabel
 from annotations.schema import Schema
 from annotations.screen_text import screen_safe
 from tui.widgets.choice_field import ChoiceField
@@ -48,7 +52,11 @@ class ClaimForm(KeyedForm):
     ClaimForm Grid { grid-size: 2; grid-columns: 16 1fr; grid-rows: auto; height: auto; }
     ClaimForm Grid > Label { color: $text-muted; }
     ClaimForm Grid > Label.-focused { color: $text; text-style: bold reverse; }
-    ClaimForm #description { height: 1; color: $text-muted; }
+    ClaimForm Grid > .about {
+        column-span: 2; height: 1; color: $text-muted; display: none;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    ClaimForm Grid > .about.-shown { display: block; }
     ClaimForm Input { border: none; height: 1; padding: 0; background: $boost; }
     ClaimForm Input:focus { background: $primary 30%; }
     ClaimForm #error { color: $error; height: auto; }
@@ -57,6 +65,9 @@ class ClaimForm(KeyedForm):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="claim_form.cancel"),
         Binding("enter", "save", "Save", id="claim_form.save"),
+        # not priority: a text field types "g", and a schema choice on "g" takes it first (then
+        # ctrl+g, which a modal form does not get from the app's bindings)
+        Binding("g,ctrl+g", "guidelines", "Guidelines", id="claim_form.guidelines"),
         # priority: run when Textual routes the key, so the keys after it go to the new field
         Binding(
             "tab", "next_field", "Next field", show=False, priority=True, id="claim_form.next_field"
@@ -103,6 +114,7 @@ class ClaimForm(KeyedForm):
                     yield ChoiceField(
                         field, self.schema.field(schema_field), self._default(field), id=field
                     )
+                    yield Static("", id=f"about-{field}", classes="about")
                 yield self._caption("Target", "target")
                 yield Input(
                     self.initial.get("target", ""),
@@ -122,9 +134,9 @@ class ClaimForm(KeyedForm):
                     if labels:
                         yield self._caption(caption, field)
                         yield ChoiceField(field, labels, self.initial.get(field, ""), id=field)
+                        yield Static("", id=f"about-{field}", classes="about")
                 yield self._caption("Note", "note")
                 yield Input(self.initial.get("note", ""), id="note", placeholder="optional")
-            yield Static("", id="description")
             yield Static("", id="error")
             yield Static(
                 Text(
@@ -133,6 +145,17 @@ class ClaimForm(KeyedForm):
                 ),
                 id="hint",
             )
+
+    def _guidelines_hint(self) -> None:
+        """Name the first key of the guidelines that no schema choice has taken (a choice wins
+        its key), as the keymap has it: known once the form is mounted."""
+        taken = {character_key(lab.key) for _, f, _ in CHOICES for lab in self.schema.field(f)}
+        for key, active in self.active_bindings.items():
+            if active.binding.id == "claim_form.guidelines" and key not in taken:
+                hint = self.query_one("#hint", Static)
+                shown = self.app.get_key_display(active.binding)
+                hint.update(Text(f"{hint.content} · {shown} guidelines"))
+                return
 
     def _caption(self, caption: str, field: str) -> Label:
         self.captions[field] = caption
@@ -151,24 +174,22 @@ class ClaimForm(KeyedForm):
 
     @on(ChoiceField.Changed)
     def _choice_changed(self, event: ChoiceField.Changed) -> None:
-        """Choices are picked by key from anywhere in them: describe the one just picked."""
+        """Choices are picked by key from anywhere in them: describe the one just picked,
+        under its own field (that is the field being edited, wherever the focus is)."""
         if isinstance(self.focused, ChoiceField):
             self._describe(event.field)
 
     def _describe(self, widget: object) -> None:
-        """One line under the fields: the schema's description of the focused field's choice."""
-        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        """Show the about line under ``widget`` (a choice field) only: its highlighted choice's
+        description and first example, cut to one line; no line when there is nothing to say."""
+        text, under = None, ""
         if isinstance(widget, ChoiceField):
-            label = next((lab for lab in widget.labels if lab.name == widget.value), None)
-            if label is not None:
-                line.append(f"{label.name}: ", style="bold")
-                line.append(screen_safe(label.description) or "(no description in the schema)")
-            else:
-                keys = " ".join(lab.key for lab in widget.labels)
-                line.append(f"keys {keys} pick one")
-        elif isinstance(widget, Input):
-            line.append("typing goes into this field; tab moves on")
-        self.query_one("#description", Static).update(line)
+            text, under = about_line(widget.chosen), f"about-{widget.id}"
+        for about in self.query(".about").results(Static):
+            here = text is not None and about.id == under
+            if text is not None and here:
+                about.update(text)
+            about.set_class(here, "-shown")
 
     def _default(self, field: str) -> str:
         if field == "stance":
@@ -180,6 +201,7 @@ class ClaimForm(KeyedForm):
     def on_mount(self) -> None:
         # at once, not ``focus()`` (queued behind keys typed with the form's key: see KeyedForm)
         self.set_focus(self.query_one("#claim_type", ChoiceField))
+        self._guidelines_hint()
 
     def _tab(self, forward: bool) -> None:
         """Focus the next (``forward``) or previous stop. Attribution and check-worthiness sit
@@ -206,16 +228,26 @@ class ClaimForm(KeyedForm):
         if any(field.choose(char) for field in fields):
             self.query_one("#error", Static).update("")
             return True
-        if char.isprintable() and not char.isspace():
+        if char.isprintable() and not char.isspace() and not self._bound(char):
             self.query_one("#error", Static).update(
                 Text(f"“{char}” picks no choice; tab moves to the text fields.")
             )
         return False
 
+    def _bound(self, char: str) -> bool:
+        """Whether ``char`` is a key of an action here (``g``, ``?``): no "picks no choice"."""
+        return character_key(char) in self.active_bindings
+
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_save()
+
+    def action_guidelines(self) -> None:
+        """The team's guidelines over the form: closing them comes back to the form as it was."""
+        from tui.screens.guidelines import open_guidelines
+
+        open_guidelines(self.app, self.schema)
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {f.field_name: f.value for f in self.query(ChoiceField)}
@@ -231,3 +263,17 @@ class ClaimForm(KeyedForm):
             self.query_one("#claim_type", ChoiceField).focus()
             return
         self.dismiss(values)
+
+
+def about_line(label: SchemaLabel | None) -> Text | None:
+    """``name: description · e.g. “example”`` as one line (ellipsis past the width), or None
+    when the schema says nothing about the choice. Schema text is data: plain Text, no markup."""
+    if label is None or not (label.description or label.examples):
+        return None
+    line = Text(end="")  # one row, cut with an ellipsis: the CSS of ``.about``
+    line.append(f"{label.name}: ", style="bold")
+    line.append(screen_safe(label.description))
+    if label.examples:
+        line.append((" · " if label.description else "") + "e.g. ", style="italic")
+        line.append(f"“{screen_safe(label.examples[0])}”", style="italic")
+    return line

@@ -60,6 +60,12 @@ class ClaimTable(VirtualTable):
         super().__init__(id=id)
         self.schema = schema
         self.source: ReviewList | None = None
+        self.marks: dict[str, Text] = {}
+        """Claim id -> its marker (comments), drawn before the quote."""
+
+    def set_marks(self, marks: dict[str, Text]) -> None:
+        self.marks = marks
+        self.refresh_rows()
 
     # -- data ---------------------------------------------------------------------------------
     def show(self, source: ReviewList, cursor: int = 0) -> None:
@@ -119,5 +125,7 @@ class ClaimTable(VirtualTable):
         elif key == "quote":
             value = f"“{value}”"
         cell = Text(value, style=style, no_wrap=True, end="")
+        if key == "quote" and row.id in self.marks:
+            cell = Text.assemble(self.marks[row.id], " ", cell, no_wrap=True, end="")
         cell.truncate(size, overflow="ellipsis", pad=True)
         return cell

@@ -109,6 +109,12 @@ class ClaimList(SpanList[Claim]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.stance_colours: dict[str, str] = {}
+        self.marks: dict[str, Text] = {}
+        """Claim id -> its marker (comments, changed by others), drawn before the type."""
+
+    def set_marks(self, marks: dict[str, Text]) -> None:
+        self.marks = marks
+        self.refresh()
 
     @property
     def claims(self) -> list[Claim]:
@@ -135,6 +141,10 @@ class ClaimList(SpanList[Claim]):
     def row(self, item: Claim, width: int) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         line.append("▌", style=self.stance_colours.get(item.stance) or "")
+        mark = self.marks.get(item.id)
+        if mark is not None:
+            line.append_text(mark)
+            line.append(" ")
         line.append(f"{item.claim_type[:11]:<11} ", style="bold")
         line.append(snippet(item.quote, width), style="dim")
         return line
