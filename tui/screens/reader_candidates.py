@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.actions import SkipAction
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
@@ -117,11 +118,16 @@ class CandidateActions(Screen[None]):
             self.app.call_from_thread(self._show_candidates, found)
 
     def _show_candidates(self, candidates: list[Candidate]) -> None:
+        try:
+            listed = self.query_one(CandidateList)
+            title = self.query_one("#candidates-title", Static)
+        except NoMatches:  # a worker's call-back after the reader was taken down
+            return
         self.candidates = candidates
         self.view.set_candidates(candidates)
         text = self.document.text if self.document is not None else ""
-        self.query_one(CandidateList).show(text, candidates)
-        self.query_one("#candidates-title", Static).update(f"Candidates ({len(candidates)})")
+        listed.show(text, candidates)
+        title.update(f"Candidates ({len(candidates)})")
         self._update_status()  # the candidate under the cursor may have come or gone
 
     def candidate_at_cursor(self) -> Candidate | None:
