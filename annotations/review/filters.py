@@ -33,9 +33,9 @@ SETTING = "review.filter:"
 SOURCES = ("suggested", "manual")
 """Where a claim came from: an accepted claim candidate, or an annotator's own selection."""
 COMMENT_FILTERS = ("unresolved", "any")
+"""Claims with an unresolved comment, or with any comment at all (``comments=``)."""
 LINKED = "linked"
 """``cluster=linked``: every claim linked as the same claim as another, each group together."""
-"""Claims with an unresolved comment, or with any comment at all (``comments=``)."""
 
 
 class ReviewError(StoreError):
