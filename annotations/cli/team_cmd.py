@@ -54,6 +54,9 @@ def merge_cmd(settings: Settings, sources: tuple[str, ...], output: str) -> None
             )
             + (f", {plural(report.models, 'suggester model')}" if report.models else "")
             + (f", {plural(report.assignments, 'assignment')}" if report.assignments else "")
+            + (f", {plural(report.comments, 'comment')}" if report.comments else "")
+            + (f", {plural(report.links, 'claim link')}" if report.links else "")
+            + (f", {plural(report.times, 'time record')}" if report.times else "")
             + ("" if report.changed else "  (no change)")
         )
         for line in report.problems:  # forged or damaged history rows, left out

@@ -276,7 +276,8 @@ def _select(kind: str) -> str:
     return f'select {names} from "{t.name}"'
 
 
-def _current(conn: sqlite3.Connection, kind: str, item_id: str) -> dict[str, Any] | None:
+def current(conn: sqlite3.Connection, kind: str, item_id: str) -> dict[str, Any] | None:
+    """The item as stored now (None when there is none)."""
     where, keys = item_where(kind, item_id)
     cur = conn.execute(f"{_select(kind)} where {where}", keys)
     row = cur.fetchone()
@@ -294,9 +295,9 @@ def _restore(
     """Set the entry's item back to its ``before`` (undo) or ``after`` (redo) state, logged."""
     state = state_of(entry, field)
     _refuse_old_text(conn, [entry], field)
-    current = _current(conn, entry["kind"], entry["item_id"])
+    now = current(conn, entry["kind"], entry["item_id"])
     apply(conn, entry["kind"], entry["item_id"], state)  # refuses a forged state first
-    _refuse_overwrite(conn, entry, current, field)  # then rolls the transaction back
+    _refuse_overwrite(conn, entry, now, field)  # then rolls the transaction back
     record(
         conn,
         annotator,
@@ -304,8 +305,8 @@ def _restore(
         entry["kind"],
         entry["item_id"],
         entry["doc_id"],
-        current,
-        _logged(current, state),
+        now,
+        _logged(now, state),
         ref=entry["seq"],
         batch=group,
     )
@@ -369,7 +370,7 @@ def _currents(
     out: dict[str, dict[str, Any]] = {}
     if key:  # a composite key: one lookup per item, through the primary key
         for item_id in item_ids:
-            found = _current(conn, kind, item_id)
+            found = current(conn, kind, item_id)
             if found is not None:
                 out[item_id] = found
         return out
@@ -413,16 +414,16 @@ def _restore_batch(
         entry = entries[seq]
         kind, item_id = entry["kind"], entry["item_id"]
         state = state_of(entry, field)
-        current = currents.get((kind, item_id))
-        if state is None or current is None:
+        now = currents.get((kind, item_id))
+        if state is None or now is None:
             apply(conn, kind, item_id, state)
         else:
             known = columns_of(kind, state)  # names from the fixed list, never from the row
-            changed = tuple(c for c in known if c not in current or current[c] != state[c])
+            changed = tuple(c for c in known if c not in now or now[c] != state[c])
             if changed:
                 values = tuple(state[c] for c in changed)
                 updates.setdefault((kind, changed, values), []).append(item_id)
-        _refuse_overwrite(conn, entry, current, field)
+        _refuse_overwrite(conn, entry, now, field)
         logged.append(
             (
                 at,
@@ -431,8 +432,8 @@ def _restore_batch(
                 kind,
                 item_id,
                 entry["doc_id"],
-                _dump(current),
-                _dump(_logged(current, state)),
+                _dump(now),
+                _dump(_logged(now, state)),
                 seq,
                 group,
             )

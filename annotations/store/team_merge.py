@@ -72,6 +72,12 @@ class MergeReport:
     """Suggester models added."""
     assignments: int = 0
     """Assignments added, changed or removed."""
+    comments: int = 0
+    """Comments added or changed (resolved, edited) or removed."""
+    links: int = 0
+    """Links between claims ("the same claim") added or removed."""
+    times: int = 0
+    """Claims' and documents' time on task taken from the source (the larger count wins)."""
     problems: list[str] = field(default_factory=list)
     """One line per source row left out (file, history seq, why)."""
 
@@ -88,6 +94,9 @@ class MergeReport:
             or self.suggestions
             or self.models
             or self.assignments
+            or self.comments
+            or self.links
+            or self.times
         )
 
 
@@ -174,6 +183,10 @@ class DatabaseMerger:
                     "suggestions",
                     "suggest_models",
                     "assignments",
+                    "comments",
+                    "claim_links",
+                    "claim_time",
+                    "doc_time",
                 )
             }
 
@@ -238,6 +251,9 @@ class DatabaseMerger:
             self._statuses(conn, source, src_id, tid, report)
             self._entities(conn, source, src_id, tid)
             report.assignments += self._assignments(conn, source, src_id, tid, logs, report)
+            report.comments += self._logged(conn, source, logs, _COMMENT, "comments", tid, src_id)
+            report.links += self._logged(conn, source, logs, _LINK, "claim_links", tid, src_id)
+            report.times += self._times(conn, source, src_id, tid)
 
     def _new_id(self, src_id: str, digest: str) -> str:
         """The source's id if free here, else the content hash, else the hash numbered."""
@@ -370,6 +386,59 @@ class DatabaseMerger:
                 )
                 continue
             changed += 1
+        return changed
+
+    def _logged(
+        self,
+        conn: Conn,
+        source: Conn,
+        logs: tuple[list[dict[str, Any]], list[dict[str, Any]]],
+        kind: str,
+        name: str,
+        tid: str,
+        src_id: str,
+    ) -> int:
+        """Items that only history names by their own id (comments, links between claims):
+        each item the source's history of the document touched, in its newest state anywhere
+        (last writer wins, as for claims). Returns how many changed here."""
+        columns = self.columns.get(name)
+        if not columns or not _columns(source, name):
+            return 0  # a database from before issue 16 has none to bring
+        mine_log, theirs_log = logs
+        items = sorted({e["item_id"] for e in theirs_log if e["kind"] == kind})
+        mine = {i: history.current(conn, kind, i) for i in items}
+        theirs = {i: _moved(history.current(source, kind, i), src_id, tid) for i in items}
+        mine_v = _versions(mine_log, {i: r for i, r in mine.items() if r is not None}, kind)
+        theirs_v = _versions(theirs_log, {i: r for i, r in theirs.items() if r is not None}, kind)
+        changed = 0
+        for item_id in items:
+            if not _newer(theirs_v[item_id], mine_v.get(item_id, ("", None))):
+                continue
+            state = theirs[item_id]
+            if state is None and mine[item_id] is None:
+                continue
+            history.apply(conn, kind, item_id, _only(state, columns))
+            changed += 1
+        return changed
+
+    def _times(self, conn: Conn, source: Conn, src_id: str, tid: str) -> int:
+        """Time on task for this document's claims and the document itself: a measurement, not
+        history, so the larger count wins (a database copied from the other has the same one;
+        adding them would count those seconds twice). Returns how many rows changed here."""
+        if not self.columns.get("claim_time") or not _columns(source, "claim_time"):
+            return 0
+        changed = 0
+        theirs = _rows(
+            source,
+            "select t.claim_id, t.annotator, t.seconds, t.updated_at from claim_time t"
+            " join claims c on c.id = t.claim_id where c.doc_id = ?",
+            (src_id,),
+        )
+        for row in theirs:
+            if conn.execute("select 1 from claims where id = ?", (row["claim_id"],)).fetchone():
+                changed += _larger(conn, "claim_time", ("claim_id",), row)
+        for row in _rows(source, "select * from doc_time where doc_id = ?", (src_id,)):
+            changed += _larger(conn, "doc_time", ("doc_id", "annotator"), {**row, "doc_id": tid})
         return changed
 
     def _by_span(
@@ -570,6 +639,43 @@ def _set_at(row: dict[str, Any], name: str, stamp: str, default: str) -> str:
 _EDIT = "entity_edit"
 _DECISION = "suggestion"
 _ASSIGNMENT = "assignment"
+_COMMENT = "comment"
+_LINK = "claim_link"
+_TIMES = {
+    "claim_time": "insert into claim_time(claim_id, annotator, seconds, updated_at)"
+    " values (?, ?, ?, ?) on conflict (claim_id) do update set seconds = excluded.seconds,"
+    " updated_at = excluded.updated_at",
+    "doc_time": "insert into doc_time(doc_id, annotator, seconds, updated_at)"
+    " values (?, ?, ?, ?) on conflict (doc_id, annotator) do update set"
+    " seconds = excluded.seconds, updated_at = excluded.updated_at",
+}
+
+
+def _larger(conn: Conn, table: str, key: tuple[str, ...], row: dict[str, Any]) -> int:
+    """Write ``row``'s seconds into ``table`` (our own names) unless what is here is as large."""
+    where = " and ".join(f"{k} = ?" for k in key)
+    here = conn.execute(f"select seconds from {table} where {where}", [row[k] for k in key])
+    found = here.fetchone()
+    seconds = float(row["seconds"] or 0)
+    if found is not None and float(found[0] or 0) >= seconds:
+        return 0
+    first = "claim_id" if table == "claim_time" else "doc_id"
+    conn.execute(_TIMES[table], (row[first], row["annotator"], seconds, row["updated_at"]))
+    return 1
+
+
+def _moved(state: dict[str, Any] | None, src_id: str, tid: str) -> dict[str, Any] | None:
+    """A comment of a document that has another id here: its document, and a document's or
+    adjudication item's thread, named by that id."""
+    if state is None or src_id == tid or "doc_id" not in state:
+        return state
+    moved = {**state, "doc_id": tid}
+    item = str(state.get("item_id", ""))
+    if state.get("kind") == "document" and item == src_id:
+        moved["item_id"] = tid
+    elif state.get("kind") == "adjudication" and item.startswith(f"{src_id}:"):
+        moved["item_id"] = tid + item[len(src_id) :]
+    return moved
 
 
 def _keyed_items(
