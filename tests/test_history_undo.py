@@ -89,7 +89,7 @@ def test_undo_after_a_batch_undo_skips_the_batch_and_redo_brings_it_back(store: 
     with store.transaction() as conn:
         entries = []
         for claim in claims:
-            row = history._current(conn, "claim", claim.id)
+            row = history.current(conn, "claim", claim.id)
             assert row is not None
             new = {**row, "note": "bulk"}
             history.apply(conn, "claim", claim.id, new)
