@@ -216,13 +216,12 @@ class Comments(StoreBase):
             row = owner.fetchone()
             if row is None:
                 return []
-            cur = conn.execute(
+            entries = dialect.dicts(
+                conn,
                 "select seq, at, annotator, action, before, after from history"
                 " where item_id = ? and kind = 'claim' and annotator != ? order by seq",
                 (claim_id, str(row[0])),
             )
-            names = [c[0] for c in cur.description]
-            entries = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         out = []
         for entry in entries:
             try:

@@ -4,7 +4,7 @@ PostgreSQL backend's connection, which runs the same SQL text)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -19,6 +19,14 @@ def dialect(conn: Any) -> str:
 
 def is_postgres(conn: Any) -> bool:
     return dialect(conn) == POSTGRESQL
+
+
+def dicts(conn: Any, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """The rows of ``sql`` as dicts by column name, on a connection of either backend (inside
+    a transaction, where the store's own ``_rows`` would read on another connection)."""
+    cur = conn.execute(sql, params)
+    names = [c[0] for c in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def table_names(conn: Any) -> set[str]:

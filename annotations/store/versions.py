@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 from annotations.model import CLAIM_FIELDS, Document, Entity, new_id, now_iso
 from annotations.reanchor import CONTEXT, Placement, anchor, place
 from annotations.reanchor_diff import EditMap
-from annotations.store import history
+from annotations.store import dialect, history
 from annotations.store.base import StoreError, Transaction
 from annotations.store.claims import Claims
 
@@ -305,12 +305,11 @@ class Versions(Claims):
         stamp: str,
         batch: str,
     ) -> None:
-        cur = conn.execute(
+        claims = dialect.dicts(
+            conn,
             f'select {_CLAIM_COLUMNS} from claims where doc_id = ? order by start, "end", id',
             (result.doc_id,),
         )
-        names = [c[0] for c in cur.description]
-        claims = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         placements = _placements(old_text, text, edits, [(c["start"], c["end"]) for c in claims])
         earlier = _flagged(conn, result.doc_id)
         counts = dict.fromkeys(("exact", "moved", "fuzzy", "lost"), 0)
@@ -396,12 +395,11 @@ class Versions(Claims):
         """Entity corrections (``entity_edit``) or decided candidates (``suggestion``)."""
         table = history.table(kind)
         cols = ", ".join(f'"{c}"' for c in table.columns)
-        cur = conn.execute(
+        rows = dialect.dicts(
+            conn,
             f'select {cols} from "{table.name}" where doc_id = ? order by start, "end"',
             (result.doc_id,),
         )
-        names = [c[0] for c in cur.description]
-        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         placed = _reanchor(old_text, text, edits, [(r["start"], r["end"]) for r in rows])
         keeps = ("exact", "moved", "fuzzy") if kind == "entity_edit" else ("exact", "moved")
         taken: set[tuple[int, int]] = set()
@@ -495,13 +493,13 @@ def _lost_span(text: str, edits: EditMap, old_start: int, old_end: int) -> tuple
 def _flagged(conn: Transaction, doc_id: str) -> dict[str, ClaimAnchor]:
     """Inside the transaction: the document's claims still flagged from an earlier version."""
     cols = ", ".join(f"a.{c.strip()}" for c in _ANCHOR_COLUMNS.split(","))
-    cur = conn.execute(
+    rows = dialect.dicts(
+        conn,
         f"select {cols} from claim_anchors a join claims c on c.id = a.claim_id"
         " where c.doc_id = ? and a.flag <> ''",
         (doc_id,),
     )
-    names = [c[0] for c in cur.description]
-    return {str(r[0]): _anchor(dict(zip(names, r, strict=True))) for r in cur.fetchall()}
+    return {str(r["claim_id"]): _anchor(r) for r in rows}
 
 
 def _anchor(r: dict[str, Any]) -> ClaimAnchor:
