@@ -30,4 +30,4 @@ def test_the_import_contracts_hold_and_make_test_checks_them_first() -> None:
     assert "0 broken" in result.stdout
     makefile = (root / "Makefile").read_text(encoding="utf-8")
     recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
-    assert recipe.index("lint-imports") < recipe.index("pytest")
+    assert recipe.index("lint-imports") < recipe.index("pytest -n")

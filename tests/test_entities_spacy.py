@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from annotations.entities import BuiltinRecognizer, resolve
-
-spacy = pytest.importorskip("spacy")
-
-from annotations.entities import spacy_backend  # noqa: E402
+from annotations.entities import BuiltinRecognizer, resolve, spacy_backend
 
 
 def blank_with_ruler(max_length: int | None = None):
+    """(spaCy, a development dependency, is imported here: not by every worker collecting.)"""
+    import spacy
+
     nlp = spacy.blank("en")
     if max_length:
         nlp.max_length = max_length

@@ -131,4 +131,5 @@ class StatusLine(Screen[None]):
                 parts.append(f" mention {starts.index(entity.start) + 1} of {len(starts)} (m/M)")
         if self._note:
             parts.append(f"  {self._note}", style="italic")
-        self.query_one("#status", Static).update(parts)
+        # one row, always (app.tcss): no layout pass after every key
+        self.query_one("#status", Static).update(parts, layout=False)

@@ -35,11 +35,12 @@ class ClaimContextView(Static):
 
     def show(self, context: ClaimContext | None, message: str = "") -> None:
         self.context = context
-        self.update(self._render_context(context, message))
+        # a fixed height (the CSS above): a new claim needs no layout pass, only a repaint
+        self.update(self._render_context(context, message), layout=False)
 
     def on_resize(self) -> None:
         if self.context is not None:
-            self.update(self._render_context(self.context, ""))
+            self.update(self._render_context(self.context, ""), layout=False)
 
     def _render_context(self, ctx: ClaimContext | None, message: str) -> Text:
         if ctx is None:

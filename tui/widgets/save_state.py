@@ -38,6 +38,8 @@ class SaveState(Static):
     SaveState.-pending { display: block; }
     """
 
+    _shown: str | None = None
+
     def on_mount(self) -> None:
         self.refresh_state()
         self.set_interval(SHOW_SECONDS, self.refresh_state)
@@ -47,17 +49,22 @@ class SaveState(Static):
         count = saves.unsaved if saves is not None else 0
         self.set_class(count > 0, "-pending")
         if count and saves is not None and saves.blocked:
-            self.update(Text(blocked_line(saves, count)))
+            self._show(blocked_line(saves, count))
         elif count and saves is not None:
             why = " ".join(screen_safe(saves.last_error).split())[:80]
-            self.update(
-                Text(
-                    f"⚠ {plural(count, 'change')} not saved yet, retrying"
-                    f"{f' ({why})' if why else ''}. Kept safe in the recovery journal."
-                )
+            self._show(
+                f"⚠ {plural(count, 'change')} not saved yet, retrying"
+                f"{f' ({why})' if why else ''}. Kept safe in the recovery journal."
             )
         else:
-            self.update("")
+            self._show("")
+
+    def _show(self, line: str) -> None:
+        """Only a changed line is drawn: each update lays the screen out again, and this one
+        is asked twice a second."""
+        if line != self._shown:
+            self._shown = line
+            self.update(Text(line))
 
 
 def blocked_line(saves: SaveQueue, count: int) -> str:
