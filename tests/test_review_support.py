@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import re
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -85,6 +87,15 @@ async def settle(pilot: Pilot[Any]) -> None:
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 20.0) -> None:
+    """Let the app run until ``condition`` holds (polled, bounded by ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached")
+        await pilot.pause(0.01)
 
 
 async def open_review(pilot: Pilot[Any]) -> ReviewScreen:

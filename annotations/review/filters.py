@@ -34,6 +34,9 @@ SOURCES = ("suggested", "manual")
 """Where a claim came from: an accepted claim candidate, or an annotator's own selection."""
 COMMENT_FILTERS = ("unresolved", "any")
 """Claims with an unresolved comment, or with any comment at all (``comments=``)."""
+ANCHOR_FILTERS = ("flagged", "review", "lost")
+"""Claims a new version of their article flagged (``anchor=``): any flag, reworded
+(``review``: placed on the new words) or gone (``lost``)."""
 LINKED = "linked"
 """``cluster=linked``: every claim linked as the same claim as another, each group together."""
 
@@ -50,7 +53,8 @@ class ReviewFilter:
     claim's quote and note (every word must occur, each as a word prefix); ``source`` is
     ``suggested`` for claims an accepted candidate made, ``manual`` for all others;
     ``comments`` is ``unresolved`` (a comment on the claim is open) or ``any``;
-    ``cluster`` is ``linked`` (claims linked as the same claim) or a claim id (its group).
+    ``cluster`` is ``linked`` (claims linked as the same claim) or a claim id (its group);
+    ``anchor`` is ``flagged``, ``review`` or ``lost`` (see ``ANCHOR_FILTERS``).
     """
 
     claim_type: str = ""
@@ -63,6 +67,7 @@ class ReviewFilter:
     source: str = ""
     comments: str = ""
     cluster: str = ""
+    anchor: str = ""
 
     def is_empty(self) -> bool:
         return not any(getattr(self, f.name) for f in fields(self))
@@ -108,6 +113,11 @@ class ReviewFilter:
             raise ReviewError(
                 f"unknown comments filter {clean(comments)!r};"
                 f" use one of {', '.join(COMMENT_FILTERS)}"
+            )
+        anchor = out.get("anchor", "")
+        if anchor and anchor not in ANCHOR_FILTERS:
+            raise ReviewError(
+                f"unknown anchor filter {clean(anchor)!r}; use one of {', '.join(ANCHOR_FILTERS)}"
             )
         return cls(**out)
 
@@ -280,6 +290,13 @@ def where(f: ReviewFilter, db: object = None) -> tuple[str, list[Any]]:
             "exists (select 1 from comments k where k.kind = 'claim' and k.item_id = c.id"
             f"{open_only})"
         )
+    if f.anchor in ANCHOR_FILTERS:  # flags are few: the claim_anchors rows of flagged claims
+        parts.append(
+            "c.id in (select a.claim_id from claim_anchors a where a.flag <> ''"
+            + ("" if f.anchor == "flagged" else " and a.flag = ?")
+            + ")"
+        )
+        params += [] if f.anchor == "flagged" else [f.anchor]
     if f.cluster:
         parts.append(_cluster(f.cluster))
         params += [] if f.cluster == LINKED else [f.cluster]

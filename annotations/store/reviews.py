@@ -1,7 +1,9 @@
 """Review decisions on claims: one at a time, or every claim a review filter matches.
 
 The decision itself (which values ``accepted``/``rejected``/``pending`` set) is
-``annotations.review.decisions``; this module only writes it, with its history rows.
+``annotations.review.decisions``; this module only writes it, with its history rows. Accepting
+or rejecting a claim that a new version of its article flagged (``claim_anchors.flag``) also
+clears the flag: the reviewer has looked at it. Undoing the decision does not flag it again.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ _UPDATE = (
     "update claims set review_status = ?, reviewer = ?, review_note = ?, reviewed_at = ?"
     " where id = ?"
 )
+_UNFLAG = "update claim_anchors set flag = '' where flag <> '' and claim_id"
 
 
 class Reviews(Claims):
@@ -32,6 +35,8 @@ class Reviews(Claims):
             before = self.claim_for_write(conn, claim_id, expected, "review")
             after = {**before, **{c: values[c] for c in REVIEW_COLUMNS}}
             conn.execute(_UPDATE, (*(after[c] for c in REVIEW_COLUMNS), claim_id))
+            if after["review_status"] != "pending":
+                conn.execute(f"{_UNFLAG} = ?", (claim_id,))
             history.record(
                 conn, self.annotator, "review", "claim", claim_id, before["doc_id"], before, after
             )
@@ -72,11 +77,23 @@ class Reviews(Claims):
             ).rowcount
             if not logged:
                 return 0, ""
+            # read before the update, which changes what ``matching`` selects; flags are few
+            flagged = (
+                []
+                if status == "pending"
+                else conn.execute(
+                    f"select c.id {matching} and c.id in"
+                    " (select claim_id from claim_anchors where flag <> '')",
+                    [*params, status],
+                ).fetchall()
+            )
             conn.execute(
                 "update claims set review_status = ?, reviewer = ?, review_note = ?,"
                 f" reviewed_at = ? where rowid in (select c.rowid {matching})",
                 [*(values[c] for c in REVIEW_COLUMNS), *params, status],
             )
+            for (claim_id,) in flagged:
+                conn.execute(f"{_UNFLAG} = ?", (claim_id,))
         return logged, batch
 
     def count_claims_where(self, cond: str, params: Sequence[Any]) -> int:

@@ -19,11 +19,14 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
 
 from annotations.entities import corrections, recognize_in_chunks
 from annotations.model import Claim, Document, Entity
@@ -442,7 +445,16 @@ class ReaderScreen(
         marks = merged(
             claim_marks(self.app.store, self.doc_id), anchor_marks(self.app.store, self.doc_id)
         )
-        self.app.call_from_thread(self.query_one(ClaimList).set_marks, marks)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_marks, marks)
+
+    def _show_marks(self, marks: dict[str, Text]) -> None:
+        """(On the app's thread: the DOM is not read from a worker.)"""
+        try:
+            listed = self.query_one(ClaimList)
+        except NoMatches:  # the marks arrived after the reader was taken down
+            return
+        listed.set_marks(marks)
 
     def action_comments(self) -> None:
         open_in_reader(self)

@@ -2,8 +2,9 @@
 
 When a document is imported again with a changed text (``Store.new_version``), a claim whose
 words were reworded (flag ``review``) or are gone (flag ``lost``) is kept and flagged: the
-claims list shows ``⚑`` and the claim's old words struck through before its new ones, until a
-reviewer clears the flag. Data is shown as ``rich.text.Text``, never markup.
+claims list (and the review table) shows ``⚑`` and the claim's old words struck through before
+its new ones, until a reviewer accepts or rejects the claim, which clears the flag. Data is
+shown as ``rich.text.Text``, never markup.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ OLD_WORDS = 18
 """Characters of a flagged claim's old text shown in the claims list."""
 
 
-def anchor_marks(store: Any, doc_id: str) -> dict[str, Text]:
-    """(In a worker) each flagged claim's marker: the flag, and its old text struck through."""
+def anchor_marks(store: Any, doc_id: str | None) -> dict[str, Text]:
+    """(In a worker) each flagged claim's marker (of one document, or of all for review): the
+    flag, and its old text struck through."""
     marks: dict[str, Text] = {}
     for claim_id, anchor in store.claim_anchors(doc_id).items():
         if not anchor.flag:

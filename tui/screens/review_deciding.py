@@ -22,6 +22,7 @@ from annotations.review.listing import ReviewList
 from annotations.store import ConflictError, UndoStep
 from annotations.terminal_safe import plural
 from tui.screens.decisions import DecisionHistory
+from tui.screens.reader_versions import FLAG_MARK
 from tui.screens.review_dialogs import BulkDialog, ReasonDialog
 from tui.widgets.claim_table import ClaimTable, one_line
 from tui.widgets.save_state import PERSIST_SECONDS
@@ -45,6 +46,7 @@ class DecisionActions(DecisionHistory, Screen[None]):
     show_context: Callable[[str], object]
     _show_filter: Callable[..., None]
     _status: Callable[[str], None]
+    read_marks: Callable[[], object]
 
     def _usable_row(self) -> Claim | None:
         """The row under the cursor, unless there is none or a bulk operation is running."""
@@ -94,6 +96,12 @@ class DecisionActions(DecisionHistory, Screen[None]):
             self.table.refresh_row(index)
             if index == self.table.cursor:
                 self.show_context(row.id)
+        if (
+            error is None
+            and decision != "pending"
+            and FLAG_MARK in str(self.table.marks.get(row.id))
+        ):
+            self.read_marks()  # the decision cleared the claim's new-version flag
         if isinstance(error, ConflictError):  # its row now shows the claim as it is
             self.notify(
                 f"“{one_line(row.quote)[:40]}”: {error}",

@@ -7,6 +7,7 @@ reason and ``enter`` loses nothing and never reaches the review screen, where ``
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -19,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from annotations.model import REVIEW_STATUSES
-from annotations.review.filters import COMMENT_FILTERS, SOURCES, ReviewFilter
+from annotations.review.filters import ANCHOR_FILTERS, COMMENT_FILTERS, SOURCES, ReviewFilter
 from annotations.schema import Label as SchemaLabel
 from annotations.schema import Schema
 from annotations.screen_text import screen_safe
@@ -41,8 +42,27 @@ DIALOG_CSS = """
 {name} .title {{ text-style: bold; }}
 """
 REVIEW_LABELS = tuple(SchemaLabel(name, name[0]) for name in REVIEW_STATUSES)
-SOURCE_HINTS = {"suggested": "an accepted candidate", "manual": "made by hand"}
-COMMENT_HINTS = {"unresolved": "an open comment", "any": "any comment"}
+# what each choice of the core's vocabularies means, in their order (zip: one hint each)
+SOURCE_HINTS = dict(zip(SOURCES, ("an accepted candidate", "made by hand"), strict=True))
+COMMENT_HINTS = dict(zip(COMMENT_FILTERS, ("an open comment", "any comment"), strict=True))
+ANCHOR_HINTS = dict(
+    zip(
+        ANCHOR_FILTERS,
+        ("reworded or gone in a new version", "its words were reworded", "its words are gone"),
+        strict=True,
+    )
+)
+
+
+def pick_list(
+    field: str, choices: Iterable[str] | Mapping[str, str], prompt: str, value: str
+) -> Select[str]:
+    """A compact pick list for one filter field; a mapping's values explain its choices."""
+    hints = choices if isinstance(choices, Mapping) else {}
+    options = [
+        (Text(f"{name} ({hints[name]})" if name in hints else name), name) for name in choices
+    ]
+    return Select(options, prompt=prompt, value=value or Select.NULL, id=field, compact=True)
 
 
 def filter_line(f: ReviewFilter, count: int | None, busy: str = "") -> Text:
@@ -207,37 +227,15 @@ class FilterDialog(_Dialog):
                     "review_status", REVIEW_LABELS, c.review_status, id="review_status"
                 )
                 yield Label("Target")
-                yield Select(
-                    [(Text(t), t) for t in self.targets],
-                    prompt="any target",
-                    value=c.target or Select.NULL,
-                    id="target",
-                    compact=True,
-                )
+                yield pick_list("target", self.targets, "any target", c.target)
                 yield Label("Annotator")
-                yield Select(
-                    [(Text(a), a) for a in self.annotators],
-                    prompt="any annotator",
-                    value=c.annotator or Select.NULL,
-                    id="annotator",
-                    compact=True,
-                )
+                yield pick_list("annotator", self.annotators, "any annotator", c.annotator)
                 yield Label("Source")
-                yield Select(
-                    [(Text(f"{name} ({SOURCE_HINTS[name]})"), name) for name in SOURCES],
-                    prompt="any source",
-                    value=c.source or Select.NULL,
-                    id="source",
-                    compact=True,
-                )
+                yield pick_list("source", SOURCE_HINTS, "any source", c.source)
                 yield Label("Comments")
-                yield Select(
-                    [(Text(f"{name} ({COMMENT_HINTS[name]})"), name) for name in COMMENT_FILTERS],
-                    prompt="with or without",
-                    value=c.comments or Select.NULL,
-                    id="comments",
-                    compact=True,
-                )
+                yield pick_list("comments", COMMENT_HINTS, "with or without", c.comments)
+                yield Label("New version")
+                yield pick_list("anchor", ANCHOR_HINTS, "flagged or not", c.anchor)
                 yield Label("Document")
                 yield Input(
                     c.document, placeholder="document id or words of its title", id="document"
@@ -278,7 +276,7 @@ class FilterDialog(_Dialog):
         out: dict[str, str] = {f.field_name: f.value for f in self.query(ChoiceField)}
         for name in ("search", "document", "cluster"):
             out[name] = self.query_one(f"#{name}", Input).value.strip()
-        for name in ("target", "annotator", "source", "comments"):
+        for name in ("target", "annotator", "source", "comments", "anchor"):
             chosen = self.query_one(f"#{name}", Select).value
             out[name] = chosen if isinstance(chosen, str) else ""
         return ReviewFilter(**out)

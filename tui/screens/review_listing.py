@@ -21,6 +21,7 @@ from annotations.stats import SuggestionStats, suggestion_stats
 from annotations.terminal_safe import plural
 from tui.messages import StoreChanged
 from tui.screens.comments import review_marks
+from tui.screens.reader_versions import anchor_marks, merged
 from tui.screens.review_dialogs import filter_line
 from tui.screens.similar_claims import with_link_marks
 from tui.widgets.claim_context import ClaimContextView
@@ -114,9 +115,10 @@ class ClaimListing(Screen[None]):
 
     @work(thread=True, exclusive=True, group="review-marks")
     def read_marks(self) -> None:
-        """Which claims have comments, open or resolved, and which are linked as the same
-        claim as another (the table's marks)."""
-        marks = with_link_marks(self.app.store, review_marks(self.app.store))
+        """Which claims have comments, open or resolved, which are linked as the same claim as
+        another, and which a new version of their article flagged (the table's marks)."""
+        store = self.app.store
+        marks = merged(with_link_marks(store, review_marks(store)), anchor_marks(store, None))
         self.app.call_from_thread(self.table.set_marks, marks)
 
     @work(thread=True, exclusive=True, group="review-acceptance")
