@@ -67,6 +67,7 @@ def test_seed_003_edited_and_imported_again_from_the_same_file(tmp_path: Path) -
     assert "  changed: 'Science and technological progress play" in out
     assert "-> 'Scientific and technological progress plays" in out
     assert "  lost: 'In short, technology" in out
+    assert "0 added, 1 new version, 0 already there, 0 errors" in out
 
     store = Store(db, annotator="ann")
     assert [d.id for d in store.documents()] == [doc_id]  # no second document

@@ -213,7 +213,13 @@ def _print(report: ImportReport) -> None:
         more = report.n_errors - len(report.errors)
         click.echo(f"error: ... and {plural(more, 'more error', thousands=True)}", err=True)
     click.echo(
-        f"{report.n_added:,} added, {report.n_duplicates:,} already there, "
+        f"{report.n_added:,} added, "
+        + (
+            f"{plural(report.versions_count, 'new version', thousands=True)}, "
+            if report.versions_count
+            else ""
+        )
+        + f"{report.n_duplicates:,} already there, "
         f"{plural(report.n_errors, 'error', thousands=True)}"
     )
     claims = (
