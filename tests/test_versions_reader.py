@@ -14,6 +14,7 @@ from tests import test_reader_support as support
 from tui.app import make_app
 from tui.screens.reader_versions import FLAG_MARK
 from tui.screens.review_dialogs import FilterDialog
+from tui.screens.worker_results import taken_down
 from tui.widgets.side_lists import ClaimList
 
 OLD = "The bridge cost four million euros. Traffic fell by half. The mayor was pleased.\n"
@@ -54,6 +55,7 @@ async def test_flagged_claims_show_their_old_words(store: Store) -> None:
         await pilot.press("q")
         await settle(pilot)
         assert app.screen is not reader
+        assert taken_down(reader) and not taken_down(app.screen)
         reader._show_marks({})
         reader._show_candidates([])
 

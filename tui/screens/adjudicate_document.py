@@ -25,6 +25,7 @@ from annotations.model import EDITABLE_CLAIM_FIELDS, Claim
 from annotations.store import ConflictError, StoreError
 from annotations.terminal_safe import plural
 from tui.screens.decisions import DecisionHistory
+from tui.screens.worker_results import deliver
 from tui.widgets.adjudication_tables import DocumentTable, ItemTable, cut
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.claim_table import one_line
@@ -96,7 +97,7 @@ class OpenDocument(DecisionHistory, Screen[None]):
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._document_loaded, doc_id, text, comparison, keep, row)
+            deliver(self, self._document_loaded, doc_id, text, comparison, keep, row)
 
     def _document_loaded(
         self, doc_id: str, text: str, comparison: adj.Comparison, keep: frozenset[str], row: int

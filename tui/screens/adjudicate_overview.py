@@ -12,6 +12,7 @@ from textual.widgets import DataTable
 from textual.worker import get_current_worker
 
 from annotations import adjudication as adj
+from tui.screens.worker_results import deliver
 from tui.widgets.adjudication_tables import DocumentTable, ItemTable
 from tui.widgets.side_by_side import SideBySide
 
@@ -40,7 +41,7 @@ class DocumentList(Screen[None]):
     def load_overview(self) -> None:
         docs = adj.overview(self.app.store)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._overview_loaded, docs)
+            deliver(self, self._overview_loaded, docs)
 
     def _overview_loaded(self, docs: list[adj.DocumentOverview]) -> None:
         self.docs = docs

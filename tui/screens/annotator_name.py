@@ -21,6 +21,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotations.screen_text import screen_safe
+from tui.screens.worker_results import deliver
 
 if TYPE_CHECKING:
     from tui.app import AnnottyApp
@@ -93,7 +94,7 @@ class AnnotatorNameScreen(Screen[str]):
     @work(thread=True, exclusive=True, group="annotator-names")
     def load_names(self) -> None:
         names = self.app.store.known_annotators()
-        self.app.call_from_thread(self._names_loaded, names)
+        deliver(self, self._names_loaded, names)
 
     def _names_loaded(self, names: list[str]) -> None:
         self.known = names

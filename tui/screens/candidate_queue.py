@@ -31,6 +31,7 @@ from annotations.suggest import corpus_queue as cq
 from annotations.terminal_safe import plural
 from tui.messages import StoreChanged, SuggesterChanged
 from tui.screens.candidate_queue_deciding import FAILURES, QueueDeciding
+from tui.screens.worker_results import deliver
 from tui.widgets.save_state import SaveState
 from tui.widgets.virtual_table import one_line
 
@@ -159,7 +160,7 @@ class CandidateQueueScreen(QueueDeciding):
             self._score_documents(only)
         except FAILURES as exc:  # the database is busy, damaged or gone: say so, keep what is shown
             said = f"Candidates not scored: {exc}"
-            self.app.call_from_thread(self._scoring_failed, screen_safe(said), only is None)
+            deliver(self, self._scoring_failed, screen_safe(said), only is None)
 
     def _scoring_failed(self, said: str, whole: bool) -> None:
         if whole:
@@ -178,7 +179,7 @@ class CandidateQueueScreen(QueueDeciding):
             self._ranks = {d.id: i for i, d in enumerate(docs)}
         else:
             docs = [d for d in docs if d.id in only]
-        app.call_from_thread(self._scoring, name, 0, len(docs), whole)
+        deliver(self, self._scoring, name, 0, len(docs), whole)
         done = 0
         kept = app.saves.kept_decisions
         found = cq.batches(
@@ -188,9 +189,9 @@ class CandidateQueueScreen(QueueDeciding):
             done += len(group)
             if worker.is_cancelled:
                 return
-            app.call_from_thread(self._merge, group, done, len(docs), whole)
+            deliver(self, self._merge, group, done, len(docs), whole)
         if whole and not worker.is_cancelled:
-            app.call_from_thread(self._scored_all)
+            deliver(self, self._scored_all)
 
     def _model_version(self, key: str) -> int | None:
         """The stored model's version, for the header (the built-in suggester has none)."""

@@ -25,6 +25,7 @@ from textual.widgets import Input, Static
 from annotations.screen_text import screen_safe
 from annotations.store.comments import ClaimChange, Comment, adjudication_item_id
 from tui.screens.ordered_writes import OrderedWrites
+from tui.screens.worker_results import deliver
 
 if TYPE_CHECKING:
     from tui.app import AnnottyApp
@@ -169,7 +170,7 @@ class CommentThread(OrderedWrites, ModalScreen[bool]):
         store = self.app.store
         comments = store.comments(self.kind, self.item_id)
         changes = store.claim_changes_by_others(self.claim_id) if self.claim_id else []
-        self.app.call_from_thread(self._show, comments, changes)
+        deliver(self, self._show, comments, changes)
 
     def _show(self, comments: list[Comment], changes: list[ClaimChange]) -> None:
         if self._dismissed or not self.is_attached:

@@ -23,6 +23,7 @@ from textual.widgets import Footer, Input, ProgressBar, Static
 from annotations.model import DOC_STATUSES, DocumentSummary
 from annotations.terminal_safe import plural
 from tui.messages import StoreChanged
+from tui.screens.worker_results import deliver
 from tui.widgets.library_table import LibraryTable, id_width, one_line
 from tui.widgets.save_state import SaveState
 
@@ -213,7 +214,7 @@ class LibraryScreen(Screen[None]):
         mine = frozenset(self.app.store.assignments_of())
         keys = {doc.id: search_key(doc) for doc in summaries}
         width = id_width([doc.id for doc in summaries])
-        self.app.call_from_thread(self._loaded, summaries, keys, width, mine)
+        deliver(self, self._loaded, summaries, keys, width, mine)
 
     def _loaded(
         self,

@@ -42,6 +42,7 @@ from tui.screens.reader_find import FindPrompt
 from tui.screens.reader_status import StatusLine
 from tui.screens.reader_timing import TimeKeeping
 from tui.screens.reader_versions import anchor_marks, merged
+from tui.screens.worker_results import deliver
 from tui.styles import ClaimStyles
 from tui.widgets.document_view import DocumentView
 from tui.widgets.save_state import SaveState
@@ -353,24 +354,24 @@ class ReaderScreen(
         # A long text shows its first screens at once and is wrapped in full just after.
         quick = start < FIRST_LAYOUT_CHARS < len(doc.text)
         prepared = DocumentView.prepare(doc.text, width, FIRST_LAYOUT_CHARS if quick else None)
-        self.app.call_from_thread(self._loaded, doc, claims, position, prepared)
+        deliver(self, self._loaded, doc, claims, position, prepared)
         if quick:
             full = WrappedText(prepared[0], width)
-            self.app.call_from_thread(self.view.complete_layout, full)
+            deliver(self, self.view.complete_layout, full)
         cached = store.cached_entities(doc.id, self.app.recognizer.key)
         edits = self._corrections(doc.id, doc.text)
         if cached is not None:
             shown = corrections.apply_corrections(cached, edits)
-            self.app.call_from_thread(self._entities_arrived, shown, True)
+            deliver(self, self._entities_arrived, shown, True)
         else:
             found: list[Entity] = []
             for batch in recognize_in_chunks(self.app.recognizer, doc.text):
                 found.extend(batch)
                 shown = corrections.apply_corrections(found, edits)
-                self.app.call_from_thread(self._entities_arrived, shown, False)
+                deliver(self, self._entities_arrived, shown, False)
             self._cache(doc.id, found)
             shown = corrections.apply_corrections(found, edits)
-            self.app.call_from_thread(self._entities_arrived, shown, True)
+            deliver(self, self._entities_arrived, shown, True)
 
     def _read_queue(self) -> None:
         """This document's status and place in the library order (worker thread, on open)."""
@@ -446,7 +447,7 @@ class ReaderScreen(
             claim_marks(self.app.store, self.doc_id), anchor_marks(self.app.store, self.doc_id)
         )
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_marks, marks)
+            deliver(self, self._show_marks, marks)
 
     def _show_marks(self, marks: dict[str, Text]) -> None:
         """(On the app's thread: the DOM is not read from a worker.)"""
@@ -492,7 +493,7 @@ class ReaderScreen(
         saved = self.app.saves.set_status(self.doc_id, status)  # kept and retried if it fails
         self.unfinished += (status in UNFINISHED) - (self.doc_status in UNFINISHED)
         self.doc_status = status
-        self.app.call_from_thread(self._update_header)
+        deliver(self, self._update_header)
         said = f"Document marked {status.replace('_', ' ')}."
         self.app.call_from_thread(self.notify, said if saved else f"{said} {self._not_saved()}")
 
@@ -503,7 +504,7 @@ class ReaderScreen(
         following = names[(names.index(current) + 1) % len(names)] if current in names else ""
         self.doc_stance = following
         saved = self.app.saves.set_doc_stance(self.doc_id, following)
-        self.app.call_from_thread(self._update_status)
+        deliver(self, self._update_status)
         said = f"Document stance: {following or 'not set'} (v cycles)."
         self.app.call_from_thread(self.notify, said if saved else f"{said} {self._not_saved()}")
 

@@ -29,6 +29,7 @@ from annotations.store import StoreError
 from annotations.suggest.candidate import Candidate, open_candidates
 from annotations.suggest.parallel import scored_over
 from tui.messages import SuggesterChanged
+from tui.screens.worker_results import deliver
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
 from tui.widgets.side_lists import CandidateList
@@ -77,7 +78,7 @@ class CandidateActions(Screen[None]):
         suggester = self.app.claim_suggester()
         scored_for = (entities, suggester.key)
         if self._scored is not None and scored_for == self._scored_for:  # compared here:
-            self.app.call_from_thread(self.refresh_candidates)  # 100,000 entities take a while
+            deliver(self, self.refresh_candidates)  # 100,000 entities take a while
             return
         text = self.document.text
         threshold = suggester.threshold
@@ -91,7 +92,7 @@ class CandidateActions(Screen[None]):
         self._scored = found
         self._scored_for = scored_for
         self._suggester_key = suggester.key
-        self.app.call_from_thread(self.refresh_candidates)
+        deliver(self, self.refresh_candidates)
 
     @on(SuggesterChanged)
     def _suggester_changed(self) -> None:
@@ -115,7 +116,7 @@ class CandidateActions(Screen[None]):
             decided, mine = set(), []
         found = open_candidates(scored, decided, mine, self._threshold)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_candidates, found)
+            deliver(self, self._show_candidates, found)
 
     def _show_candidates(self, candidates: list[Candidate]) -> None:
         try:
@@ -247,7 +248,7 @@ class CandidateActions(Screen[None]):
         undo = self.app.key("reader.undo")
         said = "Claim saved from the candidate" if accept else "Candidate rejected"
         message = f"{said} ({undo} to undo)." if saved else self._not_saved()
-        self.app.call_from_thread(self._decided, candidate, message)
+        deliver(self, self._decided, candidate, message)
         if saved:
             self.app.call_from_thread(self.app.note_decision)
         if claim is not None:

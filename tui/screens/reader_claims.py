@@ -17,6 +17,7 @@ from annotations.screen_text import screen_safe
 from annotations.store import ConflictError, StoreError
 from annotations.suggest.candidate import Candidate
 from annotations.terminal_safe import thing
+from tui.screens.worker_results import deliver
 from tui.widgets.claim_form import ClaimForm
 from tui.widgets.document_view import DocumentView
 from tui.widgets.save_state import PERSIST_SECONDS
@@ -144,7 +145,7 @@ class ClaimActions(Screen[None]):
                 self._conflict(exc)
                 return
         message = "Claim saved." if saved is not None else self._not_saved()
-        self.app.call_from_thread(self._after_change, message, True)
+        deliver(self, self._after_change, message, True)
         if saved is not None:  # a claim made by hand teaches the learned suggester too
             self.app.call_from_thread(self.app.note_decision)
             self.record_claim_time(saved.id, seconds)  # after the save: never costs the claim
@@ -188,7 +189,7 @@ class ClaimActions(Screen[None]):
             self._conflict(exc)
             return
         message = "Claim span changed (u to undo)." if saved else self._not_saved()
-        self.app.call_from_thread(self._after_change, message, True)
+        deliver(self, self._after_change, message, True)
 
     def action_delete_claim(self) -> None:
         claim = self.own_claim_at_cursor()
@@ -205,7 +206,7 @@ class ClaimActions(Screen[None]):
             self._conflict(exc)
             return
         message = "Claim deleted (u to undo)." if done else self._not_saved()
-        self.app.call_from_thread(self._after_change, message, False)
+        deliver(self, self._after_change, message, False)
 
     @work(thread=True, group="save")
     def reload_claims(self, message: str = "", changed_by: str = "") -> None:
@@ -219,8 +220,8 @@ class ClaimActions(Screen[None]):
             self.app.call_from_thread(self.notify, said, markup=False)
         if not self.app.saves.unsaved:  # else the status shown may be one still kept
             self._read_status()
-        self.app.call_from_thread(self._show_claims, claims)
-        self.app.call_from_thread(self._update_header)
+        deliver(self, self._show_claims, claims)
+        deliver(self, self._update_header)
         if message:
             self.app.call_from_thread(self.notify, message)
 
@@ -230,7 +231,7 @@ class ClaimActions(Screen[None]):
         self.app.call_from_thread(
             self.notify, str(exc), severity="warning", timeout=PERSIST_SECONDS, markup=False
         )
-        self.app.call_from_thread(self._after_change, "", False)
+        deliver(self, self._after_change, "", False)
 
     def _not_saved(self) -> str:
         """What a toast says of a save that was kept rather than saved."""
@@ -257,7 +258,7 @@ class ClaimActions(Screen[None]):
                 self.notify, screen_safe(str(exc)), severity="error", markup=False
             )
             if isinstance(exc, ConflictError):
-                self.app.call_from_thread(self.reload_claims, "")
+                deliver(self, self.reload_claims, "")
             return
         except (sqlite3.OperationalError, AnnottyError) as exc:  # locked, full, read-only
             said = f"{verb.replace('did', 'do')} not done, nothing changed: {exc}"
@@ -266,7 +267,7 @@ class ClaimActions(Screen[None]):
             )
             return
         message = nothing if entry is None else f"{verb} {entry.action} of {thing(entry.kind)}."
-        self.app.call_from_thread(self._after_change, message, False)
+        deliver(self, self._after_change, message, False)
         if entry is not None and entry.kind != "claim":
             self.reload_entities()
 

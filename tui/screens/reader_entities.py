@@ -17,6 +17,7 @@ from annotations.errors import AnnottyError
 from annotations.model import Document, Entity
 from annotations.screen_text import screen_safe
 from annotations.store import StoreError
+from tui.screens.worker_results import deliver
 from tui.widgets.document_view import DocumentView
 from tui.widgets.entity_form import EntityForm
 from tui.widgets.side_lists import snippet
@@ -140,7 +141,7 @@ class EntityActions(Screen[None]):
             machine = self.app.recognizer.recognize(doc.text)
             self._cache(doc.id, machine)
         shown = corrections.apply_corrections(machine, self._corrections(doc.id, doc.text))
-        self.app.call_from_thread(self._entities_arrived, shown, True)
+        deliver(self, self._entities_arrived, shown, True)
 
     def action_mention(self, step: int) -> None:
         """Jump to the next (or previous) mention of the entity under the cursor."""

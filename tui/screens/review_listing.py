@@ -24,6 +24,7 @@ from tui.screens.comments import review_marks
 from tui.screens.reader_versions import anchor_marks, merged
 from tui.screens.review_dialogs import filter_line
 from tui.screens.similar_claims import with_link_marks
+from tui.screens.worker_results import deliver
 from tui.widgets.claim_context import ClaimContextView
 from tui.widgets.claim_table import ClaimTable
 
@@ -78,10 +79,10 @@ class ClaimListing(Screen[None]):
         try:
             loaded = self.loader.load(generation, request)
         except ReviewError as exc:
-            self.app.call_from_thread(self._load_failed, generation, str(exc))
+            deliver(self, self._load_failed, generation, str(exc))
             return
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._loaded, loaded)
+            deliver(self, self._loaded, loaded)
 
     def _loaded(self, loaded: LoadedList) -> None:
         if not self.loader.finish(loaded.generation):
@@ -119,7 +120,7 @@ class ClaimListing(Screen[None]):
         another, and which a new version of their article flagged (the table's marks)."""
         store = self.app.store
         marks = merged(with_link_marks(store, review_marks(store)), anchor_marks(store, None))
-        self.app.call_from_thread(self.table.set_marks, marks)
+        deliver(self, self.table.set_marks, marks)
 
     @work(thread=True, exclusive=True, group="review-acceptance")
     def count_acceptance(self) -> None:
@@ -128,7 +129,7 @@ class ClaimListing(Screen[None]):
         with self.reader.fresh() as conn:
             numbers = suggestion_stats(conn)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_acceptance, numbers)
+            deliver(self, self._show_acceptance, numbers)
 
     def _show_acceptance(self, numbers: SuggestionStats) -> None:
         for title in self.query("#review-title").results(Static):
@@ -158,7 +159,7 @@ class ClaimListing(Screen[None]):
         with self.reader.fresh() as conn:
             context = load_context(conn, claim_id)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_context, context)
+            deliver(self, self._show_context, context)
 
     def _show_context(self, context: ClaimContext | None) -> None:
         """On the event loop: the screen may have closed while the context was read."""

@@ -27,6 +27,7 @@ from textual.worker import get_current_worker
 from annotations.screen_text import screen_safe
 from annotations.similar_claims import SimilarClaim, SimilarClaims
 from annotations.store import Store, StoreError
+from tui.screens.worker_results import deliver
 
 if TYPE_CHECKING:
     from annotations.suggest.embeddings import Encoder
@@ -152,10 +153,10 @@ class SimilarClaimsScreen(ModalScreen[str | None]):
         try:
             found = index_for(self.app.store, self.app.suggester_spec).similar(self.claim_id, LIMIT)
         except (StoreError, OSError) as exc:
-            self.app.call_from_thread(self._status, f"Cannot look for similar claims: {exc}")
+            deliver(self, self._status, f"Cannot look for similar claims: {exc}")
             return
         if not get_current_worker().is_cancelled:  # closed meanwhile: the index is kept
-            self.app.call_from_thread(self._show, found, keep)
+            deliver(self, self._show, found, keep)
 
     def _show(self, found: list[SimilarClaim], keep: str | None) -> None:
         if not self.is_attached:
@@ -234,7 +235,7 @@ class SimilarClaimsScreen(ModalScreen[str | None]):
             return
         self.app.call_from_thread(self.app.notify, said)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.look_up, other)
+            deliver(self, self.look_up, other)
 
     def action_group(self) -> None:
         self.dismiss(self.claim_id)

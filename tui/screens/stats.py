@@ -24,6 +24,7 @@ from annotations.schema import Schema
 from annotations.terminal_safe import plural
 from annotations.timing import TimeStats, duration
 from tui.messages import StoreChanged
+from tui.screens.worker_results import deliver
 from tui.widgets.bars import Part, bar, chart, stacked
 from tui.widgets.claim_table import one_line
 
@@ -76,7 +77,7 @@ class StatsScreen(Screen[None]):
         reader = ReviewReader(self.app.store)
         with reader.fresh() as conn:
             numbers = stats.compute(conn, documents=TOP_DOCUMENTS)
-        self.app.call_from_thread(self._counted, numbers)
+        deliver(self, self._counted, numbers)
 
     def _counted(self, numbers: stats.Stats) -> None:
         self.numbers = numbers
