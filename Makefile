@@ -28,9 +28,9 @@ run: $(RUN_STAMP)
 # core: a Pilot test waits on its event loop about half the time, so one worker per core leaves
 # the cores idle (2 min 20 s against 2 min 50 s on 2 cores). PYTEST_ARGS="-n 0" runs serially.
 # While mypy runs (on one core), a collection-only pytest on the other compiles the tests and
-# the packages once and keeps their bytecode: otherwise each worker and each `annotty` process a
-# test starts compiles them again from source (about 40 s of CPU), and more so where the
-# environment sets PYTHONDONTWRITEBYTECODE, which the test target clears (__pycache__ is ignored).
+# the packages once and keeps their bytecode, so the workers and the `annotty` processes tests
+# start load it instead of each compiling them from source (20 to 30 s of CPU in all). The test
+# target clears PYTHONDONTWRITEBYTECODE, which some environments set (__pycache__ is ignored).
 TEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 1) )))
 test: export PYTHONDONTWRITEBYTECODE =
 test: $(DEV_STAMP) pg-server browser

@@ -4,6 +4,8 @@ decision clears the flag."""
 
 from __future__ import annotations
 
+import asyncio
+
 from test_review_support import open_review, review_host, settle, until
 from textual.widgets import Select
 
@@ -14,7 +16,7 @@ from tests import test_reader_support as support
 from tui.app import make_app
 from tui.screens.reader_versions import FLAG_MARK
 from tui.screens.review_dialogs import FilterDialog
-from tui.screens.worker_results import taken_down
+from tui.screens.worker_results import deliver, taken_down
 from tui.widgets.side_lists import ClaimList
 
 OLD = "The bridge cost four million euros. Traffic fell by half. The mayor was pleased.\n"
@@ -56,8 +58,10 @@ async def test_flagged_claims_show_their_old_words(store: Store) -> None:
         await settle(pilot)
         assert app.screen is not reader
         assert taken_down(reader) and not taken_down(app.screen)
-        reader._show_marks({})
-        reader._show_candidates([])
+        got: list[str] = []
+        await asyncio.to_thread(deliver, reader, got.append, "late")
+        await asyncio.to_thread(deliver, app.screen, got.append, "shown")
+        assert got == ["shown"]
 
 
 async def test_review_finds_flagged_claims_and_a_decision_clears_the_flag(store: Store) -> None:

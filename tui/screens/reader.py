@@ -24,7 +24,6 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.css.query import NoMatches
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
@@ -451,11 +450,7 @@ class ReaderScreen(
 
     def _show_marks(self, marks: dict[str, Text]) -> None:
         """(On the app's thread: the DOM is not read from a worker.)"""
-        try:
-            listed = self.query_one(ClaimList)
-        except NoMatches:  # the marks arrived after the reader was taken down
-            return
-        listed.set_marks(marks)
+        self.query_one(ClaimList).set_marks(marks)
 
     def action_comments(self) -> None:
         open_in_reader(self)

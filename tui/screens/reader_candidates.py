@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.actions import SkipAction
-from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
@@ -119,11 +118,8 @@ class CandidateActions(Screen[None]):
             deliver(self, self._show_candidates, found)
 
     def _show_candidates(self, candidates: list[Candidate]) -> None:
-        try:
-            listed = self.query_one(CandidateList)
-            title = self.query_one("#candidates-title", Static)
-        except NoMatches:  # a worker's call-back after the reader was taken down
-            return
+        listed = self.query_one(CandidateList)
+        title = self.query_one("#candidates-title", Static)
         self.candidates = candidates
         self.view.set_candidates(candidates)
         text = self.document.text if self.document is not None else ""

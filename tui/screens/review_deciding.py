@@ -99,7 +99,7 @@ class DecisionActions(DecisionHistory, Screen[None]):
         if (
             error is None
             and decision != "pending"
-            and FLAG_MARK in str(self.table.marks.get(row.id))
+            and FLAG_MARK in str(self.table.marks.get(row.id, ""))
         ):
             self.read_marks()  # the decision cleared the claim's new-version flag
         if isinstance(error, ConflictError):  # its row now shows the claim as it is

@@ -18,8 +18,10 @@ from textual.screen import Screen
 
 
 def taken_down(screen: Screen[Any]) -> bool:
-    """Closed (popped: off the stack before its widgets go) or its app quitting."""
-    return not screen.is_attached or screen not in screen.app.screen_stack
+    """Closed (popped: off the stack before its widgets go) or its app quitting (``exit``
+    detaches every node; a shutdown stops the app running before it removes the screens)."""
+    app = screen.app
+    return not app.is_running or not screen.is_attached or screen not in app.screen_stack
 
 
 def deliver(screen: Screen[Any], callback: Callable[..., object], *args: Any) -> None:
