@@ -65,7 +65,7 @@ async def test_flagged_claims_show_their_old_words(store: Store) -> None:
 
 
 async def test_review_finds_flagged_claims_and_a_decision_clears_the_flag(store: Store) -> None:
-    """``/`` → New version → lost: the claim whose words are gone, marked with its old words;
+    """``/`` → Version → lost: the claim whose words are gone, marked with its old words;
     ``a`` accepts it and clears its flag and its mark."""
     doc, ids = edited(store)
     lost = ids["Traffic fell by half."]

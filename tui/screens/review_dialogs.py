@@ -234,7 +234,7 @@ class FilterDialog(_Dialog):
                 yield pick_list("source", SOURCE_HINTS, "any source", c.source)
                 yield Label("Comments")
                 yield pick_list("comments", COMMENT_HINTS, "with or without", c.comments)
-                yield Label("New version")
+                yield Label("Version")
                 yield pick_list("anchor", ANCHOR_HINTS, "flagged or not", c.anchor)
                 yield Label("Document")
                 yield Input(
