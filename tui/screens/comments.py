@@ -173,8 +173,8 @@ class CommentThread(OrderedWrites, ModalScreen[bool]):
         deliver(self, self._show, comments, changes)
 
     def _show(self, comments: list[Comment], changes: list[ClaimChange]) -> None:
-        if self._dismissed or not self.is_attached:
-            return  # read for a thread closed meanwhile
+        if self._dismissed:
+            return  # read for a thread being closed (once closed, ``deliver`` drops it)
         self.comments = comments
         self.query_one("#thread", Static).update(thread_text(comments))
         if self.claim_id:

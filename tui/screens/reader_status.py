@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -48,10 +47,7 @@ class StatusLine(Screen[None]):
         header.append(
             f"  {self.doc_status.replace('_', ' ')}  {here}/{total} · {self.unfinished} unfinished"
         )
-        try:
-            self.query_one("#reader-header", Static).update(header)
-        except NoMatches:  # a worker's call-back after the screen was taken down (app quitting)
-            return
+        self.query_one("#reader-header", Static).update(header)
 
     # -- status line ------------------------------------------------------------------------
     def claim_at_cursor(self) -> Claim | None:

@@ -159,8 +159,6 @@ class SimilarClaimsScreen(ModalScreen[str | None]):
             deliver(self, self._show, found, keep)
 
     def _show(self, found: list[SimilarClaim], keep: str | None) -> None:
-        if not self.is_attached:
-            return
         self.found = found
         table: DataTable[Text] = self.query_one(DataTable)
         at = table.cursor_row
@@ -186,8 +184,7 @@ class SimilarClaimsScreen(ModalScreen[str | None]):
         self.loaded.set()
 
     def _status(self, message: str) -> None:
-        if self.is_attached:
-            self.query_one("#similar-status", Static).update(Text(screen_safe(message)))
+        self.query_one("#similar-status", Static).update(Text(screen_safe(message)))
 
     def highlighted(self) -> SimilarClaim | None:
         row = self.query_one(DataTable).cursor_row
