@@ -9,12 +9,12 @@ these layout inserts do.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len, split_graphemes
+from test_review_support import until
 
 from annotations.screen_text import WrappedText, screen_safe
 from annotations.store import Store
@@ -109,15 +109,6 @@ def screen_text(view: DocumentView) -> list[str]:
         "".join(s.text for s in view.render_line(y))
         for y in range(view.scrollable_content_region.height)
     ]
-
-
-async def until(pilot, condition, timeout: float = 20.0) -> None:
-    """Let the app run until ``condition`` holds (polled, bounded by ``timeout`` seconds)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached")
-        await pilot.pause(0.01)
 
 
 async def open_reader(app: AnnottyApp, pilot, doc_id: str) -> tuple[ReaderScreen, DocumentView]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from annotations.model import Document
 from annotations.review.decisions import decide, decide_matching
 from annotations.review.filters import ReviewError, ReviewFilter, where
 from annotations.store import Store
@@ -16,16 +17,16 @@ NEW = "The bridge cost five million euros. The mayor was pleased.\n"
 QUOTES = ("The bridge cost four million euros.", "Traffic fell by half.", "The mayor")
 
 
-def versioned(store: Store) -> dict[str, str]:
-    """Three claims on OLD, then NEW: one reworded (``review``), one gone (``lost``), one
-    placed exactly (no flag). Returns claim ids by their old quote."""
+def edited(store: Store) -> tuple[Document, dict[str, str]]:
+    """Three claims on OLD, then the version NEW: one reworded (``review``), one gone (``lost``),
+    one placed exactly (no flag). Returns the document and the claim ids by their old quote."""
     doc, _ = store.add_document(OLD, "Bridge")
     ids = {}
     for quote in QUOTES:
         start = OLD.index(quote)
         ids[quote] = store.add_claim(doc.id, start, start + len(quote), "fact").id
     store.new_version(doc.id, NEW)
-    return ids
+    return doc, ids
 
 
 def flags(store: Store, ids: dict[str, str]) -> dict[str, str]:
@@ -42,7 +43,7 @@ def matching(store: Store, **f: str) -> set[str]:
 
 
 def test_the_anchor_filter_finds_the_flagged_claims(store: Store) -> None:
-    ids = versioned(store)
+    _, ids = edited(store)
     bridge, traffic = ids["The bridge cost four million euros."], ids["Traffic fell by half."]
     assert flags(store, ids) == {QUOTES[0]: "review", QUOTES[1]: "lost", QUOTES[2]: ""}
     assert matching(store, anchor="flagged") == {bridge, traffic}
@@ -54,7 +55,7 @@ def test_the_anchor_filter_finds_the_flagged_claims(store: Store) -> None:
 
 
 def test_a_decision_clears_the_flag_and_pending_does_not(store: Store) -> None:
-    ids = versioned(store)
+    _, ids = edited(store)
     bridge, traffic = ids["The bridge cost four million euros."], ids["Traffic fell by half."]
     decide(store, bridge, "pending")
     assert flags(store, ids)[QUOTES[0]] == "review"
@@ -70,7 +71,7 @@ def test_a_decision_clears_the_flag_and_pending_does_not(store: Store) -> None:
 
 
 def test_deciding_every_flagged_claim_at_once_decides_and_unflags_them(store: Store) -> None:
-    ids = versioned(store)
+    _, ids = edited(store)
     result = decide_matching(store, ReviewFilter(anchor="flagged"), "accepted", "checked")
     assert result.count == 2
     assert flags(store, ids) == dict.fromkeys(QUOTES, "")

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import itertools
 import threading
-import time
-from typing import Any
 
 import pytest
-from test_review_support import review_host, settle, tag_corpus
-from textual.pilot import Pilot
+from test_review_support import review_host, settle, tag_corpus, until
 
 from annotations.model import Claim
 from annotations.review.decisions import decide
@@ -153,13 +150,6 @@ class HeldFirstLoad:
         monkeypatch.setattr(ReviewList, "load", classmethod(held))
 
 
-async def until(pilot: Pilot[Any], condition: Any, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached"
-        await pilot.pause(0.01)
-
-
 async def test_a_change_saved_while_the_first_list_is_read_shows_up(
     tagged: tuple[Store, list[Claim]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -176,13 +166,15 @@ async def test_a_change_saved_while_the_first_list_is_read_shows_up(
     app = review_host(store, ReviewFilter(review_status="pending"))
     async with app.run_test(size=(120, 34)) as pilot:
         try:
-            await until(pilot, hold.read.is_set)
+            await until(pilot, hold.read.is_set, timeout=30.0)
             decided_elsewhere(store, second.id)
             changes = Changes(
                 seq=1, doc_ids=frozenset({second.doc_id}), annotators=frozenset({"bob"}), entries=1
             )
             app.screen.post_message(StoreChanged(changes))
-            await until(pilot, lambda: hold.calls >= 2)  # the list is read again, at once
+            await until(
+                pilot, lambda: hold.calls >= 2, timeout=30.0
+            )  # the list is read again, at once
         finally:
             hold.release.set()
         await settle(pilot)

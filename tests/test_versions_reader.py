@@ -9,30 +9,15 @@ import asyncio
 from test_review_support import open_review, review_host, settle, until
 from textual.widgets import Select
 
-from annotations.model import Document
 from annotations.review.filters import ReviewFilter
 from annotations.store import Store
 from tests import test_reader_support as support
+from tests.test_review_anchor import edited
 from tui.app import make_app
 from tui.screens.reader_versions import FLAG_MARK
 from tui.screens.review_dialogs import FilterDialog
 from tui.screens.worker_results import deliver, taken_down
 from tui.widgets.side_lists import ClaimList
-
-OLD = "The bridge cost four million euros. Traffic fell by half. The mayor was pleased.\n"
-NEW = "The bridge cost five million euros. The mayor was pleased.\n"
-
-
-def edited(store: Store) -> tuple[Document, dict[str, str]]:
-    """Three claims on OLD, then the version NEW: the first reworded, the second gone, the
-    third in place. Returns the document and the claim ids by their old quote."""
-    doc, _ = store.add_document(OLD, "Bridge")
-    ids = {}
-    for quote in ("The bridge cost four million euros.", "Traffic fell by half.", "The mayor"):
-        start = OLD.index(quote)
-        ids[quote] = store.add_claim(doc.id, start, start + len(quote), "fact").id
-    store.new_version(doc.id, NEW)
-    return doc, ids
 
 
 async def test_flagged_claims_show_their_old_words(store: Store) -> None:
