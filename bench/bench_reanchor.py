@@ -274,13 +274,16 @@ def main() -> None:
     for kind in ("exact", "moved", "fuzzy", "lost"):
         report.add(f"placed {kind}", 100 * total[kind] / n, "%")
     report.section("right answers")
+
+    def every(what: str, key: str, of: int) -> None:
+        """A share that must be all of them: met only at 100 %."""
+        report.add(what, 100 * total[key] / of, "%", "100 %", total[key] == of)
+
     untouched = total["untouched"]
-    report.add(
+    every(
         "untouched claims on their own words at their true place",
-        100 * total["untouched, right place"] / untouched,
-        "%",
-        "100 %",
-        total["untouched, right place"] == untouched,
+        "untouched, right place",
+        untouched,
     )
     changed = total["changed"]
     report.add(
@@ -302,21 +305,13 @@ def main() -> None:
             report.add(f"{fate}: {shares}", m, "claims")
     report.add("claims changed by an edit, all revisions", changed, "claims")
     carried = total["moved with its paragraph"]
-    report.add(
+    every(
         f"claims in a moved paragraph ({carried}) on their words at their new place",
-        100 * total["moved with its paragraph, right place"] / carried,
-        "%",
-        "100 %",
-        total["moved with its paragraph, right place"] == carried,
+        "moved with its paragraph, right place",
+        carried,
     )
     fuzzy = total["changed, fuzzy"]
-    report.add(
-        "fuzzy placements within what the edit made of the claim",
-        100 * total["changed, fuzzy inside"] / fuzzy,
-        "%",
-        "100 %",
-        total["changed, fuzzy inside"] == fuzzy,
-    )
+    every("fuzzy placements within what the edit made of the claim", "changed, fuzzy inside", fuzzy)
     other = "\n".join(reversed(old.split("\n")))[::-1]  # same letters, no shared sentence
     spans = claims(old, random.Random(0))
     worst = []
